@@ -1,0 +1,181 @@
+"""The public one-call API: ``skyasset.generate(...)`` writes a sky to disk and says what it wrote."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+from skyasset.atomic import atomic_output
+from skyasset.errors import SkyassetError
+from skyasset.generator import Mix, SkyGenerator, parse_mix
+
+__all__ = ["generate", "GenerateResult", "Layout", "Method", "LAYOUTS", "METHODS"]
+
+Layout = Literal["flat", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
+Method = Literal["ring", "mirror", "stripe"]
+LAYOUTS: tuple[str, ...] = ("flat", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon")
+METHODS: tuple[str, ...] = ("ring", "mirror", "stripe")
+
+
+@dataclass
+class GenerateResult:
+    """What :func:`generate` wrote; ``to_json()`` is the ``generate --json`` answer (docs/CLI_PROTOCOL.md)."""
+
+    outputs: list[Path]
+    files: list[dict[str, Any]]
+    cloud: str | None
+    cloud_name: str | None
+    seed: int
+    psi: float
+    mix: Mix | None
+    layout: str
+    method: str | None
+    size: tuple[int, int]
+    hdr: bool
+    model: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "outputs": [str(p) for p in self.outputs],
+            "files": self.files,
+            "cloud": self.cloud,
+            "cloud_name": self.cloud_name,
+            "seed": self.seed,
+            "psi": self.psi,
+            "mix": [{"cloud": self.mix.cloud, "weight": self.mix.weight}] if self.mix else [],
+            "layout": self.layout,
+            "method": self.method,
+            "size": list(self.size),
+            "hdr": self.hdr,
+            "model": self.model,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
+
+
+def _write_flat(image: np.ndarray, out: Path, metadata: dict[str, Any], force: bool) -> dict[str, Any]:
+    if out.suffix.lower() != ".png":
+        raise SkyassetError("invalid_argument", f"The flat layout writes PNG: name the output *.png, not {out}.")
+    info = PngInfo()
+    for key, value in metadata.items():
+        info.add_text(f"skyasset:{key}", str(value))
+    pixels = (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    with atomic_output(out, force=force) as tmp:
+        Image.fromarray(pixels).save(tmp, format="PNG", pnginfo=info)
+    h, w = pixels.shape[:2]
+    return {"path": str(out.resolve()), "role": "flat", "format": "png", "width": w, "height": h}
+
+
+def generate(
+    cloud: str | None,
+    seed: int,
+    out: str | os.PathLike[str],
+    *,
+    psi: float = 0.7,
+    mix: Mix | str | None = None,
+    layout: Layout = "equirect",
+    method: Method = "ring",
+    size: int = 2048,
+    hdr: bool = False,
+    force: bool = False,
+    model: SkyGenerator | str | os.PathLike[str] | None = None,
+    providers: Sequence[str] | None = None,
+) -> GenerateResult:
+    """Generate one sky and write it in the chosen layout.
+
+    Parameters
+    ----------
+    cloud
+        Cloud type by code or name (``"Cu"``, ``"cumulus"``); ``None`` only for an unconditional model.
+    seed
+        0 .. 2**32-1; the same seed gives the same pixels everywhere.
+    out
+        Output file (``sky.png``); multi-file layouts derive their names from it.
+    psi
+        Truncation toward the class-mean style: 1 = full variety, 0 = the class-mean sky.
+    mix
+        Blend toward a second cloud type, e.g. ``"stratus:0.3"``.
+    layout
+        ``flat`` writes the generator's image as is; the others write a skybox.
+    method
+        How a panorama is assembled from generated views (``ring``; ``mirror``/``stripe`` = 2025 baseline).
+    size
+        Equirect width in pixels (height = size / 2); cube faces are size / 4.
+    hdr
+        Also write a Radiance HDR / EXR expansion of the sky that can light a scene.
+    """
+    started = time.perf_counter()
+    if layout not in LAYOUTS:
+        raise SkyassetError("invalid_argument", f"Unknown layout '{layout}'. Choose one of {', '.join(LAYOUTS)}.")
+    if method not in METHODS:
+        raise SkyassetError("invalid_argument", f"Unknown method '{method}'. Choose one of {', '.join(METHODS)}.")
+    if size < 64 or size > 16384 or size % 8:
+        raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size}.")
+    mix_value = parse_mix(mix) if isinstance(mix, str) else mix
+    out_path = Path(out).expanduser().resolve()
+
+    gen = model if isinstance(model, SkyGenerator) else SkyGenerator(model, providers=providers)
+    loaded = time.perf_counter()
+    index = gen.class_index(cloud) if cloud is not None and gen.bundle.c_dim else None
+    cloud_class = gen.classes[index] if index is not None else None
+    metadata: dict[str, Any] = {
+        "cloud": cloud_class.code if cloud_class else None,
+        "seed": seed,
+        "psi": psi,
+        "mix": f"{mix_value.cloud}:{mix_value.weight}" if mix_value else None,
+        "model": gen.bundle.model_id,
+        "variant": gen.bundle.variant,
+        "layout": layout,
+        "method": None if layout == "flat" else method,
+    }
+    timings = {"load_s": loaded - started}
+
+    if layout == "flat":
+        image = gen.generate(cloud, seed, psi=psi, mix=mix_value)[0]
+        generated = time.perf_counter()
+        files = [_write_flat(image, out_path, metadata, force)]
+        assembled = generated
+        size_wh = (gen.resolution, gen.resolution)
+    else:
+        from skyasset import assets  # heavy imports (py360convert, cv2) only when a skybox is wanted
+
+        n_views = assets.RING_VIEWS if method == "ring" else 1
+        views = gen.loop_views(cloud, seed, n_views, psi=psi, mix=mix_value)
+        generated = time.perf_counter()
+        equirect = assets.assemble_panorama(views, method=method, width=size)
+        assembled = time.perf_counter()
+        written = assets.write_skybox(
+            equirect, layout, out_path, hdr=hdr, force=force, metadata=metadata  # type: ignore[arg-type]
+        )
+        files = [f.to_json() for f in written]
+        size_wh = (size, size // 2)
+    finished = time.perf_counter()
+    timings |= {
+        "generate_s": generated - loaded,
+        "assemble_s": assembled - generated,
+        "write_s": finished - assembled,
+        "total_s": finished - started,
+    }
+    return GenerateResult(
+        outputs=[Path(f["path"]) for f in files],
+        files=files,
+        cloud=cloud_class.code if cloud_class else None,
+        cloud_name=cloud_class.name if cloud_class else None,
+        seed=seed,
+        psi=psi,
+        mix=mix_value,
+        layout=layout,
+        method=metadata["method"],
+        size=size_wh,
+        hdr=hdr and layout != "flat",
+        model={"model_id": gen.bundle.model_id, "variant": gen.bundle.variant, "path": str(gen.bundle.path)},
+        timings=timings,
+    )

@@ -1,0 +1,227 @@
+"""Load and validate a model bundle (docs/BUNDLE.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from skyasset.classes import CloudClass
+from skyasset.errors import SkyassetError
+
+__all__ = ["Bundle", "GraphFile", "load_bundle", "sha256_of", "METADATA_NAME", "SUPPORTED_SCHEMAS", "VARIANTS"]
+
+METADATA_NAME = "skyasset-bundle.json"
+SUPPORTED_SCHEMAS = (1,)
+VARIANTS = ("fp32", "fp16", "int8-weight", "int8-qdq", "int8-dynamic", "int8-rtn")
+GRAPH_NAMES = ("mapping", "synthesis")
+
+
+@dataclass(frozen=True)
+class GraphFile:
+    """One ONNX graph of the bundle."""
+
+    name: str
+    path: Path
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A validated model bundle: metadata plus the paths of its graphs."""
+
+    path: Path
+    schema_version: int
+    model_id: str
+    variant: str
+    resolution: int
+    z_dim: int
+    w_dim: int
+    c_dim: int
+    num_ws: int
+    classes: tuple[CloudClass, ...]
+    w_avg: np.ndarray
+    class_w_avg: np.ndarray
+    graphs: dict[str, GraphFile]
+    provenance: dict[str, Any] = field(default_factory=dict)
+    license: str = ""
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(g.bytes for g in self.graphs.values())
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready description, the shape of `skyasset model info --json`."""
+        return {
+            "path": str(self.path),
+            "model_id": self.model_id,
+            "variant": self.variant,
+            "resolution": self.resolution,
+            "z_dim": self.z_dim,
+            "w_dim": self.w_dim,
+            "c_dim": self.c_dim,
+            "num_ws": self.num_ws,
+            "classes": [c.to_json() for c in self.classes],
+            "provenance": self.provenance,
+            "license": self.license,
+            "bytes": self.total_bytes,
+        }
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _invalid(path: Path, what: str) -> SkyassetError:
+    return SkyassetError(
+        "bundle_invalid",
+        f"Model bundle {path} is invalid: {what}. Re-export it with `skyasset-train export` "
+        "or reinstall the package to restore the default model.",
+    )
+
+
+def _require(meta: dict[str, Any], key: str, kind: type | tuple[type, ...], path: Path) -> Any:
+    if key not in meta:
+        raise _invalid(path, f"metadata key '{key}' is missing")
+    value = meta[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _invalid(path, f"metadata key '{key}' has type {type(value).__name__}")
+    return value
+
+
+def _inconsistent(path: Path, what: str) -> SkyassetError:
+    return SkyassetError(
+        "bundle_inconsistent",
+        f"Model bundle {path} is inconsistent: {what}. The metadata does not match the graphs; "
+        "re-export the bundle from its snapshot.",
+    )
+
+
+def _read_metadata(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise SkyassetError(
+            "bundle_not_found", f"Model bundle {path} does not exist. Check the --model path."
+        )
+    meta_path = path / METADATA_NAME
+    if not meta_path.is_file():
+        raise SkyassetError(
+            "bundle_not_found",
+            f"{path} is not a model bundle: it has no {METADATA_NAME}. Point --model at the bundle folder.",
+        )
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _invalid(path, f"{METADATA_NAME} is not valid JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise _invalid(path, f"{METADATA_NAME} must hold a JSON object")
+    return meta
+
+
+def _read_classes(raw: list[Any], path: Path) -> tuple[CloudClass, ...]:
+    classes = []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("code", "name")):
+            raise _invalid(path, f"classes[{i}] needs string 'code' and 'name'")
+        classes.append(CloudClass(entry["code"], entry["name"], str(entry.get("description", ""))))
+    codes = [c.code.lower() for c in classes]
+    names = [c.name.lower() for c in classes]
+    if len(set(codes)) != len(codes) or len(set(names)) != len(names):
+        raise _inconsistent(path, "class codes or names repeat")
+    return tuple(classes)
+
+
+def _read_graphs(raw: dict[str, Any], path: Path, verify: bool) -> dict[str, GraphFile]:
+    graphs = {}
+    for name in GRAPH_NAMES:
+        entry = raw.get(name)
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            raise _invalid(path, f"graphs.{name}.file is missing")
+        if not isinstance(entry.get("sha256"), str):
+            raise _invalid(path, f"graphs.{name}.sha256 is missing")
+        file = path / entry["file"]
+        if not file.is_file():
+            raise SkyassetError(
+                "bundle_file_missing",
+                f"Model bundle {path} is missing {entry['file']} ({name} graph). Copy the whole bundle folder "
+                "or re-export it.",
+            )
+        if verify and sha256_of(file) != entry["sha256"].lower():
+            raise SkyassetError(
+                "bundle_checksum_mismatch",
+                f"{file} does not match the sha256 recorded in {METADATA_NAME}: the file is truncated or was "
+                "replaced. Copy the bundle again or re-export it.",
+            )
+        graphs[name] = GraphFile(name, file, entry["sha256"].lower(), file.stat().st_size)
+    return graphs
+
+
+def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
+    """Read and validate a bundle folder.
+
+    Parameters
+    ----------
+    path
+        The bundle folder (holding ``skyasset-bundle.json``).
+    verify_checksums
+        Hash every graph and compare with the recorded sha256 (a few ms per MB).
+
+    Raises
+    ------
+    SkyassetError
+        With one of the ``bundle_*`` codes of docs/BUNDLE.md.
+    """
+    path = Path(path).expanduser().resolve()
+    meta = _read_metadata(path)
+    schema = _require(meta, "schema_version", int, path)
+    if schema not in SUPPORTED_SCHEMAS:
+        raise SkyassetError(
+            "bundle_schema_unsupported",
+            f"Model bundle {path} has schema version {schema}; this skyasset reads "
+            f"{', '.join(map(str, SUPPORTED_SCHEMAS))}. Upgrade skyasset or re-export the bundle.",
+        )
+    dims = {k: _require(meta, k, int, path) for k in ("resolution", "z_dim", "w_dim", "c_dim", "num_ws")}
+    if any(v < 0 for v in dims.values()) or dims["resolution"] < 4 or dims["num_ws"] < 1:
+        raise _invalid(path, f"dimensions out of range: {dims}")
+    variant = _require(meta, "variant", str, path)
+    if variant not in VARIANTS:
+        raise _invalid(path, f"unknown variant '{variant}' (known: {', '.join(VARIANTS)})")
+    classes = _read_classes(_require(meta, "classes", list, path), path)
+    try:
+        w_avg = np.asarray(_require(meta, "w_avg", list, path), dtype=np.float32)
+        class_w_avg = np.asarray(_require(meta, "class_w_avg", list, path), dtype=np.float32)
+    except ValueError:
+        raise _invalid(path, "w_avg / class_w_avg must be numeric arrays") from None
+    if len(classes) != dims["c_dim"]:
+        raise _inconsistent(path, f"{len(classes)} classes listed but c_dim is {dims['c_dim']}")
+    if w_avg.shape != (dims["w_dim"],):
+        raise _inconsistent(path, f"w_avg has shape {w_avg.shape}, expected ({dims['w_dim']},)")
+    if class_w_avg.shape != (dims["c_dim"], dims["w_dim"]) and not (
+        dims["c_dim"] == 0 and class_w_avg.size == 0
+    ):
+        raise _inconsistent(
+            path, f"class_w_avg has shape {class_w_avg.shape}, expected ({dims['c_dim']}, {dims['w_dim']})"
+        )
+    graphs = _read_graphs(_require(meta, "graphs", dict, path), path, verify_checksums)
+    provenance = meta.get("provenance", {})
+    return Bundle(
+        path=path,
+        schema_version=schema,
+        model_id=str(meta.get("model_id", path.name)),
+        variant=variant,
+        classes=classes,
+        w_avg=w_avg,
+        class_w_avg=class_w_avg.reshape(dims["c_dim"], dims["w_dim"]),
+        graphs=graphs,
+        provenance=provenance if isinstance(provenance, dict) else {},
+        license=str(meta.get("license", "")),
+        **dims,
+    )

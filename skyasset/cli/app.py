@@ -1,0 +1,70 @@
+"""The `skyasset` Typer app: registers the commands; each lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from skyasset import __version__
+from skyasset.cli.classes import list_classes
+from skyasset.cli.generate import generate_command
+from skyasset.cli.model import model_app
+from skyasset.cli.output import emit_error
+from skyasset.errors import SkyassetError
+
+app = typer.Typer(
+    name="skyasset",
+    help="Generate engine-ready skyboxes locally: pick a cloud type and a seed.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"skyasset {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Generate engine-ready skyboxes locally: pick a cloud type and a seed."""
+
+
+app.command("classes")(list_classes)
+app.command("generate")(generate_command)
+app.add_typer(model_app, name="model")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point. Usage errors in --json mode still answer with a JSON error object.
+
+    Typer has shipped click both as a dependency and vendored, so its exceptions are recognised by shape
+    (``exit_code`` + ``format_message``) rather than by class.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    json_mode = "--json" in args
+    try:
+        rc = app(args=args, prog_name="skyasset", standalone_mode=False)
+    except Exception as exc:
+        kind = type(exc).__name__
+        if kind == "Exit":
+            return int(getattr(exc, "exit_code", 0))
+        if kind == "Abort":
+            sys.stderr.write("aborted\n")
+            return 130
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            if json_mode:
+                emit_error(SkyassetError("invalid_argument", exc.format_message()), json_mode)
+            else:
+                exc.show()  # type: ignore[attr-defined]
+            return 2
+        raise
+    return rc if isinstance(rc, int) else 0

@@ -1,0 +1,61 @@
+"""`skyasset generate`: cloud type + seed -> sky files."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from skyasset.api import LAYOUTS, METHODS, generate
+from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt
+from skyasset.cli.output import respond
+from skyasset.errors import SkyassetError
+
+
+def generate_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file, e.g. sky.png.")],
+    cloud: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--cloud", "-c", help="Cloud type by code or name (see `skyasset classes`)."),
+    ] = None,
+    seed: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--seed", "-s", help="0..4294967295; omitted = a random seed (reported)."),
+    ] = None,
+    psi: Annotated[float, typer.Option(help="Truncation: 1 = full variety, 0 = the class-mean sky.")] = 0.7,
+    mix: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Blend toward another cloud type, CLOUD:WEIGHT, e.g. stratus:0.3."),
+    ] = None,
+    layout: Annotated[str, typer.Option(help=f"One of: {', '.join(LAYOUTS)}.")] = "equirect",
+    method: Annotated[str, typer.Option(help=f"Panorama method, one of: {', '.join(METHODS)}.")] = "ring",
+    size: Annotated[int, typer.Option(help="Equirect width in pixels (height is half).")] = 2048,
+    hdr: Annotated[bool, typer.Option("--hdr", help="Also write an HDR expansion that can light a scene.")] = False,
+    force: ForceOpt = False,
+    model: ModelOpt = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Generate a sky: a skybox in the chosen layout, or the flat generator image (--layout flat)."""
+
+    def work() -> dict[str, Any]:
+        if cloud is None:
+            raise SkyassetError(
+                "invalid_argument", "Choose a cloud type with --cloud (see `skyasset classes`), e.g. --cloud cumulus."
+            )
+        chosen_seed = seed if seed is not None else secrets.randbelow(2**32)
+        result = generate(
+            cloud, chosen_seed, out, psi=psi, mix=mix, layout=layout, method=method,  # type: ignore[arg-type]
+            size=size, hdr=hdr, force=force, model=model,
+        )
+        return result.to_json()
+
+    def human(answer: dict[str, Any]) -> str:
+        head = (
+            f"{answer['cloud_name']} seed {answer['seed']} psi {answer['psi']} "
+            f"({answer['layout']}, {answer['timings']['total_s']:.2f} s)"
+        )
+        return "\n".join([head, *answer["outputs"]])
+
+    respond(json_mode, work, human)

@@ -1,0 +1,15 @@
+"""Option aliases shared by the commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout (bridge protocol).")]
+ModelOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option("--model", "-m", help="Model bundle folder (default: $SKYASSET_MODEL or the bundled model)."),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]

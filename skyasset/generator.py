@@ -1,0 +1,204 @@
+"""SkyGenerator: cloud type + seed -> sky images, through the bundle's two ONNX graphs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from skyasset.bundle import Bundle, load_bundle
+from skyasset.classes import CloudClass
+from skyasset.errors import SkyassetError
+from skyasset.models import resolve_model_path
+from skyasset.seeds import loop_latents, z_from_seed
+from skyasset.session import make_session
+
+__all__ = ["SkyGenerator", "Mix", "parse_mix"]
+
+
+@dataclass(frozen=True)
+class Mix:
+    """Blend toward another cloud type: ``w = (1 - weight) w_cloud + weight w_other``."""
+
+    cloud: str
+    weight: float
+
+
+def parse_mix(spec: str) -> Mix:
+    """Parse ``"stratus:0.3"`` (a weight in [0, 1]); a bare ``"stratus"`` means 0.5."""
+    name, sep, weight_text = spec.partition(":")
+    try:
+        weight = float(weight_text) if sep else 0.5
+    except ValueError:
+        weight = float("nan")
+    if not name.strip() or not 0.0 <= weight <= 1.0:
+        raise SkyassetError(
+            "invalid_argument",
+            f"Cannot read mix '{spec}': write CLOUD:WEIGHT with a weight in [0, 1], e.g. stratus:0.3.",
+        )
+    return Mix(name.strip(), weight)
+
+
+class SkyGenerator:
+    """Generate sky images from a model bundle.
+
+    Parameters
+    ----------
+    model
+        A :class:`Bundle`, a bundle folder, or ``None`` for ``$SKYASSET_MODEL`` / the packaged default.
+    providers
+        ONNX Runtime execution providers; ``None`` picks accelerators when installed, else the CPU.
+    """
+
+    def __init__(
+        self,
+        model: Bundle | str | os.PathLike[str] | None = None,
+        *,
+        providers: Sequence[str] | None = None,
+    ) -> None:
+        self.bundle = model if isinstance(model, Bundle) else load_bundle(resolve_model_path(model))
+        b = self.bundle
+        self._mapping = make_session(b.graphs["mapping"].path, providers)
+        self._synthesis = make_session(b.graphs["synthesis"].path, providers)
+        self._check_graph_io()
+
+    # ----------------------------------------------------------------------------------------------
+    @property
+    def classes(self) -> tuple[CloudClass, ...]:
+        return self.bundle.classes
+
+    @property
+    def resolution(self) -> int:
+        return self.bundle.resolution
+
+    @property
+    def providers(self) -> list[str]:
+        return list(self._synthesis.get_providers())
+
+    def class_index(self, cloud: str) -> int:
+        """Index of a cloud type given by code (``Cu``) or name (``cumulus``), case-insensitively."""
+        key = cloud.strip().lower()
+        for i, c in enumerate(self.classes):
+            if key in (c.code.lower(), c.name.lower()):
+                return i
+        valid = ", ".join(f"{c.code} ({c.name})" for c in self.classes) or "none: the model is unconditional"
+        raise SkyassetError("unknown_cloud", f"Unknown cloud type '{cloud}'. Valid cloud types: {valid}.")
+
+    # ----------------------------------------------------------------------------------------------
+    def map(self, z: np.ndarray, class_index: int | None) -> np.ndarray:
+        """Run the mapping network: ``z [N, z_dim]`` -> ``w [N, w_dim]``."""
+        b = self.bundle
+        feeds = {"z": np.ascontiguousarray(z, dtype=np.float32)}
+        if b.c_dim:
+            if class_index is None:
+                raise SkyassetError("invalid_argument", "This model is conditional: choose a cloud type.")
+            c = np.zeros((len(z), b.c_dim), np.float32)
+            c[:, class_index] = 1.0
+            feeds["c"] = c
+        return self._mapping.run(["w"], feeds)[0]
+
+    def style(
+        self, z: np.ndarray, cloud: str | None, *, psi: float = 1.0, mix: Mix | None = None
+    ) -> np.ndarray:
+        """``w [N, w_dim]`` for latents ``z``: class mapping, optional blend with a second class, truncation.
+
+        Truncation pulls ``w`` toward the (equally blended) class-mean ``w`` by ``psi``: 1 = no truncation,
+        0 = the class-mean image.
+        """
+        b = self.bundle
+        if not np.isfinite(psi) or not -1.0 <= psi <= 2.0:
+            raise SkyassetError("invalid_argument", f"psi must be in [-1, 2] (usually 0.5..1), got {psi}.")
+        index = self.class_index(cloud) if (cloud is not None and b.c_dim) else None
+        if b.c_dim and index is None:
+            raise SkyassetError("invalid_argument", "This model is conditional: choose a cloud type.")
+        w = self.map(z, index)
+        centre = b.class_w_avg[index] if index is not None else b.w_avg
+        if mix is not None and mix.weight > 0:
+            other = self.class_index(mix.cloud)
+            w = (1.0 - mix.weight) * w + mix.weight * self.map(z, other)
+            centre = (1.0 - mix.weight) * centre + mix.weight * b.class_w_avg[other]
+        return (centre + psi * (w - centre)).astype(np.float32)
+
+    def synthesize(self, w: np.ndarray, *, batch_size: int = 8) -> np.ndarray:
+        """Run the synthesis network: ``w [N, w_dim]`` -> images float32 ``[N, H, W, 3]`` in [0, 1]."""
+        if batch_size < 1:
+            raise SkyassetError("invalid_argument", f"batch_size must be >= 1, got {batch_size}.")
+        out = []
+        for start in range(0, len(w), batch_size):
+            chunk = w[start : start + batch_size]
+            ws = np.repeat(chunk[:, None, :], self.bundle.num_ws, axis=1)
+            img = self._synthesis.run(["img"], {"ws": np.ascontiguousarray(ws, dtype=np.float32)})[0]
+            out.append(img)
+        images = np.concatenate(out, axis=0) if out else np.zeros((0, 3, self.resolution, self.resolution))
+        return np.clip(images.transpose(0, 2, 3, 1) * 0.5 + 0.5, 0.0, 1.0).astype(np.float32)
+
+    # ----------------------------------------------------------------------------------------------
+    def generate(
+        self,
+        cloud: str | None,
+        seeds: int | Sequence[int],
+        *,
+        psi: float = 1.0,
+        mix: Mix | None = None,
+        batch_size: int = 8,
+    ) -> np.ndarray:
+        """Images for one cloud type and one or more seeds: float32 ``[N, H, W, 3]`` in [0, 1].
+
+        Each image depends only on its own seed, so the batch size never changes pixels.
+        """
+        seed_list = [seeds] if isinstance(seeds, (int, np.integer)) else list(seeds)
+        z = np.stack([z_from_seed(s, self.bundle.z_dim) for s in seed_list]) if seed_list else None
+        if z is None:
+            return np.zeros((0, self.resolution, self.resolution, 3), np.float32)
+        return self.synthesize(self.style(z, cloud, psi=psi, mix=mix), batch_size=batch_size)
+
+    def loop_views(
+        self,
+        cloud: str | None,
+        seed: int,
+        n_views: int,
+        *,
+        psi: float = 1.0,
+        mix: Mix | None = None,
+        radius: float = 0.5,
+        batch_size: int = 8,
+    ) -> np.ndarray:
+        """``n_views`` images whose latents lie on a closed loop (see :func:`skyasset.seeds.loop_latents`).
+
+        Neighbouring views share style, and view ``n-1`` leads back into view 0, so a panorama built with
+        view ``i`` at yaw ``360 i / n`` has no odd one out at the wrap.
+        """
+        if n_views < 1:
+            raise SkyassetError("invalid_argument", f"n_views must be >= 1, got {n_views}.")
+        z = loop_latents(seed, self.bundle.z_dim, n_views, radius)
+        return self.synthesize(self.style(z, cloud, psi=psi, mix=mix), batch_size=batch_size)
+
+    # ----------------------------------------------------------------------------------------------
+    def _check_graph_io(self) -> None:
+        b = self.bundle
+
+        def dims(shape: list[object]) -> list[object]:
+            return [d if isinstance(d, int) else None for d in shape]
+
+        expected_inputs = {"z": [None, b.z_dim]} | ({"c": [None, b.c_dim]} if b.c_dim else {})
+        checks = [
+            ("mapping", self._mapping.get_inputs(), expected_inputs),
+            ("mapping", self._mapping.get_outputs(), {"w": [None, b.w_dim]}),
+            ("synthesis", self._synthesis.get_inputs(), {"ws": [None, b.num_ws, b.w_dim]}),
+            ("synthesis", self._synthesis.get_outputs(), {"img": [None, 3, b.resolution, b.resolution]}),
+        ]
+        for graph, actual, expected in checks:
+            found = {a.name: dims(a.shape) for a in actual}
+            for name, shape in expected.items():
+                got = found.get(name)
+                ok = got is not None and len(got) == len(shape) and all(
+                    g is None or e is None or g == e for g, e in zip(got, shape, strict=True)
+                )
+                if not ok:
+                    raise SkyassetError(
+                        "bundle_inconsistent",
+                        f"Model bundle {b.path}: the {graph} graph has {name}={got}, but the metadata implies "
+                        f"{shape}. Re-export the bundle from its snapshot.",
+                    )

@@ -1,0 +1,76 @@
+"""ONNX Runtime session factory: execution-provider choice and session options in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import onnxruntime as ort
+
+from skyasset.errors import SkyassetError
+
+__all__ = ["available_providers", "default_providers", "make_session"]
+
+# Preference order when the caller does not choose: accelerators first, the CPU always last.
+_PREFERRED = (
+    "CUDAExecutionProvider",
+    "DmlExecutionProvider",
+    "CoreMLExecutionProvider",
+    "CPUExecutionProvider",
+)
+
+
+def available_providers() -> list[str]:
+    return list(ort.get_available_providers())
+
+
+def default_providers() -> list[str]:
+    """Accelerated providers that are installed, then the CPU.
+
+    ``SKYASSET_PROVIDERS`` (comma-separated) overrides the choice, e.g. ``CPUExecutionProvider`` to keep a
+    GPU free.
+    """
+    override = os.environ.get("SKYASSET_PROVIDERS")
+    if override:
+        return [p.strip() for p in override.split(",") if p.strip()]
+    installed = set(available_providers())
+    return [p for p in _PREFERRED if p in installed] or ["CPUExecutionProvider"]
+
+
+def make_session(
+    graph: Path,
+    providers: Sequence[str] | None = None,
+    *,
+    intra_op_threads: int = 0,
+) -> ort.InferenceSession:
+    """Open one ONNX graph.
+
+    Parameters
+    ----------
+    graph
+        Path of the ``.onnx`` file.
+    providers
+        Execution providers in order of preference; ``None`` picks :func:`default_providers`.
+    intra_op_threads
+        0 lets ONNX Runtime use one thread per physical core.
+    """
+    chosen = list(providers) if providers is not None else default_providers()
+    unknown = [p for p in chosen if p not in available_providers()]
+    if unknown:
+        raise SkyassetError(
+            "invalid_argument",
+            f"Execution provider(s) {', '.join(unknown)} are not installed. "
+            f"Available: {', '.join(available_providers())}.",
+        )
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = intra_op_threads
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(graph), sess_options=options, providers=chosen)
+    except Exception as exc:  # ORT raises its own exception types for corrupt graphs
+        raise SkyassetError(
+            "bundle_invalid",
+            f"ONNX Runtime cannot load {graph}: {exc}. Re-export the bundle.",
+        ) from None
