@@ -1,0 +1,5 @@
+"""`python -m skyasset` runs the CLI."""
+
+from skyasset.cli import main
+
+main()
