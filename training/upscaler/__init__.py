@@ -1,0 +1,1 @@
+"""Upscaler tooling: Real-ESRGAN teacher conversion (ncnn -> PyTorch -> ONNX) and the distilled fast student."""
