@@ -1,0 +1,375 @@
+"""Export a generator to the skyasset model bundle (docs/BUNDLE.md): two ONNX graphs + metadata.
+
+``export_bundle`` traces the mapping network (z, c -> one w) and the synthesis network (ws -> image, constant
+noise, fp32) with the dynamo ONNX exporter, checks ONNX Runtime against PyTorch on random inputs, computes the
+per-class mean w through the mapping network, and writes the folder atomically (a temporary sibling folder,
+renamed at the end). It writes nothing when the check fails.
+
+Command line (random weights, for smoke tests and benchmarks)::
+
+    python -m training.export --config tiny --random-init --out /tmp/tiny_bundle
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from skyasset.classes import CCSN_CLASSES, CloudClass
+from skyasset.errors import SkyassetError
+from training.networks import Generator, get_config
+
+__all__ = ["SCHEMA_VERSION", "ExportCheck", "export_bundle", "main"]
+
+SCHEMA_VERSION = 1
+MAX_RELATIVE_ERROR = 1e-3  # Allowed ORT-vs-PyTorch max abs error, as a fraction of the output's range.
+ONNX_SINGLE_FILE_LIMIT = 2**31 - 2**26  # Protobuf's 2 GiB limit, with headroom for the graph itself.
+
+
+@dataclass(frozen=True)
+class ExportCheck:
+    """ONNX Runtime vs PyTorch on the same random inputs for one graph."""
+
+    graph: str
+    max_abs_error: float
+    output_range: float
+    seconds_ort: float
+
+    @property
+    def tolerance(self) -> float:
+        return MAX_RELATIVE_ERROR * self.output_range
+
+    @property
+    def passed(self) -> bool:
+        return math.isfinite(self.max_abs_error) and self.max_abs_error <= self.tolerance
+
+
+class _MappingGraph(torch.nn.Module):
+    """z [N, z_dim], c [N, c_dim] -> w [N, w_dim]; one w per sample, no truncation."""
+
+    def __init__(self, G: Generator) -> None:
+        super().__init__()
+        self.mapping = G.mapping
+
+    def forward(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        return self.mapping.map_w(z, c)
+
+
+class _UnconditionalMappingGraph(_MappingGraph):
+    def forward(self, z: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        return self.mapping.map_w(z, None)
+
+
+class _SynthesisGraph(torch.nn.Module):
+    """ws [N, num_ws, w_dim] -> img [N, C, R, R], constant noise, fp32."""
+
+    def __init__(self, G: Generator) -> None:
+        super().__init__()
+        self.synthesis = G.synthesis
+
+    def forward(self, ws: torch.Tensor) -> torch.Tensor:
+        return self.synthesis(ws, force_fp32=True, noise_mode="const")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _export_graph(
+    module: torch.nn.Module, inputs: dict[str, torch.Tensor], output_name: str, path: Path, opset: int
+) -> None:
+    """Trace ``module`` with the dynamo exporter; the batch dimension of every input is dynamic."""
+    batch = torch.export.Dim("N", min=1, max=4096)
+    dynamic_shapes = {name: {0: batch} for name in inputs}
+    n_bytes = sum(p.numel() * p.element_size() for p in module.parameters())
+    n_bytes += sum(b.numel() * b.element_size() for b in module.buffers())
+    onnx_logger = logging.getLogger("torch.onnx")
+    old_level = onnx_logger.level
+    onnx_logger.setLevel(logging.ERROR)  # Silence "torchvision is not installed" and similar notices.
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            program = torch.onnx.export(
+                module.eval(),
+                tuple(inputs.values()),
+                input_names=list(inputs),
+                output_names=[output_name],
+                dynamic_shapes=dynamic_shapes,
+                opset_version=opset,
+                dynamo=True,
+                external_data=False,
+                verbose=False,
+            )
+    finally:
+        onnx_logger.setLevel(old_level)
+    if program is None:
+        raise RuntimeError("torch.onnx.export returned no program")
+    program.save(str(path), external_data=n_bytes >= ONNX_SINGLE_FILE_LIMIT)
+
+
+def _run_onnx(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
+    """Run an ONNX graph on the CPU with ONNX Runtime and return its only output."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)[0]
+
+
+def _check_graph(
+    graph: str, module: torch.nn.Module, path: Path, inputs: dict[str, torch.Tensor]
+) -> ExportCheck:
+    with torch.no_grad():
+        expected = module(*inputs.values()).numpy()
+    start = time.perf_counter()
+    actual = _run_onnx(path, {name: t.numpy() for name, t in inputs.items()})
+    seconds = time.perf_counter() - start
+    if actual.shape != expected.shape:
+        return ExportCheck(graph, math.inf, float(np.ptp(expected)), seconds)
+    error = float(np.abs(actual.astype(np.float64) - expected).max())
+    return ExportCheck(graph, error, float(np.ptp(expected)), seconds)
+
+
+def _class_mean_w(
+    G: Generator, num_samples: int, seed: int, batch_size: int = 1024
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean w per class ``[c_dim, w_dim]`` and overall ``[w_dim]`` over ``num_samples`` random z per class."""
+    gen = torch.Generator().manual_seed(seed)
+    num_classes = max(G.c_dim, 1)
+    sums = torch.zeros([num_classes, G.w_dim], dtype=torch.float64)
+    with torch.no_grad():
+        for cls in range(num_classes):
+            done = 0
+            while done < num_samples:
+                n = min(batch_size, num_samples - done)
+                z = torch.randn([n, G.z_dim], generator=gen)
+                c = None
+                if G.c_dim > 0:
+                    c = torch.zeros([n, G.c_dim])
+                    c[:, cls] = 1
+                sums[cls] += G.mapping.map_w(z, c).double().sum(dim=0)
+                done += n
+    means = sums / num_samples
+    class_means = means.float().numpy() if G.c_dim > 0 else np.zeros([0, G.w_dim], np.float32)
+    return class_means, means.mean(dim=0).float().numpy()
+
+
+def _provenance(
+    provenance: Mapping[str, Any] | None, G: Generator, opset: int, checks: Sequence[ExportCheck],
+    mean_samples: int,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "dataset": None, "kimg": 0, "fid": None, "fid_samples": None, "fid_reference": None,
+        "trained_by": "skyasset", "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    result.update(provenance or {})
+    result["generator_kwargs"] = copy.deepcopy(getattr(G, "init_kwargs", {}))
+    result["export"] = {
+        "opset": opset,
+        "max_abs_error": max(check.max_abs_error for check in checks),
+        "checks": {
+            check.graph: {"max_abs_error": check.max_abs_error, "output_range": check.output_range}
+            for check in checks
+        },
+        "mean_samples_per_class": mean_samples,
+        "torch": torch.__version__.split("+")[0],
+    }
+    return result
+
+
+def export_bundle(
+    G: Generator,
+    out_dir: str | Path,
+    *,
+    classes: Sequence[CloudClass] | None = None,
+    model_id: str,
+    provenance: Mapping[str, Any] | None = None,
+    license: str,
+    opset: int = 18,
+    mean_samples: int = 4096,
+    seed: int = 0,
+    overwrite: bool = False,
+    verbose: bool = True,
+) -> Path:
+    """Write the model bundle of ``G`` to ``out_dir`` and return its absolute path.
+
+    Parameters
+    ----------
+    G
+        Generator (any device/dtype/mode; it is copied to CPU fp32 eval mode and not modified).
+    out_dir
+        Bundle folder to create. Its parent must exist.
+    classes
+        One entry per label dimension, in label order. Default: the 11 CCSN genera when ``G.c_dim == 11``,
+        none when ``G.c_dim == 0``.
+    model_id, license
+        Recorded in the metadata (e.g. ``"ccsn256-cond-v1"``, ``"CC0-1.0"``).
+    provenance
+        Training facts (``dataset``, ``kimg``, ``fid``, ``fid_samples``, ``fid_reference``, ``trained_by``,
+        ``created``); the exporter adds ``generator_kwargs`` and ``export`` (opset, errors).
+    opset
+        ONNX opset (>= 17; the dynamo exporter needs it).
+    mean_samples
+        Random z per class for the class mean w (truncation centre).
+    seed
+        Seed of the check inputs and of the mean-w samples (the export is deterministic).
+    overwrite
+        Replace an existing ``out_dir`` (only after the new bundle passed its checks).
+    verbose
+        Print the ORT-vs-PyTorch errors.
+
+    Raises
+    ------
+    SkyassetError
+        ``invalid_argument`` for bad arguments, ``output_exists`` if ``out_dir`` exists and not
+        ``overwrite``, ``export_check_failed`` if ONNX Runtime disagrees with PyTorch by more than 1e-3 of
+        the output range (nothing is written then).
+    """
+    out_dir = Path(out_dir).absolute()
+    if classes is None:
+        if G.c_dim not in (0, len(CCSN_CLASSES)):
+            raise SkyassetError("invalid_argument", f"G has c_dim={G.c_dim}: pass classes= with one entry each")
+        classes = CCSN_CLASSES if G.c_dim else ()
+    if len(classes) != G.c_dim:
+        raise SkyassetError(
+            "invalid_argument", f"{len(classes)} classes given for a generator with c_dim={G.c_dim}; "
+            "pass one class per label dimension, in label order",
+        )
+    if opset < 17:
+        raise SkyassetError("invalid_argument", f"opset {opset} is too old; the dynamo exporter needs >= 17")
+    if mean_samples < 1:
+        raise SkyassetError("invalid_argument", f"mean_samples must be >= 1, got {mean_samples}")
+    if out_dir.exists() and not overwrite:
+        raise SkyassetError("output_exists", f"{out_dir} already exists; remove it or pass overwrite=True")
+    if not out_dir.parent.is_dir():
+        raise SkyassetError("invalid_argument", f"parent folder {out_dir.parent} does not exist; create it first")
+
+    G = copy.deepcopy(G).cpu().float().eval().requires_grad_(False)
+    gen = torch.Generator().manual_seed(seed)
+    check_batch = 3  # Differs from the trace batch (2) so the check also proves the batch is dynamic.
+    z = torch.randn([check_batch, G.z_dim], generator=gen)
+    labels = torch.randint(0, max(G.c_dim, 1), [check_batch], generator=gen)
+    c = torch.nn.functional.one_hot(labels, max(G.c_dim, 1)).float()[:, : G.c_dim]
+    with torch.no_grad():
+        ws = G.mapping(z, c if G.c_dim else None)
+
+    mapping: torch.nn.Module
+    if G.c_dim > 0:
+        mapping = _MappingGraph(G)
+        map_inputs = {"z": z, "c": c}
+    else:
+        mapping = _UnconditionalMappingGraph(G)
+        map_inputs = {"z": z}
+    synthesis = _SynthesisGraph(G)
+    syn_inputs = {"ws": ws}
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; a bundle is an ordinary readable folder.
+        _export_graph(mapping, {k: v[:2] for k, v in map_inputs.items()}, "w", tmp / "mapping.onnx", opset)
+        _export_graph(synthesis, {"ws": ws[:2]}, "img", tmp / "synthesis.onnx", opset)
+        checks = [
+            _check_graph("mapping", mapping, tmp / "mapping.onnx", map_inputs),
+            _check_graph("synthesis", synthesis, tmp / "synthesis.onnx", syn_inputs),
+        ]
+        for check in checks:
+            if verbose:
+                print(
+                    f"export check {check.graph}: ORT vs PyTorch max abs error {check.max_abs_error:.3g} "
+                    f"(tolerance {check.tolerance:.3g} = 1e-3 of output range {check.output_range:.3g})"
+                )
+            if not check.passed:
+                raise SkyassetError(
+                    "export_check_failed",
+                    f"ONNX Runtime output of {check.graph}.onnx differs from PyTorch by {check.max_abs_error:.3g} "
+                    f"(allowed {check.tolerance:.3g}); no bundle was written. Check that the network uses only "
+                    "exportable ops and constant noise, or try another opset.",
+                )
+        class_w_avg, w_avg = _class_mean_w(G, mean_samples, seed)
+        graphs = {
+            name: {"file": f"{name}.onnx", "sha256": _sha256(tmp / f"{name}.onnx"),
+                   "bytes": (tmp / f"{name}.onnx").stat().st_size}
+            for name in ("mapping", "synthesis")
+        }
+        metadata = {
+            "schema_version": SCHEMA_VERSION,
+            "model_id": model_id,
+            "variant": "fp32",
+            "resolution": G.img_resolution,
+            "z_dim": G.z_dim,
+            "w_dim": G.w_dim,
+            "c_dim": G.c_dim,
+            "num_ws": G.num_ws,
+            "classes": [cls.to_json() for cls in classes],
+            "w_avg": [float(v) for v in w_avg],
+            "class_w_avg": [[float(v) for v in row] for row in class_w_avg],
+            "graphs": graphs,
+            "provenance": _provenance(provenance, G, opset, checks, mean_samples),
+            "license": license,
+        }
+        (tmp / "skyasset-bundle.json").write_text(json.dumps(metadata, indent=1) + "\n", encoding="utf-8")
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+            out_dir.rename(old / out_dir.name)
+            tmp.rename(out_dir)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m training.export --config NAME --random-init --out DIR``: export a randomly initialised G."""
+    parser = argparse.ArgumentParser(prog="python -m training.export", description=main.__doc__)
+    parser.add_argument("--config", required=True, help="network config name (training.networks.CONFIGS)")
+    parser.add_argument("--random-init", action="store_true", required=True,
+                        help="export random weights (smoke tests, benchmarks); never ship such a bundle")
+    parser.add_argument("--out", required=True, type=Path, help="bundle folder to create")
+    parser.add_argument("--seed", type=int, default=0, help="torch seed of the random weights")
+    parser.add_argument("--opset", type=int, default=18)
+    parser.add_argument("--mean-samples", type=int, default=4096, help="random z per class for the mean w")
+    parser.add_argument("--model-id", default=None, help="default: <config>-random")
+    parser.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    args = parser.parse_args(argv)
+    try:
+        config = get_config(args.config)
+        torch.manual_seed(args.seed)
+        G = Generator(**config.generator_kwargs())
+        out = export_bundle(
+            G, args.out, model_id=args.model_id or f"{config.name}-random", license="CC0-1.0",
+            provenance={"dataset": None, "kimg": 0, "trained_by": f"random init (config {config.name}, "
+                        f"seed {args.seed}); not a trained model"},
+            opset=args.opset, mean_samples=args.mean_samples, seed=args.seed, overwrite=args.force,
+        )
+    except SkyassetError as exc:
+        print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Named network configurations (the only place where model sizes are chosen)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from skyasset.errors import SkyassetError
+
+__all__ = ["NetworkConfig", "CONFIGS", "get_config"]
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Sizes of a generator/discriminator pair; ``generator_kwargs()`` feeds ``Generator(**kwargs)``."""
+
+    name: str                        # Config name, e.g. 'ccsn256'.
+    resolution: int                  # Image resolution (power of two, 32..1024).
+    z_dim: int = 512                 # Input latent (Z) dimensionality.
+    w_dim: int = 512                 # Intermediate latent (W) dimensionality.
+    c_dim: int = 11                  # Conditioning label dimensionality, 0 = unconditional.
+    img_channels: int = 3            # RGB.
+    channel_base: int = 16384        # Feature maps at resolution r: min(channel_base // r, channel_max).
+    channel_max: int = 512           # Maximum number of feature maps.
+    mapping_layers: int = 8          # Depth of G's mapping network.
+    d_mapping_layers: int = 8        # Depth of D's class-embedding network (projection conditioning).
+    num_fp16_res: int = 4            # FP16 (on CUDA) in the N highest resolutions of G and D.
+    conv_clamp: float | None = 256   # Clamp conv outputs to +-X (keeps fp16 finite), None = disable.
+    mbstd_group_size: int = 4        # Minibatch-stddev group size of D.
+
+    def generator_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``Generator``."""
+        return dict(
+            z_dim=self.z_dim, c_dim=self.c_dim, w_dim=self.w_dim, img_resolution=self.resolution,
+            img_channels=self.img_channels,
+            mapping_kwargs=dict(num_layers=self.mapping_layers),
+            synthesis_kwargs=dict(
+                channel_base=self.channel_base, channel_max=self.channel_max, num_fp16_res=self.num_fp16_res,
+                conv_clamp=self.conv_clamp,
+            ),
+        )
+
+    def discriminator_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``Discriminator``."""
+        return dict(
+            c_dim=self.c_dim, img_resolution=self.resolution, img_channels=self.img_channels,
+            channel_base=self.channel_base, channel_max=self.channel_max, num_fp16_res=self.num_fp16_res,
+            conv_clamp=self.conv_clamp,
+            mapping_kwargs=dict(num_layers=self.d_mapping_layers),
+            epilogue_kwargs=dict(mbstd_group_size=self.mbstd_group_size),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+CONFIGS: dict[str, NetworkConfig] = {
+    # Tests and smoke runs: 32x32, a few thousand parameters per layer, exports in seconds.
+    "tiny": NetworkConfig(
+        name="tiny", resolution=32, z_dim=32, w_dim=32, channel_base=512, channel_max=32,
+        mapping_layers=2, d_mapping_layers=2, num_fp16_res=0, conv_clamp=None, mbstd_group_size=2,
+    ),
+    # StyleGAN2-ADA 'paper256' sizes (channel_base 16384, channel_max 512, 8 mapping layers), so NVlabs
+    # 256x256 weights splice in 1:1 for transfer. G 24.8 M params (incl. buffers), D 26.4 M:
+    # fp16 G_ema + D = 97.5 MiB -- does NOT fit a 64 MB budget; use 'ccsn256-small' there.
+    "ccsn256": NetworkConfig(name="ccsn256", resolution=256),
+    # Fits 64 MB in fp16 for G_ema + D (see the module docstring of config.py for the numbers).
+    "ccsn256-small": NetworkConfig(
+        name="ccsn256-small", resolution=256, channel_base=16384, channel_max=256,
+        mapping_layers=2,
+    ),
+}
+
+
+def get_config(name: str) -> NetworkConfig:
+    """Return the named config, or raise ``SkyassetError('invalid_argument')`` listing the valid names."""
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        valid = ", ".join(sorted(CONFIGS))
+        raise SkyassetError("invalid_argument", f"unknown network config {name!r}; choose one of: {valid}") from None
