@@ -38,11 +38,22 @@ def default_providers() -> list[str]:
     return [p for p in _PREFERRED if p in installed] or ["CPUExecutionProvider"]
 
 
+def _threads(requested: int | None) -> int:
+    if requested is not None:
+        return requested
+    text = os.environ.get("SKYASSET_THREADS", "0").strip() or "0"
+    if not text.isdigit():
+        raise SkyassetError(
+            "invalid_argument", f"SKYASSET_THREADS must be a whole number of threads (0 = automatic), got {text!r}."
+        )
+    return int(text)
+
+
 def make_session(
     graph: Path,
     providers: Sequence[str] | None = None,
     *,
-    intra_op_threads: int = 0,
+    intra_op_threads: int | None = None,
 ) -> ort.InferenceSession:
     """Open one ONNX graph.
 
@@ -53,7 +64,7 @@ def make_session(
     providers
         Execution providers in order of preference; ``None`` picks :func:`default_providers`.
     intra_op_threads
-        0 lets ONNX Runtime use one thread per physical core.
+        0 lets ONNX Runtime use one thread per physical core; ``None`` reads ``$SKYASSET_THREADS`` (else 0).
     """
     chosen = list(providers) if providers is not None else default_providers()
     unknown = [p for p in chosen if p not in available_providers()]
@@ -65,7 +76,7 @@ def make_session(
         )
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = intra_op_threads
+    options.intra_op_num_threads = _threads(intra_op_threads)
     options.log_severity_level = 3
     try:
         return ort.InferenceSession(str(graph), sess_options=options, providers=chosen)

@@ -1,0 +1,199 @@
+"""Benchmark model bundles: size, load time, latency at batch 1 and 8, peak memory, quality against fp32.
+
+Each bundle is measured in its own fresh Python process (``python -m skyasset.bench``), so load time and peak
+memory are those of a cold start and one variant's allocations never count against another. The parent then
+scores every variant's images against the reference's (the fp32 bundle) on the same seeds.
+
+Quality on a randomly initialised model says little about a trained one: PSNR here measures how faithfully
+a variant reproduces the fp32 graph, not how good the skies look; FID difference needs a trained model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from skyasset.errors import SkyassetError
+
+__all__ = ["VariantResult", "bench_models", "psnr", "format_table", "BATCH"]
+
+BATCH = 8
+
+
+@dataclass
+class VariantResult:
+    """What ``skyasset bench model`` reports for one bundle (all times in seconds, sizes in bytes)."""
+
+    name: str                     # The bundle's variant (fp32, fp16, int8-weight, ...).
+    path: str                     # Bundle folder.
+    bytes: int                    # Both graphs on disk.
+    load_s: float                 # SkyGenerator(...) from a cold process: validation + both sessions.
+    latency_s: float              # Median seconds per image at batch 1 (mapping + synthesis).
+    latency_batch8_s: float       # Median seconds per image in batches of 8.
+    peak_rss_bytes: int           # Peak resident memory of the measuring process.
+    psnr_db: float | None = None  # Against the reference's images on the same seeds (None for itself).
+    max_abs_error: float | None = None  # Largest per-pixel difference in [0, 1] units.
+    size_ratio: float | None = None     # Reference bytes / these bytes.
+    speedup: float | None = None        # Reference latency_s / this latency_s.
+    fid: float | None = None
+    fid_delta: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """Peak signal-to-noise ratio of images in [0, 1], in dB (``inf`` when identical)."""
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
+
+
+def _worker(model: str, cloud: str | None, seeds: list[int], repeats: int, threads: int, images: str) -> None:
+    """Child-process side: measure one bundle, save its images, print one JSON line."""
+    import resource
+    import time
+
+    from skyasset.generator import SkyGenerator
+
+    os.environ["SKYASSET_THREADS"] = str(threads)
+    start = time.perf_counter()
+    gen = SkyGenerator(model)
+    load_s = time.perf_counter() - start
+    if cloud is None and gen.bundle.c_dim:
+        cloud = gen.classes[0].code
+    gen.generate(cloud, seeds[0])  # warm-up: first-run allocations and kernel selection
+
+    def per_image(batch: list[int]) -> float:
+        t = time.perf_counter()
+        gen.generate(cloud, batch, batch_size=len(batch))
+        return (time.perf_counter() - t) / len(batch)
+
+    single = [per_image([seeds[i % len(seeds)]]) for i in range(repeats)]
+    batched = [per_image(seeds[:BATCH]) for _ in range(max(1, repeats // 2))]
+    np.save(images, gen.generate(cloud, seeds, batch_size=BATCH))
+    answer = {
+        "name": gen.bundle.variant,
+        "path": str(gen.bundle.path),
+        "bytes": gen.bundle.total_bytes,
+        "load_s": load_s,
+        "latency_s": float(np.median(single)),
+        "latency_batch8_s": float(np.median(batched)),
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
+    sys.stdout.write(json.dumps(answer) + "\n")
+
+
+def _measure(model: Path, cloud: str | None, seeds: list[int], repeats: int, threads: int, images: Path) -> dict:
+    command = [
+        sys.executable, "-m", "skyasset.bench", str(model), json.dumps(cloud), json.dumps(seeds),
+        str(repeats), str(threads), str(images),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["(no output)"]
+        code = "bundle_invalid" if "SkyassetError" in done.stderr else "internal_error"
+        raise SkyassetError(code, f"Benchmarking {model} failed: {lines[-1]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_models(
+    models: Sequence[str | os.PathLike[str]],
+    *,
+    cloud: str | None = None,
+    seeds: Sequence[int] = tuple(range(BATCH)),
+    repeats: int = 10,
+    threads: int = 0,
+) -> dict[str, Any]:
+    """Measure every bundle in ``models``; the first fp32 one (else the first) is the quality reference.
+
+    Parameters
+    ----------
+    models
+        Bundle folders (typically one fp32 export and its quantized variants).
+    cloud
+        Cloud type to generate (default: the model's first class).
+    seeds
+        Seeds of the images compared across variants (at least 8: the batch-8 timing uses the first 8).
+    repeats
+        Timed runs at batch 1 (batch 8 gets half as many); the median is reported.
+    threads
+        ONNX Runtime intra-op threads (0 = ONNX Runtime's default).
+
+    Returns
+    -------
+    dict
+        ``{"variants": [VariantResult as dict, ...], "reference": name, "seeds": [...], "machine": {...}}``.
+    """
+    seeds = [int(s) for s in seeds]
+    if len(seeds) < BATCH:
+        raise SkyassetError("invalid_argument", f"Give at least {BATCH} seeds (the batch-8 timing needs them).")
+    if repeats < 1 or threads < 0:
+        raise SkyassetError("invalid_argument", "repeats must be >= 1 and threads >= 0.")
+    if not models:
+        raise SkyassetError("invalid_argument", "Name at least one model bundle to benchmark.")
+    results: list[VariantResult] = []
+    pictures: list[np.ndarray] = []
+    with tempfile.TemporaryDirectory(prefix="skyasset-bench-") as tmp:
+        for i, model in enumerate(models):
+            images = Path(tmp) / f"{i}.npy"
+            results.append(VariantResult(**_measure(Path(model), cloud, seeds, repeats, threads, images)))
+            pictures.append(np.load(images))
+    ref = next((i for i, r in enumerate(results) if r.name == "fp32"), 0)
+    for r, img in zip(results, pictures, strict=True):
+        r.size_ratio = results[ref].bytes / r.bytes
+        r.speedup = results[ref].latency_s / r.latency_s
+        if r is not results[ref]:
+            r.psnr_db = psnr(img, pictures[ref])
+            r.max_abs_error = float(np.abs(img - pictures[ref]).max())
+    return {
+        "variants": [asdict(r) for r in results],
+        "reference": results[ref].name,
+        "seeds": seeds,
+        "cloud": cloud,
+        "machine": _machine(threads),
+    }
+
+
+def _machine(threads: int) -> dict[str, Any]:
+    import onnxruntime as ort
+
+    return {
+        "cpu": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "threads": threads,
+        "onnxruntime": ort.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """A fixed-width table of ``bench_models``' answer."""
+
+    def num(value: float | None, fmt: str) -> str:
+        return "-" if value is None else ("inf" if value == float("inf") else format(value, fmt))
+
+    head = f"{'variant':<13}{'MB':>8}{'x smaller':>10}{'load s':>8}{'b1 s/img':>10}{'b8 s/img':>10}"
+    head += f"{'speedup':>9}{'peak MB':>9}{'PSNR dB':>9}{'max err':>9}{'FID':>7}{'dFID':>7}"
+    lines = [head, "-" * len(head)]
+    for v in report["variants"]:
+        lines.append(
+            f"{v['name']:<13}{v['bytes'] / 1e6:>8.1f}{num(v['size_ratio'], '.2f'):>10}{v['load_s']:>8.2f}"
+            f"{v['latency_s']:>10.3f}{v['latency_batch8_s']:>10.3f}{num(v['speedup'], '.2f'):>9}"
+            f"{v['peak_rss_bytes'] / 2**20:>9.0f}{num(v['psnr_db'], '.1f'):>9}{num(v['max_abs_error'], '.3f'):>9}"
+            f"{num(v['fid'], '.2f'):>7}{num(v['fid_delta'], '+.2f'):>7}"
+        )
+    lines.append(f"reference: {report['reference']}; seeds {report['seeds']}; {report['machine']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    _model, _cloud, _seeds, _repeats, _threads, _images = sys.argv[1:7]
+    _worker(_model, json.loads(_cloud), json.loads(_seeds), int(_repeats), int(_threads), _images)

@@ -1,0 +1,10 @@
+"""`skyasset bench ...`: measurement commands, one module each, gathered under one sub-app."""
+
+from __future__ import annotations
+
+import typer
+
+from skyasset.cli.bench_model import bench_model_command
+
+bench_app = typer.Typer(help="Measure model speed and quality, and skybox quality.", no_args_is_help=True)
+bench_app.command("model")(bench_model_command)

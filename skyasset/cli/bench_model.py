@@ -1,0 +1,81 @@
+"""`skyasset bench model`: size, load time, latency, memory and quality of model bundles and their variants."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from skyasset.atomic import atomic_output
+from skyasset.bench import bench_models, format_table
+from skyasset.bundle import METADATA_NAME, VARIANTS
+from skyasset.cli.options import ForceOpt, JsonOpt
+from skyasset.cli.output import respond
+from skyasset.errors import SkyassetError
+from skyasset.models import resolve_model_path
+
+
+def _variant_rank(bundle: Path) -> int:
+    """fp32 first, then the order of ``VARIANTS``; unreadable metadata last (the benchmark reports it)."""
+    try:
+        variant = json.loads((bundle / METADATA_NAME).read_text(encoding="utf-8")).get("variant")
+    except (OSError, ValueError, AttributeError):
+        return len(VARIANTS)
+    return VARIANTS.index(variant) if variant in VARIANTS else len(VARIANTS)
+
+
+def expand_models(paths: list[Path]) -> list[Path]:
+    """Bundle folders as given; a folder that is not a bundle stands for the bundles directly inside it.
+
+    With no paths, the default model (``$SKYASSET_MODEL`` or the packaged one) is benchmarked alone.
+    """
+    if not paths:
+        return [resolve_model_path(None)]
+    found: list[Path] = []
+    for path in paths:
+        if (path / METADATA_NAME).is_file():
+            found.append(path)
+            continue
+        inner = [p for p in sorted(path.glob("*")) if (p / METADATA_NAME).is_file()] if path.is_dir() else []
+        inner.sort(key=_variant_rank)
+        if not inner:
+            raise SkyassetError(
+                "input_not_found", f"{path} is neither a model bundle nor a folder of bundles. Check the path."
+            )
+        found.extend(inner)
+    return found
+
+
+def bench_model_command(
+    models: Annotated[
+        Optional[list[Path]],  # noqa: UP045 - typer needs Optional on 3.10
+        typer.Argument(help="Bundle folders, or folders holding bundles (default: the installed model)."),
+    ] = None,
+    cloud: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--cloud", "-c", help="Cloud type to generate (default: the model's first)."),
+    ] = None,
+    seeds: Annotated[int, typer.Option(help="Images compared across variants: seeds 0..N-1 (at least 8).")] = 8,
+    repeats: Annotated[int, typer.Option(help="Timed runs at batch 1; the median is reported.")] = 10,
+    threads: Annotated[int, typer.Option(help="ONNX Runtime intra-op threads, 0 = automatic.")] = 0,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="Also write the JSON report to this file."),
+    ] = None,
+    force: ForceOpt = False,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Benchmark model bundles: bytes, load time, s/image at batch 1 and 8, peak memory, PSNR vs fp32."""
+
+    def work() -> dict[str, Any]:
+        bundles = expand_models(list(models or []))
+        report = bench_models(bundles, cloud=cloud, seeds=range(seeds), repeats=repeats, threads=threads)
+        if output is not None:
+            with atomic_output(output, force=force) as tmp:
+                tmp.write_text(json.dumps(report, indent=1), encoding="utf-8")
+            report["output"] = str(output.resolve())
+        return report
+
+    respond(json_mode, work, format_table)

@@ -1,0 +1,174 @@
+"""Make a quantized variant of an fp32 model bundle (docs/QUANTIZATION.md).
+
+Each variant is a complete bundle folder: the two graphs rewritten by one method, metadata copied from the
+source with ``variant`` set, fresh sha256s and sizes, and ``provenance.quantization`` saying how it was made.
+Every variant keeps float32 graph inputs and outputs, so ``SkyGenerator`` loads it like the fp32 bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import onnx
+import onnxruntime as ort
+
+from skyasset.bundle import METADATA_NAME, Bundle, load_bundle, sha256_of
+from skyasset.errors import SkyassetError
+from training.quantize.baselines import ort_dynamic, rtn_weight_only
+from training.quantize.fp16 import weights_to_fp16
+from training.quantize.int8_weight import weights_to_int8
+from training.quantize.static_qdq import QDQ_OP_TYPES, RandomLatentReader, quantize_convs_static
+
+__all__ = ["QuantVariant", "QUANT_VARIANTS", "quantize_bundle"]
+
+QuantVariant = Literal["fp16", "int8-weight", "int8-qdq", "int8-dynamic", "int8-rtn"]
+QUANT_VARIANTS: tuple[QuantVariant, ...] = get_args(QuantVariant)
+
+Pass = Callable[[Path, Path], str]  # (source graph, output graph) -> method label
+
+
+def _model_pass(transform: Callable[[onnx.ModelProto], onnx.ModelProto], label: str) -> Pass:
+    def run(src: Path, out: Path) -> str:
+        onnx.save_model(transform(onnx.load(str(src))), str(out))
+        return label
+
+    return run
+
+
+_FP16 = _model_pass(weights_to_fp16, "fp16 weight storage (Cast to float32)")
+_INT8_WEIGHT = _model_pass(weights_to_int8, "int8 per-output-channel weights -> DequantizeLinear")
+
+
+def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
+    def run(src: Path, out: Path) -> str:
+        reader = RandomLatentReader(
+            bundle.graphs["mapping"].path, num_ws=bundle.num_ws, z_dim=bundle.z_dim, c_dim=bundle.c_dim,
+            samples=samples, seed=seed,
+        )
+        staged = out.with_name(out.stem + ".qdq.onnx")
+        quantize_convs_static(src, staged, reader)
+        # The remaining float weights (affine layers, noise, filters) are packed to int8 as well.
+        _INT8_WEIGHT(staged, out)
+        staged.unlink()
+        return (
+            f"int8 static QDQ on {'/'.join(QDQ_OP_TYPES)} (uint8 activations, MinMax over {samples} random z, "
+            f"seed {seed}) + int8 weight packing of the rest"
+        )
+
+    return run
+
+
+def _passes(variant: QuantVariant, bundle: Bundle, samples: int, seed: int) -> dict[str, Pass]:
+    if variant == "fp16":
+        return {"mapping": _FP16, "synthesis": _FP16}
+    if variant == "int8-weight":
+        return {"mapping": _INT8_WEIGHT, "synthesis": _INT8_WEIGHT}
+    if variant == "int8-qdq":
+        return {"mapping": _INT8_WEIGHT, "synthesis": _qdq_pass(bundle, samples, seed)}
+    if variant == "int8-dynamic":
+        return {"mapping": ort_dynamic, "synthesis": ort_dynamic}
+    return {"mapping": rtn_weight_only, "synthesis": rtn_weight_only}
+
+
+def quantize_bundle(
+    source: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    variant: QuantVariant,
+    *,
+    calibration_samples: int = 16,
+    seed: int = 0,
+    force: bool = False,
+) -> Path:
+    """Write the ``variant`` of the fp32 bundle ``source`` as a new bundle folder ``out``.
+
+    Parameters
+    ----------
+    source
+        An fp32 bundle folder (``skyasset-train export`` output).
+    out
+        The new bundle folder; it is built under a temporary name and renamed when complete.
+    variant
+        One of :data:`QUANT_VARIANTS`.
+    calibration_samples, seed
+        Random latents for the ``int8-qdq`` activation ranges.
+    force
+        Replace ``out`` if it exists.
+
+    Returns
+    -------
+    Path
+        ``out``, a bundle that :func:`skyasset.bundle.load_bundle` validates.
+
+    Raises
+    ------
+    SkyassetError
+        ``invalid_argument`` for an unknown variant or a source that is not fp32, ``output_exists`` when
+        ``out`` exists without ``force``, the ``bundle_*`` codes for a bad source, ``internal_error`` when a
+        quantizer fails or its graph does not load in ONNX Runtime.
+    """
+    if variant not in QUANT_VARIANTS:
+        raise SkyassetError(
+            "invalid_argument", f"Unknown variant '{variant}'. Choose one of: {', '.join(QUANT_VARIANTS)}."
+        )
+    if calibration_samples < 1:
+        raise SkyassetError("invalid_argument", f"calibration_samples must be >= 1, got {calibration_samples}.")
+    bundle = load_bundle(source)
+    if bundle.variant != "fp32":
+        raise SkyassetError(
+            "invalid_argument",
+            f"{bundle.path} is a '{bundle.variant}' bundle; quantize from the fp32 export instead.",
+        )
+    target = Path(out).expanduser().resolve()
+    if target.exists() and not force:
+        raise SkyassetError("output_exists", f"{target} already exists. Choose another folder or pass --force.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        methods = {}
+        for name, run in _passes(variant, bundle, calibration_samples, seed).items():
+            graph_out = staging / f"{name}.onnx"
+            try:
+                methods[name] = run(bundle.graphs[name].path, graph_out)
+                ort.InferenceSession(str(graph_out), providers=["CPUExecutionProvider"])
+            except Exception as exc:  # quantizers raise assorted types; name the step that failed
+                raise SkyassetError(
+                    "internal_error", f"{variant} quantization of the {name} graph failed: {exc}"
+                ) from exc
+        _write_metadata(bundle, staging, variant, methods, calibration_samples, seed)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    load_bundle(target)
+    return target
+
+
+def _write_metadata(
+    bundle: Bundle, folder: Path, variant: str, methods: dict[str, str], samples: int, seed: int
+) -> None:
+    meta: dict[str, Any] = json.loads((bundle.path / METADATA_NAME).read_text(encoding="utf-8"))
+    meta["variant"] = variant
+    meta["graphs"] = {
+        name: {"file": f"{name}.onnx", "sha256": sha256_of(folder / f"{name}.onnx"),
+               "bytes": (folder / f"{name}.onnx").stat().st_size}
+        for name in methods
+    }
+    provenance = meta.get("provenance") if isinstance(meta.get("provenance"), dict) else {}
+    provenance["quantization"] = {
+        "variant": variant,
+        "methods": methods,
+        "source_sha256": {name: g.sha256 for name, g in bundle.graphs.items()},
+        "source_bytes": bundle.total_bytes,
+        "calibration": {"samples": samples, "seed": seed} if variant == "int8-qdq" else None,
+        "onnxruntime": ort.__version__,
+    }
+    meta["provenance"] = provenance
+    (folder / METADATA_NAME).write_text(json.dumps(meta, indent=1), encoding="utf-8")
