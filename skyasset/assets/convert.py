@@ -1,0 +1,221 @@
+"""``convert``: a photo, a folder of photos, a panorama or a cubemap in; skybox files in any layout out."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+
+from skyasset.assets.cubemap import FACE_NAMES, faces_to_equirect, unpack_faces
+from skyasset.assets.hdr import read_hdr
+from skyasset.assets.panorama import assemble_panorama
+from skyasset.assets.ring import resize_equirect
+from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, write_skybox
+from skyasset.assets.sphere import linear_to_srgb
+from skyasset.errors import SkyassetError
+
+__all__ = ["InputKind", "INPUT_KINDS", "ConvertResult", "convert", "detect_input_kind", "load_input"]
+
+InputKind = Literal["auto", "photo", "photos", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
+INPUT_KINDS: tuple[str, ...] = ("auto", "photo", "photos", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon")
+_IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".hdr", ".exr"}
+# Face file name patterns: Unity names, then the common +/- axis conventions (in Unity's axes, see cubemap.py).
+_FACE_ALIASES: dict[str, tuple[str, ...]] = {
+    "front": ("front", "pz", "posz", "positivez", "+z"),
+    "back": ("back", "nz", "negz", "negativez", "-z"),
+    "left": ("left", "px", "posx", "positivex", "+x"),
+    "right": ("right", "nx", "negx", "negativex", "-x"),
+    "up": ("up", "top", "py", "posy", "positivey", "+y"),
+    "down": ("down", "bottom", "ny", "negy", "negativey", "-y"),
+}
+
+
+@dataclass
+class ConvertResult:
+    """What :func:`convert` wrote; ``to_json()`` is the ``convert --json`` answer (docs/CLI_PROTOCOL.md)."""
+
+    input: Path
+    input_kind: str
+    files: list[dict[str, Any]]
+    layout: str
+    method: str | None
+    size: tuple[int, int]
+    hdr: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "outputs": [f["path"] for f in self.files],
+            "files": self.files,
+            "input": str(self.input),
+            "input_kind": self.input_kind,
+            "layout": self.layout,
+            "method": self.method,
+            "size": list(self.size),
+            "hdr": self.hdr,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
+
+
+def _read_image(path: Path) -> np.ndarray:
+    """Float32 sRGB display values [H, W, 3] in [0, 1]; HDR files are tone mapped (Reinhard, median at 0.18)."""
+    if path.suffix.lower() in (".hdr", ".exr"):
+        lin = read_hdr(path)
+        scale = 0.18 / max(float(np.median(lin)), 1e-6)
+        x = lin * scale
+        return linear_to_srgb(x / (1.0 + x))
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise SkyassetError("io_error", f"Could not read {path} as an image (PNG, JPEG, TIFF, WebP, HDR, EXR).")
+    if img.ndim == 2:
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    if img.shape[2] == 4:
+        img = img[..., :3]
+    top = 65535.0 if img.dtype == np.uint16 else 255.0 if img.dtype == np.uint8 else 1.0
+    return (img[..., ::-1].astype(np.float32) / top).clip(0.0, 1.0)
+
+
+def _face_files(folder: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for p in sorted(folder.iterdir()):
+        if p.suffix.lower() not in _IMAGE_EXT:
+            continue
+        stem = p.stem.lower().replace("_", " ").replace("-", " -").split()
+        tokens = set(stem) | {p.stem.lower()}
+        for name, aliases in _FACE_ALIASES.items():
+            if tokens & set(aliases) and name not in found:
+                found[name] = p
+    return found
+
+
+def detect_input_kind(path: Path) -> InputKind:
+    """Guess what ``path`` holds: a folder of six faces or of photos, or an image by its aspect ratio."""
+    if path.is_dir():
+        faces = _face_files(path)
+        return "faces" if len(faces) == 6 else "photos"
+    img = _read_image(path)
+    h, w = img.shape[:2]
+    ratio = w / h
+    if abs(ratio - 2.0) < 0.02:
+        return "equirect"
+    if w % 4 == 0 and h % 3 == 0 and w // 4 == h // 3:
+        return "cross-h"
+    if w % 3 == 0 and h % 4 == 0 and w // 3 == h // 4:
+        return "cross-v"
+    if w == 6 * h:
+        return "horizon"
+    return "photo"
+
+
+def load_input(path: Path, kind: InputKind) -> tuple[np.ndarray, bool]:
+    """``(array, is_panorama)``: an equirect for panorama/cube inputs, else views ``[N, H, W, 3]``."""
+    if kind == "faces":
+        found = _face_files(path)
+        missing = [n for n in FACE_NAMES if n not in found]
+        if missing:
+            raise SkyassetError(
+                "invalid_argument",
+                f"{path} lacks cube face files for: {', '.join(missing)}. Name them front/back/left/right/up/down "
+                "(Unity) or pz/nz/px/nx/py/ny.",
+            )
+        faces = {n: _read_image(found[n]) for n in FACE_NAMES}
+        return faces_to_equirect(faces, 4 * faces["front"].shape[0]), True
+    if kind == "photos":
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in _IMAGE_EXT) if path.is_dir() else [path]
+        if not files:
+            raise SkyassetError("invalid_argument", f"{path} holds no images (PNG, JPEG, ...).")
+        first = _read_image(files[0])
+        size = (first.shape[1], first.shape[0])
+        views = [cv2.resize(_read_image(p), size, interpolation=cv2.INTER_AREA) for p in files]
+        return np.stack(views), False
+    img = _read_image(path)
+    if kind == "photo":
+        return img[None], False
+    if kind == "equirect":
+        w = img.shape[1] - img.shape[1] % 2
+        return resize_equirect(img, w) if img.shape[0] * 2 != w else img, True
+    faces = unpack_faces(img, kind)  # type: ignore[arg-type]
+    return faces_to_equirect(faces, 4 * faces["front"].shape[0]), True
+
+
+def convert(
+    input_path: str | os.PathLike[str],
+    to: SkyboxLayout,
+    out: str | os.PathLike[str],
+    *,
+    kind: InputKind = "auto",
+    method: Literal["auto", "ring", "mirror", "stripe"] = "auto",
+    size: int | None = None,
+    hdr: bool = False,
+    bit_depth: Literal[8, 16] = 8,
+    force: bool = False,
+    **options: Any,
+) -> ConvertResult:
+    """Convert ``input_path`` into skybox files in layout ``to``.
+
+    Parameters
+    ----------
+    input_path
+        A photo (one view), a folder of photos (views around the horizon, in name order), an equirect
+        panorama (2:1), a cubemap image (cross-h 4:3, cross-v 3:4, horizon 6:1; ``dice`` only by ``kind``) or a
+        folder of six faces (Unity names front/back/left/right/up/down, or px/nx/py/ny/pz/nz).
+    to
+        Output layout (see :func:`skyasset.assets.skybox.write_skybox`).
+    kind
+        What the input is; ``auto`` guesses from folder contents and aspect ratio.
+    method
+        For photo input: ``stripe`` (default for one photo) or ``mirror``; a folder of photos uses ``ring``.
+        Ignored for panorama and cubemap input.
+    size
+        Equirect width; default: 2048 for photos, the input's own equirect width otherwise.
+    **options
+        Passed to :func:`skyasset.assets.panorama.assemble_panorama` (e.g. ``fov``, ``ground``).
+    """
+    started = time.perf_counter()
+    source = Path(input_path).expanduser().resolve()
+    if not source.exists():
+        raise SkyassetError("input_not_found", f"{source} does not exist. Give a photo, panorama or cubemap.")
+    if to not in SKYBOX_LAYOUTS:
+        raise SkyassetError("invalid_argument", f"Unknown layout '{to}'. Choose one of {', '.join(SKYBOX_LAYOUTS)}.")
+    if kind not in INPUT_KINDS:
+        raise SkyassetError("invalid_argument", f"Unknown input kind '{kind}'. Choose one of {', '.join(INPUT_KINDS)}.")
+    if size is not None and (size < 64 or size % 8):
+        raise SkyassetError("invalid_argument", f"--size must be a multiple of 8, >= 64; got {size}.")
+    chosen = detect_input_kind(source) if kind == "auto" else kind
+    if source.is_file() and chosen in ("faces",) or source.is_dir() and chosen not in ("faces", "photos"):
+        raise SkyassetError("invalid_argument", f"Input kind '{chosen}' does not fit {source}.")
+    data, is_panorama = load_input(source, chosen)
+    loaded = time.perf_counter()
+    used_method: str | None = None
+    if is_panorama:
+        equirect = resize_equirect(data, size) if size else data
+    else:
+        n = data.shape[0]
+        used_method = ("ring" if n > 1 else "stripe") if method == "auto" else method
+        if used_method == "ring" and n < 3:
+            raise SkyassetError(
+                "invalid_argument",
+                f"The ring method needs at least 3 photos around the horizon, got {n}. Use --method stripe or "
+                "mirror for a single photo, or give a folder of photos.",
+            )
+        equirect = assemble_panorama(data, used_method, size or 2048, **options)  # type: ignore[arg-type]
+    assembled = time.perf_counter()
+    metadata = {"input": str(source), "input_kind": chosen, "method": used_method}
+    written = write_skybox(equirect, to, Path(out), hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata)
+    finished = time.perf_counter()
+    return ConvertResult(
+        input=source,
+        input_kind=chosen,
+        files=[f.to_json() for f in written],
+        layout=to,
+        method=used_method,
+        size=(int(equirect.shape[1]), int(equirect.shape[0])),
+        hdr=hdr,
+        timings={"load_s": loaded - started, "assemble_s": assembled - loaded, "write_s": finished - assembled,
+                 "total_s": finished - started},
+    )

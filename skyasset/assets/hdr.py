@@ -1,0 +1,105 @@
+"""HDR expansion of an LDR sky and the Radiance ``.hdr`` / OpenEXR ``.exr`` writers and readers.
+
+The expansion turns display-referred sRGB into scene-linear radiance that can light a Blender or Unity scene:
+
+1. decode sRGB to linear ``y`` in [0, 1];
+2. invert the extended-Reinhard style curve ``y = E (1 + E / white^2) / (1 + E)`` approximately with
+   ``E = y / (1 - k y)``, ``k = 1 - 1 / white``: near-black and mid tones stay where they were, ``y = 1`` maps to
+   ``white`` (default 16), i.e. the clipped highlights of the photo get back their range;
+3. boost the sun: the brightest region (pixels within ``sun_threshold`` of the image's maximum linear
+   luminance, blurred over ``sun_radius_deg``) is multiplied by up to ``sun_gain`` (default 32), so a visible
+   sun reaches ~500 x the median sky, enough to cast shadows. No visible sun (all luminance below 0.9) -> no
+   boost.
+
+The numbers are recorded in the files' metadata (``hdr_white``, ``hdr_sun_gain``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from skyasset.assets.sphere import luminance, srgb_to_linear
+from skyasset.atomic import atomic_output
+from skyasset.errors import SkyassetError
+
+__all__ = ["expand_to_hdr", "write_radiance", "write_exr", "read_hdr"]
+
+
+def expand_to_hdr(
+    rgb: np.ndarray,
+    *,
+    white: float = 16.0,
+    sun_gain: float = 32.0,
+    sun_threshold: float = 0.9,
+    sun_radius_deg: float = 2.0,
+) -> np.ndarray:
+    """Scene-linear float32 radiance ``[H, W, 3]`` from a display-referred sky in [0, 1] (module doc)."""
+    if white < 1.0 or sun_gain < 1.0:
+        raise SkyassetError("invalid_argument", "HDR white point and sun gain must be >= 1.")
+    y = np.clip(srgb_to_linear(np.clip(rgb, 0.0, 1.0)), 0.0, 1.0)
+    k = 1.0 - 1.0 / white
+    expanded = y / (1.0 - k * y)
+    lum = luminance(y)
+    peak = float(lum.max())
+    if peak >= sun_threshold and sun_gain > 1.0:
+        sigma = max(1.0, sun_radius_deg / 360.0 * rgb.shape[1])
+        core = np.clip((lum - sun_threshold * peak) / max(1e-6, (1.0 - sun_threshold) * peak), 0.0, 1.0)
+        halo = cv2.GaussianBlur(core, (0, 0), sigma)
+        halo = halo / max(float(halo.max()), 1e-6)
+        expanded = expanded * (1.0 + (sun_gain - 1.0) * np.maximum(core, halo))[..., None]
+    return expanded.astype(np.float32)
+
+
+def write_radiance(path: str | os.PathLike[str], radiance: np.ndarray, *, force: bool = False) -> Path:
+    """Write linear RGB as Radiance RGBE ``.hdr`` (8-bit shared exponent: ~1 % relative precision)."""
+    target = Path(path)
+    ok, buf = cv2.imencode(".hdr", np.ascontiguousarray(radiance[..., ::-1].astype(np.float32)))
+    if not ok:
+        raise SkyassetError("io_error", f"Could not encode {target.name} as Radiance HDR.")
+    with atomic_output(target, force=force) as tmp:
+        tmp.write_bytes(buf.tobytes())
+    return target
+
+
+def write_exr(
+    path: str | os.PathLike[str], radiance: np.ndarray, *, metadata: dict[str, Any] | None = None,
+    force: bool = False, half: bool = True,
+) -> Path:
+    """Write linear RGB as OpenEXR (half float by default, ZIP compression) with metadata in the header."""
+    import OpenEXR  # optional dependency: only needed for .exr
+
+    target = Path(path)
+    pixels = np.ascontiguousarray(radiance.astype(np.float16 if half else np.float32))
+    header: dict[str, Any] = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}
+    with atomic_output(target, force=force) as tmp:
+        with OpenEXR.File(header, {"RGB": pixels}) as exr:
+            if metadata:
+                exr.header()["skyasset"] = json.dumps(metadata, sort_keys=True, default=str)
+            exr.write(str(tmp))
+    return target
+
+
+def read_hdr(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read a ``.hdr`` or ``.exr`` file as float32 linear RGB ``[H, W, 3]``."""
+    source = Path(path)
+    if not source.is_file():
+        raise SkyassetError("input_not_found", f"{source} does not exist.")
+    if source.suffix.lower() == ".exr":
+        import OpenEXR
+
+        with OpenEXR.File(str(source), separate_channels=False) as exr:
+            channels = exr.channels()
+            key = "RGB" if "RGB" in channels else "RGBA" if "RGBA" in channels else None
+            if key is None:
+                raise SkyassetError("invalid_argument", f"{source.name} has no RGB channels.")
+            return np.asarray(channels[key].pixels, np.float32)[..., :3]
+    img = cv2.imread(str(source), cv2.IMREAD_ANYDEPTH | cv2.IMREAD_COLOR)
+    if img is None:
+        raise SkyassetError("io_error", f"Could not read {source.name} as an HDR image.")
+    return img[..., ::-1].astype(np.float32)

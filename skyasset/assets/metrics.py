@@ -1,0 +1,103 @@
+"""Seam and redundancy measures of a skybox, used by the tests and by ``skyasset bench skybox``.
+
+All scores compare a step across a seam with the typical step between neighbouring pixels away from it, so
+1.0 means the seam is as visible as any other pixel boundary (invisible); 2.0 means twice as strong.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from skyasset.assets.cubemap import equirect_to_faces
+
+__all__ = ["wrap_seam_score", "cube_edge_score", "unique_pixel_share"]
+
+
+def _as_float(img: np.ndarray) -> np.ndarray:
+    arr = np.asarray(img)
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / 255.0
+    return arr.astype(np.float32)
+
+
+def wrap_seam_score(equirect: np.ndarray) -> float:
+    """Mean |difference| across the +-180 degree seam / mean |difference| between neighbouring inner columns."""
+    e = _as_float(equirect)
+    seam = float(np.abs(e[:, 0] - e[:, -1]).mean())
+    inner = float(np.abs(np.diff(e, axis=1)).mean())
+    return seam / max(inner, 1e-8)
+
+
+# The 12 cube edges as (face a, side of a, face b, side of b, reversed): the texel line along `side` of face a
+# touches the one along `side` of face b; `reversed` when they run in opposite directions. Sides: t(op),
+# b(ottom), l(eft), r(ight); lines run left->right for t/b and top->bottom for l/r (face orientation: cubemap.py).
+_EDGES: tuple[tuple[str, str, str, str, bool], ...] = (
+    ("front", "r", "left", "l", False),
+    ("left", "r", "back", "l", False),
+    ("back", "r", "right", "l", False),
+    ("right", "r", "front", "l", False),
+    ("up", "b", "front", "t", False),
+    ("up", "r", "left", "t", True),
+    ("up", "t", "back", "t", True),
+    ("up", "l", "right", "t", False),
+    ("down", "t", "front", "b", False),
+    ("down", "r", "left", "b", False),
+    ("down", "b", "back", "b", True),
+    ("down", "l", "right", "b", True),
+)
+
+
+def _line(face: np.ndarray, side: str, depth: int = 0) -> np.ndarray:
+    if side == "t":
+        return face[depth]
+    if side == "b":
+        return face[-1 - depth]
+    if side == "l":
+        return face[:, depth]
+    return face[:, -1 - depth]
+
+
+def cube_edge_score(faces: dict[str, np.ndarray] | np.ndarray, face_size: int = 256) -> float:
+    """Mean |difference| across all 12 cube edges / mean |difference| between the next inner texel lines.
+
+    ``faces`` is a dict of the six faces (Unity names) or an equirect, which is cut into ``face_size`` faces.
+    """
+    if not isinstance(faces, dict):
+        faces = equirect_to_faces(_as_float(faces), face_size)
+    f = {k: _as_float(v) for k, v in faces.items()}
+    across, inner = [], []
+    for a, sa, b, sb, rev in _EDGES:
+        la, lb = _line(f[a], sa), _line(f[b], sb)
+        if rev:
+            lb = lb[::-1]
+        across.append(np.abs(la - lb).mean())
+        inner.append(np.abs(_line(f[a], sa, 0) - _line(f[a], sa, 1)).mean())
+        inner.append(np.abs(_line(f[b], sb, 0) - _line(f[b], sb, 1)).mean())
+    return float(np.mean(across) / max(float(np.mean(inner)), 1e-8))
+
+
+def unique_pixel_share(equirect: np.ndarray, *, columns: int = 512, tolerance: float = 2.0 / 255.0) -> float:
+    """Share of panorama columns that are not a copy (or mirror copy) of another column.
+
+    The equirect is reduced to ``columns`` columns (area average). Scanning left to right, a column counts as a
+    copy when some earlier unique column at least 2 % of the width away matches it within ``tolerance`` at
+    *every* row (max |difference|). Mirroring half the image gives 0.5; distinct columns give 1.0.
+    """
+    e = _as_float(equirect)
+    h, w = e.shape[:2]
+    cols = min(columns, w)
+    small = cv2.resize(e, (cols, max(8, h * cols // w)), interpolation=cv2.INTER_AREA)
+    vecs = small.transpose(1, 0, 2).reshape(cols, -1)
+    gap = max(2, cols // 50)
+    unique: list[int] = []
+    for x in range(cols):
+        if unique:
+            idx = np.asarray(unique)
+            far = np.minimum(np.abs(idx - x), cols - np.abs(idx - x)) >= gap
+            if far.any():
+                d = np.abs(vecs[idx[far]] - vecs[x]).max(axis=1)
+                if (d <= tolerance).any():
+                    continue
+        unique.append(x)
+    return len(unique) / cols

@@ -1,0 +1,154 @@
+"""``write_skybox``: an equirect sky to engine-ready files in one layout, plus HDR twins and a JSON sidecar."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from skyasset.assets.cubemap import FACE_NAMES, equirect_to_faces, pack_faces
+from skyasset.assets.hdr import expand_to_hdr, write_exr, write_radiance
+from skyasset.assets.png import write_image
+from skyasset.atomic import atomic_output, check_writable
+from skyasset.errors import SkyassetError
+
+__all__ = ["SkyboxLayout", "SKYBOX_LAYOUTS", "OutputFile", "write_skybox", "layout_paths"]
+
+SkyboxLayout = Literal["equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
+SKYBOX_LAYOUTS: tuple[str, ...] = ("equirect", "faces", "cross-h", "cross-v", "dice", "horizon")
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One written file as the ``--json`` answer describes it (docs/CLI_PROTOCOL.md, ``files``).
+
+    ``role`` is ``equirect``, ``face:<name>``, ``cross-h``, ``cross-v``, ``dice``, ``horizon`` or ``sidecar``;
+    ``format`` is ``png``, ``hdr``, ``exr`` or ``json``. A sidecar has no width/height (``None``).
+    """
+
+    path: Path
+    role: str
+    format: str
+    width: int | None
+    height: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path.resolve()),
+            "role": self.role,
+            "format": self.format,
+            "width": self.width,
+            "height": self.height,
+        }
+
+
+def _base(out: Path) -> Path:
+    """``out`` names the main file; multi-file layouts derive their names from its stem."""
+    out = Path(out).expanduser()
+    if out.is_dir():
+        return out.resolve() / "sky"
+    if out.suffix.lower() not in ("", ".png"):
+        raise SkyassetError(
+            "invalid_argument", f"Name the skybox output *.png (or give a folder), not '{out.name}'."
+        )
+    return out.resolve().with_suffix("")
+
+
+def layout_paths(out: Path, layout: SkyboxLayout) -> list[tuple[Path, str]]:
+    """``(png path, role)`` of every image ``layout`` writes for output name ``out`` (no HDR, no sidecar)."""
+    base = _base(out)
+    if layout == "faces":
+        return [(base.with_name(f"{base.name}_{n}.png"), f"face:{n}") for n in FACE_NAMES]
+    if layout in SKYBOX_LAYOUTS:
+        return [(base.with_suffix(".png"), layout)]
+    raise SkyassetError("invalid_argument", f"Unknown layout '{layout}'. Choose one of {', '.join(SKYBOX_LAYOUTS)}.")
+
+
+def _images(equirect: np.ndarray, layout: SkyboxLayout, face_size: int) -> list[np.ndarray]:
+    if layout == "equirect":
+        return [equirect]
+    faces = equirect_to_faces(equirect, face_size)
+    if layout == "faces":
+        return [faces[n] for n in FACE_NAMES]
+    return [pack_faces(faces, layout)]  # type: ignore[arg-type]
+
+
+def write_skybox(
+    equirect: np.ndarray,
+    layout: SkyboxLayout,
+    out: Path,
+    *,
+    hdr: bool = False,
+    bit_depth: Literal[8, 16] = 8,
+    face_size: int | None = None,
+    force: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> list[OutputFile]:
+    """Write ``equirect`` ``[H, 2H, 3]`` (float [0, 1]) in ``layout``; return what was written, in order.
+
+    Parameters
+    ----------
+    equirect
+        Display-referred sRGB panorama (see :mod:`skyasset.assets.sphere` for its orientation).
+    layout
+        ``equirect``; ``faces`` (six files ``<stem>_front.png`` ... named and oriented for Unity's
+        Skybox/6 Sided); ``cross-h`` / ``cross-v`` (Unity cubemap importer); ``dice``; ``horizon``.
+    out
+        Main output file ``<stem>.png`` or a folder (stem ``sky``); all names derive from the stem.
+    hdr
+        Also write each image as Radiance ``.hdr`` and OpenEXR ``.exr`` holding the HDR expansion
+        (:func:`skyasset.assets.hdr.expand_to_hdr`) that can light a scene.
+    bit_depth
+        PNG bits per channel, 8 or 16.
+    face_size
+        Cube face edge in pixels; default: a quarter of the equirect width.
+    force
+        Overwrite existing files; otherwise any existing target fails with ``output_exists`` before
+        anything is written.
+    metadata
+        Cloud, seed, psi, model id, method, ...: stored in the PNG text chunks, EXR header and sidecar.
+    """
+    eq = np.asarray(equirect)
+    if eq.ndim != 3 or eq.shape[2] != 3 or eq.shape[1] != 2 * eq.shape[0]:
+        raise SkyassetError("invalid_argument", f"The panorama must be [H, 2H, 3], got shape {eq.shape}.")
+    size = face_size if face_size is not None else eq.shape[1] // 4
+    if size < 8:
+        raise SkyassetError("invalid_argument", f"Face size must be at least 8 pixels, got {size}.")
+    pngs = layout_paths(out, layout)
+    sidecar = pngs[0][0].with_name(_base(out).name + ".json")
+    targets = [p for p, _ in pngs]
+    if hdr:
+        targets += [p.with_suffix(s) for p, _ in pngs for s in (".hdr", ".exr")]
+    targets.append(sidecar)
+    for target in targets:
+        check_writable(target, force)
+
+    meta = dict(metadata or {})
+    meta.update(layout=layout, width=int(eq.shape[1]), height=int(eq.shape[0]))
+    if layout != "equirect":
+        meta["face_size"] = size
+    if eq.dtype != np.uint8:
+        eq = np.clip(eq.astype(np.float32), 0.0, 1.0)
+    written: list[OutputFile] = []
+    for (path, role), image in zip(pngs, _images(eq, layout, size), strict=True):
+        write_image(path, image, metadata=meta | {"role": role}, force=force, bit_depth=bit_depth)
+        written.append(OutputFile(path, role, "png", image.shape[1], image.shape[0]))
+    if hdr:
+        hdr_meta = meta | {"hdr_white": 16.0, "hdr_sun_gain": 32.0, "hdr_units": "relative linear radiance"}
+        src = eq.astype(np.float32) / 255.0 if eq.dtype == np.uint8 else eq
+        radiance = expand_to_hdr(src)
+        for (path, role), image in zip(pngs, _images(radiance, layout, size), strict=True):
+            h, w = image.shape[:2]
+            write_radiance(path.with_suffix(".hdr"), image, force=force)
+            written.append(OutputFile(path.with_suffix(".hdr"), role, "hdr", w, h))
+            write_exr(path.with_suffix(".exr"), image, metadata=hdr_meta | {"role": role}, force=force)
+            written.append(OutputFile(path.with_suffix(".exr"), role, "exr", w, h))
+        meta = hdr_meta
+    document = {"skyasset": meta, "files": [f.to_json() for f in written]}
+    with atomic_output(sidecar, force=force) as tmp:
+        tmp.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    written.append(OutputFile(sidecar, "sidecar", "json", None, None))
+    return written
