@@ -1,0 +1,167 @@
+"""Training snapshots: tensors plus JSON, loaded with ``torch.load(weights_only=True)``; never pickled code.
+
+A snapshot is one ``torch.save`` file holding a dict of plain types only::
+
+    {"format": "skyasset-train-snapshot", "version": 1, "kind": "full" | "compact",
+     "meta": "<JSON string>",              # kimg, augment_p, pl_mean, G/D constructor kwargs, classes, options
+     "G_ema": {name: tensor}, "D": {name: tensor},
+     "G": {name: tensor},                  # full only
+     "opt_G": {...}, "opt_D": {...}}        # full only: Adam state dicts (tensors and numbers)
+
+``full`` keeps everything in fp32 to continue exactly. ``compact`` keeps ``G_ema`` and ``D`` in fp16 (the
+generator resumes from ``G_ema``, optimizers restart): the ``ccsn256-small`` pair is under 64 MB, small enough
+to carry between GPU sittings. ``load_snapshot`` is the one loader; it migrates older versions when they exist.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+
+from skyasset.errors import SkyassetError
+
+__all__ = ["SNAPSHOT_VERSION", "SnapshotKind", "Snapshot", "save_snapshot", "load_snapshot", "build_networks"]
+
+SNAPSHOT_FORMAT = "skyasset-train-snapshot"
+SNAPSHOT_VERSION = 1
+SnapshotKind = Literal["full", "compact"]
+
+
+@dataclass
+class Snapshot:
+    """What a snapshot file holds. ``G`` and the optimizer states are None in a compact snapshot."""
+
+    meta: dict[str, Any]
+    G_ema: dict[str, torch.Tensor]
+    D: dict[str, torch.Tensor]
+    G: dict[str, torch.Tensor] | None = None
+    opt_G: dict[str, Any] | None = None
+    opt_D: dict[str, Any] | None = None
+    kind: SnapshotKind = "full"
+    path: Path | None = field(default=None)
+
+    @property
+    def kimg(self) -> float:
+        return float(self.meta.get("kimg", 0.0))
+
+
+def _state(module: torch.nn.Module, dtype: torch.dtype | None) -> dict[str, torch.Tensor]:
+    out = {}
+    for name, t in module.state_dict().items():
+        t = t.detach().to("cpu")
+        if dtype is not None and t.is_floating_point():
+            t = t.to(dtype)
+        out[name] = t.clone()
+    return out
+
+
+def save_snapshot(
+    path: Path,
+    *,
+    G_ema: torch.nn.Module,
+    D: torch.nn.Module,
+    meta: dict[str, Any],
+    kind: SnapshotKind = "full",
+    G: torch.nn.Module | None = None,
+    opt_G: torch.optim.Optimizer | None = None,
+    opt_D: torch.optim.Optimizer | None = None,
+) -> Path:
+    """Write a snapshot atomically (temporary name, then rename).
+
+    ``meta`` must be JSON-serialisable and should hold ``G_kwargs``, ``D_kwargs`` and ``kimg``.
+    """
+    if kind not in ("full", "compact"):
+        raise SkyassetError("invalid_argument", f"snapshot kind {kind!r} is not 'full' or 'compact'")
+    for key in ("G_kwargs", "D_kwargs"):
+        if key not in meta:
+            raise SkyassetError("invalid_argument", f"snapshot meta needs {key!r}")
+    data: dict[str, Any] = {"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, "kind": kind,
+                            "meta": json.dumps(meta)}
+    half = torch.float16 if kind == "compact" else None
+    data["G_ema"] = _state(G_ema, half)
+    data["D"] = _state(D, half)
+    if kind == "full":
+        if G is None:
+            raise SkyassetError("invalid_argument", "a full snapshot needs G")
+        data["G"] = _state(G, None)
+        if opt_G is not None:
+            data["opt_G"] = opt_G.state_dict()
+        if opt_D is not None:
+            data["opt_D"] = opt_D.state_dict()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        torch.save(data, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Bring an older snapshot dict to the current version (only version 1 exists so far)."""
+    version = data.get("version")
+    if version == SNAPSHOT_VERSION:
+        return data
+    raise SkyassetError("snapshot_invalid", f"{path} is snapshot version {version}; this skyasset reads "
+                        f"version {SNAPSHOT_VERSION}. Upgrade skyasset or re-export the snapshot.")
+
+
+def load_snapshot(path: Path) -> Snapshot:
+    """Read a snapshot with ``weights_only=True`` (no code runs) and check its structure."""
+    path = Path(path)
+    if not path.is_file():
+        raise SkyassetError("input_not_found", f"snapshot {path} does not exist")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - corrupt file, pickled code, anything: refuse with one message
+        raise SkyassetError("snapshot_invalid", f"{path} is not a readable skyasset snapshot ({exc}); NVlabs "
+                            "pickles go through `skyasset-train import-nvlabs`") from exc
+    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+        raise SkyassetError("snapshot_invalid", f"{path} is not a skyasset training snapshot")
+    data = _migrate(data, path)
+    try:
+        meta = json.loads(data["meta"])
+        snap = Snapshot(meta=meta, G_ema=data["G_ema"], D=data["D"], G=data.get("G"), opt_G=data.get("opt_G"),
+                        opt_D=data.get("opt_D"), kind=data["kind"], path=path)
+        meta["G_kwargs"], meta["D_kwargs"]  # noqa: B018 - presence check
+    except (KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise SkyassetError("snapshot_invalid", f"{path} misses snapshot field {exc}") from exc
+    return snap
+
+
+def _load_into(module: torch.nn.Module, state: dict[str, torch.Tensor], what: str, path: Path | None) -> None:
+    own = module.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    bad = sorted(k for k in own.keys() & state.keys() if own[k].shape != state[k].shape)
+    if missing or unexpected or bad:
+        raise SkyassetError("snapshot_invalid", f"{path}: {what} does not match its kwargs (missing {missing[:3]}, "
+                            f"unexpected {unexpected[:3]}, shape mismatch {bad[:3]})")
+    with torch.no_grad():
+        for name, tensor in own.items():
+            tensor.copy_(state[name].to(tensor.dtype))
+
+
+def build_networks(
+    snap: Snapshot, device: torch.device | str = "cpu"
+) -> tuple[torch.nn.Module, torch.nn.Module, torch.nn.Module]:
+    """Construct ``(G, D, G_ema)`` from the snapshot's kwargs and load its tensors (fp32).
+
+    In a compact snapshot ``G`` starts as a copy of ``G_ema``.
+    """
+    from training.networks import Discriminator, Generator
+
+    G_ema = Generator(**snap.meta["G_kwargs"])
+    D = Discriminator(**snap.meta["D_kwargs"])
+    G = Generator(**snap.meta["G_kwargs"])
+    _load_into(G_ema, snap.G_ema, "G_ema", snap.path)
+    _load_into(D, snap.D, "D", snap.path)
+    _load_into(G, snap.G if snap.G is not None else snap.G_ema, "G", snap.path)
+    return G.to(device), D.to(device), G_ema.eval().requires_grad_(False).to(device)
