@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from skyasset import __version__
+from skyasset.cli.bench import bench_app
 from skyasset.cli.classes import list_classes
 from skyasset.cli.generate import generate_command
 from skyasset.cli.model import model_app
@@ -41,6 +42,7 @@ def _root(
 app.command("classes")(list_classes)
 app.command("generate")(generate_command)
 app.add_typer(model_app, name="model")
+app.add_typer(bench_app, name="bench")
 
 
 def main(argv: list[str] | None = None) -> int:

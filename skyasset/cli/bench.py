@@ -7,4 +7,11 @@ import typer
 from skyasset.cli.bench_model import bench_model_command
 
 bench_app = typer.Typer(help="Measure model speed and quality, and skybox quality.", no_args_is_help=True)
+
+
+@bench_app.callback()
+def _bench() -> None:
+    """Measure model speed and quality, and skybox quality."""  # a callback keeps `bench` a command group
+
+
 bench_app.command("model")(bench_model_command)

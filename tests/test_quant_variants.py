@@ -1,0 +1,135 @@
+"""Quantized variants of the tiny bundle: valid bundles, transparent loading, bounded error, the right ops."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+
+from skyasset.bench import psnr
+from skyasset.bundle import load_bundle, sha256_of
+from skyasset.errors import SkyassetError
+from skyasset.generator import SkyGenerator
+from training.quantize import QUANT_VARIANTS, quantize_bundle
+from training.quantize.baselines import rtn_weight_only
+from training.quantize.int8_weight import quantize_per_channel
+
+SEEDS = [0, 1, 2, 3]
+# Measured on the tiny random bundle (fp16 72 dB, int8-weight 44, rtn 47, dynamic 36, qdq 31), with margin.
+MIN_PSNR_DB = {"fp16": 55.0, "int8-weight": 35.0, "int8-rtn": 35.0, "int8-dynamic": 26.0, "int8-qdq": 24.0}
+
+
+@pytest.fixture(scope="module")
+def variants(tiny_bundle_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("variants")
+    return {v: quantize_bundle(tiny_bundle_path, root / v, v) for v in QUANT_VARIANTS}
+
+
+@pytest.fixture(scope="module")
+def reference(tiny_bundle_path: Path) -> np.ndarray:
+    return SkyGenerator(tiny_bundle_path, providers=["CPUExecutionProvider"]).generate("Cu", SEEDS)
+
+
+@pytest.mark.parametrize("variant", QUANT_VARIANTS)
+def test_variant_is_a_valid_bundle_with_fresh_checksums(variants: dict[str, Path], variant: str) -> None:
+    bundle = load_bundle(variants[variant])
+    assert bundle.variant == variant
+    meta = json.loads((variants[variant] / "skyasset-bundle.json").read_text())
+    for name, graph in bundle.graphs.items():
+        assert meta["graphs"][name]["sha256"] == sha256_of(graph.path)
+        assert meta["graphs"][name]["bytes"] == graph.path.stat().st_size
+    quant = meta["provenance"]["quantization"]
+    assert quant["variant"] == variant and set(quant["methods"]) == {"mapping", "synthesis"}
+    assert quant["source_sha256"]["synthesis"] != bundle.graphs["synthesis"].sha256
+
+
+@pytest.mark.parametrize("variant", QUANT_VARIANTS)
+def test_variant_loads_transparently_and_stays_close_to_fp32(
+    variants: dict[str, Path], reference: np.ndarray, variant: str
+) -> None:
+    gen = SkyGenerator(variants[variant], providers=["CPUExecutionProvider"])
+    for graph in (gen._mapping, gen._synthesis):
+        assert all(i.type == "tensor(float)" for i in graph.get_inputs() + graph.get_outputs())
+    images = gen.generate("Cu", SEEDS)
+    assert images.dtype == np.float32 and images.shape == reference.shape
+    assert psnr(images, reference) >= MIN_PSNR_DB[variant]
+    assert psnr(images, reference) < 200  # it really is a different graph, not a copy
+
+
+def test_fp16_and_int8_weight_store_every_large_weight_compactly(variants: dict[str, Path]) -> None:
+    for variant, dtype in (("fp16", onnx.TensorProto.FLOAT16), ("int8-weight", onnx.TensorProto.INT8)):
+        model = onnx.load(str(variants[variant] / "synthesis.onnx"))
+        big = [t for t in model.graph.initializer if len(t.dims) >= 2 and np.prod(t.dims) >= 1024]
+        assert big and all(t.data_type == dtype for t in big), variant
+
+
+def test_int8_weight_graph_is_much_smaller_than_fp32(tiny_bundle_path: Path, variants: dict[str, Path]) -> None:
+    # The tiny net has small layers, so fixed overhead weighs more than at 256x256 (3.9x there).
+    fp32 = load_bundle(tiny_bundle_path).graphs["synthesis"].bytes
+    assert fp32 / load_bundle(variants["int8-weight"]).graphs["synthesis"].bytes > 1.4
+
+
+def test_qdq_convolutions_fuse_into_integer_kernels(variants: dict[str, Path], tmp_path: Path) -> None:
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.optimized_model_filepath = str(tmp_path / "optimized.onnx")
+    ort.InferenceSession(str(variants["int8-qdq"] / "synthesis.onnx"), options, providers=["CPUExecutionProvider"])
+    ops = {n.op_type for n in onnx.load(str(tmp_path / "optimized.onnx")).graph.node}
+    assert "QLinearConv" in ops
+
+
+def test_per_channel_quantization_error_is_half_a_step() -> None:
+    rng = np.random.default_rng(0)
+    weights = rng.standard_normal((8, 4, 3, 3)).astype(np.float32) * np.arange(1, 9)[:, None, None, None]
+    for axis in (0, 1):
+        q, scale = quantize_per_channel(weights, axis)
+        shape = [1, 1, 1, 1]
+        shape[axis] = -1
+        assert q.dtype == np.int8 and scale.shape == (weights.shape[axis],)
+        assert np.all(np.abs(q.astype(np.float32) * scale.reshape(shape) - weights) <= scale.reshape(shape) / 2 + 1e-7)
+        assert np.abs(q).max() == 127
+
+
+def test_rtn_without_neural_compressor_falls_back_and_says_so(
+    tiny_bundle_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SKYASSET_INC_PYTHON", raising=False)
+    label = rtn_weight_only(tiny_bundle_path / "mapping.onnx", tmp_path / "m.onnx")
+    if "in-process" not in label:
+        assert "neural-compressor absent" in label
+    ops = {n.op_type for n in onnx.load(str(tmp_path / "m.onnx")).graph.node}
+    assert "MatMul" not in ops or "MatMulNBits" in ops
+
+
+def test_rtn_with_a_broken_neural_compressor_interpreter_fails_clearly(
+    tiny_bundle_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("onnx_neural_compressor") is not None:
+        pytest.skip("neural-compressor is importable here, so the interpreter variable is not consulted")
+    monkeypatch.setenv("SKYASSET_INC_PYTHON", sys.executable)
+    with pytest.raises(SkyassetError) as info:
+        quantize_bundle(tiny_bundle_path, tmp_path / "rtn", "int8-rtn")
+    assert info.value.code == "internal_error" and "neural-compressor RTN failed" in info.value.message
+    assert not (tmp_path / "rtn").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_bad_requests_raise_coded_errors(tiny_bundle_path: Path, variants: dict[str, Path], tmp_path: Path) -> None:
+    with pytest.raises(SkyassetError) as info:
+        quantize_bundle(tiny_bundle_path, tmp_path / "x", "int4")  # type: ignore[arg-type]
+    assert info.value.code == "invalid_argument" and "int8-weight" in info.value.message
+    with pytest.raises(SkyassetError) as info:
+        quantize_bundle(variants["fp16"], tmp_path / "y", "int8-weight")
+    assert info.value.code == "invalid_argument" and "fp32" in info.value.message
+    with pytest.raises(SkyassetError) as info:
+        quantize_bundle(tiny_bundle_path, variants["fp16"], "fp16")
+    assert info.value.code == "output_exists"
+    with pytest.raises(SkyassetError) as info:
+        quantize_bundle(tmp_path / "nothing", tmp_path / "z", "fp16")
+    assert info.value.code == "bundle_not_found"
