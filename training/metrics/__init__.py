@@ -1,0 +1,113 @@
+"""Metrics behind a registry: ``fid``, ``kid``, ``fid_per_class`` (one small module each), ``fid_halves``.
+
+``compute_metrics(["fid"], MetricContext(source, archive, num_gen=5000))`` generates ``num_gen`` images (class
+labels drawn from the data set's own label distribution, seeds ``0..num_gen-1``), extracts Inception features
+and compares them with the (cached) features of the whole archive. Add a metric with ``@register_metric``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skyasset.errors import SkyassetError
+from training.dataset import ImageArchive
+from training.metrics.fid import fid_from_features
+from training.metrics.inception import inception_features
+from training.metrics.kid import kid_from_features
+from training.metrics.sources import BundleSource, ImageSource, TorchSource
+from training.metrics.stats import cache_dir, dataset_features
+
+__all__ = ["MetricContext", "METRICS", "register_metric", "compute_metrics", "fid_halves", "cache_dir",
+           "BundleSource", "TorchSource"]
+
+
+@dataclass
+class MetricContext:
+    """Inputs shared by the metrics; features are computed once and reused by every metric."""
+
+    source: ImageSource
+    archive: ImageArchive
+    num_gen: int = 5000
+    device: str = "cpu"
+    seed: int = 0
+    verbose: bool = False
+    _real: np.ndarray | None = field(default=None, repr=False)
+    _gen: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    def real_features(self) -> np.ndarray:
+        if self._real is None:
+            self._real = dataset_features(self.archive, device=self.device, verbose=self.verbose)
+        return self._real
+
+    def gen_classes(self, n: int) -> np.ndarray:
+        if not self.source.c_dim:
+            return np.zeros(n, np.int64)
+        return np.random.default_rng(self.seed).choice(self.archive.labels, n, replace=True)
+
+    def generated_features(self, classes: np.ndarray | None = None) -> np.ndarray:
+        """Features of generated images; ``classes`` None = ``num_gen`` images with dataset-like labels."""
+        if classes is None and self._gen is not None:
+            return self._gen[1]
+        cls = self.gen_classes(self.num_gen) if classes is None else classes
+        seeds = np.arange(self.seed, self.seed + len(cls))
+        feats = []
+        for i in range(0, len(cls), 64):
+            imgs = self.source.generate(seeds[i:i + 64], cls[i:i + 64])
+            feats.append(inception_features(imgs, device=self.device))
+            if self.verbose:
+                print(f"  generated {min(i + 64, len(cls))}/{len(cls)}", flush=True)
+        out = np.concatenate(feats, 0)
+        if classes is None:
+            self._gen = (cls, out)
+        return out
+
+
+MetricFn = Callable[[MetricContext], dict[str, float]]
+METRICS: dict[str, MetricFn] = {}
+
+
+def register_metric(name: str) -> Callable[[MetricFn], MetricFn]:
+    def deco(fn: MetricFn) -> MetricFn:
+        METRICS[name] = fn
+        return fn
+
+    return deco
+
+
+@register_metric("fid")
+def _fid(ctx: MetricContext) -> dict[str, float]:
+    return {"fid": fid_from_features(ctx.real_features(), ctx.generated_features())}
+
+
+@register_metric("kid")
+def _kid(ctx: MetricContext) -> dict[str, float]:
+    return {"kid": kid_from_features(ctx.real_features(), ctx.generated_features())}
+
+
+@register_metric("fid_per_class")
+def _fid_per_class(ctx: MetricContext) -> dict[str, float]:
+    from training.metrics.per_class import fid_per_class
+
+    return fid_per_class(ctx)
+
+
+def compute_metrics(names: list[str], ctx: MetricContext) -> dict[str, float]:
+    """Run the named metrics; unknown names raise ``SkyassetError('invalid_argument')``."""
+    unknown = [n for n in names if n not in METRICS]
+    if unknown:
+        raise SkyassetError("invalid_argument", f"unknown metric(s) {unknown}; choose from {sorted(METRICS)}")
+    results: dict[str, float] = {}
+    for name in names:
+        results.update(METRICS[name](ctx))
+    return results
+
+
+def fid_halves(archive: ImageArchive, *, seed: int = 0, device: str = "cpu", verbose: bool = False) -> float:
+    """FID between two random halves of a data set: the floor a perfect generator of this size would reach."""
+    feats = dataset_features(archive, device=device, verbose=verbose)
+    order = np.random.default_rng(seed).permutation(len(feats))
+    half = len(feats) // 2
+    return fid_from_features(feats[order[:half]], feats[order[half:2 * half]])
