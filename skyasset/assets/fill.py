@@ -21,13 +21,36 @@ def _smooth_columns(values: np.ndarray, sigma: float) -> np.ndarray:
     return out[pad:pad + w, 0, :]
 
 
-def fill_zenith(image: np.ndarray, coverage: np.ndarray, *, full: float = 0.35, smooth_deg: float = 20.0) -> np.ndarray:
-    """Fill the cap above the views smoothly, converging to one colour at the zenith.
+def _pull_push(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Fill where ``alpha`` is low from coarser and coarser averages of the covered pixels (Gortler et al.)."""
+    levels = []
+    prem, a = image * alpha[..., None], alpha.astype(np.float32)
+    while min(a.shape) > 4:
+        levels.append((prem, a))
+        size = (max(1, a.shape[1] // 2), max(1, a.shape[0] // 2))
+        prem = cv2.resize(prem, size, interpolation=cv2.INTER_AREA)
+        a = cv2.resize(a, size, interpolation=cv2.INTER_AREA)
+    total = np.maximum(a, 1e-6)[..., None]
+    colour = prem / total
+    if (a <= 1e-6).any():
+        colour[a <= 1e-6] = (prem.sum(axis=(0, 1)) / max(float(a.sum()), 1e-6))
+    for prem_l, a_l in reversed(levels):
+        up = cv2.resize(colour, (a_l.shape[1], a_l.shape[0]), interpolation=cv2.INTER_LINEAR)
+        keep = np.clip(a_l, 0.0, 1.0)[..., None]
+        colour = prem_l / np.maximum(a_l, 1e-6)[..., None] * keep + up * (1.0 - keep)
+    return colour
 
-    Above the top of the views each column fades from the colour at the top of its coverage (smoothed over
-    ``smooth_deg`` of longitude, so no streaks point at the pole) to the mean of those colours at the zenith,
-    linearly in angle. Where the coverage weight is below ``full`` the view content fades into that fill, which
-    hides the views' top edges.
+
+def fill_zenith(
+    image: np.ndarray, coverage: np.ndarray, *, full: float = 0.35, pole_deg: float = 25.0
+) -> np.ndarray:
+    """Fill what the views leave open in the upper hemisphere smoothly, converging to one colour at the zenith.
+
+    Holes (between the views' top edges and the cap above them) are filled by pull-push: each hole pixel gets
+    the average of the covered pixels around it at the finest scale that has any, so the fill continues the
+    surrounding colours without streaks. Where the coverage weight is below ``full`` the view content fades into
+    the fill, hiding the views' edges. Within ``pole_deg`` of the zenith every row fades to its mean colour,
+    so the up cube face shows no pinch point.
 
     Parameters
     ----------
@@ -37,24 +60,19 @@ def fill_zenith(image: np.ndarray, coverage: np.ndarray, *, full: float = 0.35, 
         Summed feather weight ``[H, W]`` of the views (0 = not covered).
     """
     h, w = coverage.shape
-    covered = coverage > 1e-3
-    any_cov = covered.any(axis=0)
-    # Topmost covered row per column (rows run from the zenith down).
-    top = np.where(any_cov, np.argmax(covered, axis=0), h - 1)
-    # Colour a little below the top of the coverage, where the weight is reliable.
-    probe = np.clip(top + max(2, h // 40), 0, h - 1)
-    edge = image[probe, np.arange(w)]
-    if not any_cov.all():
-        edge[~any_cov] = edge[any_cov].mean(axis=0) if any_cov.any() else 0.5
-    edge = _smooth_columns(edge, smooth_deg / 360.0 * w)
-    zenith = edge.mean(axis=0)
-    rows = np.arange(h, dtype=np.float32)[:, None] + 0.5
-    t = np.clip(rows / np.maximum(probe[None, :].astype(np.float32) + 0.5, 1.0), 0.0, 1.0)  # 0 at zenith
-    t = t * t * (3.0 - 2.0 * t)
-    fill = zenith[None, None, :] * (1.0 - t[..., None]) + edge[None, :, :] * t[..., None]
     alpha = np.clip(coverage / full, 0.0, 1.0)
-    alpha = (alpha * alpha * (3.0 - 2.0 * alpha))[..., None]
-    return (image * alpha + fill * (1.0 - alpha)).astype(np.float32)
+    alpha = alpha * alpha * (3.0 - 2.0 * alpha)
+    pad = w // 8  # wrap-around context for the horizontal seam
+    wide_img = np.concatenate([image[:, -pad:], image, image[:, :pad]], axis=1)
+    wide_a = np.concatenate([alpha[:, -pad:], alpha, alpha[:, :pad]], axis=1)
+    fill = _pull_push(wide_img.astype(np.float32), wide_a.astype(np.float32))[:, pad:pad + w]
+    out = image * alpha[..., None] + fill * (1.0 - alpha[..., None])
+    lat = 90.0 - (np.arange(h, dtype=np.float32) + 0.5) / h * 90.0
+    t = np.clip((lat - (90.0 - pole_deg)) / pole_deg, 0.0, 1.0)[:, None, None]
+    t = t * t * (3.0 - 2.0 * t)
+    row_mean = out.mean(axis=1, keepdims=True)
+    row_mean = cv2.GaussianBlur(row_mean, (1, 0), sigmaX=0.1, sigmaY=max(1.0, h / 30))
+    return (out * (1.0 - t) + row_mean * t).astype(np.float32)
 
 
 def fill_below_horizon(
@@ -63,7 +81,7 @@ def fill_below_horizon(
     *,
     color: tuple[float, float, float] = (0.35, 0.36, 0.38),
     darken: float = 0.75,
-    smooth_deg: float = 30.0,
+    smooth_deg: float = 20.0,
 ) -> np.ndarray:
     """The lower hemisphere ``[H, W, 3]`` for an upper hemisphere ``sky`` (same size, horizon = its last row).
 
@@ -79,11 +97,13 @@ def fill_below_horizon(
     h, w = sky.shape[:2]
     if mode == "solid":
         return np.broadcast_to(np.asarray(color, np.float32), (h, w, 3)).copy()
-    band = max(1, h // 45)  # ~2 degrees above the horizon
-    horizon = _smooth_columns(sky[h - band:].mean(axis=0), smooth_deg / 360.0 * w)
+    skip, band = max(1, h // 90), max(2, h // 30)  # a 3 degree band starting 1 degree above the horizon
+    near = sky[h - skip - band:h - skip].mean(axis=0)
+    horizon = _smooth_columns(near, smooth_deg / 360.0 * w)
+    broad = _smooth_columns(near, 4.0 * smooth_deg / 360.0 * w)
     depth = ((np.arange(h, dtype=np.float32) + 0.5) / h)[:, None, None]  # 0 at the horizon, 1 at the nadir
-    grey = horizon.mean(axis=1, keepdims=True)
-    far = (0.5 * horizon + 0.5 * grey) * darken
+    grey = broad.mean(axis=1, keepdims=True)
+    far = (0.5 * broad + 0.5 * grey) * darken
     t = 1.0 - np.exp(-depth * 3.0)
     haze = horizon[None] * (1.0 - t) + far[None] * t
     if mode == "haze":

@@ -1,0 +1,145 @@
+"""The skybox benchmark: seam, cube-edge and redundancy scores and timings over classes x seeds, and a contact
+sheet comparing the panorama methods. Runs on a real generator, the tiny test bundle, or CCSN photos.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from skyasset.assets.cubemap import equirect_to_faces
+from skyasset.assets.metrics import cube_edge_score, unique_pixel_share, wrap_seam_score
+from skyasset.assets.panorama import PANORAMA_METHODS, RING_VIEWS, assemble_panorama
+from skyasset.assets.png import write_image
+from skyasset.errors import SkyassetError
+
+__all__ = ["ViewsFn", "ccsn_views", "generator_views", "bench_skybox", "contact_sheet"]
+
+ViewsFn = Callable[[str, int, int], np.ndarray]
+"""``(cloud code, seed, n_views) -> views [n_views, H, W, 3]`` float32 in [0, 1]."""
+
+
+def generator_views(generator: Any, *, psi: float = 1.0) -> ViewsFn:
+    """Views from a :class:`skyasset.generator.SkyGenerator` (latents on a closed loop)."""
+
+    def views(cloud: str, seed: int, n_views: int) -> np.ndarray:
+        return generator.loop_views(cloud, seed, n_views, psi=psi)
+
+    return views
+
+
+def ccsn_views(root: Path, *, resolution: int = 256) -> ViewsFn:
+    """Stand-in for a generator: ``n_views`` CCSN photos of the class, chosen by the seed, resized square."""
+    root = Path(root)
+    if not root.is_dir():
+        raise SkyassetError("input_not_found", f"CCSN folder {root} does not exist.")
+
+    def views(cloud: str, seed: int, n_views: int) -> np.ndarray:
+        files = sorted((root / cloud).glob("*.jpg"))
+        if len(files) < n_views:
+            raise SkyassetError("invalid_argument", f"{root / cloud} has fewer than {n_views} photos.")
+        pick = np.random.default_rng(seed).choice(len(files), n_views, replace=False)
+        out = []
+        for i in pick:
+            img = cv2.imread(str(files[i]), cv2.IMREAD_COLOR)[..., ::-1]
+            out.append(cv2.resize(img, (resolution, resolution), interpolation=cv2.INTER_AREA))
+        return np.stack(out).astype(np.float32) / 255.0
+
+    return views
+
+
+def _label(img: np.ndarray, text: str) -> np.ndarray:
+    out = np.ascontiguousarray(img.copy())
+    cv2.putText(out, text, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 3, cv2.LINE_AA)
+    cv2.putText(out, text, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
+    return out
+
+
+def contact_sheet(rows: Sequence[tuple[str, dict[str, np.ndarray]]], *, thumb_width: int = 384) -> np.ndarray:
+    """uint8 grid: one row per cloud type, one labelled equirect thumbnail per method (mirror, stripe, ring)."""
+    lines = []
+    for name, panos in rows:
+        cells = []
+        for method in ("mirror", "stripe", "ring"):
+            if method not in panos:
+                continue
+            small = cv2.resize(panos[method], (thumb_width, thumb_width // 2), interpolation=cv2.INTER_AREA)
+            cell = (np.clip(small, 0, 1) * 255 + 0.5).astype(np.uint8)
+            cells.append(np.pad(_label(cell, f"{name}  {method}"), ((2, 2), (2, 2), (0, 0)), constant_values=255))
+        lines.append(np.concatenate(cells, axis=1))
+    return np.concatenate(lines, axis=0)
+
+
+def bench_skybox(
+    views_fn: ViewsFn,
+    classes: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    width: int = 2048,
+    face_size: int = 512,
+    n_views: int = RING_VIEWS,
+    methods: Sequence[str] = PANORAMA_METHODS,
+    sheet: Path | None = None,
+    sheet_classes: int = 6,
+    source: str = "generator",
+) -> dict[str, Any]:
+    """Measure the panorama methods over ``classes`` x ``seeds``; medians over all runs.
+
+    ``seconds_per_skybox`` is the assembly of one ring panorama of ``width`` plus six ``face_size`` faces (all
+    after the generator); ``seconds_end_to_end`` adds generating the ``n_views`` views. The top-level scores
+    are the ring method's; ``methods`` holds every method's medians. With ``sheet``, a contact sheet of the
+    first seed of up to ``sheet_classes`` classes is written there (PNG).
+    """
+    if not classes or not seeds:
+        raise SkyassetError("invalid_argument", "The skybox benchmark needs at least one class and one seed.")
+    scores: dict[str, dict[str, list[float]]] = {
+        m: {"wrap_seam": [], "cube_edge": [], "unique_share": [], "seconds": []} for m in methods
+    }
+    gen_times: list[float] = []
+    rows: list[tuple[str, dict[str, np.ndarray]]] = []
+    for cloud in classes:
+        for k, seed in enumerate(seeds):
+            t0 = time.perf_counter()
+            views = views_fn(cloud, int(seed), n_views)
+            gen_times.append(time.perf_counter() - t0)
+            panos = {}
+            for method in methods:
+                t1 = time.perf_counter()
+                pano = assemble_panorama(views, method, width)  # type: ignore[arg-type]
+                faces = equirect_to_faces(pano, face_size)
+                scores[method]["seconds"].append(time.perf_counter() - t1)
+                scores[method]["wrap_seam"].append(wrap_seam_score(pano))
+                scores[method]["cube_edge"].append(cube_edge_score(faces))
+                scores[method]["unique_share"].append(unique_pixel_share(pano))
+                panos[method] = pano
+            if k == 0 and len(rows) < sheet_classes:
+                rows.append((cloud, panos))
+    med = {m: {k: float(statistics.median(v)) for k, v in s.items()} for m, s in scores.items()}
+    main = "ring" if "ring" in med else next(iter(med))
+    report: dict[str, Any] = {
+        "wrap_seam": round(med[main]["wrap_seam"], 4),
+        "cube_edge": round(med[main]["cube_edge"], 4),
+        "unique_share": round(med[main]["unique_share"], 4),
+        "seconds_per_skybox": round(med[main]["seconds"], 4),
+        "seconds_generate": round(float(statistics.median(gen_times)), 4),
+        "seconds_end_to_end": round(float(statistics.median(gen_times)) + med[main]["seconds"], 4),
+        "method": main,
+        "methods": {m: {k: round(v, 4) for k, v in s.items()} for m, s in med.items()},
+        "runs": len(gen_times),
+        "classes": list(classes),
+        "seeds": [int(s) for s in seeds],
+        "width": width,
+        "face_size": face_size,
+        "n_views": n_views,
+        "source": source,
+    }
+    if sheet is not None:
+        write_image(sheet, contact_sheet(rows), metadata={"benchmark": "skybox"}, force=True)
+        report["contact_sheet"] = str(Path(sheet).resolve())
+    return report
