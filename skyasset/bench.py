@@ -111,6 +111,8 @@ def bench_models(
     seeds: Sequence[int] = tuple(range(BATCH)),
     repeats: int = 10,
     threads: int = 0,
+    fid_archive: str | os.PathLike[str] | None = None,
+    fid_samples: int = 2000,
 ) -> dict[str, Any]:
     """Measure every bundle in ``models``; the first fp32 one (else the first) is the quality reference.
 
@@ -126,6 +128,9 @@ def bench_models(
         Timed runs at batch 1 (batch 8 gets half as many); the median is reported.
     threads
         ONNX Runtime intra-op threads (0 = ONNX Runtime's default).
+    fid_archive, fid_samples
+        A dataset archive: also compute each variant's FID over ``fid_samples`` images and its difference
+        from the reference's. Needs the training tools (``skyasset[train]``); runs in a subprocess.
 
     Returns
     -------
@@ -153,13 +158,38 @@ def bench_models(
         if r is not results[ref]:
             r.psnr_db = psnr(img, pictures[ref])
             r.max_abs_error = float(np.abs(img - pictures[ref]).max())
+    fid_report = None
+    if fid_archive is not None:
+        fid_report = _fid(models, Path(fid_archive), fid_samples)
+        for r, row in zip(results, fid_report["fid"], strict=True):
+            r.fid, r.fid_delta = row["fid"], row["fid_delta"]
     return {
         "variants": [asdict(r) for r in results],
+        "fid": fid_report,
         "reference": results[ref].name,
         "seeds": seeds,
         "cloud": cloud,
         "machine": _machine(threads),
     }
+
+
+def _fid(models: Sequence[str | os.PathLike[str]], archive: Path, samples: int) -> dict[str, Any]:
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("training.quantize") is None:
+        raise SkyassetError(
+            "invalid_argument",
+            "FID needs the training tools: install skyasset[train] from a source checkout, or drop --fid-archive.",
+        )
+    if not archive.is_file():
+        raise SkyassetError("input_not_found", f"FID archive {archive} does not exist (make it with skyasset-train).")
+    command = [sys.executable, "-m", "training.quantize.fid_delta", "--archive", str(archive),
+               "--samples", str(samples), *map(str, models)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["(no output)"]
+        raise SkyassetError("internal_error", f"FID computation failed: {lines[-1]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _machine(threads: int) -> dict[str, Any]:

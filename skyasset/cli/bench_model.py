@@ -60,6 +60,11 @@ def bench_model_command(
     seeds: Annotated[int, typer.Option(help="Images compared across variants: seeds 0..N-1 (at least 8).")] = 8,
     repeats: Annotated[int, typer.Option(help="Timed runs at batch 1; the median is reported.")] = 10,
     threads: Annotated[int, typer.Option(help="ONNX Runtime intra-op threads, 0 = automatic.")] = 0,
+    fid_archive: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Dataset archive: also report FID and FID difference vs fp32 (needs skyasset[train])."),
+    ] = None,
+    fid_samples: Annotated[int, typer.Option(help="Images per variant for FID.")] = 2000,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--output", "-o", help="Also write the JSON report to this file."),
@@ -71,7 +76,10 @@ def bench_model_command(
 
     def work() -> dict[str, Any]:
         bundles = expand_models(list(models or []))
-        report = bench_models(bundles, cloud=cloud, seeds=range(seeds), repeats=repeats, threads=threads)
+        report = bench_models(
+            bundles, cloud=cloud, seeds=range(seeds), repeats=repeats, threads=threads,
+            fid_archive=fid_archive, fid_samples=fid_samples,
+        )
         if output is not None:
             with atomic_output(output, force=force) as tmp:
                 tmp.write_text(json.dumps(report, indent=1), encoding="utf-8")

@@ -1,0 +1,58 @@
+"""`skyasset-train quantize`: write quantized variants of an fp32 bundle, one folder per variant."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from skyasset.bundle import load_bundle
+from skyasset.errors import SkyassetError
+from training.quantize.variants import QUANT_VARIANTS, quantize_bundle
+
+__all__ = ["quantize_command"]
+
+
+def quantize_command(
+    source: Annotated[Path, typer.Argument(help="The fp32 bundle folder (skyasset-train export output).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder that receives one bundle per variant.")],
+    variant: Annotated[
+        Optional[list[str]],  # noqa: UP045 - typer needs Optional on 3.10
+        typer.Option("--variant", "-v", help=f"Repeatable; default all of: {', '.join(QUANT_VARIANTS)}."),
+    ] = None,
+    calibration_samples: Annotated[int, typer.Option(help="Random latents for int8-qdq ranges.")] = 16,
+    seed: Annotated[int, typer.Option(help="Seed of the calibration latents.")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing variant folders.")] = False,
+    json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Quantize an fp32 bundle. Benchmark the result with `skyasset bench model SOURCE OUT`."""
+    chosen = list(variant or QUANT_VARIANTS)
+    try:
+        unknown = [v for v in chosen if v not in QUANT_VARIANTS]
+        if unknown:
+            raise SkyassetError(
+                "invalid_argument", f"Unknown variant(s) {', '.join(unknown)}; choose from {', '.join(QUANT_VARIANTS)}."
+            )
+        written = []
+        for name in chosen:
+            path = quantize_bundle(
+                source, out / name, name,  # type: ignore[arg-type]
+                calibration_samples=calibration_samples, seed=seed, force=force,
+            )
+            bundle = load_bundle(path)
+            written.append({"variant": name, "path": str(path), "bytes": bundle.total_bytes})
+            if not json_mode:
+                typer.echo(f"{name:<13} {bundle.total_bytes / 1e6:8.1f} MB  {path}")
+    except SkyassetError as error:
+        if json_mode:
+            sys.stdout.write(json.dumps(error.to_json()) + "\n")
+        else:
+            typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(error.exit_code) from None
+    if json_mode:
+        sys.stdout.write(json.dumps({"variants": written}) + "\n")
+
+

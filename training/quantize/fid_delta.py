@@ -1,0 +1,80 @@
+"""FID of each variant and its difference from fp32's, on the same seeds and classes.
+
+The shipped-default rule (issue 8): a quantized variant may replace fp32 only if its FID is within 1.0 of
+fp32's on a trained model. Random-weight FIDs are meaningless; the report carries the model's ``kimg`` so
+nobody mistakes one for the other. ``skyasset bench model --fid-archive`` runs this module in a subprocess
+(``python -m training.quantize.fid_delta``), so the skyasset core never imports torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["fid_of_bundles", "main", "SHIP_THRESHOLD"]
+
+SHIP_THRESHOLD = 1.0  # a variant may be the shipped default if |FID - FID(fp32)| <= this on a trained model
+
+
+def fid_of_bundles(
+    bundles: Sequence[Path],
+    archive: Path,
+    *,
+    samples: int = 2000,
+    seed: int = 0,
+    device: str = "cpu",
+) -> dict[str, Any]:
+    """FID against ``archive`` for every bundle; ``fid_delta`` against the first fp32 bundle (else the first).
+
+    Every bundle draws the same ``samples`` seeds with classes in the archive's label proportions, so the
+    differences come from the graphs alone.
+    """
+    from skyasset.bundle import load_bundle
+    from training.dataset import ImageArchive
+    from training.metrics.fid import fid_from_features
+    from training.metrics.inception import inception_features
+    from training.metrics.sources import BundleSource
+    from training.metrics.stats import dataset_features
+
+    data = ImageArchive(archive)
+    real = dataset_features(data, device=device)
+    rng = np.random.default_rng(seed)
+    seeds = rng.integers(0, 2**31, samples)
+    labels = data.labels if len(data.labels) else np.zeros(len(data), np.int64)
+    classes = rng.choice(labels, samples)
+    rows = []
+    for path in bundles:
+        bundle = load_bundle(path)
+        images = BundleSource(path).generate(seeds, classes if bundle.c_dim else np.zeros(samples, np.int64))
+        rows.append({
+            "name": bundle.variant, "path": str(bundle.path), "kimg": bundle.provenance.get("kimg"),
+            "fid": fid_from_features(inception_features(images, device=device), real),
+        })
+    ref = next((r for r in rows if r["name"] == "fp32"), rows[0])
+    for r in rows:
+        r["fid_delta"] = r["fid"] - ref["fid"]
+        r["within_ship_threshold"] = abs(r["fid_delta"]) <= SHIP_THRESHOLD
+    return {"fid": rows, "samples": samples, "archive": str(archive), "reference": ref["name"]}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.quantize.fid_delta", description=__doc__)
+    parser.add_argument("bundles", nargs="+", type=Path)
+    parser.add_argument("--archive", type=Path, required=True, help="Dataset archive (skyasset-train prepare).")
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args(argv)
+    report = fid_of_bundles(args.bundles, args.archive, samples=args.samples, seed=args.seed, device=args.device)
+    sys.stdout.write(json.dumps(report) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
