@@ -1,0 +1,239 @@
+"""Operators: generate a sky (modal, polling the CLI on a timer), randomise the seed, check the CLI.
+
+Generate has two drivers over one step function: ``invoke`` (the UI) adds a window timer and a modal
+handler, and each TIMER event runs ``_step``; ``execute`` (scripts, ``blender --background``, tests) calls the
+same ``_step`` in a loop until the CLI is done. Blender refuses INVOKE calls without a UI, so execute is how
+background mode runs it; everything but the event plumbing is shared.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import bpy
+from bpy.props import FloatProperty
+
+from . import cli_bridge, paths, preferences, properties, sun, sun_light, world_nodes
+
+__all__ = [
+    "SKYASSET_OT_generate",
+    "SKYASSET_OT_randomize_seed",
+    "SKYASSET_OT_check_cli",
+    "CLASSES",
+    "cancel_running_jobs",
+]
+
+# Jobs still running, so that disabling the add-on stops their CLI processes.
+_running: set[cli_bridge.CliJob] = set()
+
+
+def cancel_running_jobs() -> None:
+    for job in list(_running):
+        job.cancel()
+    _running.clear()
+
+
+def _set_status(context: bpy.types.Context, text: str | None) -> None:
+    if context.workspace is not None:
+        context.workspace.status_text_set(text)
+
+
+def apply_sky(
+    scene: bpy.types.Scene, world: bpy.types.World, answer: dict[str, Any]
+) -> tuple[bpy.types.Image, sun.SunEstimate | None]:
+    """Put the CLI's sky into ``world`` (and aim the sun if asked); returns the image and the sun found."""
+    settings = world.skyasset
+    image = world_nodes.load_sky_image(cli_bridge.pick_sky_file(answer, prefer_hdr=settings.hdr))
+    nodes = world_nodes.ensure_sky_nodes(world)
+    nodes.texture.image = image
+    nodes.background.inputs["Strength"].default_value = settings.strength
+    nodes.mapping.inputs["Rotation"].default_value[2] = settings.rotation
+    estimate = None
+    if settings.add_sun:
+        estimate = sun.estimate_sun(sun_light.image_radiance(image))
+        settings.sun_direction = estimate.direction
+        obj = sun_light.place_sun(
+            scene,
+            sun_light.world_direction(estimate.direction, settings.rotation),
+            strength=estimate.irradiance * settings.strength,
+            angle=estimate.angle,
+        )
+        settings.sun_object = obj.name
+    return image, estimate
+
+
+class SKYASSET_OT_generate(bpy.types.Operator):
+    """Generate a sky with the skyasset CLI and use it as this world's background"""
+
+    bl_idname = "skyasset.generate"
+    bl_label = "Generate Sky"
+    bl_options = {"REGISTER"}
+
+    timeout: FloatProperty(  # type: ignore[valid-type]
+        name="Timeout",
+        description="Give up after this many seconds (execute only)",
+        default=900.0,
+        min=1.0,
+        options={"HIDDEN", "SKIP_SAVE"},
+    )
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return context.scene is not None and context.scene.world is not None
+
+    def _start(self, context: bpy.types.Context) -> bool:
+        world = context.scene.world
+        settings = world.skyasset
+        prefs = preferences.get_preferences(context)
+        executable = preferences.resolve_executable(prefs)
+        if executable is None:
+            self.report(
+                {"ERROR"},
+                "skyasset not found: install it (pip install skyasset) or set its path in "
+                "Preferences > Add-ons > Skyasset",
+            )
+            return False
+        if settings.cloud == "NONE":
+            self.report(
+                {"ERROR"},
+                f"No cloud types: {properties.cloud_types_error() or 'run Check in the preferences'}",
+            )
+            return False
+        size = int(settings.size)
+        folder = paths.output_folder(bpy.path.abspath(prefs.output_dir), bpy.data.filepath, bpy.app.tempdir)
+        request = cli_bridge.GenerateRequest(
+            cloud=settings.cloud_name,
+            seed=settings.seed,
+            psi=settings.psi,
+            size=size,
+            hdr=settings.hdr,
+            out=folder / paths.sky_file_name(settings.cloud_name, settings.seed, settings.psi, size),
+            model=preferences.model_path(prefs),
+        )
+        try:
+            self._job = cli_bridge.CliJob(cli_bridge.build_generate_args(executable, request))
+        except cli_bridge.CliError as error:
+            self.report({"ERROR"}, error.message)
+            return False
+        _running.add(self._job)
+        self._world_name = world.name
+        self._label = f"{settings.cloud_name} seed {settings.seed}"
+        return True
+
+    def _step(self, context: bpy.types.Context) -> set[str]:
+        """One poll of the CLI: keep running, or finish (apply the sky / report the error)."""
+        state = self._job.poll()
+        if state == "running":
+            _set_status(
+                context, f"Skyasset: generating {self._label}... {self._job.elapsed:.0f} s (Esc to cancel)"
+            )
+            return {"RUNNING_MODAL"}
+        self._end(context)
+        try:
+            answer = self._job.result()
+            world = bpy.data.worlds.get(self._world_name)
+            if world is None:
+                raise cli_bridge.CliError("world_removed", f"World '{self._world_name}' no longer exists.")
+            image, estimate = apply_sky(context.scene, world, answer)
+        except cli_bridge.CliError as error:
+            self.report({"ERROR"}, error.message)
+            return {"CANCELLED"}
+        summary = (
+            f"{answer.get('cloud_name', '?')} seed {answer.get('seed', '?')} ({self._job.elapsed:.1f} s)"
+        )
+        world.skyasset.last_result = f"{summary}: {Path(image.filepath).name}"
+        if estimate is not None and not estimate.distinct:
+            self.report({"WARNING"}, "No distinct sun in this sky (overcast?): the Sun light is weak")
+        self.report({"INFO"}, f"Sky: {summary}")
+        return {"FINISHED"}
+
+    def _end(self, context: bpy.types.Context) -> None:
+        _running.discard(self._job)
+        timer = getattr(self, "_timer", None)
+        if timer is not None:
+            context.window_manager.event_timer_remove(timer)
+            self._timer = None
+        _set_status(context, None)
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if not self._start(context):
+            return {"CANCELLED"}
+        wm = context.window_manager
+        self._timer = wm.event_timer_add(0.1, window=context.window)
+        wm.modal_handler_add(self)
+        self._step(context)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if event.type == "ESC":
+            self._job.cancel()
+            self._end(context)
+            self.report({"WARNING"}, "Sky generation cancelled")
+            return {"CANCELLED"}
+        if event.type != "TIMER":
+            return {"PASS_THROUGH"}
+        return self._step(context)
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        """Run to completion without a UI: the same steps the timer would run, in a loop."""
+        if not self._start(context):
+            return {"CANCELLED"}
+        while (result := self._step(context)) == {"RUNNING_MODAL"}:
+            if self._job.elapsed > self.timeout:
+                self._job.cancel()
+                self._end(context)
+                self.report({"ERROR"}, f"skyasset did not finish within {self.timeout:.0f} s")
+                return {"CANCELLED"}
+            time.sleep(0.05)
+        return result
+
+
+class SKYASSET_OT_randomize_seed(bpy.types.Operator):
+    """Pick a random seed"""
+
+    bl_idname = "skyasset.randomize_seed"
+    bl_label = "Random Seed"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return context.scene is not None and context.scene.world is not None
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        context.scene.world.skyasset.seed = random.randrange(2**31)
+        return {"FINISHED"}
+
+
+class SKYASSET_OT_check_cli(bpy.types.Operator):
+    """Run the skyasset CLI once: is it there, which model does it use, which cloud types does it offer"""
+
+    bl_idname = "skyasset.check_cli"
+    bl_label = "Check skyasset"
+    bl_options = {"REGISTER"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        prefs = preferences.get_preferences(context)
+        executable = preferences.resolve_executable(prefs)
+        if executable is None:
+            self.report({"ERROR"}, "skyasset not found on PATH: install it or set the executable path")
+            return {"CANCELLED"}
+        properties.refresh_cloud_types(context)
+        error = properties.cloud_types_error()
+        if error:
+            self.report({"ERROR"}, error)
+            return {"CANCELLED"}
+        model = preferences.model_path(prefs)
+        try:
+            info = cli_bridge.run_cli(cli_bridge.build_model_info_args(executable, model))["model"]
+            about = f"model {info['model_id']} ({info['variant']}, {info['resolution']} px)"
+        except cli_bridge.CliError as problem:
+            about = f"no usable model ({problem.message})"
+        count = len(properties.cloud_items(None, context))
+        self.report({"INFO"}, f"skyasset at {executable}: {count} cloud types, {about}")
+        return {"FINISHED"}
+
+
+CLASSES = (SKYASSET_OT_generate, SKYASSET_OT_randomize_seed, SKYASSET_OT_check_cli)

@@ -1,0 +1,49 @@
+"""The Skyasset panel in Properties > World."""
+
+from __future__ import annotations
+
+import bpy
+
+from . import properties
+
+__all__ = ["SKYASSET_PT_world", "CLASSES"]
+
+
+class SKYASSET_PT_world(bpy.types.Panel):
+    bl_label = "Skyasset Sky"
+    bl_idname = "SKYASSET_PT_world"
+    bl_space_type = "PROPERTIES"
+    bl_region_type = "WINDOW"
+    bl_context = "world"
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return context.world is not None
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        layout.use_property_split = True
+        layout.use_property_decorate = False
+        settings = context.world.skyasset
+
+        layout.prop(settings, "cloud")
+        error = properties.cloud_types_error()
+        if error:
+            layout.label(text=error, icon="ERROR")
+        row = layout.row(align=True)
+        row.prop(settings, "seed")
+        row.operator("skyasset.randomize_seed", text="", icon="FILE_REFRESH")
+        layout.prop(settings, "psi")
+        layout.prop(settings, "size")
+        layout.prop(settings, "hdr")
+        layout.operator("skyasset.generate", icon="WORLD")
+        if settings.last_result:
+            layout.label(text=settings.last_result, icon="IMAGE_DATA")
+
+        layout.separator()
+        layout.prop(settings, "strength")
+        layout.prop(settings, "rotation")
+        layout.prop(settings, "add_sun")
+
+
+CLASSES = (SKYASSET_PT_world,)

@@ -1,0 +1,131 @@
+"""Per-world settings (``World.skyasset``) and the cached cloud-type list behind the Cloud menu."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import (
+    BoolProperty,
+    EnumProperty,
+    FloatProperty,
+    FloatVectorProperty,
+    IntProperty,
+    StringProperty,
+)
+
+from . import cli_bridge, preferences, sun_light, world_nodes
+
+__all__ = ["SkyassetWorldSettings", "cloud_items", "refresh_cloud_types", "cloud_types_error"]
+
+SIZES = (512, 1024, 2048, 4096, 8192)
+
+# Blender keeps only pointers to enum item strings: the tuples must stay referenced here.
+_cloud_items: list[tuple[str, str, str]] = []
+_cloud_error: list[str] = []
+
+
+def refresh_cloud_types(context: bpy.types.Context) -> None:
+    """Ask the CLI for its cloud types (about a second) and cache them for the Cloud menu."""
+    _cloud_items.clear()
+    _cloud_error.clear()
+    prefs = preferences.get_preferences(context)
+    executable = preferences.resolve_executable(prefs)
+    if executable is None:
+        _cloud_error.append("skyasset not found: set its path in the add-on preferences")
+        return
+    try:
+        types = cli_bridge.query_classes(executable, preferences.model_path(prefs))
+    except cli_bridge.CliError as error:
+        _cloud_error.append(error.message)
+        return
+    _cloud_items.extend((t.name, t.name.capitalize(), f"{t.code}: {t.description}") for t in types)
+
+
+def cloud_types_error() -> str | None:
+    return _cloud_error[0] if _cloud_error else None
+
+
+def cloud_items(_self: object, context: bpy.types.Context | None) -> list[tuple[str, str, str]]:
+    """Enum items for the Cloud menu, from the CLI on first use, then cached."""
+    if not _cloud_items and not _cloud_error and context is not None:
+        refresh_cloud_types(context)
+    return _cloud_items or [("NONE", "(no cloud types)", cloud_types_error() or "")]
+
+
+def _get_cloud(self: SkyassetWorldSettings) -> int:
+    names = [item[0] for item in cloud_items(self, bpy.context)]
+    return names.index(self.cloud_name) if self.cloud_name in names else 0
+
+
+def _set_cloud(self: SkyassetWorldSettings, index: int) -> None:
+    items = cloud_items(self, bpy.context)
+    if 0 <= index < len(items) and items[index][0] != "NONE":
+        self.cloud_name = items[index][0]
+
+
+def _update_strength(self: SkyassetWorldSettings, _context: bpy.types.Context) -> None:
+    world_nodes.set_strength(self.id_data, self.strength)
+
+
+def _update_rotation(self: SkyassetWorldSettings, _context: bpy.types.Context) -> None:
+    world_nodes.set_rotation(self.id_data, self.rotation)
+    sun_light.follow_rotation(self.sun_object, tuple(self.sun_direction), self.rotation)
+
+
+class SkyassetWorldSettings(bpy.types.PropertyGroup):
+    cloud: EnumProperty(  # type: ignore[valid-type]
+        name="Cloud Type",
+        description="Cloud genus to generate",
+        items=cloud_items,
+        get=_get_cloud,
+        set=_set_cloud,
+    )
+    cloud_name: StringProperty(name="Cloud Name", default="cumulus", options={"HIDDEN"})  # type: ignore[valid-type]
+    seed: IntProperty(  # type: ignore[valid-type]
+        name="Seed", description="Same seed, same sky", default=7, min=0, max=2**31 - 1
+    )
+    psi: FloatProperty(  # type: ignore[valid-type]
+        name="Variety",
+        description="Truncation psi: 1 = full variety, 0 = the cloud type's average sky",
+        default=0.7,
+        min=0.0,
+        max=1.0,
+        subtype="FACTOR",
+    )
+    size: EnumProperty(  # type: ignore[valid-type]
+        name="Size",
+        description="Panorama width in pixels (height is half)",
+        items=[(str(s), f"{s} x {s // 2}", "") for s in SIZES],
+        default="2048",
+    )
+    hdr: BoolProperty(  # type: ignore[valid-type]
+        name="HDR", description="Also write an HDR sky and light the scene with it", default=True
+    )
+    strength: FloatProperty(  # type: ignore[valid-type]
+        name="Strength",
+        description="Background strength of the sky",
+        default=1.0,
+        min=0.0,
+        soft_max=10.0,
+        update=_update_strength,
+    )
+    rotation: FloatProperty(  # type: ignore[valid-type]
+        name="Rotation",
+        description="Turn the sky about the vertical axis",
+        default=0.0,
+        subtype="ANGLE",
+        update=_update_rotation,
+    )
+    add_sun: BoolProperty(  # type: ignore[valid-type]
+        name="Sun",
+        description="Add or update a Sun light aimed at the brightest region of the sky",
+        default=False,
+    )
+    sun_direction: FloatVectorProperty(  # type: ignore[valid-type]
+        name="Sun Direction",
+        description="Where the sun is in the unrotated sky image",
+        size=3,
+        default=(0.0, 0.0, 1.0),
+        options={"HIDDEN"},
+    )
+    sun_object: StringProperty(name="Sun Object", options={"HIDDEN"})  # type: ignore[valid-type]
+    last_result: StringProperty(name="Last Sky", options={"HIDDEN"})  # type: ignore[valid-type]
