@@ -1,0 +1,29 @@
+namespace Skyasset.Editor
+{
+    /// <summary>What to ask <c>skyasset generate</c> for; turned into arguments by <see cref="SkyassetCli"/>.</summary>
+    internal sealed class GenerateRequest
+    {
+        /// <summary>Cloud type code or name (see <c>skyasset classes</c>).</summary>
+        public string Cloud;
+
+        /// <summary>0 .. 4294967295.</summary>
+        public long Seed;
+
+        /// <summary>Truncation: 1 = full variety, 0 = the class-mean sky.</summary>
+        public float Psi = 0.7f;
+
+        /// <summary>CLI layout: flat, equirect, faces, cross-h, cross-v, dice, horizon.</summary>
+        public string Layout = "equirect";
+
+        /// <summary>Equirect width in pixels (height is half; cube faces a quarter).</summary>
+        public int Size = 2048;
+
+        public bool Hdr;
+
+        /// <summary>Overwrite existing files.</summary>
+        public bool Force;
+
+        /// <summary>Absolute path of the main output file (<c>-o</c>), e.g. .../Assets/Skies/cumulus_7.png.</summary>
+        public string OutputPath;
+    }
+}

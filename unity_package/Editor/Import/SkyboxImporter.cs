@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Reflection;
+using UnityEditor;
+using UnityEditor.SceneManagement;
+using UnityEngine;
+using UnityEngine.Rendering;
+using UnityEngine.SceneManagement;
+
+namespace Skyasset.Editor
+{
+    /// <summary>
+    /// Brings the CLI's files into the project: configures each TextureImporter, creates or updates the
+    /// skybox material, and (on Apply) makes it the scene's skybox, with Undo.
+    /// </summary>
+    internal static class SkyboxImporter
+    {
+        /// <summary>The project folder (the parent of Assets/).</summary>
+        public static string ProjectRoot
+        {
+            get { return Path.GetDirectoryName(Application.dataPath); }
+        }
+
+        /// <summary>True when the active render pipeline is HDRP, which has none of the Skybox/* shaders.</summary>
+        public static bool IsHdrp
+        {
+            get
+            {
+                RenderPipelineAsset pipeline = GraphicsSettings.currentRenderPipeline;
+                return pipeline != null && pipeline.GetType().Name.StartsWith("HDRenderPipeline", StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>Imports the generated textures for <paramref name="layout"/> and returns them by material slot.</summary>
+        public static Dictionary<string, Texture> ImportTextures(GenerateResult result, SkyLayout layout, bool preferHdr)
+        {
+            LayoutPlan plan = LayoutPlan.For(layout);
+            Dictionary<string, OutputFile> files = plan.PickFiles(result, preferHdr);
+            foreach (string output in result.Outputs)
+                AssetDatabase.ImportAsset(RequireAssetPath(output), ImportAssetOptions.ForceUpdate);
+
+            var textures = new Dictionary<string, Texture>();
+            foreach (KeyValuePair<string, OutputFile> pair in files)
+            {
+                string assetPath = RequireAssetPath(pair.Value.Path);
+                Configure(assetPath, plan, pair.Value);
+                Texture texture = plan.IsCube
+                    ? (Texture)AssetDatabase.LoadAssetAtPath<Cubemap>(assetPath)
+                    : AssetDatabase.LoadAssetAtPath<Texture2D>(assetPath);
+                if (texture == null)
+                    throw new InvalidOperationException("Unity could not load " + assetPath + " as a " +
+                        (plan.IsCube ? "cubemap" : "texture") + ". See the Console for the importer's message.");
+                textures[plan.Slots[pair.Key]] = texture;
+            }
+            return textures;
+        }
+
+        /// <summary>Creates (or updates, with Undo) the skybox material next to the images.</summary>
+        public static Material CreateMaterial(GenerateResult result, SkyLayout layout, Dictionary<string, Texture> textures)
+        {
+            LayoutPlan plan = LayoutPlan.For(layout);
+            Shader shader = Shader.Find(plan.Shader);
+            if (shader == null)
+                throw new InvalidOperationException("The shader '" + plan.Shader + "' is not available in this " +
+                    "render pipeline. In HDRP use the imported cubemap with an HDRI Sky override (see the " +
+                    "package documentation).");
+            string main = RequireAssetPath(result.Outputs[0]);
+            string materialPath = Path.GetDirectoryName(main).Replace('\\', '/') + "/" +
+                AssetPaths.SkyFileStem(result.CloudName, result.Seed) + "_" + plan.CliLayout + ".mat";
+
+            Material material = AssetDatabase.LoadAssetAtPath<Material>(materialPath);
+            bool created = material == null;
+            if (created)
+                material = new Material(shader);
+            else
+            {
+                Undo.RecordObject(material, "Update skyasset sky material");
+                material.shader = shader;
+            }
+            foreach (KeyValuePair<string, Texture> slot in textures)
+                material.SetTexture(slot.Key, slot.Value);
+            if (plan.Kind == TextureKind.Panorama2D)
+            {
+                material.SetFloat("_Mapping", 1f);   // Latitude Longitude Layout
+                material.SetFloat("_ImageType", 0f); // 360 degrees
+            }
+            if (created)
+            {
+                AssetDatabase.CreateAsset(material, materialPath);
+                Undo.RegisterCreatedObjectUndo(material, "Create skyasset sky material");
+            }
+            EditorUtility.SetDirty(material);
+            AssetDatabase.SaveAssets();
+            return material;
+        }
+
+        /// <summary>Makes <paramref name="material"/> the active scene's skybox and relights; one Undo step.</summary>
+        public static void Apply(Material material)
+        {
+            int group = Undo.GetCurrentGroup();
+            Undo.SetCurrentGroupName("Apply skyasset sky");
+            UnityEngine.Object renderSettings = RenderSettingsObject();
+            if (renderSettings != null)
+                Undo.RecordObject(renderSettings, "Apply skyasset sky");
+            RenderSettings.skybox = material;
+            DynamicGI.UpdateEnvironment();
+            EditorSceneManager.MarkSceneDirty(SceneManager.GetActiveScene());
+            Undo.CollapseUndoOperations(group);
+        }
+
+        static void Configure(string assetPath, LayoutPlan plan, OutputFile file)
+        {
+            var importer = AssetImporter.GetAtPath(assetPath) as TextureImporter;
+            if (importer == null)
+                throw new InvalidOperationException(assetPath + " was not imported as a texture.");
+            importer.textureType = TextureImporterType.Default;
+            importer.textureShape = plan.IsCube ? TextureImporterShape.TextureCube : TextureImporterShape.Texture2D;
+            if (plan.Kind == TextureKind.CubeFromLatLong)
+                importer.generateCubemap = TextureImporterGenerateCubemap.Cylindrical;
+            else if (plan.Kind == TextureKind.CubeFromCross)
+                importer.generateCubemap = TextureImporterGenerateCubemap.FullCubemap;
+            else
+                importer.npotScale = TextureImporterNPOTScale.None;
+            importer.mipmapEnabled = plan.Mipmaps;
+            importer.wrapModeU = plan.Kind == TextureKind.Panorama2D ? TextureWrapMode.Repeat : TextureWrapMode.Clamp;
+            importer.wrapModeV = TextureWrapMode.Clamp;
+            importer.filterMode = FilterMode.Bilinear;
+            importer.maxTextureSize = LayoutPlan.MaxTextureSize(file.Width, file.Height);
+            importer.textureCompression = TextureImporterCompression.CompressedHQ;
+            importer.SaveAndReimport();
+        }
+
+        static string RequireAssetPath(string absolutePath)
+        {
+            string assetPath = AssetPaths.ToAssetPath(ProjectRoot, absolutePath);
+            if (assetPath == null)
+                throw new InvalidOperationException("skyasset wrote " + absolutePath + ", outside this project's " +
+                    "Assets folder: choose an output folder under Assets/.");
+            return assetPath;
+        }
+
+        // RenderSettings is edited through a hidden per-scene object; Undo needs that object. Unity's own
+        // Lighting window reaches it through this internal method; without it the change is applied without Undo.
+        static UnityEngine.Object RenderSettingsObject()
+        {
+            MethodInfo getter = typeof(RenderSettings).GetMethod("GetRenderSettings",
+                BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public);
+            return getter != null ? getter.Invoke(null, null) as UnityEngine.Object : null;
+        }
+    }
+}

@@ -1,0 +1,349 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using UnityEditor;
+using UnityEngine;
+
+namespace Skyasset.Editor
+{
+    /// <summary>
+    /// Tools > skyasset > Sky Generator: pick a cloud type and a seed, Generate (runs the CLI in the background
+    /// and imports the result), Apply (sets the scene's skybox).
+    /// </summary>
+    internal sealed class SkyassetWindow : EditorWindow
+    {
+        static readonly int[] k_Sizes = { 1024, 2048, 4096, 8192 };
+        static readonly string[] k_SizeLabels = { "1024 x 512", "2048 x 1024", "4096 x 2048", "8192 x 4096" };
+        static readonly string[] k_LayoutLabels =
+        {
+            "Cubemap (from panorama)", "Panoramic (2D equirect)", "Cubemap (from cross)", "6 Sided (six faces)",
+        };
+        const float k_ThumbnailSize = 96f;
+        const string k_Title = "skyasset";
+
+        // Settings the user edits; serialized so they survive domain reloads.
+        [SerializeField] string m_Cloud = "Cu";
+        [SerializeField] long m_Seed = 7;
+        [SerializeField] float m_Psi = 0.7f;
+        [SerializeField] int m_Size = 2048;
+        [SerializeField] SkyLayout m_Layout = SkyLayout.CubemapFromEquirect;
+        [SerializeField] bool m_Hdr;
+        [SerializeField] string m_OutputFolder = "Assets/Skies";
+        [SerializeField] bool m_ApplyAfterGenerate = true;
+        [SerializeField] Material m_LastMaterial;
+        [SerializeField] string m_Status = string.Empty;
+
+        ClassList m_Classes;
+        string m_ClassesError;
+        bool m_LoadingClasses;
+        PreviewCache m_Previews;
+        readonly HashSet<string> m_PreviewFailed = new HashSet<string>();
+        string m_PreviewRunning;
+        CancellationTokenSource m_Running;
+        Stopwatch m_RunClock;
+        readonly System.Random m_Random = new System.Random();
+
+        [MenuItem("Tools/skyasset/Sky Generator")]
+        public static void Open()
+        {
+            var window = GetWindow<SkyassetWindow>(k_Title);
+            window.minSize = new Vector2(360f, 420f);
+            window.Show();
+        }
+
+        void OnEnable()
+        {
+            m_Previews = new PreviewCache(SkyboxImporter.ProjectRoot, SkyassetSettings.ModelPath);
+            LoadClasses();
+        }
+
+        void OnDisable()
+        {
+            // A domain reload or closing the window stops the running process rather than orphaning it.
+            if (m_Running != null)
+                m_Running.Cancel();
+            EditorApplication.update -= Repaint;
+        }
+
+        void OnGUI()
+        {
+            bool busy = m_Running != null;
+            DrawCloud(busy);
+            using (new EditorGUI.DisabledScope(busy))
+            {
+                EditorGUILayout.BeginHorizontal();
+                m_Seed = Math.Max(0L, Math.Min(uint.MaxValue, EditorGUILayout.LongField("Seed", m_Seed)));
+                if (GUILayout.Button("Randomise", GUILayout.Width(80f)))
+                    m_Seed = RandomSeed(m_Random);
+                EditorGUILayout.EndHorizontal();
+                m_Psi = EditorGUILayout.Slider(new GUIContent("Variety (psi)",
+                    "1 = full variety; 0 = the most typical sky of this cloud type."), m_Psi, 0f, 1f);
+                m_Size = EditorGUILayout.IntPopup("Size", m_Size, k_SizeLabels, k_Sizes);
+                m_Layout = (SkyLayout)EditorGUILayout.Popup("Layout", (int)m_Layout, k_LayoutLabels);
+                m_Hdr = EditorGUILayout.Toggle(new GUIContent("HDR",
+                    "Also write an HDR (EXR) sky that can light the scene, and import that instead of the PNG."), m_Hdr);
+                DrawOutputFolder();
+                m_ApplyAfterGenerate = EditorGUILayout.Toggle("Apply after generating", m_ApplyAfterGenerate);
+            }
+            if (SkyboxImporter.IsHdrp)
+                EditorGUILayout.HelpBox("HDRP has no Skybox/* shaders: Generate imports the cubemap; use it in an " +
+                    "HDRI Sky override of a Volume (see the package documentation).", MessageType.Info);
+
+            EditorGUILayout.Space();
+            if (busy)
+                DrawProgress();
+            else
+                DrawActions();
+            if (m_Status.Length > 0)
+                EditorGUILayout.HelpBox(m_Status, MessageType.None);
+        }
+
+        void DrawCloud(bool busy)
+        {
+            if (m_Classes == null)
+            {
+                EditorGUILayout.HelpBox(m_LoadingClasses ? "Asking skyasset for its cloud types..." :
+                    (m_ClassesError ?? "No cloud types loaded."), m_LoadingClasses ? MessageType.Info : MessageType.Warning);
+                using (new EditorGUI.DisabledScope(m_LoadingClasses))
+                {
+                    if (GUILayout.Button("Retry"))
+                        LoadClasses();
+                }
+                return;
+            }
+            int index = Math.Max(0, IndexOfCloud(m_Classes.Classes, m_Cloud));
+            var labels = new string[m_Classes.Classes.Count];
+            for (int i = 0; i < labels.Length; i++)
+                labels[i] = m_Classes.Classes[i].Code + "  " + m_Classes.Classes[i].Name;
+            CloudClass chosen;
+            using (new EditorGUI.DisabledScope(busy))
+            {
+                index = EditorGUILayout.Popup("Cloud type", index, labels);
+                chosen = m_Classes.Classes[index];
+                m_Cloud = chosen.Code;
+            }
+            EditorGUILayout.BeginHorizontal();
+            Texture2D thumbnail = m_Previews.Get(chosen.Code);
+            Rect box = GUILayoutUtility.GetRect(k_ThumbnailSize, k_ThumbnailSize, GUILayout.Width(k_ThumbnailSize),
+                GUILayout.Height(k_ThumbnailSize));
+            if (thumbnail != null)
+                GUI.DrawTexture(box, thumbnail, ScaleMode.ScaleToFit);
+            else
+                GUI.Box(box, m_PreviewRunning == chosen.Code ? "..." : "no preview");
+            EditorGUILayout.LabelField(chosen.Description, EditorStyles.wordWrappedLabel);
+            EditorGUILayout.EndHorizontal();
+            if (thumbnail == null && m_Classes.FromModel && !busy)
+                RequestPreview(chosen.Code);
+        }
+
+        void DrawOutputFolder()
+        {
+            EditorGUILayout.BeginHorizontal();
+            m_OutputFolder = EditorGUILayout.TextField("Output folder", m_OutputFolder);
+            if (GUILayout.Button("...", GUILayout.Width(28f)))
+            {
+                string picked = EditorUtility.OpenFolderPanel("Sky output folder (under Assets)",
+                    AssetPaths.ToAbsolute(SkyboxImporter.ProjectRoot, m_OutputFolder), string.Empty);
+                if (!string.IsNullOrEmpty(picked))
+                {
+                    string assetPath = AssetPaths.ToAssetPath(SkyboxImporter.ProjectRoot, picked);
+                    if (assetPath != null)
+                        m_OutputFolder = assetPath;
+                    else
+                        EditorUtility.DisplayDialog(k_Title, "Choose a folder inside this project's Assets folder.", "OK");
+                }
+            }
+            EditorGUILayout.EndHorizontal();
+            if (!AssetPaths.IsUnderAssets(m_OutputFolder))
+                EditorGUILayout.HelpBox("The output folder must be Assets or a folder under it.", MessageType.Error);
+        }
+
+        void DrawActions()
+        {
+            EditorGUILayout.BeginHorizontal();
+            using (new EditorGUI.DisabledScope(m_Classes == null || !AssetPaths.IsUnderAssets(m_OutputFolder)))
+            {
+                if (GUILayout.Button("Generate", GUILayout.Height(28f)))
+                    Generate(false);
+            }
+            using (new EditorGUI.DisabledScope(m_LastMaterial == null || SkyboxImporter.IsHdrp))
+            {
+                if (GUILayout.Button("Apply", GUILayout.Height(28f)))
+                    ApplyLast();
+            }
+            EditorGUILayout.EndHorizontal();
+        }
+
+        void DrawProgress()
+        {
+            // The CLI reports no progress, so the bar eases toward full while the process runs.
+            double seconds = m_RunClock != null ? m_RunClock.Elapsed.TotalSeconds : 0.0;
+            float eased = 1f - (float)Math.Exp(-seconds / 8.0);
+            Rect bar = EditorGUILayout.GetControlRect(false, 20f);
+            EditorGUI.ProgressBar(bar, eased * 0.95f, string.Format("Generating... {0:0.0} s", seconds));
+            if (GUILayout.Button("Cancel"))
+                m_Running.Cancel();
+        }
+
+        async void LoadClasses()
+        {
+            m_LoadingClasses = true;
+            m_ClassesError = null;
+            try
+            {
+                m_Classes = await SkyassetSettings.CreateCli().GetClassesAsync(CancellationToken.None);
+            }
+            catch (SkyassetCliException error)
+            {
+                m_ClassesError = error.Message;
+            }
+            finally
+            {
+                m_LoadingClasses = false;
+                Repaint();
+            }
+        }
+
+        async void RequestPreview(string code)
+        {
+            if (m_PreviewRunning != null || m_PreviewFailed.Contains(code))
+                return;
+            m_PreviewRunning = code;
+            try
+            {
+                await m_Previews.GenerateAsync(SkyassetSettings.CreateCli(), code, CancellationToken.None);
+            }
+            catch (SkyassetCliException error)
+            {
+                m_PreviewFailed.Add(code); // shown as "no preview"; Generate reports the error itself
+                UnityEngine.Debug.LogWarning("skyasset: no preview for " + code + ": " + error.Message);
+            }
+            finally
+            {
+                m_PreviewRunning = null;
+                Repaint();
+            }
+        }
+
+        async void Generate(bool force)
+        {
+            string folder = m_OutputFolder.TrimEnd('/');
+            var request = new GenerateRequest
+            {
+                Cloud = m_Cloud,
+                Seed = m_Seed,
+                Psi = m_Psi,
+                Layout = LayoutPlan.For(m_Layout).CliLayout,
+                Size = m_Size,
+                Hdr = m_Hdr,
+                Force = force,
+                OutputPath = AssetPaths.ToAbsolute(SkyboxImporter.ProjectRoot,
+                    folder + "/" + AssetPaths.SkyFileStem(CloudName(m_Cloud), m_Seed) + ".png"),
+            };
+            System.IO.Directory.CreateDirectory(AssetPaths.ToAbsolute(SkyboxImporter.ProjectRoot, folder));
+            m_Running = new CancellationTokenSource();
+            m_RunClock = Stopwatch.StartNew();
+            EditorApplication.update += Repaint;
+            GenerateResult result = null;
+            try
+            {
+                result = await SkyassetSettings.CreateCli().GenerateAsync(request, m_Running.Token);
+            }
+            catch (SkyassetCliException error)
+            {
+                m_Status = string.Empty;
+                if (HandleError(error))
+                    EditorApplication.delayCall += () => Generate(true);
+            }
+            finally
+            {
+                EditorApplication.update -= Repaint;
+                m_Running.Dispose();
+                m_Running = null;
+                Repaint();
+            }
+            if (result != null)
+                Import(result);
+        }
+
+        void Import(GenerateResult result)
+        {
+            try
+            {
+                Dictionary<string, Texture> textures = SkyboxImporter.ImportTextures(result, m_Layout, m_Hdr);
+                if (SkyboxImporter.IsHdrp)
+                {
+                    m_LastMaterial = null;
+                    var first = new List<Texture>(textures.Values)[0];
+                    Selection.activeObject = first;
+                    m_Status = string.Format("{0} seed {1}: imported {2} for an HDRI Sky ({3:0.0} s).",
+                        result.CloudName, result.Seed, AssetDatabase.GetAssetPath(first), result.TotalSeconds);
+                    return;
+                }
+                m_LastMaterial = SkyboxImporter.CreateMaterial(result, m_Layout, textures);
+                m_Status = string.Format("{0} seed {1}: {2} ({3:0.0} s).", result.CloudName, result.Seed,
+                    AssetDatabase.GetAssetPath(m_LastMaterial), result.TotalSeconds);
+                if (m_ApplyAfterGenerate)
+                    ApplyLast();
+            }
+            catch (Exception error)
+            {
+                EditorUtility.DisplayDialog("skyasset import failed", error.Message, "OK");
+                UnityEngine.Debug.LogException(error);
+            }
+            Repaint();
+        }
+
+        void ApplyLast()
+        {
+            if (m_LastMaterial == null)
+                return;
+            SkyboxImporter.Apply(m_LastMaterial);
+            m_Status = "Skybox set to " + AssetDatabase.GetAssetPath(m_LastMaterial) + " (Undo reverts it).";
+        }
+
+        /// <summary>Shows the CLI's message; returns true when the user asked to overwrite.</summary>
+        static bool HandleError(SkyassetCliException error)
+        {
+            switch (ErrorAdvice.For(error.Code))
+            {
+                case ErrorRemedy.Silent:
+                    return false;
+                case ErrorRemedy.Overwrite:
+                    return EditorUtility.DisplayDialog(ErrorAdvice.Title(error.Code), error.Message, "Overwrite", "Cancel");
+                case ErrorRemedy.OpenPreferences:
+                    if (EditorUtility.DisplayDialog(ErrorAdvice.Title(error.Code), error.Message, "Open Preferences", "Close"))
+                        SettingsService.OpenUserPreferences("Preferences/skyasset");
+                    return false;
+                default:
+                    EditorUtility.DisplayDialog(ErrorAdvice.Title(error.Code), error.Message, "OK");
+                    return false;
+            }
+        }
+
+        string CloudName(string code)
+        {
+            int index = m_Classes != null ? IndexOfCloud(m_Classes.Classes, code) : -1;
+            return index >= 0 ? m_Classes.Classes[index].Name : code;
+        }
+
+        internal static int IndexOfCloud(IList<CloudClass> classes, string code)
+        {
+            for (int i = 0; i < classes.Count; i++)
+            {
+                if (classes[i].Code == code || classes[i].Name == code)
+                    return i;
+            }
+            return -1;
+        }
+
+        /// <summary>A uniform seed in 0 .. 4294967295.</summary>
+        internal static long RandomSeed(System.Random random)
+        {
+            var bytes = new byte[4];
+            random.NextBytes(bytes);
+            return BitConverter.ToUInt32(bytes, 0);
+        }
+    }
+}
