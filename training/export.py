@@ -282,29 +282,33 @@ def export_bundle(
         map_inputs = {"z": z}
     synthesis = _SynthesisGraph(G)
     syn_inputs = {"ws": ws}
+    mapping.eval()
+    synthesis.eval()
 
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; a bundle is an ordinary readable folder.
-        _export_graph(mapping, {k: v[:2] for k, v in map_inputs.items()}, "w", tmp / "mapping.onnx", opset)
-        _export_graph(synthesis, {"ws": ws[:2]}, "img", tmp / "synthesis.onnx", opset)
-        checks = [
-            _check_graph("mapping", mapping, tmp / "mapping.onnx", map_inputs),
-            _check_graph("synthesis", synthesis, tmp / "synthesis.onnx", syn_inputs),
-        ]
-        for check in checks:
+        checks = []
+        for name, module, inputs, output in (
+            ("mapping", mapping, map_inputs, "w"),
+            ("synthesis", synthesis, syn_inputs, "img"),
+        ):
+            path = tmp / f"{name}.onnx"
+            _export_graph(module, {k: v[:2] for k, v in inputs.items()}, output, path, opset)
+            check = _check_graph(name, module, path, inputs)
             if verbose:
                 print(
-                    f"export check {check.graph}: ORT vs PyTorch max abs error {check.max_abs_error:.3g} "
+                    f"export check {name}: ORT vs PyTorch max abs error {check.max_abs_error:.3g} "
                     f"(tolerance {check.tolerance:.3g} = 1e-3 of output range {check.output_range:.3g})"
                 )
             if not check.passed:
                 raise SkyassetError(
                     "export_check_failed",
-                    f"ONNX Runtime output of {check.graph}.onnx differs from PyTorch by {check.max_abs_error:.3g} "
+                    f"ONNX Runtime output of {name}.onnx differs from PyTorch by {check.max_abs_error:.3g} "
                     f"(allowed {check.tolerance:.3g}); no bundle was written. Check that the network uses only "
                     "exportable ops and constant noise, or try another opset.",
                 )
+            checks.append(check)
         class_w_avg, w_avg = _class_mean_w(G, mean_samples, seed)
         graphs = {
             name: {"file": f"{name}.onnx", "sha256": _sha256(tmp / f"{name}.onnx"),
