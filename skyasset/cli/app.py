@@ -10,6 +10,7 @@ import typer
 from skyasset import __version__
 from skyasset.cli.bench import bench_app
 from skyasset.cli.classes import list_classes
+from skyasset.cli.convert import convert_command
 from skyasset.cli.generate import generate_command
 from skyasset.cli.model import model_app
 from skyasset.cli.output import emit_error
@@ -41,6 +42,7 @@ def _root(
 
 app.command("classes")(list_classes)
 app.command("generate")(generate_command)
+app.command("convert")(convert_command)
 app.add_typer(model_app, name="model")
 app.add_typer(bench_app, name="bench")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from skyasset.cli.bench_model import bench_model_command
+from skyasset.cli.bench_skybox import bench_skybox_command
 
 bench_app = typer.Typer(help="Measure model speed and quality, and skybox quality.", no_args_is_help=True)
 
@@ -15,3 +16,4 @@ def _bench() -> None:
 
 
 bench_app.command("model")(bench_model_command)
+bench_app.command("skybox")(bench_skybox_command)

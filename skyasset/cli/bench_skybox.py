@@ -1,0 +1,88 @@
+"""`skyasset bench skybox`: seam/cube-edge/unique-pixel scores and timings of the panorama methods."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt
+from skyasset.cli.output import respond
+from skyasset.errors import SkyassetError
+
+
+def _human(report: dict[str, Any]) -> str:
+    lines = [f"{'method':8} {'wrap_seam':>10} {'cube_edge':>10} {'unique':>8} {'s/skybox':>9}"]
+    for name, m in report["methods"].items():
+        lines.append(
+            f"{name:8} {m['wrap_seam']:10.3f} {m['cube_edge']:10.3f} {m['unique_share']:8.3f} {m['seconds']:9.3f}"
+        )
+    lines.append(
+        f"{report['runs']} runs ({report['source']}); generate {report['seconds_generate']:.3f} s, "
+        f"end to end {report['seconds_end_to_end']:.3f} s per ring skybox"
+    )
+    if "contact_sheet" in report:
+        lines.append(f"contact sheet: {report['contact_sheet']}")
+    return "\n".join(lines)
+
+
+def bench_skybox_command(
+    model: ModelOpt = None,
+    ccsn: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
+        typer.Option(help="Use CCSN photos (folder with one sub-folder per class) as views instead of a model."),
+    ] = None,
+    classes: Annotated[str, typer.Option(help="Comma-separated class codes; 'all' = every class.")] = "all",
+    seeds: Annotated[int, typer.Option(help="Seeds 0..N-1 per class.")] = 3,
+    width: Annotated[int, typer.Option(help="Equirect width.")] = 2048,
+    face_size: Annotated[int, typer.Option(help="Cube face size.")] = 512,
+    psi: Annotated[float, typer.Option(help="Truncation for generated views.")] = 0.7,
+    sheet: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Contact sheet PNG (default: skybox_contact_sheet.png beside --output, else none)."),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="Also write the JSON report to this file."),
+    ] = None,
+    force: ForceOpt = False,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Score ring, mirror and stripe panoramas (medians over classes x seeds) and write a contact sheet."""
+
+    def work() -> dict[str, Any]:
+        from skyasset.assets.bench import bench_skybox, ccsn_views, generator_views
+        from skyasset.atomic import atomic_output
+
+        if seeds < 1:
+            raise SkyassetError("invalid_argument", f"--seeds must be >= 1, got {seeds}.")
+        if ccsn is not None:
+            views_fn = ccsn_views(ccsn)
+            known = sorted(p.name for p in ccsn.iterdir() if p.is_dir())
+            source = "ccsn"
+        else:
+            from skyasset.generator import SkyGenerator
+
+            gen = SkyGenerator(model)
+            views_fn = generator_views(gen, psi=psi)
+            known = [c.code for c in gen.classes]
+            source = f"model:{gen.bundle.model_id}"
+        chosen = known if classes == "all" else [c.strip() for c in classes.split(",") if c.strip()]
+        unknown = [c for c in chosen if c not in known]
+        if unknown:
+            raise SkyassetError("unknown_cloud", f"Unknown class(es) {', '.join(unknown)}. Valid: {', '.join(known)}.")
+        sheet_path = sheet
+        if sheet_path is None and output is not None:
+            sheet_path = output.with_name("skybox_contact_sheet.png")
+        report = bench_skybox(
+            views_fn, chosen, list(range(seeds)), width=width, face_size=face_size, sheet=sheet_path, source=source
+        )
+        if output is not None:
+            with atomic_output(output, force=force) as tmp:
+                tmp.write_text(json.dumps(report, indent=1), encoding="utf-8")
+            report["output"] = str(output.resolve())
+        return report
+
+    respond(json_mode, work, _human)

@@ -1,0 +1,58 @@
+"""`skyasset convert INPUT --to LAYOUT`: a photo, photos, panorama or cubemap -> skybox files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from skyasset.cli.options import ForceOpt, JsonOpt
+from skyasset.cli.output import respond
+from skyasset.errors import SkyassetError
+
+
+def convert_command(
+    input_path: Annotated[
+        Path,
+        typer.Argument(metavar="INPUT", help="Photo, photo folder, equirect panorama, cubemap image or faces folder."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file, e.g. sky.png (other files derive from it).")],
+    to: Annotated[str, typer.Option("--to", help="equirect, faces, cross-h, cross-v, dice or horizon.")] = "equirect",
+    kind: Annotated[
+        str, typer.Option("--input-kind", help="auto, photo, photos, equirect, faces, cross-h, cross-v, dice, horizon.")
+    ] = "auto",
+    method: Annotated[
+        str, typer.Option(help="Photo input: auto, stripe or mirror (one photo), ring (a folder of photos).")
+    ] = "auto",
+    size: Annotated[
+        Optional[int],  # noqa: UP045 - typer needs Optional on 3.10
+        typer.Option(help="Equirect width (default: 2048 for photos, the input's own size otherwise)."),
+    ] = None,
+    ground: Annotated[str, typer.Option(help="Below the horizon (photo input): haze, solid or reflection.")] = "haze",
+    hdr: Annotated[bool, typer.Option("--hdr", help="Also write .hdr and .exr HDR expansions.")] = False,
+    bit_depth: Annotated[int, typer.Option("--bit-depth", help="PNG bits per channel: 8 or 16.")] = 8,
+    force: ForceOpt = False,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Turn any sky image into skybox files (equirect, Unity 6-sided faces, crosses, dice, horizon strip)."""
+
+    def work() -> dict[str, Any]:
+        from skyasset.assets import convert
+
+        if bit_depth not in (8, 16):
+            raise SkyassetError("invalid_argument", f"--bit-depth must be 8 or 16, got {bit_depth}.")
+        if ground not in ("haze", "solid", "reflection"):
+            raise SkyassetError("invalid_argument", f"--ground must be haze, solid or reflection, got '{ground}'.")
+        options: dict[str, Any] = {} if ground == "haze" else {"ground": ground}
+        result = convert(
+            input_path, to, out, kind=kind, method=method, size=size, hdr=hdr,  # type: ignore[arg-type]
+            bit_depth=bit_depth, force=force, **options,  # type: ignore[arg-type]
+        )
+        return result.to_json()
+
+    def human(answer: dict[str, Any]) -> str:
+        head = f"{answer['input_kind']} -> {answer['layout']} ({answer['timings']['total_s']:.2f} s)"
+        return "\n".join([head, *answer["outputs"]])
+
+    respond(json_mode, work, human)

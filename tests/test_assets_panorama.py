@@ -1,0 +1,132 @@
+"""Panorama methods on synthetic views and real CCSN photos: horizon handling, seams, unique pixels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from skyasset.assets import RING_VIEWS, assemble_panorama, cube_edge_score, unique_pixel_share, wrap_seam_score
+from skyasset.assets.horizon import detect_horizon, sky_only
+from skyasset.assets.sphere import luminance
+from skyasset.errors import SkyassetError
+
+CCSN = Path(__file__).resolve().parents[1].parent / "shared/datasets/ccsn"
+
+
+def synthetic_view(seed: int, size: int = 128, horizon: float = 0.75, pole: bool = True) -> np.ndarray:
+    """A horizon-looking sky: blue gradient with soft clouds above a dark ground band and a pole."""
+    rng = np.random.default_rng(seed)
+    y = np.linspace(0, 1, size, dtype=np.float32)[:, None, None]
+    sky = np.array([0.25, 0.45, 0.85], np.float32) * (1 - y) + np.array([0.75, 0.82, 0.9], np.float32) * y
+    sky = np.broadcast_to(sky, (size, size, 3)).copy()
+    clouds = cv2.GaussianBlur(rng.random((size, size)).astype(np.float32), (0, 0), size / 16)
+    clouds = np.clip((clouds - clouds.mean()) / (clouds.std() + 1e-6), 0, None)[..., None]
+    img = np.clip(sky + 0.35 * clouds, 0, 1)
+    hz = int(horizon * size)
+    img[hz:] = np.array([0.12, 0.14, 0.08], np.float32) + 0.03 * rng.random((size - hz, size, 1))
+    if pole:
+        x = int(rng.integers(size // 4, 3 * size // 4))
+        img[hz - size // 3:hz, x:x + 3] = (0.1, 0.1, 0.1)
+    return img.astype(np.float32)
+
+
+def synthetic_views(n: int = RING_VIEWS, size: int = 128) -> np.ndarray:
+    return np.stack([synthetic_view(i, size) for i in range(n)])
+
+
+def test_horizon_is_found_and_ground_objects_are_painted_out() -> None:
+    view = synthetic_view(3)
+    hz = detect_horizon(view)
+    assert hz.has_ground and abs(hz.row - 0.75) < 0.03
+    sky = sky_only(view, hz)
+    assert sky.shape[0] <= int(0.75 * 128)
+    # The pole (luminance 0.1) is gone: nothing in the kept sky is as dark as the ground.
+    assert luminance(sky).min() > 0.2
+
+
+def test_all_sky_view_has_no_horizon() -> None:
+    view = synthetic_view(0)
+    view[96:] = view[95]  # sky down to the bottom edge
+    assert not detect_horizon(view).has_ground
+
+
+def test_ring_output_shape_range_and_horizon_at_mid_height() -> None:
+    pano = assemble_panorama(synthetic_views(), "ring", 512)
+    assert pano.shape == (256, 512, 3) and pano.dtype == np.float32
+    assert 0.0 <= pano.min() and pano.max() <= 1.0
+    # No ground (luminance ~0.13) anywhere in the sky half; the ground fill is below mid-height.
+    assert luminance(pano[:124]).min() > 0.2
+
+
+def test_ring_meets_the_seam_and_uniqueness_targets_on_synthetic_views() -> None:
+    pano = assemble_panorama(synthetic_views(), "ring", 1024)
+    assert wrap_seam_score(pano) <= 1.2
+    assert cube_edge_score(pano, 128) <= 1.2
+    assert unique_pixel_share(pano) >= 0.95
+
+
+def test_mirror_wastes_half_the_pixels_and_stripe_does_not() -> None:
+    views = synthetic_views(1)
+    mirror = assemble_panorama(views, "mirror", 1024)
+    stripe = assemble_panorama(views, "stripe", 1024)
+    assert abs(unique_pixel_share(mirror) - 0.5) < 0.05
+    assert unique_pixel_share(stripe) > 0.9
+    assert wrap_seam_score(stripe) <= 1.2
+
+
+def test_multiband_keeps_overlaps_sharper_than_feathering() -> None:
+    """Where two views overlap, feathering averages two unrelated textures (ghosting, lost contrast); the
+    multi-band blend draws the fine detail from one view at a time."""
+    rng = np.random.default_rng(0)
+    texture = [cv2.GaussianBlur(rng.standard_normal((128, 128, 3)).astype(np.float32), (0, 0), 1.0) for _ in range(6)]
+    views = np.stack([np.clip(0.5 + 0.75 * t, 0, 1) for t in texture])
+    column = int(256 + 512 * 30 / 360)  # the overlap of views 0 and 1 (yaw 0 and 60 degrees)
+    contrast = {}
+    for blend in ("multiband", "feather"):
+        pano = assemble_panorama(views, "ring", 512, blend=blend, detect=False)
+        detail = pano - cv2.GaussianBlur(pano, (0, 0), 2)
+        contrast[blend] = float(detail[60:110, column - 4:column + 4].std())
+    assert contrast["multiband"] > 1.05 * contrast["feather"], contrast
+
+
+@pytest.mark.parametrize("ground", ["haze", "solid", "reflection"])
+def test_ground_fills(ground: str) -> None:
+    pano = assemble_panorama(synthetic_views(), "ring", 256, ground=ground, ground_color=(0.2, 0.3, 0.4))
+    lower = pano[pano.shape[0] // 2 + 4:]
+    assert lower.size
+    if ground == "solid":
+        assert np.allclose(lower, (0.2, 0.3, 0.4), atol=0.02)
+    else:
+        assert lower.std(axis=(0, 1)).max() < 0.2 and lower.mean() > 0.1
+
+
+def test_bad_input_raises_skyasset_errors() -> None:
+    with pytest.raises(SkyassetError) as err:
+        assemble_panorama(np.zeros((2, 4, 4)), "ring", 512)
+    assert err.value.code == "invalid_argument"
+    with pytest.raises(SkyassetError):
+        assemble_panorama(synthetic_views(2), "spiral", 512)  # type: ignore[arg-type]
+    with pytest.raises(SkyassetError):
+        assemble_panorama(synthetic_views(2), "ring", 500)
+    with pytest.raises(SkyassetError):
+        assemble_panorama(synthetic_views(2), "ring", 512, fov=10)
+    with pytest.raises(SkyassetError):
+        assemble_panorama(synthetic_views(2), "ring", 512, colour="red")
+
+
+@pytest.mark.ccsn
+def test_ring_from_real_ccsn_photos_meets_targets() -> None:
+    if not CCSN.is_dir():
+        pytest.skip(f"CCSN photos not found at {CCSN}")
+    from skyasset.assets.bench import ccsn_views
+
+    views = ccsn_views(CCSN)("Cu", 0, RING_VIEWS)
+    pano = assemble_panorama(views, "ring", 1024)
+    assert wrap_seam_score(pano) <= 1.2
+    assert cube_edge_score(pano, 256) <= 1.2
+    assert unique_pixel_share(pano) >= 0.95
+    mirror = assemble_panorama(views, "mirror", 1024)
+    assert unique_pixel_share(mirror) < 0.6
