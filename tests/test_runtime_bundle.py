@@ -1,0 +1,113 @@
+"""Bundle validation: every broken bundle fails with its own code and a message that names the fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skyasset.bundle import METADATA_NAME, load_bundle
+from skyasset.errors import SkyassetError
+from skyasset.generator import SkyGenerator
+
+
+def _edit_metadata(bundle: Path, change: Any) -> None:
+    path = bundle / METADATA_NAME
+    meta = json.loads(path.read_text())
+    change(meta)
+    path.write_text(json.dumps(meta))
+
+
+def _code_of(path: Path) -> str:
+    with pytest.raises(SkyassetError) as caught:
+        SkyGenerator(path)
+    assert caught.value.message  # every error explains itself
+    return caught.value.code
+
+
+def test_tiny_bundle_loads_and_describes_itself(tiny_bundle_path: Path) -> None:
+    bundle = load_bundle(tiny_bundle_path)
+    assert bundle.c_dim == len(bundle.classes) == 11
+    assert bundle.class_w_avg.shape == (bundle.c_dim, bundle.w_dim)
+    summary = bundle.summary()
+    assert summary["bytes"] == sum(p.stat().st_size for p in tiny_bundle_path.glob("*.onnx"))
+    assert {c["code"] for c in summary["classes"]} >= {"Cu", "St", "Ci"}
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    assert _code_of(tmp_path / "nope") == "bundle_not_found"
+
+
+def test_folder_without_metadata(tmp_path: Path) -> None:
+    assert _code_of(tmp_path) == "bundle_not_found"
+
+
+def test_metadata_not_json(tiny_bundle_copy: Path) -> None:
+    (tiny_bundle_copy / METADATA_NAME).write_text("{ not json")
+    assert _code_of(tiny_bundle_copy) == "bundle_invalid"
+
+
+@pytest.mark.parametrize("key", ["schema_version", "resolution", "classes", "w_avg", "graphs", "variant"])
+def test_missing_key(tiny_bundle_copy: Path, key: str) -> None:
+    _edit_metadata(tiny_bundle_copy, lambda m: m.pop(key))
+    assert _code_of(tiny_bundle_copy) == "bundle_invalid"
+
+
+def test_unknown_schema_version(tiny_bundle_copy: Path) -> None:
+    _edit_metadata(tiny_bundle_copy, lambda m: m.update(schema_version=99))
+    with pytest.raises(SkyassetError) as caught:
+        load_bundle(tiny_bundle_copy)
+    assert caught.value.code == "bundle_schema_unsupported"
+    assert "99" in caught.value.message
+
+
+def test_missing_graph_file(tiny_bundle_copy: Path) -> None:
+    (tiny_bundle_copy / "synthesis.onnx").unlink()
+    assert _code_of(tiny_bundle_copy) == "bundle_file_missing"
+
+
+def test_truncated_graph(tiny_bundle_copy: Path) -> None:
+    graph = tiny_bundle_copy / "mapping.onnx"
+    graph.write_bytes(graph.read_bytes()[:-100])
+    assert _code_of(tiny_bundle_copy) == "bundle_checksum_mismatch"
+
+
+def test_class_count_disagrees_with_c_dim(tiny_bundle_copy: Path) -> None:
+    _edit_metadata(tiny_bundle_copy, lambda m: m["classes"].pop())
+    assert _code_of(tiny_bundle_copy) == "bundle_inconsistent"
+
+
+def test_w_avg_wrong_length(tiny_bundle_copy: Path) -> None:
+    _edit_metadata(tiny_bundle_copy, lambda m: m["w_avg"].append(0.0))
+    assert _code_of(tiny_bundle_copy) == "bundle_inconsistent"
+
+
+def test_duplicate_class_codes(tiny_bundle_copy: Path) -> None:
+    def dup(meta: dict[str, Any]) -> None:
+        meta["classes"][1]["code"] = meta["classes"][0]["code"]
+
+    _edit_metadata(tiny_bundle_copy, dup)
+    assert _code_of(tiny_bundle_copy) == "bundle_inconsistent"
+
+
+def test_metadata_disagrees_with_graph_shapes(tiny_bundle_copy: Path) -> None:
+    _edit_metadata(tiny_bundle_copy, lambda m: m.update(resolution=m["resolution"] * 2))
+    assert _code_of(tiny_bundle_copy) == "bundle_inconsistent"
+
+
+def test_unknown_variant(tiny_bundle_copy: Path) -> None:
+    _edit_metadata(tiny_bundle_copy, lambda m: m.update(variant="int3"))
+    assert _code_of(tiny_bundle_copy) == "bundle_invalid"
+
+
+def test_no_model_installed_names_the_fix() -> None:
+    from skyasset.models import DEFAULT_MODEL_DIR
+
+    if (DEFAULT_MODEL_DIR / METADATA_NAME).is_file():
+        pytest.skip("a default model is installed")
+    with pytest.raises(SkyassetError) as caught:
+        SkyGenerator()
+    assert caught.value.code == "no_model"
+    assert "--model" in caught.value.message and "SKYASSET_MODEL" in caught.value.message
