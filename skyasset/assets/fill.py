@@ -80,7 +80,7 @@ def fill_below_horizon(
     mode: GroundFill = "haze",
     *,
     color: tuple[float, float, float] = (0.35, 0.36, 0.38),
-    darken: float = 0.75,
+    darken: float = 0.85,
     smooth_deg: float = 20.0,
 ) -> np.ndarray:
     """The lower hemisphere ``[H, W, 3]`` for an upper hemisphere ``sky`` (same size, horizon = its last row).
@@ -97,14 +97,14 @@ def fill_below_horizon(
     h, w = sky.shape[:2]
     if mode == "solid":
         return np.broadcast_to(np.asarray(color, np.float32), (h, w, 3)).copy()
-    skip, band = max(1, h // 90), max(2, h // 30)  # a 3 degree band starting 1 degree above the horizon
-    near = sky[h - skip - band:h - skip].mean(axis=0)
+    skip, band = max(1, h // 45), max(2, h // 22)  # a 4 degree band starting 2 degrees above the horizon
+    near = np.median(sky[h - skip - band:h - skip], axis=0)
     horizon = _smooth_columns(near, smooth_deg / 360.0 * w)
     broad = _smooth_columns(near, 4.0 * smooth_deg / 360.0 * w)
     depth = ((np.arange(h, dtype=np.float32) + 0.5) / h)[:, None, None]  # 0 at the horizon, 1 at the nadir
     grey = broad.mean(axis=1, keepdims=True)
     far = (0.5 * broad + 0.5 * grey) * darken
-    t = 1.0 - np.exp(-depth * 3.0)
+    t = 1.0 - np.exp(-depth * 2.0)
     haze = horizon[None] * (1.0 - t) + far[None] * t
     if mode == "haze":
         return haze.astype(np.float32)

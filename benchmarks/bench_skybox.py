@@ -1,0 +1,113 @@
+"""Skybox benchmark (issue 3): seam / cube-edge / unique-pixel scores and timings, printed as JSON.
+
+    python benchmarks/bench_skybox.py --ccsn ../shared/datasets/ccsn --seeds 20          # CCSN photos as views
+    python benchmarks/bench_skybox.py --model path/to/bundle --seeds 20                  # a trained generator
+    python benchmarks/bench_skybox.py --ccsn ../shared/datasets/ccsn --seeds 1 --classes Cu,St,Sc,Cb,Ci,Ac \\
+        --sheet docs/images/skybox_contact_sheet.png --example docs/images/skybox_example.png
+
+Targets (issue 3, 256x256 generator, 20 seeds x all classes): ring median wrap seam <= 1.2, cube edge <= 1.2,
+unique share >= 0.95; assembly of a 2048x1024 equirect plus six 512 faces <= 0.5 s on 2 cores.
+``--sheet``/``--example`` PNGs are palette-quantised to stay small enough for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from skyasset.assets import RING_VIEWS, assemble_panorama, equirect_to_faces
+from skyasset.assets.bench import bench_skybox, ccsn_views, generator_views
+
+TARGETS = {"wrap_seam": 1.2, "cube_edge": 1.2, "unique_share": 0.95, "seconds_per_skybox": 0.5}
+
+
+def _quantise(path: Path) -> None:
+    img = Image.open(path).convert("RGB")
+    img.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(path, optimize=True)
+
+
+def assembly_seconds(views: np.ndarray, repeats: int = 7) -> float:
+    """Median seconds of ring assembly at 2048 plus six 512 faces (everything after the generator)."""
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        equirect_to_faces(assemble_panorama(views, "ring", 2048), 512)
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
+def example(views_fn, cloud: str, seed: int, path: Path) -> None:
+    """Source views above the ring panorama they make (the README picture)."""
+    views = views_fn(cloud, seed, RING_VIEWS)
+    pano = assemble_panorama(views, "ring", 1024)
+    cell = 1024 // len(views)
+    strip = np.concatenate([cv2.resize(v, (cell, cell), interpolation=cv2.INTER_AREA) for v in views], axis=1)
+    strip = np.pad(strip, ((0, 4), (0, 1024 - strip.shape[1]), (0, 0)), constant_values=1.0)
+    img = (np.clip(np.concatenate([strip, pano], axis=0), 0, 1) * 255 + 0.5).astype(np.uint8)
+    Image.fromarray(img).save(path)
+    _quantise(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--model", type=Path, help="model bundle folder")
+    src.add_argument("--ccsn", type=Path, help="CCSN folder (one sub-folder per class)")
+    ap.add_argument("--classes", default="all")
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--width", type=int, default=2048)
+    ap.add_argument("--face-size", type=int, default=512)
+    ap.add_argument("--psi", type=float, default=0.7)
+    ap.add_argument("--sheet", type=Path, help="contact sheet PNG (mirror / stripe / ring per class)")
+    ap.add_argument("--example", type=Path, help="README example PNG (views + ring panorama)")
+    ap.add_argument("--example-class", default="Cu")
+    ap.add_argument("--example-seed", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    if args.ccsn is not None:
+        views_fn = ccsn_views(args.ccsn)
+        known = sorted(p.name for p in args.ccsn.iterdir() if p.is_dir())
+        source = "ccsn"
+    else:
+        from skyasset.generator import SkyGenerator
+
+        gen = SkyGenerator(args.model)
+        views_fn = generator_views(gen, psi=args.psi)
+        known = [c.code for c in gen.classes]
+        source = f"model:{gen.bundle.model_id}"
+    classes = known if args.classes == "all" else args.classes.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        sheet = Path(tmp) / "sheet.png" if args.sheet else None
+        report = bench_skybox(
+            views_fn, classes, list(range(args.seeds)), width=args.width, face_size=args.face_size,
+            sheet=sheet, source=source,
+        )
+        if args.sheet:
+            args.sheet.parent.mkdir(parents=True, exist_ok=True)
+            Image.open(sheet).save(args.sheet)
+            _quantise(args.sheet)
+            report["contact_sheet"] = str(args.sheet.resolve())
+    report["seconds_assembly_quiet"] = round(assembly_seconds(views_fn(classes[0], 0, RING_VIEWS)), 4)
+    report["targets"] = {
+        k: (report[k] <= v if k != "unique_share" else report[k] >= v) for k, v in TARGETS.items()
+    }
+    report["targets"]["seconds_assembly_quiet"] = report["seconds_assembly_quiet"] <= TARGETS["seconds_per_skybox"]
+    if args.example:
+        args.example.parent.mkdir(parents=True, exist_ok=True)
+        example(views_fn, args.example_class, args.example_seed, args.example)
+        report["example"] = str(args.example.resolve())
+    json.dump(report, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
