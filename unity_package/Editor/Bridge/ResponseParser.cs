@@ -22,7 +22,7 @@ namespace Skyasset.Editor
                 throw new SkyassetCliException(SkyassetCliException.Cancelled, "Cancelled.", -1, result.Stderr);
             if (result.TimedOut)
                 throw new SkyassetCliException(SkyassetCliException.Timeout, string.Format(CultureInfo.InvariantCulture,
-                    "`skyasset {0}` did not finish within {1:0} s and was stopped. A large --size on a slow CPU can " +
+                    "`skyasset {0}` did not finish within {1:0.#} s and was stopped. A large --size on a slow CPU can " +
                     "take longer: raise the timeout in Preferences > skyasset.", command, timeout.TotalSeconds),
                     -1, result.Stderr);
 

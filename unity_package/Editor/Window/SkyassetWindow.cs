@@ -73,9 +73,9 @@ namespace Skyasset.Editor
             using (new EditorGUI.DisabledScope(busy))
             {
                 EditorGUILayout.BeginHorizontal();
-                m_Seed = Math.Max(0L, Math.Min(uint.MaxValue, EditorGUILayout.LongField("Seed", m_Seed)));
+                m_Seed = Seeds.Clamp(EditorGUILayout.LongField("Seed", m_Seed));
                 if (GUILayout.Button("Randomise", GUILayout.Width(80f)))
-                    m_Seed = RandomSeed(m_Random);
+                    m_Seed = Seeds.Random(m_Random);
                 EditorGUILayout.EndHorizontal();
                 m_Psi = EditorGUILayout.Slider(new GUIContent("Variety (psi)",
                     "1 = full variety; 0 = the most typical sky of this cloud type."), m_Psi, 0f, 1f);
@@ -336,14 +336,6 @@ namespace Skyasset.Editor
                     return i;
             }
             return -1;
-        }
-
-        /// <summary>A uniform seed in 0 .. 4294967295.</summary>
-        internal static long RandomSeed(System.Random random)
-        {
-            var bytes = new byte[4];
-            random.NextBytes(bytes);
-            return BitConverter.ToUInt32(bytes, 0);
         }
     }
 }
