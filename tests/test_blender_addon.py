@@ -1,0 +1,346 @@
+"""The add-on in real Blender (the PyPI ``bpy`` wheel, headless) against the real CLI and the tiny test model.
+
+The add-on is built into an extension zip with Blender's own ``blender_ext.py build``, installed into a
+temporary extension repository and enabled, exactly as Blender 4.2+ installs it from disk.
+
+How the modal operator is driven here: Blender refuses INVOKE calls without a window event loop, so
+background mode runs ``bpy.ops.skyasset.generate()`` (EXEC), whose ``execute`` polls the same CLI job with the
+same ``_step`` method that the window timer calls in the UI; only the TIMER/ESC event dispatch is not run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+try:
+    import bpy
+except ImportError:  # the bpy wheel is optional; CI installs it
+    pytest.skip(
+        "bpy is not importable: pip install bpy==4.2.23 to run the Blender tests", allow_module_level=True
+    )
+
+import addon_utils  # noqa: E402  (ships with bpy)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from blender_addon import sun  # noqa: E402
+
+pytestmark = pytest.mark.blender
+
+SKYASSET = Path(sys.executable).with_name("skyasset")
+REPO_MODULE = "skyasset_test"
+EXTENSION = f"bl_ext.{REPO_MODULE}.skyasset"
+LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+
+def _blender_state() -> dict[str, Any]:
+    """What an add-on can leave behind: registered types, properties, handlers, enabled add-ons, timers."""
+    return {
+        "types": sorted(name for name in dir(bpy.types) if "skyasset" in name.lower()),
+        "world_property": hasattr(bpy.types.World, "skyasset"),
+        "handlers": {
+            name: len(getattr(bpy.app.handlers, name))
+            for name in dir(bpy.app.handlers)
+            if isinstance(getattr(bpy.app.handlers, name), list)
+        },
+        "addons": sorted(
+            key
+            for key in bpy.context.preferences.addons.keys()
+            if "skyasset" in key or key == "blender_addon"
+        ),
+    }
+
+
+bpy.ops.wm.read_factory_settings(use_empty=True)
+CLEAN_STATE = _blender_state()  # before the add-on was ever enabled in this process
+
+
+def _extension_builder() -> Path:
+    return Path(bpy.utils.system_resource("SCRIPTS")) / "addons_core/bl_pkg/cli/blender_ext.py"
+
+
+@pytest.fixture(scope="module")
+def extension_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ext")
+    builder = _extension_builder()
+    for command in (
+        ["validate", str(REPO_ROOT / "blender_addon")],
+        ["build", "--source-dir", str(REPO_ROOT / "blender_addon"), "--output-dir", str(out)],
+    ):
+        done = subprocess.run(
+            [sys.executable, str(builder), *command], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    (archive,) = out.glob("skyasset-*.zip")
+    return archive
+
+
+@pytest.fixture(scope="module")
+def addon(
+    extension_zip: Path, tiny_bundle_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """The add-on installed as an extension and enabled; preferences point at the CLI and the tiny model."""
+    if not os.access(SKYASSET, os.X_OK):
+        pytest.skip(f"the skyasset console script is not installed beside {sys.executable}")
+    repos = bpy.context.preferences.extensions.repos
+    repo = repos.new(
+        name="skyasset test",
+        module=REPO_MODULE,
+        custom_directory=str(tmp_path_factory.mktemp("repo")),
+        source="USER",
+    )
+    result = bpy.ops.extensions.package_install_files(
+        filepath=str(extension_zip), repo=REPO_MODULE, enable_on_install=True
+    )
+    assert result == {"FINISHED"} and EXTENSION in bpy.context.preferences.addons
+    prefs = bpy.context.preferences.addons[EXTENSION].preferences
+    prefs.executable = str(SKYASSET)
+    prefs.model = str(tiny_bundle_path)
+    prefs.output_dir = str(tmp_path_factory.mktemp("skies"))
+    yield sys.modules[EXTENSION]
+    if EXTENSION in bpy.context.preferences.addons:
+        addon_utils.disable(EXTENSION, default_set=True)
+    repos.remove(repo)
+
+
+def _new_world_with_user_nodes() -> bpy.types.World:
+    world = bpy.data.worlds.new("User World")
+    bpy.context.scene.world = world
+    world.use_nodes = True
+    nodes = world.node_tree.nodes
+    mine = nodes.new("ShaderNodeValue")
+    mine.name = "My Value"
+    mine.outputs[0].default_value = 0.42
+    nodes["Background"].inputs["Color"].default_value = (0.1, 0.2, 0.3, 1.0)  # the user's old sky colour
+    return world
+
+
+@pytest.fixture(scope="module")
+def generated(addon: Any) -> dict[str, Any]:
+    """One Generate run: stratus, seed 3, 512 px, HDR, with a sun; the world had nodes of the user's own."""
+    world = _new_world_with_user_nodes()
+    settings = world.skyasset
+    settings.cloud = "stratus"
+    settings.seed = 3
+    settings.size = "512"
+    settings.hdr = True
+    settings.add_sun = True
+    settings.strength = 1.5
+    result = bpy.ops.skyasset.generate()
+    return {"result": result, "world": world}
+
+
+def _render(
+    tmp_path: Path, name: str, width: int, height: int, panorama: bool, samples: int = 4
+) -> np.ndarray:
+    """Render the scene with Cycles on the CPU and return linear RGB, rows from the top."""
+    scene = bpy.context.scene
+    camera = bpy.data.objects.get("Test Camera")
+    if camera is None:
+        camera = bpy.data.objects.new("Test Camera", bpy.data.cameras.new("Test Camera"))
+        scene.collection.objects.link(camera)
+    scene.camera = camera
+    camera.location = (0.0, 0.0, 0.0)
+    if panorama:  # an equirect camera looking along +X with +Z up sees the world exactly as the sky image
+        camera.data.type = "PANO"
+        camera.data.panorama_type = "EQUIRECTANGULAR"
+        camera.rotation_euler = (math.pi / 2, 0.0, -math.pi / 2)
+    scene.render.engine = "CYCLES"
+    scene.cycles.device = "CPU"
+    scene.cycles.samples = samples
+    scene.cycles.use_denoising = False
+    scene.cycles.pixel_filter_width = 0.01  # one sample position per pixel centre: no blur across pixels
+    scene.render.resolution_x, scene.render.resolution_y = width, height
+    scene.render.resolution_percentage = 100
+    scene.render.image_settings.file_format = "OPEN_EXR"  # linear, no view transform
+    scene.render.filepath = str(tmp_path / f"{name}.exr")
+    bpy.ops.render.render(write_still=True)
+    image = bpy.data.images.load(scene.render.filepath)
+    pixels = np.empty(width * height * 4, np.float32)
+    image.pixels.foreach_get(pixels)
+    bpy.data.images.remove(image)
+    return pixels.reshape(height, width, 4)[::-1, :, :3]
+
+
+def _image_pixels(image: bpy.types.Image, width: int, height: int) -> np.ndarray:
+    """The sky image averaged down to ``width`` x ``height`` (linear RGB, rows from the top)."""
+    rgb = sys.modules[f"{EXTENSION}.sun_light"].image_radiance(image)
+    h, w = rgb.shape[:2]
+    return rgb.reshape(height, h // height, width, w // width, 3).mean(axis=(1, 3))
+
+
+# --- registration -------------------------------------------------------------------------------------------
+
+
+def test_registers_operators_panel_and_world_settings(addon: Any) -> None:
+    for name in (
+        "SKYASSET_OT_generate",
+        "SKYASSET_OT_randomize_seed",
+        "SKYASSET_OT_check_cli",
+        "SKYASSET_PT_world",
+    ):
+        assert hasattr(bpy.types, name), name
+    assert bpy.types.SKYASSET_PT_world.bl_context == "world"
+    assert hasattr(bpy.types.World, "skyasset")
+    assert bpy.ops.skyasset.check_cli() == {"FINISHED"}
+
+
+def test_cloud_menu_comes_from_the_cli(addon: Any) -> None:
+    world = bpy.data.worlds.new("Menu World")
+    bpy.context.scene.world = world
+    world.skyasset.cloud = "cumulonimbus"
+    assert world.skyasset.cloud == "cumulonimbus" and world.skyasset.cloud_name == "cumulonimbus"
+    with pytest.raises(TypeError):
+        world.skyasset.cloud = "cumulo"
+    before = world.skyasset.seed
+    assert bpy.ops.skyasset.randomize_seed() == {"FINISHED"}
+    assert world.skyasset.seed != before
+
+
+# --- Generate -----------------------------------------------------------------------------------------------
+
+
+def test_generate_builds_the_node_chain_and_keeps_user_nodes(generated: dict[str, Any]) -> None:
+    assert generated["result"] == {"FINISHED"}
+    tree = generated["world"].node_tree
+    nodes = tree.nodes
+    chain = [
+        ("Skyasset Coordinates", "Generated", "Skyasset Mapping", "Vector"),
+        ("Skyasset Mapping", "Vector", "Skyasset Sky", "Vector"),
+        ("Skyasset Sky", "Color", "Skyasset Background", "Color"),
+        ("Skyasset Background", "Background", "World Output", "Surface"),
+    ]
+    links = {(k.from_node.name, k.from_socket.name, k.to_node.name, k.to_socket.name) for k in tree.links}
+    assert set(chain) <= links
+    assert nodes["Skyasset Coordinates"].bl_idname == "ShaderNodeTexCoord"
+    assert nodes["Skyasset Mapping"].bl_idname == "ShaderNodeMapping"
+    assert nodes["Skyasset Sky"].bl_idname == "ShaderNodeTexEnvironment"
+    assert nodes["Skyasset Background"].inputs["Strength"].default_value == pytest.approx(1.5)
+    # The user's nodes survive untouched; only the output's Surface input was taken over.
+    assert nodes["My Value"].outputs[0].default_value == pytest.approx(0.42)
+    assert tuple(nodes["Background"].inputs["Color"].default_value) == pytest.approx((0.1, 0.2, 0.3, 1.0))
+    assert len([n for n in nodes if n.bl_idname == "ShaderNodeOutputWorld"]) == 1
+
+
+def test_generate_loads_the_hdr_sky(generated: dict[str, Any]) -> None:
+    image = generated["world"].node_tree.nodes["Skyasset Sky"].image
+    prefs = bpy.context.preferences.addons[EXTENSION].preferences
+    path = Path(bpy.path.abspath(image.filepath))
+    assert path.parent == Path(prefs.output_dir) and path.name == "sky_stratus_s3_psi070_512.hdr"
+    assert path.is_file() and path.with_suffix(".png").is_file()
+    assert tuple(image.size) == (512, 256) and image.is_float and image.has_data
+    assert "stratus seed 3" in generated["world"].skyasset.last_result
+
+
+def test_generate_again_reuses_the_image(generated: dict[str, Any]) -> None:
+    count = len(bpy.data.images)
+    assert bpy.ops.skyasset.generate() == {"FINISHED"}
+    assert len(bpy.data.images) == count
+    assert len([n for n in generated["world"].node_tree.nodes if n.name.startswith("Skyasset")]) == 4
+
+
+def test_render_shows_the_sky(generated: dict[str, Any], tmp_path: Path) -> None:
+    world = generated["world"]
+    bpy.data.objects["Skyasset Sun"].hide_render = True  # only the world is compared
+    width, height = 64, 32
+    render = _render(tmp_path, "sky", width, height, panorama=True)
+    image = world.node_tree.nodes["Skyasset Sky"].image
+    expected = _image_pixels(image, width, height) * world.skyasset.strength
+    assert render.mean() > 0.05, "the render is black"
+    np.testing.assert_allclose(render.mean(axis=(0, 1)), expected.mean(axis=(0, 1)), rtol=0.1)
+    # Pixel by pixel (log luminance: the HDR sun would dominate a linear correlation).
+    log_render, log_expected = np.log1p(render @ LUMA), np.log1p(expected @ LUMA)
+    assert np.corrcoef(log_render.ravel(), log_expected.ravel())[0, 1] > 0.9
+
+    # Rotation turns the sky: +90 degrees shows the image's +Y side (u = 0.25) straight ahead (+X).
+    world.skyasset.rotation = math.pi / 2
+    assert world.node_tree.nodes["Skyasset Mapping"].inputs["Rotation"].default_value[2] == pytest.approx(
+        math.pi / 2
+    )
+    turned = np.log1p(_render(tmp_path, "turned", width, height, panorama=True) @ LUMA)
+    matches = {
+        shift: np.corrcoef(turned.ravel(), np.roll(log_expected, shift, axis=1).ravel())[0, 1]
+        for shift in (width // 4, -width // 4)
+    }
+    assert matches[width // 4] > 0.9 > matches[-width // 4]
+    world.skyasset.rotation = 0.0
+
+
+def test_sun_points_at_the_brightest_sky(generated: dict[str, Any], tmp_path: Path) -> None:
+    world = generated["world"]
+    sun_object = bpy.data.objects["Skyasset Sun"]
+    sun_object.hide_render = True
+    image = world.node_tree.nodes["Skyasset Sky"].image
+    estimate = sun.estimate_sun(sys.modules[f"{EXTENSION}.sun_light"].image_radiance(image))
+    assert sun_object.data.type == "SUN"
+    assert sun_object.data.energy == pytest.approx(estimate.irradiance * world.skyasset.strength, rel=1e-4)
+
+    for rotation in (0.0, 1.0):
+        world.skyasset.rotation = rotation  # the sun follows the sky
+        shines_along = np.array(sun_object.rotation_euler.to_matrix()) @ np.array([0.0, 0.0, -1.0])
+        toward_sun = -np.asarray(shines_along, float)
+        # Where is the brightest sky in a render of the world? It must be where the light comes from.
+        render = _render(tmp_path, f"sun{rotation}", 128, 64, panorama=True, samples=2) @ LUMA
+        upper = render[:32]
+        row, col = np.unravel_index(int(np.argmax(upper)), upper.shape)
+        seen = np.array(sun.direction_from_uv((col + 0.5) / 128, (row + 0.5) / 64))
+        angle = math.degrees(math.acos(float(np.clip(seen @ toward_sun, -1.0, 1.0))))
+        assert angle < 8.0, f"rotation {rotation}: sun light {toward_sun} vs brightest sky {seen}"
+    world.skyasset.rotation = 0.0
+
+
+def test_strength_updates_live(generated: dict[str, Any]) -> None:
+    world = generated["world"]
+    world.skyasset.strength = 2.5
+    assert world.node_tree.nodes["Skyasset Background"].inputs["Strength"].default_value == pytest.approx(2.5)
+    world.skyasset.strength = 1.5
+
+
+# --- errors -------------------------------------------------------------------------------------------------
+
+
+def test_cli_errors_reach_the_report(generated: dict[str, Any], tmp_path: Path) -> None:
+    prefs = bpy.context.preferences.addons[EXTENSION].preferences
+    model = prefs.model
+    prefs.model = str(tmp_path / "no-such-bundle")
+    try:
+        with pytest.raises(RuntimeError, match="no-such-bundle"):
+            bpy.ops.skyasset.generate()
+    finally:
+        prefs.model = model
+    executable = prefs.executable
+    prefs.executable = str(tmp_path / "bin" / "skyasset")
+    try:
+        with pytest.raises(RuntimeError, match="skyasset not found"):
+            bpy.ops.skyasset.generate()
+    finally:
+        prefs.executable = executable
+    image = generated["world"].node_tree.nodes["Skyasset Sky"].image
+    assert image.name == "sky_stratus_s3_psi070_512.hdr"  # a failed run leaves the last sky in place
+
+
+# --- unregister ---------------------------------------------------------------------------------------------
+
+
+def test_disable_leaves_blender_clean(addon: Any) -> None:
+    assert _blender_state() != CLEAN_STATE  # enabled: the comparison below can fail
+    addon_utils.disable(EXTENSION, default_set=True)
+    assert _blender_state() == CLEAN_STATE
+    assert not addon.operators._running
+
+    # The legacy add-on path (Blender 3.6 LTS reads bl_info) registers and unregisters just as cleanly.
+    module = addon_utils.enable("blender_addon", default_set=True, handle_error=None)
+    assert module is not None and hasattr(bpy.types, "SKYASSET_OT_generate")
+    addon_utils.disable("blender_addon", default_set=True)
+    assert _blender_state() == CLEAN_STATE
