@@ -31,6 +31,16 @@ from skyasset.errors import SkyassetError
 __all__ = ["expand_to_hdr", "write_radiance", "write_exr", "read_hdr"]
 
 
+def _openexr():  # noqa: ANN202 - the module
+    try:
+        import OpenEXR
+    except ImportError:
+        raise SkyassetError(
+            "io_error", "Writing or reading .exr needs the OpenEXR package: pip install OpenEXR (or skyasset[hdr])."
+        ) from None
+    return OpenEXR
+
+
 def expand_to_hdr(
     rgb: np.ndarray,
     *,
@@ -72,8 +82,7 @@ def write_exr(
     force: bool = False, half: bool = True,
 ) -> Path:
     """Write linear RGB as OpenEXR (half float by default, ZIP compression) with metadata in the header."""
-    import OpenEXR  # optional dependency: only needed for .exr
-
+    OpenEXR = _openexr()  # noqa: N806 - the module, imported only when .exr is wanted
     target = Path(path)
     pixels = np.ascontiguousarray(radiance.astype(np.float16 if half else np.float32))
     header: dict[str, Any] = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}
@@ -91,8 +100,7 @@ def read_hdr(path: str | os.PathLike[str]) -> np.ndarray:
     if not source.is_file():
         raise SkyassetError("input_not_found", f"{source} does not exist.")
     if source.suffix.lower() == ".exr":
-        import OpenEXR
-
+        OpenEXR = _openexr()  # noqa: N806
         with OpenEXR.File(str(source), separate_channels=False) as exr:
             channels = exr.channels()
             key = "RGB" if "RGB" in channels else "RGBA" if "RGBA" in channels else None
