@@ -16,7 +16,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from skyasset.assets.fill import GroundFill, fill_below_horizon
+from skyasset.assets.fill import GroundFill, fill_below_horizon, join_at_horizon
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.errors import SkyassetError
 
@@ -31,7 +31,7 @@ def _sky(view: np.ndarray, detect: bool) -> np.ndarray:
 
 def _finish(upper: np.ndarray, ground: GroundFill, ground_color: tuple[float, float, float]) -> np.ndarray:
     lower = fill_below_horizon(upper, ground, color=ground_color)
-    return np.clip(np.concatenate([upper, lower], axis=0), 0.0, 1.0).astype(np.float32)
+    return np.clip(join_at_horizon(upper, lower), 0.0, 1.0).astype(np.float32)
 
 
 def assemble_mirror(

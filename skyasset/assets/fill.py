@@ -7,7 +7,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-__all__ = ["GroundFill", "fill_zenith", "fill_below_horizon"]
+__all__ = ["GroundFill", "fill_zenith", "fill_below_horizon", "join_at_horizon"]
 
 GroundFill = Literal["haze", "solid", "reflection"]
 
@@ -114,3 +114,17 @@ def fill_below_horizon(
         fade = np.exp(-depth * 2.5)
         return (soft * darken * fade + haze * (1.0 - fade)).astype(np.float32)
     raise ValueError(f"unknown ground fill {mode!r}")
+
+
+def join_at_horizon(upper: np.ndarray, lower: np.ndarray, *, haze_deg: float = 4.0) -> np.ndarray:
+    """Stack the hemispheres, fading the last ``haze_deg`` of sky into the fill's horizon colour.
+
+    Real skies get hazier toward the horizon; the fade also hides the line where the views' sky ends.
+    """
+    h = upper.shape[0]
+    k = max(2, int(round(haze_deg / 90.0 * h)))
+    t = np.linspace(0.0, 1.0, k, dtype=np.float32)[:, None, None]
+    t = 0.85 * t * t * (3.0 - 2.0 * t)
+    upper = upper.copy()
+    upper[h - k:] = upper[h - k:] * (1.0 - t) + lower[:1] * t
+    return np.concatenate([upper, lower], axis=0)

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from skyasset.assets.blend import BlendMode, blend_views
-from skyasset.assets.fill import GroundFill, fill_below_horizon, fill_zenith
+from skyasset.assets.fill import GroundFill, fill_below_horizon, fill_zenith, join_at_horizon
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.assets.sphere import equirect_directions
 from skyasset.errors import SkyassetError
@@ -139,5 +139,5 @@ def assemble_ring(
     upper, coverage = blend_views(images, weights, mode=blend)
     upper = fill_zenith(upper, coverage)
     lower = fill_below_horizon(upper, ground, color=ground_color)
-    equirect = np.concatenate([upper, lower], axis=0)
+    equirect = join_at_horizon(upper, lower)
     return np.clip(resize_equirect(equirect, width), 0.0, 1.0).astype(np.float32)
