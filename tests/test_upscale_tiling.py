@@ -18,15 +18,21 @@ def _box_blur_x4(tile: np.ndarray) -> np.ndarray:
     return (acc / 49).repeat(4, axis=1).repeat(4, axis=2)
 
 
-@pytest.mark.parametrize("length,tile,overlap", [(100, 32, 8), (32, 32, 8), (20, 32, 8), (257, 256, 16)])
+@pytest.mark.parametrize(
+    "length,tile,overlap", [(100, 32, 8), (32, 32, 8), (20, 32, 8), (257, 256, 16), (1024, 512, 16), (777, 64, 20)]
+)
 def test_tile_starts_cover_with_overlap(length: int, tile: int, overlap: int) -> None:
-    starts = tile_starts(length, tile, overlap)
+    starts, size = tile_starts(length, tile, overlap)
+    assert size <= tile and (size == length or len(starts) > 1)
     covered = np.zeros(length, bool)
     for s in starts:
-        covered[s : s + tile] = True
-        assert s >= 0 and s + min(tile, length) <= length
+        covered[s : s + size] = True
+        assert s >= 0 and s + size <= length
     assert covered.all()
-    assert all(b - a <= tile - overlap for a, b in zip(starts, starts[1:], strict=False))
+    assert all(a + size - b >= overlap for a, b in zip(starts, starts[1:], strict=False))
+    # few tiles: one fewer could not cover the length with this overlap
+    n = len(starts)
+    assert n == 1 or (n - 1) * tile - (n - 2) * overlap < length
 
 
 def test_feather_ramp_is_positive_and_cross_fades_to_one() -> None:

@@ -1,7 +1,6 @@
 """Run an image-to-image network over overlapping tiles so memory stays flat at any image size.
 
-Every tile has the same size (the last row and column shift inward instead of being cut short). Two ways to
-join them:
+Tiles are spread evenly and all have the same size. Two ways to join them:
 
 ``crop``
     Each output pixel is taken from the tile in whose middle it lies; the overlap only supplies context.
@@ -27,12 +26,18 @@ TileFn = Callable[[np.ndarray], np.ndarray]  # [3, h, w] float32 -> [3, s*h, s*w
 ProgressFn = Callable[[int, int], None]  # (tiles done, tiles total)
 
 
-def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
-    """Start offsets covering ``[0, length)`` with tiles of ``tile`` pixels overlapping by >= ``overlap``."""
+def tile_starts(length: int, tile: int, overlap: int) -> tuple[list[int], int]:
+    """Evenly spread tiles over ``[0, length)``: (start offsets, tile size).
+
+    Uses the fewest tiles of at most ``tile`` pixels that overlap by at least ``overlap``, then shrinks the
+    tile so they cover the length evenly (less work than fixed tiles whose last one is pushed back).
+    """
     if length <= tile:
-        return [0]
-    starts = list(range(0, length - tile, tile - overlap))
-    return starts + [length - tile]
+        return [0], length
+    count = -(-(length - overlap) // (tile - overlap))
+    size = -(-(length + (count - 1) * overlap) // count)
+    starts = [round(i * (length - size) / (count - 1)) for i in range(count)]
+    return starts, size
 
 
 def feather_ramp(size: int, overlap_before: int, overlap_after: int) -> np.ndarray:
@@ -97,8 +102,7 @@ def run_tiled(
     if not 0 <= overlap < tile:
         raise ValueError(f"overlap {overlap} must be >= 0 and smaller than the tile {tile}")
     _, height, width = image.shape
-    ys, xs = tile_starts(height, tile, overlap), tile_starts(width, tile, overlap)
-    th, tw = min(tile, height), min(tile, width)
+    (ys, th), (xs, tw) = tile_starts(height, tile, overlap), tile_starts(width, tile, overlap)
     out = np.zeros((3, height * scale, width * scale), dtype=np.float32)
     weight = np.zeros((height * scale, width * scale), dtype=np.float32) if blend == "feather" else None
     y_parts = _overlaps(ys, th) if blend == "feather" else _owned(ys, th, height)

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
-__all__ = ["ccsn_root", "split_files", "load_rgb", "downscale4", "teacher_pairs"]
+__all__ = ["ccsn_root", "split_files", "load_rgb", "downscale4", "teacher_pairs", "photo_pairs"]
 
 Split = Literal["train", "heldout"]
 HOLDOUT_EVERY = 10
@@ -89,3 +89,21 @@ def teacher_pairs(
         return (np.clip(np.stack(items), 0, 1) * 255 + 0.5).astype(np.uint8)
 
     return {"lr": to_u8(lrs), "teacher": to_u8(teachers), "hr": to_u8(hrs)}
+
+
+def photo_pairs(files: list[Path], *, crop: int = 64, per_photo: int = 2, seed: int = 0) -> dict[str, np.ndarray]:
+    """Random LR crops with their ground-truth HR crops only (no teacher run: cheap, for the photo loss).
+
+    Returns ``lr`` uint8 ``[N, crop, crop, 3]`` and ``hr`` uint8 ``[N, 4crop, 4crop, 3]``.
+    """
+    rng = np.random.default_rng(seed)
+    lrs, hrs = [], []
+    for path in files:
+        hr = load_rgb(path)
+        lr = downscale4(hr)
+        for _ in range(per_photo):
+            y = int(rng.integers(0, lr.shape[0] - crop + 1))
+            x = int(rng.integers(0, lr.shape[1] - crop + 1))
+            lrs.append(lr[y : y + crop, x : x + crop])
+            hrs.append(hr[4 * y : 4 * (y + crop), 4 * x : 4 * (x + crop)])
+    return {k: (np.clip(np.stack(v), 0, 1) * 255 + 0.5).astype(np.uint8) for k, v in (("lr", lrs), ("hr", hrs))}

@@ -1,8 +1,10 @@
 """Distil Real-ESRGAN x4plus into :class:`FastUpscaler` on CCSN crops, within a wall-clock budget.
 
 Training pairs come from :func:`training.upscaler.data.teacher_pairs` (saved as ``part*.npz``): an LR crop,
-the teacher's 4x output and the ground-truth photo crop. The loss is L1 to the teacher plus a smaller L1 to
-the ground truth, on the crop interior only (the teacher saw no context beyond the crop edge).
+the teacher's 4x output and the ground-truth photo crop; running the teacher is slow on a CPU, so many more
+cheap photo-only pairs (:func:`training.upscaler.data.photo_pairs`) are mixed in. The loss is L1 to the
+teacher where there is one plus ``gt_weight`` times L1 to the photo, on the crop interior only (the teacher
+saw no context beyond the crop edge).
 """
 
 from __future__ import annotations
@@ -37,17 +39,31 @@ class DistillConfig:
 # fmt: on
 
 
-def load_pairs(folder: Path) -> dict[str, np.ndarray]:
-    """Concatenate every ``part*.npz`` in ``folder``."""
+def load_pairs(folder: Path, photo: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Concatenate every ``part*.npz`` in ``folder``, then photo-only pairs (``has_teacher`` marks which)."""
     parts = sorted(folder.glob("part*.npz"))
     if not parts:
         raise FileNotFoundError(f"No part*.npz training pairs in {folder}.")
-    loaded = [np.load(p) for p in parts]
-    return {k: np.concatenate([d[k] for d in loaded]) for k in ("lr", "teacher", "hr")}
+    loaded = [dict(np.load(p)) for p in parts]
+    for d in loaded:
+        d["has_teacher"] = np.ones(len(d["lr"]), np.float32)
+    if photo is not None:
+        loaded.append({**photo, "teacher": photo["hr"], "has_teacher": np.zeros(len(photo["lr"]), np.float32)})
+    return {k: np.concatenate([d[k] for d in loaded]) for k in ("lr", "teacher", "hr", "has_teacher")}
 
 
-def _batch(pairs: dict[str, np.ndarray], cfg: DistillConfig, rng: np.random.Generator) -> list[torch.Tensor]:
-    idx = rng.integers(0, len(pairs["lr"]), cfg.batch)
+def _batch(
+    pairs: dict[str, np.ndarray], cfg: DistillConfig, rng: np.random.Generator
+) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """Half the batch from teacher pairs, half from photo-only pairs (when there are any)."""
+    teacher_idx = np.flatnonzero(pairs["has_teacher"] > 0)
+    photo_idx = np.flatnonzero(pairs["has_teacher"] == 0)
+    n_teacher = cfg.batch if len(photo_idx) == 0 else cfg.batch // 2
+    idx = np.concatenate(
+        [rng.choice(teacher_idx, n_teacher), rng.choice(photo_idx, cfg.batch - n_teacher)]
+        if len(photo_idx)
+        else [rng.choice(teacher_idx, n_teacher)]
+    )
     crop = pairs["lr"].shape[1]
     y, x = rng.integers(0, crop - cfg.patch + 1, 2)
     out = []
@@ -57,7 +73,8 @@ def _batch(pairs: dict[str, np.ndarray], cfg: DistillConfig, rng: np.random.Gene
     if rng.random() < 0.5:
         out = [t.flip(3) for t in out]
     k = int(rng.integers(0, 4))
-    return [torch.rot90(t, k, (2, 3)) for t in out]
+    mask = torch.from_numpy(pairs["has_teacher"][idx]).view(-1, 1, 1, 1)
+    return [torch.rot90(t, k, (2, 3)) for t in out], mask
 
 
 def distill(pairs: dict[str, np.ndarray], cfg: DistillConfig, log: Path | None = None) -> FastUpscaler:
@@ -72,9 +89,10 @@ def distill(pairs: dict[str, np.ndarray], cfg: DistillConfig, log: Path | None =
     while (elapsed := time.monotonic() - start) < cfg.seconds:
         for group in opt.param_groups:
             group["lr"] = cfg.lr * 0.5 * (1 + np.cos(np.pi * min(elapsed / cfg.seconds, 1.0)))
-        lr, teacher, hr = _batch(pairs, cfg, rng)
+        (lr, teacher, hr), mask = _batch(pairs, cfg, rng)
         out = net(lr)[..., m:-m, m:-m]
-        loss = F.l1_loss(out, teacher[..., m:-m, m:-m]) + cfg.gt_weight * F.l1_loss(out, hr[..., m:-m, m:-m])
+        teacher_l1 = ((out - teacher[..., m:-m, m:-m]).abs() * mask).sum() / (mask.sum() * out[0].numel())
+        loss = teacher_l1 + cfg.gt_weight * F.l1_loss(out, hr[..., m:-m, m:-m])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
