@@ -98,7 +98,7 @@ class StyleGAN2Loss:
             logits = self._run_D(self.D_plain, img, gen_c)
             loss = F.softplus(-logits)
             loss.mean().mul(gain).backward()
-            stats["loss/G"] = float(loss.mean())
+            stats["loss/G"] = float(loss.detach().mean())
         elif phase == "Greg" and self.pl_weight > 0:
             n = max(gen_z.shape[0] // self.pl_batch_shrink, 1)
             mix_z, cutoff = self._mix(gen_z[:n])
@@ -111,7 +111,7 @@ class StyleGAN2Loss:
             self.pl_mean.copy_(pl_mean)
             penalty = (lengths - pl_mean).square()
             (img[:, 0, 0, 0] * 0 + penalty * self.pl_weight).mean().mul(gain).backward()
-            stats["loss/pl"] = float(penalty.mean())
+            stats["loss/pl"] = float(penalty.detach().mean())
         elif phase == "Dmain":
             with torch.no_grad():
                 mix_z, cutoff = self._mix(gen_z)
@@ -125,14 +125,14 @@ class StyleGAN2Loss:
                 self.ada.accumulate(real_logits)
             loss_real = F.softplus(-real_logits)
             loss_real.mean().mul(gain).backward()
-            stats["loss/D"] = float(F.softplus(gen_logits).mean() + loss_real.mean())
-            stats["scores/real"] = float(real_logits.mean())
-            stats["scores/fake"] = float(gen_logits.mean())
+            stats["loss/D"] = float(F.softplus(gen_logits.detach()).mean() + loss_real.detach().mean())
+            stats["scores/real"] = float(real_logits.detach().mean())
+            stats["scores/fake"] = float(gen_logits.detach().mean())
         elif phase == "Dreg" and self.r1_gamma > 0:
             real = real_img.detach().requires_grad_(True)
             logits = self._run_D(self.D, real, real_c)
             (grads,) = torch.autograd.grad(logits.sum(), real, create_graph=True)
             penalty = grads.square().sum([1, 2, 3])
             (logits * 0 + penalty[:, None] * (self.r1_gamma / 2)).mean().mul(gain).backward()
-            stats["loss/r1"] = float(penalty.mean())
+            stats["loss/r1"] = float(penalty.detach().mean())
         return stats

@@ -1,0 +1,326 @@
+"""The training loop: conditional StyleGAN2 with ADA, lazy regularisation, EMA, snapshots, metrics, logs.
+
+``run_training(options)`` makes (on rank 0) a numbered run directory holding::
+
+    training_options.json   the options (the run is reproducible from this file)
+    transfer_report.json    when --transfer-from was used: copied / skipped / fresh tensors
+    log.txt                 the progress lines
+    stats.jsonl             one JSON object per tick: kimg, images/s, losses, augment p, r_t, ...
+    metrics.jsonl           one JSON object per evaluated snapshot
+    plot.png                losses, augment p and FID against kimg
+    snapshot-NNNNNNNNNN.pt  snapshots named by the number of images shown (training/snapshot.py)
+
+Mixed precision on CUDA comes from the networks (``num_fp16_res`` top resolutions in fp16, ``conv_clamp``);
+gradients are made finite (``nan_to_num``) before each optimizer step, as in StyleGAN2-ADA.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from skyasset.errors import SkyassetError
+from training.augment import AdaController, AugmentPipe
+from training.dataset import ImageArchive
+from training.distributed import DistContext, InfiniteSampler, broadcast_object, init_distributed
+from training.loss import GeneratorStep, StyleGAN2Loss
+from training.options import TrainingOptions, find_latest_snapshot, make_run_dir
+from training.snapshot import build_networks, load_snapshot, save_snapshot
+
+__all__ = ["RunResult", "run_training", "format_duration"]
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    kimg: float
+    snapshots: list[Path] = field(default_factory=list)
+    last_stats: dict[str, Any] = field(default_factory=dict)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+
+
+def format_duration(seconds: float) -> str:
+    s = int(max(seconds, 0))
+    return f"{s // 3600}h{s // 60 % 60:02d}m{s % 60:02d}s" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+
+def _networks(opts: TrainingOptions, data: ImageArchive) -> tuple[dict[str, Any], dict[str, Any]]:
+    from training.networks import get_config
+
+    cfg = get_config(opts.config)
+    if cfg.resolution != data.resolution:
+        raise SkyassetError("invalid_argument", f"config {opts.config} is {cfg.resolution}x{cfg.resolution} but "
+                            f"{opts.data} holds {data.resolution}x{data.resolution} images; prepare the data at "
+                            f"{cfg.resolution} or pick a config of that resolution")
+    G_kwargs = cfg.generator_kwargs()
+    D_kwargs = cfg.discriminator_kwargs()
+    G_kwargs["c_dim"] = D_kwargs["c_dim"] = data.c_dim
+    return G_kwargs, D_kwargs
+
+
+def _adam(params: Any, lr: float, reg_interval: int) -> torch.optim.Adam:
+    ratio = reg_interval / (reg_interval + 1)  # lazy regularisation: shrink lr and betas to compensate
+    return torch.optim.Adam(params, lr=lr * ratio, betas=(0.0, 0.99 ** ratio), eps=1e-8)
+
+
+def _finite_grads(module: torch.nn.Module) -> None:
+    for p in module.parameters():
+        if p.grad is not None:
+            torch.nan_to_num(p.grad, nan=0, posinf=1e5, neginf=-1e5, out=p.grad)
+
+
+class _Logger:
+    def __init__(self, run_dir: Path | None) -> None:
+        self.run_dir = run_dir
+
+    def line(self, text: str) -> None:
+        print(text, flush=True)
+        if self.run_dir is not None:
+            with open(self.run_dir / "log.txt", "a", encoding="utf-8") as f:
+                f.write(text + "\n")
+
+    def jsonl(self, name: str, obj: dict[str, Any]) -> None:
+        if self.run_dir is not None:
+            with open(self.run_dir / name, "a", encoding="utf-8") as f:
+                f.write(json.dumps(obj) + "\n")
+
+
+def _prepare_run_dir(opts: TrainingOptions, ctx: DistContext) -> Path | None:
+    run_dir = None
+    if ctx.is_main:
+        run_dir = make_run_dir(Path(opts.outdir), opts.description())
+        (run_dir / "training_options.json").write_text(json.dumps(opts.to_json(), indent=1), encoding="utf-8")
+    path = broadcast_object(str(run_dir) if run_dir else None, ctx)
+    return Path(path) if path else None
+
+
+def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunResult:
+    """Train as ``opts`` says (see ``TrainingOptions``); returns where things went and the last stats."""
+    opts.validate()
+    ctx = ctx or init_distributed(opts.device)
+    dev = ctx.device
+    if opts.batch % ctx.world_size:
+        raise SkyassetError("invalid_argument", f"batch {opts.batch} is not divisible by {ctx.world_size} processes")
+    batch_gpu = opts.batch // ctx.world_size
+    np.random.seed(opts.seed * ctx.world_size + ctx.rank)
+    torch.manual_seed(opts.seed * ctx.world_size + ctx.rank)
+    torch.backends.cudnn.benchmark = True
+
+    data = ImageArchive(Path(opts.data), use_labels=opts.cond, max_size=opts.max_size, seed=opts.seed)
+    G_kwargs, D_kwargs = _networks(opts, data)
+    run_dir = _prepare_run_dir(opts, ctx)
+    log = _Logger(run_dir if ctx.is_main else None)
+    from training.networks import Discriminator, Generator
+
+    cur_nimg = 0
+    augment_p = opts.augment_p
+    pl_mean = 0.0
+    snap = None
+    if opts.resume:
+        snap_path = find_latest_snapshot(Path(opts.resume))
+        snap = load_snapshot(snap_path)
+        if snap.meta["G_kwargs"]["c_dim"] != data.c_dim:
+            raise SkyassetError("invalid_argument", f"{snap_path} has c_dim {snap.meta['G_kwargs']['c_dim']} but "
+                                f"the data has {data.c_dim} classes; use --transfer-from to change the classes")
+        G, D, G_ema = build_networks(snap, dev)
+        G_kwargs, D_kwargs = snap.meta["G_kwargs"], snap.meta["D_kwargs"]
+        cur_nimg = int(round(snap.kimg * 1000))
+        augment_p = float(snap.meta.get("augment_p", augment_p))
+        pl_mean = float(snap.meta.get("pl_mean", 0.0))
+        log.line(f"resuming from {snap_path} at {snap.kimg:.3f} kimg ({snap.kind} snapshot)")
+    else:
+        G = Generator(**G_kwargs).to(dev)
+        D = Discriminator(**D_kwargs).to(dev)
+        G_ema = copy.deepcopy(G).eval().requires_grad_(False)
+        if opts.transfer_from:
+            from training.transfer import transfer_into
+
+            report = transfer_into(Path(opts.transfer_from), G=G, D=D, G_ema=G_ema, parts=opts.transfer_parts)
+            if opts.transfer_parts == "D":
+                G_ema.load_state_dict(G.state_dict())
+            log.line(report.summary())
+            if run_dir is not None:
+                report.write(run_dir / "transfer_report.json")
+    G.train()
+    D.train()
+
+    G_step_plain = GeneratorStep(G)
+    if ctx.distributed:
+        ids = [dev.index] if dev.type == "cuda" else None
+        G_step: torch.nn.Module = torch.nn.parallel.DistributedDataParallel(
+            G_step_plain, device_ids=ids, broadcast_buffers=False)
+        D_train: torch.nn.Module = torch.nn.parallel.DistributedDataParallel(D, device_ids=ids,
+                                                                              broadcast_buffers=False)
+        if snap is None:  # every rank starts from rank 0's weights (DDP broadcast them into G and D)
+            G_ema.load_state_dict(G.state_dict())
+    else:
+        G_step, D_train = G_step_plain, D
+
+    pipe = None
+    ada = None
+    if opts.aug != "none":
+        pipe = AugmentPipe().to(dev)
+        pipe.p.fill_(augment_p)
+        if opts.aug == "ada":
+            ada = AdaController(pipe, target=opts.ada_target, ada_kimg=opts.ada_kimg)
+    gamma = opts.gamma if opts.gamma is not None else 0.0002 * data.resolution ** 2 / opts.batch
+    loss = StyleGAN2Loss(G_step, D_train, G_step_plain, D, augment_pipe=pipe, ada=ada, r1_gamma=gamma,
+                         style_mixing_prob=opts.style_mixing, pl_weight=opts.pl_weight)
+    loss.pl_mean = torch.tensor(pl_mean, device=dev)
+    opt_G = _adam(G.parameters(), opts.lr, opts.g_reg_interval)
+    opt_D = _adam(D.parameters(), opts.lr, opts.d_reg_interval)
+    if snap is not None and snap.opt_G is not None and snap.opt_D is not None:
+        opt_G.load_state_dict(snap.opt_G)
+        opt_D.load_state_dict(snap.opt_D)
+
+    loader = torch.utils.data.DataLoader(
+        data, batch_size=batch_gpu, sampler=InfiniteSampler(len(data), ctx.rank, ctx.world_size, opts.seed),
+        num_workers=opts.workers, pin_memory=dev.type == "cuda", persistent_workers=opts.workers > 0,
+        prefetch_factor=2 if opts.workers > 0 else None,
+    )
+    batches = iter(loader)
+    labels = torch.from_numpy(data.labels)
+    ema_kimg = opts.ema_kimg if opts.ema_kimg is not None else opts.batch * 10 / 32
+
+    total_nimg = int(opts.kimg * 1000)
+    if cur_nimg >= total_nimg:
+        raise SkyassetError("invalid_argument", f"the run is already at {cur_nimg / 1000:.3f} kimg; raise --kimg "
+                            "above that to continue")
+    log.line(f"training {opts.config} on {len(data)} images ({data.c_dim} classes) at {data.resolution}px, "
+             f"batch {opts.batch} on {ctx.world_size} x {dev.type}, {cur_nimg / 1000:.3f} -> {opts.kimg} kimg"
+             + (f", run dir {run_dir}" if run_dir else ""))
+    result = RunResult(run_dir=run_dir or Path(), kimg=cur_nimg / 1000)
+    start_time = tick_time = time.time()
+    start_nimg = tick_nimg = cur_nimg
+    next_snap_nimg = cur_nimg + int(opts.snap_kimg * 1000) if opts.snap_kimg > 0 else total_nimg
+    tick = 0
+    step = 0
+    sums: dict[str, list[float]] = {}
+    while True:
+        real_img, real_c = next(batches)
+        real_img = real_img.to(dev, non_blocking=True).to(torch.float32) / 127.5 - 1
+        real_c = real_c.to(dev, non_blocking=True)
+        gen_z = torch.randn([batch_gpu, G.z_dim], device=dev)
+        gen_c = torch.zeros([batch_gpu, data.c_dim], device=dev)
+        if data.c_dim:
+            pick = labels[torch.randint(len(labels), [batch_gpu])].to(dev)
+            gen_c[torch.arange(batch_gpu, device=dev), pick] = 1
+
+        for phase, net, opt, interval in (("Gmain", G, opt_G, 1), ("Greg", G, opt_G, opts.g_reg_interval),
+                                          ("Dmain", D, opt_D, 1), ("Dreg", D, opt_D, opts.d_reg_interval)):
+            if step % interval:
+                continue
+            if phase == "Greg" and opts.pl_weight <= 0:
+                continue
+            G.requires_grad_(net is G)
+            D.requires_grad_(net is D)
+            opt.zero_grad(set_to_none=True)
+            stats = loss.accumulate(phase, real_img, real_c, gen_z, gen_c, gain=float(interval))  # type: ignore[arg-type]
+            _finite_grads(net)
+            opt.step()
+            for k, v in stats.items():
+                sums.setdefault(k, []).append(v)
+        G.requires_grad_(False)
+        D.requires_grad_(False)
+
+        if ada is not None:
+            ada.update(step, opts.batch)
+        with torch.no_grad():  # EMA of G's weights (buffers such as w_avg are copied)
+            ema_nimg = ema_kimg * 1000
+            if opts.ema_rampup is not None:
+                ema_nimg = min(ema_nimg, cur_nimg * opts.ema_rampup)
+            beta = 0.5 ** (opts.batch / max(ema_nimg, 1e-8))
+            for p_ema, p in zip(G_ema.parameters(), G.parameters(), strict=True):
+                p_ema.copy_(p.detach().lerp(p_ema, beta))
+            for b_ema, b in zip(G_ema.buffers(), G.buffers(), strict=True):
+                b_ema.copy_(b)
+        cur_nimg += opts.batch
+        step += 1
+
+        elapsed = time.time() - start_time
+        out_of_time = opts.max_minutes is not None and elapsed >= opts.max_minutes * 60
+        if ctx.distributed:
+            flag = torch.tensor([float(out_of_time)], device=dev)
+            torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+            out_of_time = bool(flag.item())
+        done = cur_nimg >= total_nimg or out_of_time
+        if not done and cur_nimg < tick_nimg + opts.tick_kimg * 1000:
+            continue
+
+        # Tick: progress line and stats.
+        now = time.time()
+        speed = (cur_nimg - tick_nimg) / max(now - tick_time, 1e-9)
+        overall = (cur_nimg - start_nimg) / max(now - start_time, 1e-9)
+        eta = (total_nimg - cur_nimg) / max(overall, 1e-9)
+        means = {k: float(np.mean(v)) for k, v in sums.items()}
+        record: dict[str, Any] = {"tick": tick, "kimg": cur_nimg / 1000, "time_s": now - start_time,
+                                  "images_per_s": speed, "sec_per_kimg": 1000 / max(speed, 1e-9),
+                                  "eta_s": eta, "augment_p": float(pipe.p) if pipe is not None else 0.0,
+                                  "ada_rt": ada.last_rt if ada is not None else None, **means}
+        if dev.type == "cuda":
+            record["gpu_mem_gb"] = torch.cuda.max_memory_allocated(dev) / 2**30
+        log.line(
+            f"tick {tick:<4d} kimg {cur_nimg / 1000:<8.3f} time {format_duration(now - start_time):<9s} "
+            f"img/s {speed:<7.1f} eta {format_duration(eta):<9s} "
+            + " ".join(f"{k.split('/')[-1]} {v:.4f}" for k, v in means.items() if k.startswith("loss"))
+            + f" augment {record['augment_p']:.3f}"
+        )
+        log.jsonl("stats.jsonl", record)
+        result.last_stats = record
+        for k, v in record.items():
+            if isinstance(v, float) and not np.isfinite(v):
+                raise SkyassetError("training_diverged", f"{k} became {v} at {cur_nimg / 1000:.3f} kimg; lower "
+                                    "--lr or raise --gamma and resume from the last snapshot")
+        sums = {}
+        tick += 1
+        tick_time, tick_nimg = now, cur_nimg
+
+        if done or cur_nimg >= next_snap_nimg:
+            next_snap_nimg = cur_nimg + int(opts.snap_kimg * 1000) if opts.snap_kimg > 0 else total_nimg
+            if ctx.is_main and run_dir is not None:
+                meta = {"kimg": cur_nimg / 1000, "G_kwargs": G_kwargs, "D_kwargs": D_kwargs,
+                        "classes": data.classes, "augment_p": float(pipe.p) if pipe is not None else 0.0,
+                        "pl_mean": float(loss.pl_mean), "config": opts.config, "dataset": str(opts.data),
+                        "training_options": opts.to_json()}
+                path = save_snapshot(run_dir / f"snapshot-{cur_nimg:010d}.pt", G_ema=G_ema, D=D, meta=meta,
+                                     kind=opts.snap_kind, G=G, opt_G=opt_G, opt_D=opt_D)
+                result.snapshots.append(path)
+                log.line(f"snapshot {path.name} ({path.stat().st_size / 2**20:.1f} MiB)")
+                if opts.metrics:
+                    result.metrics.append(_evaluate(opts, G_ema, data, dev, cur_nimg, path, log))
+                from training.plot import plot_run
+
+                plot_run(run_dir)
+            if ctx.distributed:
+                torch.distributed.barrier()
+        if done:
+            break
+    result.kimg = cur_nimg / 1000
+    if out_of_time:
+        log.line(f"stopped after --max-minutes {opts.max_minutes} at {cur_nimg / 1000:.3f} kimg; continue with "
+                 f"--resume {run_dir}")
+    return result
+
+
+def _evaluate(opts: TrainingOptions, G_ema: torch.nn.Module, data: ImageArchive, dev: torch.device,
+              cur_nimg: int, snapshot: Path, log: _Logger) -> dict[str, Any]:
+    from training.metrics import MetricContext, TorchSource, compute_metrics
+
+    t = time.time()
+    full = ImageArchive(data.path, use_labels=data.c_dim > 0)  # reference: the whole data set
+    ctx = MetricContext(TorchSource(G_ema, dev), full, num_gen=opts.metrics_num_gen, device=str(dev))
+    results = compute_metrics(opts.metrics, ctx)
+    G_ema.to(dev)
+    record = {"kimg": cur_nimg / 1000, "snapshot": snapshot.name, "num_gen": opts.metrics_num_gen,
+              "reference": f"{data.path.name} ({len(full)} images)", "results": results,
+              "seconds": time.time() - t}
+    log.line("metrics " + " ".join(f"{k} {v:.3f}" for k, v in results.items()) + f" ({record['seconds']:.0f}s)")
+    log.jsonl("metrics.jsonl", record)
+    return record

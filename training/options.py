@@ -1,0 +1,106 @@
+"""Training options (one table, saved as ``training_options.json``) and numbered run directories."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from skyasset.errors import SkyassetError
+
+__all__ = ["AugmentMode", "TrainingOptions", "make_run_dir", "find_latest_snapshot"]
+
+AugmentMode = Literal["ada", "fixed", "none"]
+
+
+@dataclass
+class TrainingOptions:
+    """Everything a run depends on; ``training_options.json`` is this dataclass as JSON."""
+
+    data: str                            # Dataset archive from `skyasset-train prepare`.
+    outdir: str                          # Parent of the numbered run directories.
+    config: str = "ccsn256-small"        # Network config name (training/networks/config.py).
+    cond: bool = True                    # Train on labels; False = unconditional (c_dim 0).
+    batch: int = 32                      # Total batch over all processes.
+    kimg: float = 100.0                  # Train until this many thousand real images were shown (total).
+    tick_kimg: float = 4.0               # Progress line and stats every this many kimg.
+    snap_kimg: float = 20.0              # Snapshot (and metrics) every this many kimg; 0 = only at the end.
+    snap_kind: Literal["full", "compact"] = "full"  # 'compact': fp16 G_ema + D only (< 64 MB for small).
+    metrics: list[str] = field(default_factory=lambda: ["fid"])  # Metrics at each snapshot; [] = none.
+    metrics_num_gen: int = 5000          # Generated images per metric evaluation.
+    gamma: float | None = None           # R1 weight; None = 0.0002 * res^2 / batch (StyleGAN2-ADA 'auto').
+    lr: float = 0.0025                   # Adam learning rate of G and D.
+    ema_kimg: float | None = None        # EMA half-life in kimg; None = batch * 10 / 32.
+    ema_rampup: float | None = 0.05      # EMA ramp-up (fraction of images so far); None = off.
+    style_mixing: float = 0.9            # Style-mixing probability.
+    pl_weight: float = 2.0               # Path-length regularisation weight; 0 = off.
+    g_reg_interval: int = 4              # Lazy path-length regularisation interval (steps).
+    d_reg_interval: int = 16             # Lazy R1 interval (steps).
+    aug: AugmentMode = "ada"             # 'ada' adapts p; 'fixed' keeps augment_p; 'none'.
+    augment_p: float = 0.0               # Initial (or fixed) augmentation probability.
+    ada_target: float = 0.6              # ADA r_t target.
+    ada_kimg: float = 500.0              # kimg for p to go 0 -> 1.
+    resume: str | None = None            # Snapshot (or run dir: its newest snapshot) to continue from.
+    transfer_from: str | None = None     # Snapshot or NVlabs .pkl to splice in before training.
+    transfer_parts: Literal["G+D", "G", "D"] = "G+D"
+    seed: int = 0                        # Random seed.
+    max_size: int | None = None          # Use a random subset of this many images; None = all.
+    max_minutes: float | None = None     # Stop cleanly (with a snapshot) after this much wall time.
+    workers: int = 2                     # DataLoader worker processes.
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    desc: str | None = None              # Run directory suffix; None = derived from data/config/batch.
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TrainingOptions:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SkyassetError("invalid_argument", f"unknown training options {unknown}")
+        return cls(**data)
+
+    def validate(self) -> None:
+        if self.batch < 1:
+            raise SkyassetError("invalid_argument", f"batch must be >= 1, got {self.batch}")
+        if self.kimg <= 0 or self.tick_kimg <= 0:
+            raise SkyassetError("invalid_argument", "kimg and tick_kimg must be > 0")
+        if self.aug not in ("ada", "fixed", "none"):
+            raise SkyassetError("invalid_argument", f"aug {self.aug!r} is not ada, fixed or none")
+        if not 0 <= self.augment_p <= 1:
+            raise SkyassetError("invalid_argument", f"augment_p {self.augment_p} is not in [0, 1]")
+        if self.resume and self.transfer_from:
+            raise SkyassetError("invalid_argument", "use either --resume (continue a run) or --transfer-from "
+                                "(start a new run from other weights), not both")
+
+    def description(self) -> str:
+        if self.desc:
+            return re.sub(r"[^A-Za-z0-9_.+-]", "_", self.desc)
+        stem = Path(self.data).stem
+        kind = "cond" if self.cond else "uncond"
+        extra = f"-from-{self.transfer_parts}" if self.transfer_from else ""
+        return f"{stem}-{self.config}-{kind}-b{self.batch}{extra}"
+
+
+def make_run_dir(outdir: Path, desc: str) -> Path:
+    """Create ``outdir/NNNNN-desc`` with the next free number (NVlabs style)."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    ids = [int(m.group(1)) for p in outdir.iterdir() if (m := re.match(r"^(\d+)-", p.name))]
+    run_dir = outdir / f"{max(ids, default=-1) + 1:05d}-{desc}"
+    run_dir.mkdir()
+    return run_dir
+
+
+def find_latest_snapshot(path: Path) -> Path:
+    """``path`` itself if it is a file, else the newest ``snapshot-*.pt`` in the run directory ``path``."""
+    path = Path(path)
+    if path.is_file():
+        return path
+    snaps = sorted(path.glob("snapshot-*.pt")) if path.is_dir() else []
+    if not snaps:
+        raise SkyassetError("input_not_found", f"no snapshot at {path}; pass a snapshot-*.pt file or a run "
+                            "directory that holds one")
+    return snaps[-1]
