@@ -34,7 +34,7 @@ def cs_files(folder: Path) -> list[str]:
 
 def mcs(out: Path, sources: list[str], *refs: str, library: bool = True, strict: bool = True) -> None:
     args = [MCS, "-nologo", f"-out:{out}", *(["-target:library"] if library else [])]
-    args += ["-warnaserror"] if strict else []
+    args += ["-warnaserror", "-langversion:6"] if strict else []
     result = subprocess.run([*args, *refs, *sources], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"mcs failed for {out.name}:\n{result.stdout}\n{result.stderr}"
 

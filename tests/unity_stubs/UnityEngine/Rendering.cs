@@ -15,6 +15,8 @@ namespace UnityEngine
         public bool HasProperty(string name) { throw new NotImplementedException(); }
         public void SetTexture(string name, Texture value) { throw new NotImplementedException(); }
         public void SetFloat(string name, float value) { throw new NotImplementedException(); }
+        public void EnableKeyword(string keyword) { throw new NotImplementedException(); }
+        public void DisableKeyword(string keyword) { throw new NotImplementedException(); }
     }
 
     public enum TextureWrapMode

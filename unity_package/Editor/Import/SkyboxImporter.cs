@@ -82,7 +82,10 @@ namespace Skyasset.Editor
                 material.SetTexture(slot.Key, slot.Value);
             if (plan.Kind == TextureKind.Panorama2D)
             {
-                material.SetFloat("_Mapping", 1f);   // Latitude Longitude Layout
+                // _Mapping is a KeywordEnum: the float is what the inspector shows, the keyword what renders.
+                material.SetFloat("_Mapping", 1f);
+                material.EnableKeyword("_MAPPING_LATITUDE_LONGITUDE_LAYOUT");
+                material.DisableKeyword("_MAPPING_6_FRAMES_LAYOUT");
                 material.SetFloat("_ImageType", 0f); // 360 degrees
             }
             if (created)
