@@ -1,0 +1,375 @@
+"""``skyasset-train``: data prep, training, metrics, transfer, NVlabs import and export, as one Typer app.
+
+Each command validates its options, calls the Python API and prints; a ``SkyassetError`` becomes
+``error [code]: message`` on stderr and a non-zero exit code. Heavy imports (torch) happen inside commands.
+
+Adding a tool (quantize, upscaler, ...): write your own ``typer.Typer()`` in your module and add ONE line to the
+"Sub-apps" block at the bottom of this file, e.g. ``app.add_typer(quantize_app, name="quantize")``. Keep torch
+imports inside your commands so ``skyasset-train --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from skyasset.errors import SkyassetError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="skyasset-train",
+    help="Train, evaluate, transfer and export skyasset sky GANs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output if it exists.")]
+DeviceOpt = Annotated[str, typer.Option(help="auto | cpu | cuda")]
+
+
+def handle_errors(fn: F) -> F:
+    """Turn ``SkyassetError`` into ``error [code]: message`` and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SkyassetError as exc:
+            typer.echo(f"error [{exc.code}]: {exc.message}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _emit(obj: dict[str, Any], as_json: bool, text: str) -> None:
+    typer.echo(json.dumps(obj) if as_json else text)
+
+
+def _device(name: str) -> str:
+    if name not in ("auto", "cpu", "cuda"):
+        raise SkyassetError("invalid_argument", f"device {name!r} is not auto, cpu or cuda")
+    if name == "auto":
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return name
+
+
+@app.command()
+@handle_errors
+def prepare(
+    source: Annotated[Path, typer.Argument(help="Folder of class sub-folders, or with a dataset.json.")],
+    out: Annotated[Path, typer.Argument(help="Archive to write (.zip).")],
+    resolution: Annotated[int, typer.Option(help="Output side in pixels (power of two).")] = 256,
+    labels: Annotated[Path | None, typer.Option(help="StyleGAN2-ADA dataset.json with labels.")] = None,
+    unconditional: Annotated[bool, typer.Option("--unconditional", help="Ignore labels.")] = False,
+    crop: Annotated[str, typer.Option(help="center (largest centred square) | stretch")] = "center",
+    image_format: Annotated[str, typer.Option("--format", help="jpeg | png")] = "jpeg",
+    quality: Annotated[int, typer.Option(help="JPEG quality.")] = 90,
+    cross_class: Annotated[str, typer.Option(help="Files in several classes: drop | keep-first")] = "drop",
+    max_images: Annotated[int | None, typer.Option(help="At most N images per class.")] = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a training archive (resized images + labels), de-duplicated, with per-class counts."""
+    from training.dataset import prepare_dataset
+
+    if crop not in ("center", "stretch") or image_format not in ("jpeg", "png") or cross_class not in (
+            "drop", "keep-first"):
+        raise SkyassetError("invalid_argument", "--crop is center|stretch, --format jpeg|png, "
+                            "--cross-class drop|keep-first")
+    report = prepare_dataset(source, out, resolution=resolution, labels_json=labels, unconditional=unconditional,
+                             crop=crop, image_format=image_format, jpeg_quality=quality,  # type: ignore[arg-type]
+                             cross_class=cross_class, max_images=max_images, force=force)  # type: ignore[arg-type]
+    lines = [f"wrote {report.out} ({report.num_images} images, {report.bytes / 2**20:.1f} MiB)"]
+    lines += [f"  {k:4s} {v:5d}" for k, v in report.class_counts.items()]
+    lines.append(f"byte-identical duplicates: {len(report.duplicates_within_class)} within a class, "
+                 f"{len(report.duplicates_cross_class)} across classes; removed {len(report.removed)} files")
+    lines += [f"  cross-class: {' = '.join(group)}" for group in report.duplicates_cross_class]
+    _emit(report.to_json(), as_json, "\n".join(lines))
+
+
+@app.command()
+@handle_errors
+def train(
+    data: Annotated[Path, typer.Option(help="Archive from `skyasset-train prepare`.")],
+    outdir: Annotated[Path, typer.Option(help="Parent folder of the numbered run directories.")],
+    config: Annotated[str, typer.Option(help="Network config: tiny | ccsn256 | ccsn256-small.")] = "ccsn256-small",
+    cond: Annotated[bool, typer.Option("--cond/--uncond", help="Train with or without labels.")] = True,
+    batch: Annotated[int, typer.Option(help="Total batch over all processes.")] = 32,
+    kimg: Annotated[float, typer.Option(help="Total length in thousands of real images shown.")] = 100.0,
+    tick_kimg: Annotated[float, typer.Option(help="Progress interval.")] = 4.0,
+    snap_kimg: Annotated[float, typer.Option(help="Snapshot + metrics interval; 0 = end only.")] = 20.0,
+    snap_kind: Annotated[str, typer.Option(help="full | compact (fp16 G_ema + D).")] = "full",
+    metrics: Annotated[str, typer.Option(help="Comma list (fid,kid,fid_per_class) or 'none'.")] = "fid",
+    metrics_num_gen: Annotated[int, typer.Option(help="Generated images per evaluation.")] = 5000,
+    gamma: Annotated[float | None, typer.Option(help="R1 weight (default 0.0002 res^2 / batch).")] = None,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 0.0025,
+    aug: Annotated[str, typer.Option(help="ada | fixed | none")] = "ada",
+    augment_p: Annotated[float, typer.Option(help="Initial / fixed augment probability.")] = 0.0,
+    ada_target: Annotated[float, typer.Option(help="ADA r_t target.")] = 0.6,
+    resume: Annotated[Path | None, typer.Option(help="Snapshot or run dir to continue.")] = None,
+    transfer_from: Annotated[Path | None, typer.Option(help="Snapshot or NVlabs .pkl to splice in.")] = None,
+    transfer_parts: Annotated[str, typer.Option(help="G+D | G | D")] = "G+D",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    max_size: Annotated[int | None, typer.Option(help="Use a random subset of N images.")] = None,
+    max_minutes: Annotated[float | None, typer.Option(help="Stop with a snapshot after this time.")] = None,
+    workers: Annotated[int, typer.Option(help="DataLoader workers.")] = 2,
+    device: DeviceOpt = "auto",
+    desc: Annotated[str | None, typer.Option(help="Run directory suffix.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the options and exit.")] = False,
+) -> None:
+    """Train (or continue) a conditional StyleGAN2-ADA; works under `torchrun --nproc_per_node N`."""
+    from training.options import TrainingOptions
+
+    names = [] if metrics.strip().lower() in ("", "none") else [m.strip() for m in metrics.split(",")]
+    opts = TrainingOptions(
+        data=str(data), outdir=str(outdir), config=config, cond=cond, batch=batch, kimg=kimg, tick_kimg=tick_kimg,
+        snap_kimg=snap_kimg, snap_kind=snap_kind, metrics=names,  # type: ignore[arg-type]
+        metrics_num_gen=metrics_num_gen, gamma=gamma, lr=lr, aug=aug, augment_p=augment_p,  # type: ignore[arg-type]
+        ada_target=ada_target, resume=str(resume) if resume else None,
+        transfer_from=str(transfer_from) if transfer_from else None,
+        transfer_parts=transfer_parts, seed=seed, max_size=max_size,  # type: ignore[arg-type]
+        max_minutes=max_minutes, workers=workers, device=device, desc=desc,  # type: ignore[arg-type]
+    )
+    opts.validate()
+    if snap_kind not in ("full", "compact") or transfer_parts not in ("G+D", "G", "D"):
+        raise SkyassetError("invalid_argument", "--snap-kind is full|compact, --transfer-parts G+D|G|D")
+    from training.metrics import METRICS
+
+    unknown = [m for m in names if m not in METRICS]
+    if unknown:
+        raise SkyassetError("invalid_argument", f"unknown metric(s) {unknown}; choose from {sorted(METRICS)}")
+    if dry_run:
+        typer.echo(json.dumps(opts.to_json(), indent=1))
+        typer.echo(f"run directory would be {outdir}/NNNNN-{opts.description()}")
+        return
+    from training.distributed import shutdown
+    from training.loop import run_training
+
+    try:
+        result = run_training(opts)
+    finally:
+        shutdown()
+    if result.run_dir and str(result.run_dir) != ".":
+        typer.echo(f"done: {result.kimg:.3f} kimg, run directory {result.run_dir}")
+
+
+@app.command("metrics")
+@handle_errors
+def metrics_cmd(
+    data: Annotated[Path, typer.Option(help="Reference archive (its cached Inception features).")],
+    snapshot: Annotated[Path | None, typer.Option(help="Snapshot to evaluate (its G_ema).")] = None,
+    bundle: Annotated[Path | None, typer.Option(help="Exported bundle to evaluate (ONNX Runtime).")] = None,
+    metrics: Annotated[str, typer.Option(help="Comma list: fid,kid,fid_per_class")] = "fid",
+    num_gen: Annotated[int, typer.Option("--num-gen", help="Generated images.")] = 5000,
+    halves: Annotated[bool, typer.Option("--halves", help="FID between two random halves of --data.")] = False,
+    device: DeviceOpt = "auto",
+    as_json: JsonOpt = False,
+) -> None:
+    """FID / KID / per-class FID of a snapshot or a bundle against a data set (or the data set's halves)."""
+    from training.dataset import ImageArchive
+    from training.metrics import BundleSource, MetricContext, TorchSource, compute_metrics, fid_halves
+
+    dev = _device(device)
+    if halves:
+        value = fid_halves(ImageArchive(data), device=dev, verbose=not as_json)
+        _emit({"fid_halves": value, "data": str(data)}, as_json, f"FID between two random halves of {data}: "
+              f"{value:.2f}")
+        return
+    if (snapshot is None) == (bundle is None):
+        raise SkyassetError("invalid_argument", "pass exactly one of --snapshot and --bundle (or --halves)")
+    if bundle is not None:
+        source: Any = BundleSource(bundle)
+    else:
+        from training.options import find_latest_snapshot
+        from training.snapshot import build_networks, load_snapshot
+
+        _, _, G_ema = build_networks(load_snapshot(find_latest_snapshot(snapshot)), dev)  # type: ignore[arg-type]
+        source = TorchSource(G_ema, dev)
+    archive = ImageArchive(data, use_labels=source.c_dim > 0)
+    names = [m.strip() for m in metrics.split(",") if m.strip()]
+    results = compute_metrics(names, MetricContext(source, archive, num_gen=num_gen, device=dev,
+                                                   verbose=not as_json))
+    payload = {"results": results, "num_gen": num_gen, "reference": str(data), "reference_images": len(archive)}
+    _emit(payload, as_json, "\n".join(f"{k}: {v:.4f}" for k, v in results.items()))
+
+
+def _filter_kwargs(cls: type, kwargs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    import inspect
+
+    params = inspect.signature(cls.__init__).parameters
+    keep = {k: v for k, v in kwargs.items() if k in params}
+    return keep, sorted(set(kwargs) - set(keep))
+
+
+@app.command("import-nvlabs")
+@handle_errors
+def import_nvlabs(
+    pkl: Annotated[Path, typer.Argument(help="NVlabs network-snapshot-*.pkl (read without running its code).")],
+    out: Annotated[Path, typer.Option(help="Snapshot to write (.pt).")],
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Convert an NVlabs StyleGAN2-ADA pickle to a skyasset snapshot (tensors + JSON), with a splice report."""
+    from training.networks import Discriminator, Generator
+    from training.nvlabs_pickle import load_nvlabs_pickle
+    from training.snapshot import save_snapshot
+    from training.transfer import TransferReport, splice_state
+
+    if out.exists() and not force:
+        raise SkyassetError("output_exists", f"{out} exists; pass --force to overwrite it")
+    nv = load_nvlabs_pickle(pkl)
+    for key in ("G_ema", "D"):
+        if key not in nv.networks:
+            raise SkyassetError("snapshot_invalid", f"{pkl} has no {key}")
+    G_kwargs, g_dropped = _filter_kwargs(Generator, nv.networks["G_ema"].init_kwargs)
+    D_kwargs, d_dropped = _filter_kwargs(Discriminator, nv.networks["D"].init_kwargs)
+    G_ema, D = Generator(**G_kwargs), Discriminator(**D_kwargs)
+    G = Generator(**G_kwargs)
+    report = TransferReport(source=str(pkl), parts="G+D")
+    report.networks["G_ema"] = splice_state(G_ema, nv.networks["G_ema"].state_dict)
+    report.networks["G"] = splice_state(G, nv.networks.get("G", nv.networks["G_ema"]).state_dict)
+    report.networks["D"] = splice_state(D, nv.networks["D"].state_dict)
+    meta = {"kimg": 0.0, "G_kwargs": G.init_kwargs, "D_kwargs": D.init_kwargs, "classes": [],
+            "imported_from": str(pkl), "nvlabs_classes": {k: v.class_name for k, v in nv.networks.items()},
+            "dropped_kwargs": {"G": g_dropped, "D": d_dropped}, "training_set_kwargs":
+            nv.extras.get("training_set_kwargs")}
+    save_snapshot(out, G_ema=G_ema, D=D, G=G, meta=meta, kind="full")
+    payload = {"out": str(out), "report": report.to_json(), "dropped_kwargs": meta["dropped_kwargs"]}
+    _emit(payload, as_json, report.summary() + f"\nwrote {out}")
+
+
+@app.command()
+@handle_errors
+def transfer(
+    source: Annotated[Path, typer.Argument(help="Snapshot or NVlabs .pkl to splice from.")],
+    out: Annotated[Path, typer.Option(help="Snapshot to write (.pt).")],
+    data: Annotated[Path | None, typer.Option(help="Archive whose classes the new model gets.")] = None,
+    config: Annotated[str, typer.Option(help="Network config of the new model.")] = "ccsn256-small",
+    c_dim: Annotated[int | None, typer.Option(help="Classes of the new model (instead of --data).")] = None,
+    parts: Annotated[str, typer.Option(help="G+D | G | D")] = "G+D",
+    seed: Annotated[int, typer.Option(help="Seed of the fresh initialisation.")] = 0,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Splice weights (name + shape match) into a fresh model and save it; prints the transfer report.
+
+    To train from the result directly use `train --transfer-from SOURCE` instead.
+    """
+    import torch
+
+    from training.networks import Discriminator, Generator, get_config
+    from training.snapshot import save_snapshot
+    from training.transfer import transfer_into
+
+    if out.exists() and not force:
+        raise SkyassetError("output_exists", f"{out} exists; pass --force to overwrite it")
+    classes: list[dict[str, str]] = []
+    if data is not None:
+        from training.dataset import ImageArchive
+
+        classes = ImageArchive(data).classes
+        c_dim = len(classes)
+    if c_dim is None:
+        raise SkyassetError("invalid_argument", "pass --data (an archive) or --c-dim for the new model's classes")
+    cfg = get_config(config)
+    G_kwargs, D_kwargs = cfg.generator_kwargs(), cfg.discriminator_kwargs()
+    G_kwargs["c_dim"] = D_kwargs["c_dim"] = c_dim
+    torch.manual_seed(seed)
+    G, D = Generator(**G_kwargs), Discriminator(**D_kwargs)
+    G_ema = Generator(**G_kwargs)
+    G_ema.load_state_dict(G.state_dict())
+    report = transfer_into(source, G=G, D=D, G_ema=G_ema, parts=parts)  # type: ignore[arg-type]
+    meta = {"kimg": 0.0, "G_kwargs": G_kwargs, "D_kwargs": D_kwargs, "classes": classes, "config": config,
+            "transfer": report.to_json()["counts"], "transfer_source": str(source)}
+    save_snapshot(out, G_ema=G_ema, D=D, G=G, meta=meta, kind="full")
+    _emit({"out": str(out), "report": report.to_json()}, as_json, report.summary() + f"\nwrote {out}")
+
+
+@app.command()
+@handle_errors
+def export(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot (or run dir: its newest snapshot).")],
+    out: Annotated[Path, typer.Option(help="Bundle folder to create.")],
+    model_id: Annotated[str | None, typer.Option(help="Bundle model_id (default: from the snapshot).")] = None,
+    license: Annotated[str, typer.Option(help="License of the weights (SPDX).")] = "CC0-1.0",
+    mean_samples: Annotated[int, typer.Option(help="Random z per class for the class mean w.")] = 4096,
+    fid: Annotated[float | None, typer.Option(help="FID to record in the provenance.")] = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export a snapshot's G_ema to a skyasset model bundle (docs/BUNDLE.md)."""
+    from skyasset.classes import CloudClass
+    from training.export import export_bundle
+    from training.options import find_latest_snapshot
+    from training.snapshot import build_networks, load_snapshot
+
+    path = find_latest_snapshot(snapshot)
+    snap = load_snapshot(path)
+    _, _, G_ema = build_networks(snap, "cpu")
+    raw = snap.meta.get("classes") or []
+    classes = [CloudClass(c["code"], c["name"], c.get("description", "")) for c in raw] if raw else None
+    provenance = {"dataset": snap.meta.get("dataset"), "kimg": snap.kimg, "fid": fid,
+                  "snapshot": path.name, "config": snap.meta.get("config")}
+    mid = model_id or f"{snap.meta.get('config', 'model')}-{'cond' if G_ema.c_dim else 'uncond'}-{int(snap.kimg)}kimg"
+    bundle = export_bundle(G_ema, out, classes=classes, model_id=mid, provenance=provenance, license=license,
+                           mean_samples=mean_samples, overwrite=force, verbose=not as_json)
+    _emit({"bundle": str(bundle), "snapshot": str(path), "model_id": mid}, as_json, f"wrote bundle {bundle}")
+
+
+@app.command()
+@handle_errors
+def plot(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory (stats.jsonl, metrics.jsonl).")],
+    out: Annotated[Path | None, typer.Option(help="PNG to write (default RUN_DIR/plot.png).")] = None,
+) -> None:
+    """Plot losses, augment p and FID of a run."""
+    from training.plot import plot_run
+
+    if not (run_dir / "stats.jsonl").is_file():
+        raise SkyassetError("input_not_found", f"{run_dir} has no stats.jsonl; pass a run directory")
+    typer.echo(f"wrote {plot_run(run_dir, out)}")
+
+
+@app.command()
+@handle_errors
+def info(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot (or run dir: its newest snapshot).")],
+) -> None:
+    """Print a snapshot's metadata (kind, kimg, kwargs, classes) as JSON."""
+    from training.options import find_latest_snapshot
+    from training.snapshot import load_snapshot
+
+    path = find_latest_snapshot(snapshot)
+    snap = load_snapshot(path)
+    mb = path.stat().st_size / 2**20
+    typer.echo(json.dumps({"path": str(path), "kind": snap.kind, "mib": round(mb, 2), **snap.meta}, indent=1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``skyasset-train`` (pyproject ``training.cli:main``)."""
+    try:
+        app(args=argv if argv is not None else sys.argv[1:], standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+# --- Sub-apps of other tools: one line each --------------------------------------------------------------------
+# app.add_typer(quantize_app, name="quantize")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
