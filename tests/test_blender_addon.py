@@ -62,8 +62,11 @@ def _blender_state() -> dict[str, Any]:
     }
 
 
-bpy.ops.wm.read_factory_settings(use_empty=True)
-CLEAN_STATE = _blender_state()  # before the add-on was ever enabled in this process
+@pytest.fixture(scope="module")
+def clean_state() -> dict[str, Any]:
+    """Blender's state before the add-on was enabled (factory settings)."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    return _blender_state()
 
 
 def _extension_builder() -> Path:
@@ -88,7 +91,10 @@ def extension_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def addon(
-    extension_zip: Path, tiny_bundle_path: Path, tmp_path_factory: pytest.TempPathFactory
+    clean_state: dict[str, Any],
+    extension_zip: Path,
+    tiny_bundle_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Any]:
     """The add-on installed as an extension and enabled; preferences point at the CLI and the tiny model."""
     if not os.access(SKYASSET, os.X_OK):
@@ -333,14 +339,14 @@ def test_cli_errors_reach_the_report(generated: dict[str, Any], tmp_path: Path) 
 # --- unregister ---------------------------------------------------------------------------------------------
 
 
-def test_disable_leaves_blender_clean(addon: Any) -> None:
-    assert _blender_state() != CLEAN_STATE  # enabled: the comparison below can fail
+def test_disable_leaves_blender_clean(addon: Any, clean_state: dict[str, Any]) -> None:
+    assert _blender_state() != clean_state  # enabled: the comparison below can fail
     addon_utils.disable(EXTENSION, default_set=True)
-    assert _blender_state() == CLEAN_STATE
+    assert _blender_state() == clean_state
     assert not addon.operators._running
 
     # The legacy add-on path (Blender 3.6 LTS reads bl_info) registers and unregisters just as cleanly.
     module = addon_utils.enable("blender_addon", default_set=True, handle_error=None)
     assert module is not None and hasattr(bpy.types, "SKYASSET_OT_generate")
     addon_utils.disable("blender_addon", default_set=True)
-    assert _blender_state() == CLEAN_STATE
+    assert _blender_state() == clean_state

@@ -235,3 +235,36 @@ def test_blender_python_variables_do_not_leak(monkeypatch: pytest.MonkeyPatch) -
     assert job.wait(timeout=30) == "done" and job.result() == {"home": None}
     broken = subprocess.run([sys.executable, "-c", "pass"], check=False, capture_output=True)
     assert broken.returncode != 0  # what the variable would do to the CLI
+
+
+# --- packaging --------------------------------------------------------------------------------------------
+
+
+def test_manifest_and_bl_info_agree() -> None:
+    import tomllib
+
+    import blender_addon  # importable without bpy: __init__ imports bpy only inside register()
+
+    manifest = tomllib.loads((REPO_ROOT / "blender_addon" / "blender_manifest.toml").read_text("utf-8"))
+    assert manifest["id"] == "skyasset" and manifest["type"] == "add-on"
+    assert manifest["version"] == ".".join(map(str, blender_addon.bl_info["version"]))
+    assert manifest["name"] == blender_addon.bl_info["name"]
+    assert manifest["blender_version_min"] == "4.2.0" and blender_addon.bl_info["blender"] == (3, 6, 0)
+
+
+def test_pure_modules_do_not_import_bpy_or_skyasset() -> None:
+    import ast
+
+    for name in ("cli_bridge", "sun", "paths"):
+        tree = ast.parse((REPO_ROOT / "blender_addon" / f"{name}.py").read_text("utf-8"))
+        imported = {
+            a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+        }
+        imported |= {
+            n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+        }
+        assert not imported & {"bpy", "skyasset", "mathutils"}, name
+    for path in (REPO_ROOT / "blender_addon").glob("*.py"):
+        assert "import skyasset" not in path.read_text("utf-8") and "from skyasset" not in path.read_text(
+            "utf-8"
+        )
