@@ -23,6 +23,8 @@ namespace UnityEditor
         public static void SaveAssets() { throw new NotImplementedException(); }
         public static string GetAssetPath(Object assetObject) { throw new NotImplementedException(); }
         public static void Refresh() { throw new NotImplementedException(); }
+        public static bool IsValidFolder(string path) { throw new NotImplementedException(); }
+        public static string CreateFolder(string parentFolder, string newFolderName) { throw new NotImplementedException(); }
     }
 
     public class AssetImporter : Object

@@ -32,6 +32,21 @@ namespace Skyasset.Editor
             }
         }
 
+        /// <summary>Creates <paramref name="assetFolder"/> ("Assets/A/B") and its parents through the AssetDatabase,
+        /// so files written there by the CLI import into a folder Unity already knows.</summary>
+        public static void EnsureFolder(string assetFolder)
+        {
+            string[] parts = assetFolder.Replace('\\', '/').TrimEnd('/').Split('/');
+            string path = parts[0];
+            for (int i = 1; i < parts.Length; i++)
+            {
+                string next = path + "/" + parts[i];
+                if (!AssetDatabase.IsValidFolder(next))
+                    AssetDatabase.CreateFolder(path, parts[i]);
+                path = next;
+            }
+        }
+
         /// <summary>Imports the generated textures for <paramref name="layout"/> and returns them by material slot.</summary>
         public static Dictionary<string, Texture> ImportTextures(GenerateResult result, SkyLayout layout, bool preferHdr)
         {
@@ -89,10 +104,7 @@ namespace Skyasset.Editor
                 material.SetFloat("_ImageType", 0f); // 360 degrees
             }
             if (created)
-            {
-                AssetDatabase.CreateAsset(material, materialPath);
-                Undo.RegisterCreatedObjectUndo(material, "Create skyasset sky material");
-            }
+                AssetDatabase.CreateAsset(material, materialPath); // not an Undo step: Undo may not destroy assets
             EditorUtility.SetDirty(material);
             AssetDatabase.SaveAssets();
             return material;

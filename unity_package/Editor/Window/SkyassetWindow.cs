@@ -119,9 +119,19 @@ namespace Skyasset.Editor
             CloudClass chosen;
             using (new EditorGUI.DisabledScope(busy))
             {
+                EditorGUILayout.BeginHorizontal();
                 index = EditorGUILayout.Popup("Cloud type", index, labels);
                 chosen = m_Classes.Classes[index];
                 m_Cloud = chosen.Code;
+                if (GUILayout.Button(new GUIContent("Reload", "Ask skyasset again, e.g. after changing the model " +
+                        "in Preferences; also regenerates the previews."), GUILayout.Width(60f)))
+                {
+                    m_Previews.Clear();
+                    m_Previews = new PreviewCache(SkyboxImporter.ProjectRoot, SkyassetSettings.ModelPath);
+                    m_PreviewFailed.Clear();
+                    LoadClasses();
+                }
+                EditorGUILayout.EndHorizontal();
             }
             EditorGUILayout.BeginHorizontal();
             Texture2D thumbnail = m_Previews.Get(chosen.Code);
@@ -241,7 +251,7 @@ namespace Skyasset.Editor
                 OutputPath = AssetPaths.ToAbsolute(SkyboxImporter.ProjectRoot,
                     folder + "/" + AssetPaths.SkyFileStem(CloudName(m_Cloud), m_Seed) + ".png"),
             };
-            System.IO.Directory.CreateDirectory(AssetPaths.ToAbsolute(SkyboxImporter.ProjectRoot, folder));
+            SkyboxImporter.EnsureFolder(folder);
             m_Running = new CancellationTokenSource();
             m_RunClock = Stopwatch.StartNew();
             EditorApplication.update += Repaint;
