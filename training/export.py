@@ -22,7 +22,6 @@ import math
 import shutil
 import sys
 import tempfile
-import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -50,7 +49,6 @@ class ExportCheck:
     graph: str
     max_abs_error: float
     output_range: float
-    seconds_ort: float
 
     @property
     def tolerance(self) -> float:
@@ -141,13 +139,11 @@ def _check_graph(
 ) -> ExportCheck:
     with torch.no_grad():
         expected = module(*inputs.values()).numpy()
-    start = time.perf_counter()
     actual = _run_onnx(path, {name: t.numpy() for name, t in inputs.items()})
-    seconds = time.perf_counter() - start
     if actual.shape != expected.shape:
-        return ExportCheck(graph, math.inf, float(np.ptp(expected)), seconds)
+        return ExportCheck(graph, math.inf, float(np.ptp(expected)))
     error = float(np.abs(actual.astype(np.float64) - expected).max())
-    return ExportCheck(graph, error, float(np.ptp(expected)), seconds)
+    return ExportCheck(graph, error, float(np.ptp(expected)))
 
 
 def _class_mean_w(
@@ -255,6 +251,8 @@ def export_bundle(
             "invalid_argument", f"{len(classes)} classes given for a generator with c_dim={G.c_dim}; "
             "pass one class per label dimension, in label order",
         )
+    if not model_id or not isinstance(model_id, str):
+        raise SkyassetError("invalid_argument", "model_id must be a non-empty string, e.g. 'ccsn256-cond-v1'")
     if opset < 17:
         raise SkyassetError("invalid_argument", f"opset {opset} is too old; the dynamo exporter needs >= 17")
     if mean_samples < 1:
@@ -310,6 +308,12 @@ def export_bundle(
                 )
             checks.append(check)
         class_w_avg, w_avg = _class_mean_w(G, mean_samples, seed)
+        if not (np.isfinite(class_w_avg).all() and np.isfinite(w_avg).all()):
+            raise SkyassetError(
+                "export_check_failed",
+                "the mapping network produced non-finite w (NaN/Inf): the weights are broken; "
+                "export an earlier snapshot",
+            )
         graphs = {
             name: {"file": f"{name}.onnx", "sha256": _sha256(tmp / f"{name}.onnx"),
                    "bytes": (tmp / f"{name}.onnx").stat().st_size}
@@ -331,7 +335,8 @@ def export_bundle(
             "provenance": _provenance(provenance, G, opset, checks, mean_samples),
             "license": license,
         }
-        (tmp / "skyasset-bundle.json").write_text(json.dumps(metadata, indent=1) + "\n", encoding="utf-8")
+        text = json.dumps(metadata, indent=1, allow_nan=False) + "\n"
+        (tmp / "skyasset-bundle.json").write_text(text, encoding="utf-8")
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             out_dir.rename(old / out_dir.name)
