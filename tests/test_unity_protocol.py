@@ -291,3 +291,17 @@ def test_broken_bundle(capsys: pytest.CaptureFixture[str], tiny_bundle_copy: Pat
 def test_bundle_not_found(capsys: pytest.CaptureFixture[str], tmp_path: Path, out_dir: Path) -> None:
     expect_error(capsys, "bundle_not_found", "generate", "-c", "Cu", "--model", tmp_path / "nope",
                  "-o", out_dir / "a.png", "--json")
+
+
+def test_internal_error_keeps_the_protocol(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tiny_bundle_path: Path, out_dir: Path
+) -> None:
+    """A bug inside generate still answers with one JSON error (code internal_error, exit 1), not a traceback."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("skyasset.cli.generate.generate", broken)
+    message = expect_error(capsys, "internal_error", "generate", "-c", "Cu", "--model", tiny_bundle_path,
+                           "-o", out_dir / "a.png", "--json")
+    assert "simulated bug" in message
