@@ -23,6 +23,10 @@ SEEDS = [0, 1, 2, 3]
 MIN_PSNR_DB = {"fp16": 55.0, "int8-weight": 35.0, "int8-rtn": 35.0, "int8-dynamic": 26.0, "int8-qdq": 24.0}
 
 
+def _run(graph: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
+    return ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+
+
 @pytest.fixture(scope="module")
 def variants(tiny_bundle_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("variants")
@@ -133,3 +137,52 @@ def test_bad_requests_raise_coded_errors(tiny_bundle_path: Path, variants: dict[
     with pytest.raises(SkyassetError) as info:
         quantize_bundle(tmp_path / "nothing", tmp_path / "z", "fp16")
     assert info.value.code == "bundle_not_found"
+
+
+def test_subpixel_rewrite_matches_the_transposed_convolution(tiny_bundle_path: Path, tmp_path: Path) -> None:
+    from training.quantize.prefold import fold_constants
+    from training.quantize.subpixel import convtranspose_to_subpixel
+
+    source = tiny_bundle_path / "synthesis.onnx"
+    rewritten, count = convtranspose_to_subpixel(fold_constants(source))
+    assert count >= 1
+    ops = [n.op_type for n in rewritten.graph.node]
+    assert ops.count("DepthToSpace") == count
+    onnx.save(rewritten, str(tmp_path / "sub.onnx"))
+    ws = np.random.default_rng(3).standard_normal((2, 8, 32)).astype(np.float32)
+    before = _run(source, {"ws": ws})
+    after = _run(tmp_path / "sub.onnx", {"ws": ws})
+    assert after.shape == before.shape
+    assert np.abs(after - before).max() < 1e-4 * np.abs(before).max()
+
+
+@pytest.mark.parametrize(
+    ("pads", "output_padding"), [([0, 0, 0, 0], [0, 0]), ([1, 1, 1, 1], [0, 0]), ([1, 0, 1, 2], [1, 1])]
+)
+def test_subpixel_rewrite_handles_pads_output_padding_and_bias(
+    pads: list[int], output_padding: list[int], tmp_path: Path
+) -> None:
+    from onnx import TensorProto, helper, numpy_helper
+
+    from training.quantize.subpixel import convtranspose_to_subpixel
+
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal((4, 6, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], name="up", strides=[2, 2], pads=pads,
+                          output_padding=output_padding)],
+        "ct", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 5, 7])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    rewritten, count = convtranspose_to_subpixel(model)
+    assert count == 1 and "ConvTranspose" not in [n.op_type for n in rewritten.graph.node]
+    x = rng.standard_normal((1, 4, 5, 7)).astype(np.float32)
+    runs = []
+    for m in (model, rewritten):
+        onnx.save(m, str(tmp_path / "m.onnx"))
+        runs.append(_run(tmp_path / "m.onnx", {"x": x}))
+    assert runs[0].shape == runs[1].shape
+    np.testing.assert_allclose(runs[1], runs[0], atol=1e-5)

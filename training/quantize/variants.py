@@ -23,7 +23,9 @@ from skyasset.errors import SkyassetError
 from training.quantize.baselines import ort_dynamic, rtn_weight_only
 from training.quantize.fp16 import weights_to_fp16
 from training.quantize.int8_weight import weights_to_int8
+from training.quantize.prefold import fold_constants
 from training.quantize.static_qdq import QDQ_OP_TYPES, RandomLatentReader, quantize_convs_static
+from training.quantize.subpixel import convtranspose_to_subpixel
 
 __all__ = ["QuantVariant", "QUANT_VARIANTS", "quantize_bundle"]
 
@@ -41,8 +43,22 @@ def _model_pass(transform: Callable[[onnx.ModelProto], onnx.ModelProto], label: 
     return run
 
 
-_FP16 = _model_pass(weights_to_fp16, "fp16 weight storage (Cast to float32)")
-_INT8_WEIGHT = _model_pass(weights_to_int8, "int8 per-output-channel weights -> DequantizeLinear")
+def _prepared(src: Path) -> onnx.ModelProto:
+    """Constant subgraphs folded, stride-2 ConvTranspose rewritten as sub-pixel Conv (float32, same output)."""
+    return convtranspose_to_subpixel(fold_constants(src))[0]
+
+
+def _prepared_pass(transform: Callable[[onnx.ModelProto], onnx.ModelProto], label: str) -> Pass:
+    def run(src: Path, out: Path) -> str:
+        onnx.save_model(transform(_prepared(src)), str(out))
+        return f"folded + sub-pixel upsampling; {label}"
+
+    return run
+
+
+_FP16 = _prepared_pass(weights_to_fp16, "fp16 weight storage (Cast to float32)")
+_INT8_WEIGHT = _prepared_pass(weights_to_int8, "int8 per-output-channel weights -> DequantizeLinear")
+_PACK_INT8 = _model_pass(weights_to_int8, "int8 per-output-channel weights -> DequantizeLinear")
 
 
 def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
@@ -51,14 +67,20 @@ def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
             bundle.graphs["mapping"].path, num_ws=bundle.num_ws, z_dim=bundle.z_dim, c_dim=bundle.c_dim,
             samples=samples, seed=seed,
         )
+        prepared = out.with_name(out.stem + ".prepared.onnx")
         staged = out.with_name(out.stem + ".qdq.onnx")
-        quantize_convs_static(src, staged, reader)
-        # The remaining float weights (affine layers, noise, filters) are packed to int8 as well.
-        _INT8_WEIGHT(staged, out)
-        staged.unlink()
+        try:
+            onnx.save_model(_prepared(src), str(prepared))
+            quantize_convs_static(prepared, staged, reader)
+            # The remaining float weights (affine layers, noise, filters) are packed to int8 as well.
+            _PACK_INT8(staged, out)
+        finally:
+            prepared.unlink(missing_ok=True)
+            staged.unlink(missing_ok=True)
         return (
-            f"int8 static QDQ on {'/'.join(QDQ_OP_TYPES)} (uint8 activations, MinMax over {samples} random z, "
-            f"seed {seed}) + int8 weight packing of the rest"
+            f"folded + sub-pixel upsampling; int8 static QDQ on {'/'.join(QDQ_OP_TYPES)} (uint8 activations, "
+            f"7-bit int8 weights per channel, MinMax over {samples} random z, seed {seed}); "
+            "int8 weight packing of the rest"
         )
 
     return run
@@ -70,7 +92,7 @@ def _passes(variant: QuantVariant, bundle: Bundle, samples: int, seed: int) -> d
     if variant == "int8-weight":
         return {"mapping": _INT8_WEIGHT, "synthesis": _INT8_WEIGHT}
     if variant == "int8-qdq":
-        return {"mapping": _INT8_WEIGHT, "synthesis": _qdq_pass(bundle, samples, seed)}
+        return {"mapping": _PACK_INT8, "synthesis": _qdq_pass(bundle, samples, seed)}
     if variant == "int8-dynamic":
         return {"mapping": ort_dynamic, "synthesis": ort_dynamic}
     return {"mapping": rtn_weight_only, "synthesis": rtn_weight_only}
