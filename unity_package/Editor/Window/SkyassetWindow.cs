@@ -112,6 +112,12 @@ namespace Skyasset.Editor
                 }
                 return;
             }
+            if (m_Classes.Classes.Count == 0)
+            {
+                m_Cloud = null;
+                EditorGUILayout.HelpBox("The model has no cloud types (an unconditional model).", MessageType.Info);
+                return;
+            }
             int index = Math.Max(0, IndexOfCloud(m_Classes.Classes, m_Cloud));
             var labels = new string[m_Classes.Classes.Count];
             for (int i = 0; i < labels.Length; i++)
@@ -199,6 +205,7 @@ namespace Skyasset.Editor
         async void LoadClasses()
         {
             m_LoadingClasses = true;
+            m_Classes = null;
             m_ClassesError = null;
             try
             {
@@ -211,7 +218,7 @@ namespace Skyasset.Editor
             finally
             {
                 m_LoadingClasses = false;
-                Repaint();
+                RepaintIfOpen();
             }
         }
 
@@ -232,7 +239,7 @@ namespace Skyasset.Editor
             finally
             {
                 m_PreviewRunning = null;
-                Repaint();
+                RepaintIfOpen();
             }
         }
 
@@ -271,9 +278,9 @@ namespace Skyasset.Editor
                 EditorApplication.update -= Repaint;
                 m_Running.Dispose();
                 m_Running = null;
-                Repaint();
+                RepaintIfOpen();
             }
-            if (result != null)
+            if (result != null && this != null)
                 Import(result);
         }
 
@@ -332,10 +339,17 @@ namespace Skyasset.Editor
             }
         }
 
+        // Async work can finish after the window was closed; Unity's == null is true for a destroyed window.
+        void RepaintIfOpen()
+        {
+            if (this != null)
+                Repaint();
+        }
+
         string CloudName(string code)
         {
             int index = m_Classes != null ? IndexOfCloud(m_Classes.Classes, code) : -1;
-            return index >= 0 ? m_Classes.Classes[index].Name : code;
+            return index >= 0 ? m_Classes.Classes[index].Name : (code ?? "sky");
         }
 
         internal static int IndexOfCloud(IList<CloudClass> classes, string code)
