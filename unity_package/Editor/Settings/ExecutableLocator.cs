@@ -50,7 +50,8 @@ namespace Skyasset.Editor
                 folders.Add("/opt/homebrew/bin");
                 folders.Add("/usr/local/bin");
             }
-            string[] names = windows ? new[] { "skyasset.exe", "skyasset.cmd", "skyasset.bat" } : new[] { "skyasset" };
+            // Only the real executable: a .cmd/.bat wrapper would run through cmd.exe, whose quoting rules differ.
+            string[] names = windows ? new[] { "skyasset.exe" } : new[] { "skyasset" };
             var candidates = new List<string>();
             foreach (string folder in folders)
             {
