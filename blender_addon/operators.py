@@ -9,6 +9,7 @@ background mode runs it; everything but the event plumbing is shared.
 from __future__ import annotations
 
 import random
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -96,21 +97,25 @@ class SKYASSET_OT_generate(bpy.types.Operator):
                 "Preferences > Add-ons > Skyasset",
             )
             return False
-        if settings.cloud == "NONE":
+        cloud = settings.cloud  # the menu's identifier: the stored name if the model has it, else its first
+        if cloud == "NONE":
             self.report(
                 {"ERROR"},
                 f"No cloud types: {properties.cloud_types_error() or 'run Check in the preferences'}",
             )
             return False
         size = int(settings.size)
-        folder = paths.output_folder(bpy.path.abspath(prefs.output_dir), bpy.data.filepath, bpy.app.tempdir)
+        # Not bpy.app.tempdir: Blender deletes that session folder on exit, and the sky must outlive it.
+        folder = paths.output_folder(
+            bpy.path.abspath(prefs.output_dir), bpy.data.filepath, tempfile.gettempdir()
+        )
         request = cli_bridge.GenerateRequest(
-            cloud=settings.cloud_name,
+            cloud=cloud,
             seed=settings.seed,
             psi=settings.psi,
             size=size,
             hdr=settings.hdr,
-            out=folder / paths.sky_file_name(settings.cloud_name, settings.seed, settings.psi, size),
+            out=folder / paths.sky_file_name(cloud, settings.seed, settings.psi, size),
             model=preferences.model_path(prefs),
         )
         try:
@@ -120,7 +125,7 @@ class SKYASSET_OT_generate(bpy.types.Operator):
             return False
         _running.add(self._job)
         self._world_name = world.name
-        self._label = f"{settings.cloud_name} seed {settings.seed}"
+        self._label = f"{cloud} seed {settings.seed}"
         return True
 
     def _step(self, context: bpy.types.Context) -> set[str]:

@@ -18,7 +18,8 @@ def output_folder(configured: str, blend_file: str, temp_dir: str) -> Path:
     blend_file
         The open .blend file's path, empty when the file was never saved.
     temp_dir
-        Blender's temporary folder (``bpy.app.tempdir``), used for unsaved files.
+        The system's temporary folder, used for unsaved files (not ``bpy.app.tempdir``, which Blender
+        deletes on exit).
 
     Returns
     -------

@@ -14,6 +14,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -334,6 +335,27 @@ def test_cli_errors_reach_the_report(generated: dict[str, Any], tmp_path: Path) 
         prefs.executable = executable
     image = generated["world"].node_tree.nodes["Skyasset Sky"].image
     assert image.name == "sky_stratus_s3_psi070_512.hdr"  # a failed run leaves the last sky in place
+
+
+def test_default_output_folders(
+    generated: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prefs = bpy.context.preferences.addons[EXTENSION].preferences
+    chosen = prefs.output_dir
+    prefs.output_dir = ""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    try:
+        # Unsaved file: the system's temporary folder (Blender's own session folder dies with Blender).
+        assert bpy.ops.skyasset.generate() == {"FINISHED"}
+        image = generated["world"].node_tree.nodes["Skyasset Sky"].image
+        assert Path(bpy.path.abspath(image.filepath)).parent == tmp_path / "tmp" / "skyasset"
+        # Saved file: a skies folder next to it.
+        bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "scene.blend"))
+        assert bpy.ops.skyasset.generate() == {"FINISHED"}
+        image = bpy.data.worlds["User World"].node_tree.nodes["Skyasset Sky"].image
+        assert Path(bpy.path.abspath(image.filepath)).parent == tmp_path / "skies"
+    finally:
+        prefs.output_dir = chosen
 
 
 # --- unregister ---------------------------------------------------------------------------------------------
