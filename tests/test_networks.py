@@ -280,3 +280,38 @@ def test_configs_and_fp16_budget() -> None:
     with pytest.raises(SkyassetError, match="ccsn256-small") as err:
         get_config("ccsn512")
     assert err.value.code == "invalid_argument"
+
+
+def test_mixed_precision_blocks_match_fp32(monkeypatch: pytest.MonkeyPatch) -> None:
+    """num_fp16_res + conv_clamp: the fp16 blocks (CUDA-only in real use, forced on the CPU here) track fp32."""
+    import training.networks.discriminator as discriminator_module
+    import training.networks.synthesis as synthesis_module
+
+    torch.manual_seed(0)
+    G = make_g(32, 11, num_fp16_res=2, conv_clamp=256)
+    D = Discriminator(11, 32, 3, channel_base=256, channel_max=16, num_fp16_res=2, conv_clamp=256)
+    z, c = torch.randn(4, 16), one_hot([0, 1, 2, 3], 11)
+    ref_img = G(z, c, noise_mode="const")
+    ref_logits = D(ref_img, c)
+
+    def on_any_device(use_fp16: bool, force_fp32: bool, device: torch.device) -> bool:
+        return use_fp16 and not force_fp32
+
+    monkeypatch.setattr(synthesis_module, "use_half", on_any_device)
+    monkeypatch.setattr(discriminator_module, "use_half", on_any_device)
+    dtypes = []
+    G.synthesis.b32.conv1.register_forward_hook(lambda m, i, o: dtypes.append(o.dtype))
+    G.synthesis.b8.conv1.register_forward_hook(lambda m, i, o: dtypes.append(o.dtype))
+    try:
+        img = G(z, c, noise_mode="const")
+    except RuntimeError as exc:  # pragma: no cover - depends on the CPU kernels of this torch build
+        pytest.skip(f"fp16 convolution not available on this CPU: {exc}")
+    logits = D(img, c)
+    assert dtypes == [torch.float32, torch.float16]  # b8 runs first in fp32; b16 and b32 run in fp16
+    assert img.dtype == torch.float32 and logits.dtype == torch.float32
+    torch.testing.assert_close(img, ref_img, atol=2e-2 * float(ref_img.abs().max()), rtol=0)
+    torch.testing.assert_close(logits, ref_logits, atol=2e-2 * float(ref_logits.abs().max()), rtol=0)
+    (logits.sum() + img.sum()).backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in [*G.parameters(), *D.parameters()])
+    forced = G(z, c, noise_mode="const", force_fp32=True)
+    torch.testing.assert_close(forced, ref_img)
