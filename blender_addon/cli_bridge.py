@@ -81,8 +81,10 @@ class GenerateRequest:
     force: bool = True  # regenerating the same cloud/seed overwrites the old file
 
 
-def find_executable(configured: str = "") -> str | None:
-    """The ``skyasset`` executable to run: ``configured`` when it names one, else the first on PATH.
+def find_executable(configured: str = "", home: Path | None = None) -> str | None:
+    """The ``skyasset`` executable to run: ``configured`` when it names one, else the first on PATH, else
+    ``~/.local/bin/skyasset`` (pipx and ``pip install --user``; Blender started from a desktop menu often
+    has a PATH without it).
 
     ``configured`` may be a file path or a bare command name; ``~`` is expanded. Returns ``None`` when nothing
     runnable is found, so the caller can tell the user to set the path in the add-on preferences.
@@ -92,7 +94,8 @@ def find_executable(configured: str = "") -> str | None:
         if path.is_file() and os.access(path, os.X_OK):
             return str(path.resolve())
         return shutil.which(configured.strip())
-    return shutil.which("skyasset")
+    user_bin = (home or Path.home()) / ".local" / "bin"
+    return shutil.which("skyasset") or shutil.which("skyasset", path=str(user_bin))
 
 
 def build_generate_args(executable: str, request: GenerateRequest) -> list[str]:

@@ -71,7 +71,7 @@ class SKYASSET_OT_generate(bpy.types.Operator):
 
     bl_idname = "skyasset.generate"
     bl_label = "Generate Sky"
-    bl_options = {"REGISTER"}
+    bl_options = {"REGISTER", "UNDO"}  # one undo step for the node and image changes
 
     timeout: FloatProperty(  # type: ignore[valid-type]
         name="Timeout",

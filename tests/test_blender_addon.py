@@ -363,9 +363,13 @@ def test_default_output_folders(
 
 def test_disable_leaves_blender_clean(addon: Any, clean_state: dict[str, Any]) -> None:
     assert _blender_state() != clean_state  # enabled: the comparison below can fail
+    # A generation still running when the add-on goes away: its process must not outlive it.
+    job = addon.cli_bridge.CliJob([sys.executable, "-c", "import time; time.sleep(60)"])
+    addon.operators._running.add(job)
     addon_utils.disable(EXTENSION, default_set=True)
     assert _blender_state() == clean_state
     assert not addon.operators._running
+    assert job.poll() == "cancelled" and job.returncode is not None
 
     # The legacy add-on path (Blender 3.6 LTS reads bl_info) registers and unregisters just as cleanly.
     module = addon_utils.enable("blender_addon", default_set=True, handle_error=None)

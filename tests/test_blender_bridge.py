@@ -146,12 +146,20 @@ def test_find_executable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     exe.write_text("#!/bin/sh\necho '{}'\n")
     exe.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    assert cli_bridge.find_executable("") is None
-    assert cli_bridge.find_executable(str(exe)) == str(exe.resolve())
-    assert cli_bridge.find_executable(str(tmp_path / "missing")) is None
+    home = tmp_path / "home"
+    assert cli_bridge.find_executable("", home=home) is None
+    assert cli_bridge.find_executable(str(exe), home=home) == str(exe.resolve())
+    assert cli_bridge.find_executable(str(tmp_path / "missing"), home=home) is None
     monkeypatch.setenv("PATH", str(exe.parent))
-    assert cli_bridge.find_executable("") == str(exe)
-    assert cli_bridge.find_executable("  ") == str(exe)
+    assert cli_bridge.find_executable("", home=home) == str(exe)
+    assert cli_bridge.find_executable("  ", home=home) == str(exe)
+    # Not on PATH, but where pipx / pip --user put it.
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    user_exe = home / ".local" / "bin" / "skyasset"
+    user_exe.parent.mkdir(parents=True)
+    user_exe.write_text(exe.read_text())
+    user_exe.chmod(0o755)
+    assert cli_bridge.find_executable("", home=home) == str(user_exe)
 
 
 # --- output paths -----------------------------------------------------------------------------------------
