@@ -169,7 +169,7 @@ class SKYASSET_OT_generate(bpy.types.Operator):
         wm = context.window_manager
         self._timer = wm.event_timer_add(0.1, window=context.window)
         wm.modal_handler_add(self)
-        self._step(context)
+        _set_status(context, f"Skyasset: generating {self._label}... (Esc to cancel)")
         return {"RUNNING_MODAL"}
 
     def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
