@@ -93,7 +93,10 @@ class SkyGenerator:
         feeds = {"z": np.ascontiguousarray(z, dtype=np.float32)}
         if b.c_dim:
             if class_index is None:
-                raise SkyassetError("invalid_argument", "This model is conditional: choose a cloud type.")
+                raise SkyassetError(
+                    "invalid_argument",
+                    "Choose a cloud type with --cloud (see `skyasset classes`), e.g. --cloud cumulus.",
+                )
             c = np.zeros((len(z), b.c_dim), np.float32)
             c[:, class_index] = 1.0
             feeds["c"] = c
@@ -112,7 +115,9 @@ class SkyGenerator:
             raise SkyassetError("invalid_argument", f"psi must be in [-1, 2] (usually 0.5..1), got {psi}.")
         index = self.class_index(cloud) if (cloud is not None and b.c_dim) else None
         if b.c_dim and index is None:
-            raise SkyassetError("invalid_argument", "This model is conditional: choose a cloud type.")
+            raise SkyassetError(
+                "invalid_argument", "Choose a cloud type with --cloud (see `skyasset classes`), e.g. --cloud cumulus."
+            )
         w = self.map(z, index)
         centre = b.class_w_avg[index] if index is not None else b.w_avg
         if mix is not None and mix.weight > 0:

@@ -11,7 +11,6 @@ import typer
 from skyasset.api import LAYOUTS, METHODS, generate
 from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt
 from skyasset.cli.output import respond
-from skyasset.errors import SkyassetError
 
 
 def generate_command(
@@ -40,10 +39,6 @@ def generate_command(
     """Generate a sky: a skybox in the chosen layout, or the flat generator image (--layout flat)."""
 
     def work() -> dict[str, Any]:
-        if cloud is None:
-            raise SkyassetError(
-                "invalid_argument", "Choose a cloud type with --cloud (see `skyasset classes`), e.g. --cloud cumulus."
-            )
         chosen_seed = seed if seed is not None else secrets.randbelow(2**32)
         result = generate(
             cloud, chosen_seed, out, psi=psi, mix=mix, layout=layout, method=method,  # type: ignore[arg-type]
