@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -27,15 +28,17 @@ from training.export import export_bundle  # noqa: E402
 from training.networks import Generator, get_config  # noqa: E402
 
 
-def median_seconds(fn, runs: int, warmup: int = 2) -> float:
+def median_seconds(fn, runs: int, warmup: int = 2) -> tuple[float, float]:
+    """Median wall-clock and process-CPU seconds per call (CPU time is robust to other jobs on the machine)."""
     for _ in range(warmup):
         fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def bench_config(name: str, root: Path, runs: int, torch_runs: int) -> dict:
@@ -55,18 +58,19 @@ def bench_config(name: str, root: Path, runs: int, torch_runs: int) -> dict:
     feeds = {"z": z} | ({"c": np.eye(config.c_dim, dtype=np.float32)[[7]]} if config.c_dim else {})
     w = mapping.run(None, feeds)[0]
     ws = np.repeat(w[:, None], meta["num_ws"], axis=1)
-    ort_map_s = median_seconds(lambda: mapping.run(None, feeds), runs)
-    ort_syn_s = median_seconds(lambda: synthesis.run(None, {"ws": ws}), runs)
+    ort_map_s, _ = median_seconds(lambda: mapping.run(None, feeds), runs)
+    ort_syn_s, ort_syn_cpu = median_seconds(lambda: synthesis.run(None, {"ws": ws}), runs)
     ws_t = torch.from_numpy(ws)
     with torch.no_grad():
-        torch_syn_s = median_seconds(lambda: G.synthesis(ws_t, noise_mode="const"), torch_runs, warmup=1)
+        torch_syn_s, _ = median_seconds(lambda: G.synthesis(ws_t, noise_mode="const"), torch_runs, warmup=1)
     return {
         "config": name, "resolution": config.resolution, "params_M": n_params / 1e6, "export_s": export_s,
         "map_err": checks["mapping"]["max_abs_error"], "map_range": checks["mapping"]["output_range"],
         "syn_err": checks["synthesis"]["max_abs_error"], "syn_range": checks["synthesis"]["output_range"],
         "mapping_MB": meta["graphs"]["mapping"]["bytes"] / 1e6,
         "synthesis_MB": meta["graphs"]["synthesis"]["bytes"] / 1e6,
-        "ort_mapping_ms": ort_map_s * 1e3, "ort_synthesis_ms": ort_syn_s * 1e3, "torch_synthesis_ms": torch_syn_s * 1e3,
+        "ort_mapping_ms": ort_map_s * 1e3, "ort_synthesis_ms": ort_syn_s * 1e3,
+        "ort_synthesis_cpu_ms": ort_syn_cpu * 1e3, "torch_synthesis_ms": torch_syn_s * 1e3,
     }
 
 
@@ -77,7 +81,10 @@ def main() -> None:
     parser.add_argument("--torch-runs", type=int, default=3, help="timed PyTorch runs (median reported)")
     parser.add_argument("--keep", type=Path, default=None, help="write the bundles here instead of a temp dir")
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, onnxruntime {ort.__version__}, threads {torch.get_num_threads()}")
+    print(
+        f"torch {torch.__version__}, onnxruntime {ort.__version__}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} (wall times inflate when other jobs share the CPUs)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
@@ -89,7 +96,8 @@ def main() -> None:
                 f"synthesis {r['syn_err']:.2g} (range {r['syn_range']:.3g}) | "
                 f"mapping.onnx {r['mapping_MB']:.2f} MB, synthesis.onnx {r['synthesis_MB']:.2f} MB | "
                 f"batch 1 median: ORT mapping {r['ort_mapping_ms']:.2f} ms, ORT synthesis "
-                f"{r['ort_synthesis_ms']:.0f} ms, PyTorch synthesis {r['torch_synthesis_ms']:.0f} ms",
+                f"{r['ort_synthesis_ms']:.0f} ms (CPU time {r['ort_synthesis_cpu_ms']:.0f} ms), "
+                f"PyTorch synthesis {r['torch_synthesis_ms']:.0f} ms | load average {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
 

@@ -21,12 +21,17 @@ def _as_float(img: np.ndarray) -> np.ndarray:
     return arr.astype(np.float32)
 
 
-def wrap_seam_score(equirect: np.ndarray) -> float:
-    """Mean |difference| across the +-180 degree seam / mean |difference| between neighbouring inner columns."""
+def wrap_seam_score(equirect: np.ndarray, *, window: int = 8) -> float:
+    """Mean |difference| across the +-180 degree seam / mean |difference| between neighbouring interior columns.
+
+    The interior pairs are the ``window`` column pairs on each side of the seam (not crossing it), so the score
+    says how much the seam stands out from its own surroundings; the cube edges are scored the same way.
+    """
     e = _as_float(equirect)
     seam = float(np.abs(e[:, 0] - e[:, -1]).mean())
-    inner = float(np.abs(np.diff(e, axis=1)).mean())
-    return seam / max(inner, 1e-8)
+    k = max(1, min(window, e.shape[1] // 4))
+    inner = np.concatenate([np.diff(e[:, :k + 1], axis=1), np.diff(e[:, -k - 1:], axis=1)], axis=1)
+    return seam / max(float(np.abs(inner).mean()), 1e-8)
 
 
 # The 12 cube edges as (face a, side of a, face b, side of b, reversed): the texel line along `side` of face a

@@ -32,17 +32,19 @@ RING_VIEWS: int = 6  # 60 degrees apart; with the default 90 degree field of vie
 
 
 def resize_equirect(equirect: np.ndarray, width: int) -> np.ndarray:
-    """Resize an equirect to ``[width // 2, width]``, wrapping horizontally so the seam stays clean."""
+    """Resize an equirect to ``[width // 2, width]``, wrapping horizontally so the seam stays clean.
+
+    The image is tiled three times side by side and resized to exactly three times the target width, so the
+    scale is the same everywhere and the middle copy keeps pixel centres exact: columns 0 and ``width - 1``
+    stay one column apart across the seam (a padded resize with a rounded pad drifts and duplicates them).
+    """
     h, w = equirect.shape[:2]
     if w == width and h == width // 2:
         return equirect
-    pad = max(4, w // 64)
-    padded = np.concatenate([equirect[:, -pad:], equirect, equirect[:, :pad]], axis=1)
-    scale = width / w
-    big_pad = int(round(pad * scale))
-    interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-    out = cv2.resize(padded, (width + 2 * big_pad, width // 2), interpolation=interp)
-    return out[:, big_pad:big_pad + width]
+    tiled = np.concatenate([equirect, equirect, equirect], axis=1)
+    interp = cv2.INTER_CUBIC if width > w else cv2.INTER_AREA
+    out = cv2.resize(tiled, (3 * width, width // 2), interpolation=interp)
+    return np.ascontiguousarray(out[:, width:2 * width])
 
 
 def _camera(yaw: float, pitch: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
