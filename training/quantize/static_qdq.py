@@ -1,4 +1,4 @@
-"""int8 static QDQ for the convolutions, calibrated over random latents.
+"""int8 static QDQ for the convolutions and the elementwise chain between them, calibrated over random latents.
 
 Works on the non-fused modulated convolution (DESIGN.md): there every Conv has a static weight initializer,
 so ONNX Runtime can fuse ``DequantizeLinear -> Conv -> QuantizeLinear`` into an integer convolution
@@ -23,7 +23,10 @@ from onnxruntime.quantization import (
 
 __all__ = ["RandomLatentReader", "quantize_convs_static", "QDQ_OP_TYPES"]
 
-QDQ_OP_TYPES = ("Conv",)
+# Conv alone leaves a float round trip (DequantizeLinear ... QuantizeLinear) around every modulation, bias,
+# noise and activation; quantizing that chain too keeps activations uint8 from one convolution to the next
+# (QLinearMul/QLinearAdd/QLinearLeakyRelu): 0.66x -> 0.52x of fp32 latency at the same PSNR (256x256, 1 thread).
+QDQ_OP_TYPES = ("Conv", "Mul", "Add", "LeakyRelu", "Concat", "DepthToSpace")
 
 
 class RandomLatentReader(CalibrationDataReader):
