@@ -15,6 +15,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from skyasset.errors import SkyassetError  # noqa: E402
+from tests._train_helpers import one_torch_thread  # noqa: E402, F401
 from training.nvlabs_pickle import load_nvlabs_pickle, restricted_loads  # noqa: E402
 
 
@@ -117,10 +118,12 @@ def _nvlabs_like_pickle(nets: dict[str, torch.nn.Module], extras: dict, module_s
 
     class Pickler(pickle.Pickler):
         def reducer_override(self, obj):
-            if isinstance(obj, torch.nn.Module) and type(obj).__module__ == __name__:
+            if isinstance(obj, torch.nn.Module) and not type(obj).__module__.startswith("torch."):
                 state = dict(obj.__dict__)
                 state["_init_args"] = ()
-                state["_init_kwargs"] = EasyDict(z_dim=8, mapping_kwargs=EasyDict(num_layers=2))
+                kwargs = getattr(obj, "init_kwargs", None) or dict(z_dim=8, mapping_kwargs=dict(num_layers=2))
+                state["_init_kwargs"] = EasyDict({k: EasyDict(v) if isinstance(v, dict) else v
+                                                  for k, v in kwargs.items()})
                 meta = dict(type="class", version=4, module_src=module_src, class_name=type(obj).__name__,
                             state=state)
                 return (_reconstruct_persistent_obj, (meta,))
@@ -167,3 +170,31 @@ def test_nvlabs_like_round_trip_is_bit_exact_and_never_runs_module_src(tmp_path:
         assert net.state_dict[name].dtype == tensor.dtype
         assert torch.equal(net.state_dict[name], tensor), name
     assert set(result.networks["D"].state_dict) == set(d.state_dict())
+
+
+def test_import_nvlabs_cli_rebuilds_our_networks_bit_exactly(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from training.cli import app
+    from training.networks import Discriminator, Generator, get_config
+    from training.snapshot import build_networks, load_snapshot
+
+    cfg = get_config("tiny")
+    torch.manual_seed(3)
+    G, D = Generator(**cfg.generator_kwargs()), Discriminator(**cfg.discriminator_kwargs())
+    marker = tmp_path / "ran"
+    pkl = tmp_path / "network-snapshot-000200.pkl"
+    pkl.write_bytes(_nvlabs_like_pickle({"G": G, "G_ema": G, "D": D}, {"augment_pipe": None},
+                                        f"open({str(marker)!r}, 'w').write('x')"))
+    out = tmp_path / "imported.pt"
+    res = CliRunner().invoke(app, ["import-nvlabs", str(pkl), "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    assert not marker.exists()
+    snap = load_snapshot(out)
+    G2, D2, E2 = build_networks(snap)
+    for a, b in ((G, G2), (G, E2), (D, D2)):
+        sa, sb = a.state_dict(), b.state_dict()
+        assert list(sa) == list(sb)
+        assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    res = CliRunner().invoke(app, ["import-nvlabs", str(pkl), "--out", str(out)])
+    assert res.exit_code == 4 and "output_exists" in res.output
