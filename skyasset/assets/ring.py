@@ -34,17 +34,20 @@ RING_VIEWS: int = 6  # 60 degrees apart; with the default 90 degree field of vie
 def resize_equirect(equirect: np.ndarray, width: int) -> np.ndarray:
     """Resize an equirect to ``[width // 2, width]``, wrapping horizontally so the seam stays clean.
 
-    The image is tiled three times side by side and resized to exactly three times the target width, so the
-    scale is the same everywhere and the middle copy keeps pixel centres exact: columns 0 and ``width - 1``
-    stay one column apart across the seam (a padded resize with a rounded pad drifts and duplicates them).
+    The image is padded with wrapped columns and resized so that the scale is exactly ``width / w``
+    everywhere; the crop then keeps pixel centres exact, so columns 0 and ``width - 1`` stay one column apart
+    across the seam (a pad whose scaled size is rounded drifts and makes them near copies).
     """
     h, w = equirect.shape[:2]
     if w == width and h == width // 2:
         return equirect
-    tiled = np.concatenate([equirect, equirect, equirect], axis=1)
+    step = w // math.gcd(w, width)  # smallest pad (input columns) that scales to whole output columns
+    pad = step * max(1, -(-4 // step)) if step <= w // 2 else w
+    big_pad = pad * width // w
+    padded = np.concatenate([equirect[:, w - pad:], equirect, equirect[:, :pad]], axis=1)
     interp = cv2.INTER_CUBIC if width > w else cv2.INTER_AREA
-    out = cv2.resize(tiled, (3 * width, width // 2), interpolation=interp)
-    return np.ascontiguousarray(out[:, width:2 * width])
+    out = cv2.resize(padded, (width + 2 * big_pad, width // 2), interpolation=interp)
+    return np.ascontiguousarray(out[:, big_pad:big_pad + width])
 
 
 def _camera(yaw: float, pitch: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -73,6 +76,7 @@ def assemble_ring(
     feather: float = 0.5,
     top_feather: float = 0.2,
     detect: bool = True,
+    yaw: float = 0.0,
     **unknown: Any,
 ) -> np.ndarray:
     """Assemble views ``[N, H, W, 3]`` in [0, 1] into an equirect ``[width // 2, width, 3]``.
@@ -98,6 +102,8 @@ def assemble_ring(
         Width of the fade at a view's top edge as a fraction of its height.
     detect
         Detect horizons and paint out ground objects (turn off for views that are all sky).
+    yaw
+        Extra rotation of every view in degrees (view i looks at ``yaw + 360 * i / N``).
     """
     if unknown:
         raise SkyassetError("invalid_argument", f"Unknown ring option(s): {', '.join(sorted(unknown))}.")
@@ -105,8 +111,10 @@ def assemble_ring(
         raise SkyassetError("invalid_argument", f"Ring field of view must be 20..160 degrees, got {fov}.")
     n, vh, vw = views.shape[:3]
     f_px = (vw / 2.0) / math.tan(math.radians(fov) / 2.0)
-    native = int(math.ceil(2.0 * math.pi * f_px / 8.0)) * 8
-    iw = max(64, min(width, native))
+    native = 2.0 * math.pi * f_px
+    # Work at the views' own resolution, rounded so that the output is a whole multiple of it: every internal
+    # column then maps to the same output phase and the seam is resampled like any other column.
+    iw = width // max(1, int(width // native)) if width >= native else width
     iw -= iw % 4
     ih = iw // 4
     dirs = equirect_directions(iw // 2, iw)[:ih]
@@ -121,7 +129,7 @@ def assemble_ring(
             sky = np.clip(view.astype(np.float32), 0.0, 1.0)
             horizon_px = float(vh)
         p = math.atan((horizon_px - vh / 2.0) / f_px) if pitch is None else math.radians(pitch)
-        fwd, right, up = _camera(2.0 * math.pi * i / n, p)
+        fwd, right, up = _camera(2.0 * math.pi * i / n + math.radians(yaw), p)
         zc = dirs @ fwd
         ok = zc > 1e-3
         inv = np.where(ok, 1.0 / np.where(ok, zc, 1.0), 0.0)
@@ -134,7 +142,7 @@ def assemble_ring(
         w = _smoothstep(side) * _smoothstep(top) * ok
         warped = cv2.remap(
             sky, px.astype(np.float32), np.minimum(py, rows - 1).astype(np.float32),
-            cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE,
+            cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE,
         )
         images.append(warped)
         weights.append(w.astype(np.float32))
