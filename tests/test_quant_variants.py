@@ -186,3 +186,22 @@ def test_subpixel_rewrite_handles_pads_output_padding_and_bias(
         runs.append(_run(tmp_path / "m.onnx", {"x": x}))
     assert runs[0].shape == runs[1].shape
     np.testing.assert_allclose(runs[1], runs[0], atol=1e-5)
+
+
+def test_train_cli_quantize_writes_the_chosen_variants(tiny_bundle_path: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from training.cli import app
+    from training.quantize import cli as quantize_cli
+
+    assert quantize_cli.QUANT_VARIANTS == QUANT_VARIANTS
+    result = CliRunner().invoke(
+        app, ["quantize", str(tiny_bundle_path), "--out", str(tmp_path), "-v", "fp16", "-v", "int8-weight", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.stdout.strip().splitlines()[-1])["variants"]
+    assert [w["variant"] for w in written] == ["fp16", "int8-weight"]
+    assert load_bundle(tmp_path / "int8-weight").variant == "int8-weight"
+    again = ["quantize", str(tiny_bundle_path), "--out", str(tmp_path), "-v", "fp16", "--json"]
+    result = CliRunner().invoke(app, again)
+    assert result.exit_code == 4 and json.loads(result.stdout)["error"]["code"] == "output_exists"

@@ -368,7 +368,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # --- Sub-apps of other tools: one line each --------------------------------------------------------------------
-# app.add_typer(quantize_app, name="quantize")
+from training.quantize.cli import quantize_command  # noqa: E402
+
+app.command("quantize")(quantize_command)
 
 
 if __name__ == "__main__":
