@@ -1,9 +1,10 @@
 """The fast student: a small conv net that predicts a 4x residual on top of bicubic upscaling.
 
 Everything runs at the input resolution and ends in a pixel shuffle (ESPCN style), so the cost per output
-pixel is tiny; the bicubic skip means the network only has to learn the detail Real-ESRGAN adds. The bicubic
-skip itself is written as a fixed 5x5 convolution + pixel shuffle on an edge-padded input, which equals
-``F.interpolate(mode="bicubic")`` exactly but runs ~20x faster in ONNX Runtime than its cubic ``Resize``.
+pixel is tiny. The skip path is a linear 5x5 convolution + pixel shuffle on an edge-padded input: it starts as
+exact bicubic upscaling (``F.interpolate(mode="bicubic")``, but ~20x faster in ONNX Runtime than its cubic
+``Resize``) or as the least-squares fit of :mod:`training.upscaler.linear_fit`; the conv body (absent when
+``width == 0``) learns the non-linear rest of what Real-ESRGAN adds.
 """
 
 from __future__ import annotations
@@ -43,29 +44,35 @@ class FastUpscaler(nn.Module):
 
     def __init__(
         self,
-        width:  int = 32,  # Feature channels of the hidden convs.
+        width:  int = 32,  # Feature channels of the hidden convs; 0 = linear skip path only.
         depth:  int = 3,   # Hidden 3x3 convs after the 5x5 head.
         scale:  int = 4,   # Upscaling factor (pixel-shuffle factor).
     ) -> None:  # fmt: skip
         super().__init__()
         self.scale = scale
-        self.register_buffer("bicubic", bicubic_kernel(scale).repeat(3, 1, 1, 1), persistent=False)
-        layers: list[nn.Module] = [nn.Conv2d(3, width, 5, 1, 2), nn.LeakyReLU(0.1)]
-        for _ in range(depth):
-            layers += [nn.Conv2d(width, width, 3, 1, 1), nn.LeakyReLU(0.1)]
-        last = nn.Conv2d(width, 3 * scale * scale, 3, 1, 1)
-        nn.init.zeros_(last.weight)  # start as plain bicubic
-        nn.init.zeros_(last.bias)
-        self.body = nn.Sequential(*layers, last)
+        self.skip = nn.Conv2d(3, 3 * scale * scale, 5)
+        with torch.no_grad():
+            self.skip.weight.zero_()
+            self.skip.bias.zero_()
+            for c in range(3):  # channel c's 16 sub-pixels come from channel c alone: bicubic
+                self.skip.weight[c * scale * scale : (c + 1) * scale * scale, c : c + 1] = bicubic_kernel(scale)
+        self.body: nn.Module | None = None
+        if width > 0:
+            layers: list[nn.Module] = [nn.Conv2d(3, width, 5, 1, 2), nn.LeakyReLU(0.1)]
+            for _ in range(depth):
+                layers += [nn.Conv2d(width, width, 3, 1, 1), nn.LeakyReLU(0.1)]
+            last = nn.Conv2d(width, 3 * scale * scale, 3, 1, 1)
+            nn.init.zeros_(last.weight)  # the body starts silent: output = skip path
+            nn.init.zeros_(last.bias)
+            self.body = nn.Sequential(*layers, last)
         self.shuffle = nn.PixelShuffle(scale)
 
-    def _base_subpixels(self, x: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(F.pad(x, (2, 2, 2, 2), mode="replicate"), self.bicubic, groups=3)
-
     def base(self, x: torch.Tensor) -> torch.Tensor:
-        """Bicubic upscaling (edge-replicated borders, as ``F.interpolate``)."""
-        return self.shuffle(self._base_subpixels(x))
+        """The linear skip path alone (edge-replicated borders, as ``F.interpolate``)."""
+        return self.shuffle(self.skip(F.pad(x, (2, 2, 2, 2), mode="replicate")))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # Adding before the shuffle keeps the one full-resolution pass that the output needs anyway.
-        return self.shuffle(self._base_subpixels(x) + self.body(x))
+        sub = self.skip(F.pad(x, (2, 2, 2, 2), mode="replicate"))
+        if self.body is not None:
+            sub = sub + self.body(x)  # added before the shuffle: one full-resolution pass in all
+        return self.shuffle(sub)
