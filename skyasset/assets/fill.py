@@ -13,12 +13,12 @@ GroundFill = Literal["haze", "solid", "reflection"]
 
 
 def _smooth_columns(values: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian smoothing of ``[W, C]`` along the circular longitude axis."""
+    """Gaussian smoothing of ``[W, C]`` along the circular longitude axis (wraps however wide the kernel)."""
     w = values.shape[0]
-    pad = min(w, int(3 * sigma) + 1)
-    ext = np.concatenate([values[-pad:], values, values[:pad]], axis=0)[:, None, :].astype(np.float32)
-    out = cv2.GaussianBlur(ext, (1, 0), sigmaX=0.1, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
-    return out[pad:pad + w, 0, :]
+    half = int(4 * sigma) + 1
+    ext = np.pad(values.astype(np.float32), ((half, half), (0, 0)), mode="wrap")[:, None, :]
+    out = cv2.GaussianBlur(ext, (1, 2 * half + 1), sigmaX=0.1, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+    return out[half:half + w, 0, :]
 
 
 def _pull_push(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -106,6 +106,8 @@ def fill_below_horizon(
     far = (0.5 * broad + 0.5 * grey) * darken
     t = 1.0 - np.exp(-depth * 2.0)
     haze = horizon[None] * (1.0 - t) + far[None] * t
+    nadir = depth**2  # every column meets in one colour at the nadir (no pinwheel in the down face)
+    haze = haze * (1.0 - nadir) + far.mean(axis=0)[None, None, :] * nadir
     if mode == "haze":
         return haze.astype(np.float32)
     if mode == "reflection":
