@@ -54,12 +54,12 @@ def fid_of_bundles(
         images = BundleSource(path).generate(seeds, classes if bundle.c_dim else np.zeros(samples, np.int64))
         rows.append({
             "name": bundle.variant, "path": str(bundle.path), "kimg": bundle.provenance.get("kimg"),
-            "fid": fid_from_features(inception_features(images, device=device), real),
+            "fid": float(fid_from_features(inception_features(images, device=device), real)),
         })
     ref = next((r for r in rows if r["name"] == "fp32"), rows[0])
     for r in rows:
         r["fid_delta"] = r["fid"] - ref["fid"]
-        r["within_ship_threshold"] = abs(r["fid_delta"]) <= SHIP_THRESHOLD
+        r["within_ship_threshold"] = bool(abs(r["fid_delta"]) <= SHIP_THRESHOLD)
     return {"fid": rows, "samples": samples, "archive": str(archive), "reference": ref["name"]}
 
 
