@@ -1,0 +1,97 @@
+"""Training throughput (images/s) of a network config on CPU, and on the GPU when one is available.
+
+Runs the real training step (G main, lazy path-length every 4 steps, D main with ADA augmentation, lazy R1
+every 16 steps, Adam, EMA) on random images, after warm-up steps, and prints one line per device::
+
+    python benchmarks/bench_train.py --config ccsn256-small --batch 4 --steps 4
+    python benchmarks/bench_train.py --config ccsn256 --batch 32 --steps 20 --devices cuda
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+
+import torch
+
+from training.augment import AugmentPipe
+from training.loss import GeneratorStep, StyleGAN2Loss
+from training.networks import Discriminator, Generator, get_config
+
+
+def bench(config: str, batch: int, steps: int, warmup: int, device: str) -> dict[str, float | str | int]:
+    cfg = get_config(config)
+    dev = torch.device(device)
+    G = Generator(**cfg.generator_kwargs()).to(dev).train()
+    D = Discriminator(**cfg.discriminator_kwargs()).to(dev).train()
+    G_ema = copy.deepcopy(G).eval().requires_grad_(False)
+    pipe = AugmentPipe().to(dev)
+    pipe.p.fill_(0.2)
+    step_module = GeneratorStep(G)
+    loss = StyleGAN2Loss(step_module, D, step_module, D, augment_pipe=pipe,
+                         r1_gamma=0.0002 * cfg.resolution ** 2 / batch)
+    loss.pl_mean = loss.pl_mean.to(dev)
+    opt_G = torch.optim.Adam(G.parameters(), lr=0.002, betas=(0.0, 0.99))
+    opt_D = torch.optim.Adam(D.parameters(), lr=0.002, betas=(0.0, 0.99))
+    real = torch.rand(batch, 3, cfg.resolution, cfg.resolution, device=dev) * 2 - 1
+    c = torch.zeros(batch, cfg.c_dim, device=dev)
+    if cfg.c_dim:
+        c[:, 0] = 1
+
+    def one(step: int) -> None:
+        z = torch.randn(batch, cfg.z_dim, device=dev)
+        for phase, net, opt, interval in (("Gmain", G, opt_G, 1), ("Greg", G, opt_G, 4), ("Dmain", D, opt_D, 1),
+                                          ("Dreg", D, opt_D, 16)):
+            if step % interval:
+                continue
+            G.requires_grad_(net is G)
+            D.requires_grad_(net is D)
+            opt.zero_grad(set_to_none=True)
+            loss.accumulate(phase, real, c, z, c, gain=float(interval))  # type: ignore[arg-type]
+            opt.step()
+        with torch.no_grad():
+            for pe, p in zip(G_ema.parameters(), G.parameters(), strict=True):
+                pe.copy_(p.lerp(pe, 0.999))
+
+    for i in range(warmup):
+        one(i + 1)  # warm-up without the lazy regularisers
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    t = time.perf_counter()
+    for i in range(steps):
+        one(i)  # step 0 includes both regularisers: over 16 steps that is their exact share
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    sec = time.perf_counter() - t
+    params = sum(p.numel() for p in G.parameters()) + sum(p.numel() for p in D.parameters())
+    return {"config": config, "device": str(dev), "batch": batch, "steps": steps, "seconds": round(sec, 3),
+            "images_per_s": round(batch * steps / sec, 2), "sec_per_kimg": round(sec / (batch * steps) * 1000, 1),
+            "params_G_plus_D": params, "threads": torch.get_num_threads(),
+            "gpu_mem_gb": round(torch.cuda.max_memory_allocated(dev) / 2**30, 2) if dev.type == "cuda" else 0.0}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", default="ccsn256-small")
+    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--steps", type=int, default=4, help="timed steps (16 gives exact lazy-regulariser share)")
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--devices", default="auto", help="comma list of cpu,cuda; auto = cpu plus cuda if present")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    devices = args.devices.split(",") if args.devices != "auto" else ["cpu"] + (
+        ["cuda"] if torch.cuda.is_available() else [])
+    for device in devices:
+        if device == "cuda":
+            torch.backends.cudnn.benchmark = True
+        r = bench(args.config, args.batch, args.steps, args.warmup, device)
+        print(json.dumps(r) if args.json else
+              f"{r['config']:14s} {r['device']:6s} batch {r['batch']:3d}: {r['images_per_s']:8.2f} img/s "
+              f"({r['sec_per_kimg']} s/kimg, {r['params_G_plus_D'] / 1e6:.1f} M params, {r['threads']} threads"
+              + (f", {r['gpu_mem_gb']} GB" if r["gpu_mem_gb"] else "") + ")", flush=True)
+
+
+if __name__ == "__main__":
+    main()
