@@ -146,19 +146,18 @@ def test_best_without_weights_package_names_the_extra(monkeypatch: pytest.Monkey
 
 
 def test_assemble_upscaled_gives_the_requested_equirect_with_a_clean_wrap() -> None:
-    from skyasset.assets import wrap_seam_score
+    from skyasset.assets import assemble_panorama, wrap_seam_score
     from skyasset.upscale import assemble_upscaled
 
     views = np.stack([_sky(64, 64, seed=s) for s in range(6)])
+    small = assemble_panorama(views, "ring", 128)
     for width in (512, 480):  # 480 / 4 = 120 is not a multiple of 8: assembled at 128, resized after
         pano = assemble_upscaled(views, "fast", width)
         assert pano.shape == (width // 2, width, 3) and pano.dtype == np.float32
         assert 0.0 <= pano.min() and pano.max() <= 1.0
-        assert wrap_seam_score(pano) < 1.2  # the seam step is no bigger than an ordinary column step
+        # upscaling adds no seam: the wrap is no more visible than in the small panorama it came from
+        assert wrap_seam_score(pano) <= 1.1 * wrap_seam_score(small)
     # and that is the wrap's doing: upscaling the same panorama without it leaves a visible seam
-    from skyasset.assets import assemble_panorama
-
-    small = assemble_panorama(views, "ring", 128)
     assert wrap_seam_score(upscale(small, "fast", wrap=False)) > 2.5 * wrap_seam_score(
         upscale(small, "fast", wrap=True)
     )

@@ -68,17 +68,29 @@ def distill_command(
     seconds: Annotated[float, typer.Option(help="Wall-clock training budget.")] = 240.0,
     width: Annotated[int, typer.Option(help="Student feature channels.")] = 32,
     depth: Annotated[int, typer.Option(help="Student hidden 3x3 convs.")] = 3,
-    gt_weight: Annotated[float, typer.Option(help="Weight of the ground-truth L1 term.")] = 0.3,
+    gt_weight: Annotated[float, typer.Option(help="Weight of the ground-truth photo term.")] = 3.0,
+    photos: Annotated[int, typer.Option(help="Training photos giving cheap photo-only pairs (2 crops each).")] = 800,
+    data: Annotated[Path | None, typer.Option(help="CCSN folder (default ../shared/datasets/ccsn).")] = None,
     seed: int = 0,
 ) -> None:
-    """Distil the teacher into the fast student and export it to ONNX (plus a training log beside it)."""
+    """Distil the teacher into the fast student and export it to ONNX (plus a training log beside it).
+
+    ``--width 0`` gives the linear student: the least-squares 5x5 filter bank alone, no SGD.
+    """
     import torch
 
     from training.upscaler.convert_teacher import export_onnx
+    from training.upscaler.data import ccsn_root, photo_pairs, split_files
     from training.upscaler.distill import DistillConfig, distill, load_pairs
 
+    out.parent.mkdir(parents=True, exist_ok=True)
+    photo = None
+    if photos > 0:
+        files = split_files(data or ccsn_root(), "train")
+        pick = np.random.default_rng(5).permutation(len(files))[:photos]
+        photo = photo_pairs([files[i] for i in pick], crop=64, per_photo=2, seed=5)
     cfg = DistillConfig(seconds=seconds, width=width, depth=depth, gt_weight=gt_weight, seed=seed)
-    net = distill(load_pairs(pairs), cfg, log=out.with_suffix(".log.json"))
+    net = distill(load_pairs(pairs, photo), cfg, log=out.with_suffix(".log.json"))
     torch.save({"kwargs": {"width": width, "depth": depth}, "state_dict": net.state_dict()}, out.with_suffix(".pt"))
     export_onnx(net, out)
     typer.echo(json.dumps({"onnx": str(out), "bytes": out.stat().st_size}))

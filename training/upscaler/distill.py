@@ -91,6 +91,8 @@ def distill(pairs: dict[str, np.ndarray], cfg: DistillConfig, log: Path | None =
             net.skip.weight.copy_(torch.from_numpy(weight))
             net.skip.bias.copy_(torch.from_numpy(bias))
     if cfg.width == 0 or cfg.seconds <= 0:
+        if log is not None:
+            log.write_text(json.dumps({"config": asdict(cfg), "steps": 0, "history": []}, indent=1))
         return net.eval()
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     m = cfg.margin * 4
