@@ -1,8 +1,10 @@
 """Benchmark model bundles: size, load time, latency at batch 1 and 8, peak memory, quality against fp32.
 
 Each bundle is measured in its own fresh Python process (``python -m skyasset.bench``), so load time and peak
-memory are those of a cold start and one variant's allocations never count against another. The parent then
-scores every variant's images against the reference's (the fp32 bundle) on the same seeds.
+memory are those of a cold start and one variant's allocations never count against another. The parent drives
+the processes in turn (one timed run of each variant, then the next round), so a busy shared machine slows
+every variant alike and the medians stay comparable. It then scores every variant's images against the
+reference's (the fp32 bundle) on the same seeds.
 
 Quality on a randomly initialised model says little about a trained one: PSNR here measures how faithfully
 a variant reproduces the fp32 graph, not how good the skies look; FID difference needs a trained model.
@@ -56,8 +58,13 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
 
 
-def _worker(model: str, cloud: str | None, seeds: list[int], repeats: int, threads: int, images: str) -> None:
-    """Child-process side: measure one bundle, save its images, print one JSON line."""
+def _worker(model: str, cloud: str | None, threads: int) -> None:
+    """Child-process side: load one bundle, then answer timing commands from stdin, one JSON line each.
+
+    Commands: ``b1 SEED`` and ``b8 SEED...`` (seconds per image), ``images PATH SEED...`` (save the images),
+    ``stats`` (peak memory). Driving all variants' workers in turn lets load drift on a shared machine hit
+    every variant alike.
+    """
     import resource
     import time
 
@@ -69,39 +76,58 @@ def _worker(model: str, cloud: str | None, seeds: list[int], repeats: int, threa
     load_s = time.perf_counter() - start
     if cloud is None and gen.bundle.c_dim:
         cloud = gen.classes[0].code
-    gen.generate(cloud, seeds[0])  # warm-up: first-run allocations and kernel selection
-
-    def per_image(batch: list[int]) -> float:
-        t = time.perf_counter()
-        gen.generate(cloud, batch, batch_size=len(batch))
-        return (time.perf_counter() - t) / len(batch)
-
-    single = [per_image([seeds[i % len(seeds)]]) for i in range(repeats)]
-    batched = [per_image(seeds[:BATCH]) for _ in range(max(1, repeats // 2))]
-    np.save(images, gen.generate(cloud, seeds, batch_size=BATCH))
-    answer = {
-        "name": gen.bundle.variant,
-        "path": str(gen.bundle.path),
-        "bytes": gen.bundle.total_bytes,
-        "load_s": load_s,
-        "latency_s": float(np.median(single)),
-        "latency_batch8_s": float(np.median(batched)),
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-    }
-    sys.stdout.write(json.dumps(answer) + "\n")
+    gen.generate(cloud, 0)  # warm-up: first-run allocations and kernel selection
+    info = {"name": gen.bundle.variant, "path": str(gen.bundle.path), "bytes": gen.bundle.total_bytes}
+    sys.stdout.write(json.dumps(info | {"load_s": load_s}) + "\n")
+    sys.stdout.flush()
+    for line in sys.stdin:
+        command, *args = line.split()
+        if command in ("b1", "b8"):
+            seeds = [int(a) for a in args]
+            t = time.perf_counter()
+            gen.generate(cloud, seeds, batch_size=len(seeds))
+            answer: dict[str, Any] = {"s_per_image": (time.perf_counter() - t) / len(seeds)}
+        elif command == "images":
+            np.save(args[0], gen.generate(cloud, [int(a) for a in args[1:]], batch_size=BATCH))
+            answer = {"saved": args[0]}
+        else:
+            answer = {"peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
 
 
-def _measure(model: Path, cloud: str | None, seeds: list[int], repeats: int, threads: int, images: Path) -> dict:
-    command = [
-        sys.executable, "-m", "skyasset.bench", str(model), json.dumps(cloud), json.dumps(seeds),
-        str(repeats), str(threads), str(images),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or ["(no output)"]
-        code = "bundle_invalid" if "SkyassetError" in done.stderr else "internal_error"
-        raise SkyassetError(code, f"Benchmarking {model} failed: {lines[-1]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class _Worker:
+    """Parent-side handle of one measuring process."""
+
+    def __init__(self, model: Path, cloud: str | None, threads: int) -> None:
+        self.model = model
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "skyasset.bench", str(model), json.dumps(cloud), str(threads)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        self.info = self._read()
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            assert self.process.stderr is not None
+            lines = self.process.stderr.read().strip().splitlines() or ["(no output)"]
+            code = "bundle_invalid" if "SkyassetError" in lines[-1] else "internal_error"
+            raise SkyassetError(code, f"Benchmarking {self.model} failed: {lines[-1]}")
+        return json.loads(line)
+
+    def ask(self, command: str) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
 
 
 def bench_models(
@@ -146,11 +172,30 @@ def bench_models(
         raise SkyassetError("invalid_argument", "Name at least one model bundle to benchmark.")
     results: list[VariantResult] = []
     pictures: list[np.ndarray] = []
-    with tempfile.TemporaryDirectory(prefix="skyasset-bench-") as tmp:
-        for i, model in enumerate(models):
-            images = Path(tmp) / f"{i}.npy"
-            results.append(VariantResult(**_measure(Path(model), cloud, seeds, repeats, threads, images)))
-            pictures.append(np.load(images))
+    workers: list[_Worker] = []
+    try:
+        for model in models:  # one at a time, so each load time is uncontended by the others
+            workers.append(_Worker(Path(model), cloud, threads))
+        single: list[list[float]] = [[] for _ in workers]
+        batched: list[list[float]] = [[] for _ in workers]
+        for r in range(repeats):
+            for i, w in enumerate(workers):
+                single[i].append(w.ask(f"b1 {seeds[r % len(seeds)]}")["s_per_image"])
+        for _ in range(max(1, repeats // 2)):
+            for i, w in enumerate(workers):
+                batched[i].append(w.ask("b8 " + " ".join(map(str, seeds[:BATCH])))["s_per_image"])
+        with tempfile.TemporaryDirectory(prefix="skyasset-bench-") as tmp:
+            for i, w in enumerate(workers):
+                images = Path(tmp) / f"{i}.npy"
+                w.ask(f"images {images} " + " ".join(map(str, seeds)))
+                pictures.append(np.load(images))
+                results.append(VariantResult(
+                    **w.info, latency_s=float(np.median(single[i])),
+                    latency_batch8_s=float(np.median(batched[i])), peak_rss_bytes=w.ask("stats")["peak_rss_bytes"],
+                ))
+    finally:
+        for w in workers:
+            w.close()
     ref = next((i for i, r in enumerate(results) if r.name == "fp32"), 0)
     for r, img in zip(results, pictures, strict=True):
         r.size_ratio = results[ref].bytes / r.bytes
@@ -225,5 +270,4 @@ def format_table(report: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    _model, _cloud, _seeds, _repeats, _threads, _images = sys.argv[1:7]
-    _worker(_model, json.loads(_cloud), json.loads(_seeds), int(_repeats), int(_threads), _images)
+    _worker(sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]))

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def ccsn32(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("data") / "ccsn32.zip"
-    prepare_dataset(CCSN, out, resolution=32, max_images=12)  # 132 real photos, 11 classes
+    prepare_dataset(CCSN, out, resolution=32, max_images=24)  # 264 real photos, 11 classes
     return out
 
 

@@ -85,3 +85,24 @@ def test_student_onnx_export_matches_torch(tmp_path: Path) -> None:
     with torch.no_grad():
         want = net(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_distill_command_writes_a_working_linear_student(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from training.upscaler.commands import upscaler_app
+
+    pairs = _pairs(seed=2)
+    (tmp_path / "pairs").mkdir()
+    np.savez(tmp_path / "pairs" / "part00000.npz", **{k: pairs[k] for k in ("lr", "teacher", "hr")})
+    out = tmp_path / "model" / "fast.onnx"
+    args = ["distill", "--pairs", str(tmp_path / "pairs"), "--out", str(out), "--width", "0", "--seconds", "0"]
+    result = CliRunner().invoke(upscaler_app, [*args, "--photos", "0"])
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and out.stat().st_size < 100_000
+    x = pairs["lr"][:2].astype(np.float32).transpose(0, 3, 1, 2) / 255
+    y = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(["output"], {"input": x})[0]
+    assert y.shape == (2, 3, 96, 96)
+
+    empty = CliRunner().invoke(upscaler_app, ["distill", "--pairs", str(tmp_path), "--photos", "0"])
+    assert empty.exit_code == 2 and "upscaler pairs" in empty.output

@@ -371,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
 from training.quantize.cli import quantize_command  # noqa: E402
 
 app.command("quantize")(quantize_command)
+from training.upscaler.commands import upscaler_app  # noqa: E402
+
+app.add_typer(upscaler_app, name="upscaler")
 
 
 if __name__ == "__main__":

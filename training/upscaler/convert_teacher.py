@@ -55,7 +55,8 @@ def load_teacher(param: Path | None = None, weights: Path | None = None) -> RRDB
 
 def export_onnx(net: torch.nn.Module, path: Path, *, opset: int = 18) -> None:
     """Export an x4 upscaler with dynamic batch, height and width (input ``input``, output ``output``)."""
-    dummy = torch.rand(1, 3, 32, 32)
+    dummy = torch.rand(2, 3, 32, 32)  # batch 2: an example batch of 1 would be specialised to a constant
+    batch = torch.export.Dim("batch", min=1, max=1024)
     height, width = torch.export.Dim("height", min=8, max=4096), torch.export.Dim("width", min=8, max=4096)
     program = torch.onnx.export(
         net,
@@ -64,7 +65,7 @@ def export_onnx(net: torch.nn.Module, path: Path, *, opset: int = 18) -> None:
         opset_version=opset,
         input_names=["input"],
         output_names=["output"],
-        dynamic_shapes={"x": {2: height, 3: width}},
+        dynamic_shapes={"x": {0: batch, 2: height, 3: width}},
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")

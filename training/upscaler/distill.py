@@ -18,6 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from skyasset.errors import SkyassetError
 from training.upscaler.linear_fit import fit_linear
 from training.upscaler.student import FastUpscaler
 
@@ -45,7 +46,10 @@ def load_pairs(folder: Path, photo: dict[str, np.ndarray] | None = None) -> dict
     """Concatenate every ``part*.npz`` in ``folder``, then photo-only pairs (``has_teacher`` marks which)."""
     parts = sorted(folder.glob("part*.npz"))
     if not parts:
-        raise FileNotFoundError(f"No part*.npz training pairs in {folder}.")
+        raise SkyassetError(
+            "input_not_found",
+            f"No part*.npz training pairs in {folder}. Make them with 'skyasset-train upscaler pairs'.",
+        )
     loaded = [dict(np.load(p)) for p in parts]
     for d in loaded:
         d["has_teacher"] = np.ones(len(d["lr"]), np.float32)
