@@ -18,6 +18,7 @@ EXIT_CODES: dict[str, int] = {
     "bundle_inconsistent": 3,
     "output_exists": 4,
     "io_error": 5,
+    "missing_dependency": 6,
     "internal_error": 1,
 }
 
