@@ -121,3 +121,14 @@ def test_cli_bench_skybox_json(tmp_path: Path) -> None:
     answer = json.loads(result.stdout)
     assert {"wrap_seam", "cube_edge", "unique_share", "seconds_per_skybox"} <= set(answer)
     assert answer["source"] == "ccsn" and Path(answer["contact_sheet"]).is_file()
+
+
+def test_cli_convert_keeps_dots_in_the_output_name(tmp_path: Path) -> None:
+    """Regression: ``-o sky_psi0.70.png`` wrote sky_psi0.png / sky_psi0.hdr (``.70`` taken for an extension)."""
+    pano = save_rgb(tmp_path / "pano.png", direction_pano(64))
+    out = tmp_path / "sky_psi0.70.png"
+    result = runner.invoke(app, ["convert", str(pano), "--to", "equirect", "-o", str(out), "--hdr", "--json"])
+    assert result.exit_code == 0, result.stdout
+    names = [Path(p).name for p in json.loads(result.stdout)["outputs"]]
+    assert names == ["sky_psi0.70.png", "sky_psi0.70.hdr", "sky_psi0.70.exr", "sky_psi0.70.json"]
+    assert all((tmp_path / n).is_file() for n in names) and not (tmp_path / "sky_psi0.png").exists()

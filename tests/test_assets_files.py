@@ -127,3 +127,28 @@ def test_skybox_with_hdr_writes_twins(tmp_path: Path) -> None:
     assert exr.shape == (96, 128, 3) and exr.max() > 1.0
     doc = json.loads((tmp_path / "sky.json").read_text())
     assert doc["skyasset"]["hdr_white"] == 16.0
+
+
+@pytest.mark.parametrize("layout", ["equirect", "faces"])
+@pytest.mark.parametrize("name", ["sky_psi0.70.png", "sky_psi0.70"])
+def test_dots_in_the_output_stem_are_kept(tmp_path: Path, layout: str, name: str) -> None:
+    """Regression: ``Path.with_suffix`` took ``.70`` of ``sky_psi0.70.png`` for an extension (-> sky_psi0.png)."""
+    files = write_skybox(sky(), layout, tmp_path / name, hdr=True, metadata=META)
+    names = sorted(f.path.name for f in files)
+    stems = ["sky_psi0.70"] if layout == "equirect" else [f"sky_psi0.70_{n}" for n in
+                                                          ("front", "back", "left", "right", "up", "down")]
+    expected = sorted([f"{s}{ext}" for s in stems for ext in (".png", ".hdr", ".exr")] + ["sky_psi0.70.json"])
+    assert names == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == expected  # nothing else written (no sky_psi0.png)
+    for f in files:
+        assert f.path.exists()
+    with pytest.raises(SkyassetError) as err:  # same name again: every target exists
+        write_skybox(sky(), layout, tmp_path / name, metadata=META)
+    assert err.value.code == "output_exists"
+
+
+def test_other_image_extension_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SkyassetError) as err:
+        write_skybox(sky(), "equirect", tmp_path / "sky.exr", hdr=True, metadata={})
+    assert err.value.code == "invalid_argument" and "*.png" in err.value.message
+    assert not list(tmp_path.iterdir())

@@ -45,16 +45,40 @@ class OutputFile:
         }
 
 
+# Extensions that say the caller expects another file format; any other dot belongs to the stem.
+_OTHER_EXTENSIONS = {
+    ".jpg", ".jpeg", ".hdr", ".exr", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".tga", ".dds", ".ktx", ".json",
+}
+
+
 def _base(out: Path) -> Path:
-    """``out`` names the main file; multi-file layouts derive their names from its stem."""
+    """``out`` names the main file; all file names derive from its stem, which may itself contain dots.
+
+    ``sky_psi0.70.png`` and ``sky_psi0.70`` both give the stem ``sky_psi0.70`` (``Path.with_suffix`` would
+    take ``.70`` for an extension and drop it); a folder gives ``<folder>/sky``.
+    """
     out = Path(out).expanduser()
     if out.is_dir():
         return out.resolve() / "sky"
-    if out.suffix.lower() not in ("", ".png"):
+    out = out.resolve()
+    name = out.name
+    if name.lower().endswith(".png"):
+        name = name[: -len(".png")]
+    elif out.suffix.lower() in _OTHER_EXTENSIONS:
         raise SkyassetError(
-            "invalid_argument", f"Name the skybox output *.png (or give a folder), not '{out.name}'."
+            "invalid_argument",
+            f"Name the skybox output *.png (or give a folder), not '{out.name}': the other formats are written "
+            "next to it (--hdr adds .hdr and .exr).",
         )
-    return out.resolve().with_suffix("")
+    if not name:
+        raise SkyassetError("invalid_argument", f"The skybox output '{out.name}' has no file name before .png.")
+    return out.with_name(name)
+
+
+def _with_ext(path: Path, ext: str) -> Path:
+    """``path`` (a ``.png`` we named) with ``ext`` in place of ``.png``, keeping any dots in the stem."""
+    name = path.name[: -len(".png")] if path.name.lower().endswith(".png") else path.name
+    return path.with_name(name + ext)
 
 
 def layout_paths(out: Path, layout: SkyboxLayout) -> list[tuple[Path, str]]:
@@ -63,7 +87,7 @@ def layout_paths(out: Path, layout: SkyboxLayout) -> list[tuple[Path, str]]:
     if layout == "faces":
         return [(base.with_name(f"{base.name}_{n}.png"), f"face:{n}") for n in FACE_NAMES]
     if layout in SKYBOX_LAYOUTS:
-        return [(base.with_suffix(".png"), layout)]
+        return [(_with_ext(base, ".png"), layout)]
     raise SkyassetError("invalid_argument", f"Unknown layout '{layout}'. Choose one of {', '.join(SKYBOX_LAYOUTS)}.")
 
 
@@ -121,7 +145,7 @@ def write_skybox(
     sidecar = pngs[0][0].with_name(_base(out).name + ".json")
     targets = [p for p, _ in pngs]
     if hdr:
-        targets += [p.with_suffix(s) for p, _ in pngs for s in (".hdr", ".exr")]
+        targets += [_with_ext(p, s) for p, _ in pngs for s in (".hdr", ".exr")]
     targets.append(sidecar)
     for target in targets:
         check_writable(target, force)
@@ -142,10 +166,10 @@ def write_skybox(
         radiance = expand_to_hdr(src)
         for (path, role), image in zip(pngs, _images(radiance, layout, size), strict=True):
             h, w = image.shape[:2]
-            write_radiance(path.with_suffix(".hdr"), image, force=force)
-            written.append(OutputFile(path.with_suffix(".hdr"), role, "hdr", w, h))
-            write_exr(path.with_suffix(".exr"), image, metadata=hdr_meta | {"role": role}, force=force)
-            written.append(OutputFile(path.with_suffix(".exr"), role, "exr", w, h))
+            write_radiance(_with_ext(path, ".hdr"), image, force=force)
+            written.append(OutputFile(_with_ext(path, ".hdr"), role, "hdr", w, h))
+            write_exr(_with_ext(path, ".exr"), image, metadata=hdr_meta | {"role": role}, force=force)
+            written.append(OutputFile(_with_ext(path, ".exr"), role, "exr", w, h))
         meta = hdr_meta
     document = {"skyasset": meta, "files": [f.to_json() for f in written]}
     with atomic_output(sidecar, force=force) as tmp:
