@@ -142,7 +142,7 @@ def test_best_without_weights_package_names_the_extra(monkeypatch: pytest.Monkey
     )
     with pytest.raises(SkyassetError, match=r"skyasset\[best\]") as info:
         upscale(_sky(16, 16), "best")
-    assert info.value.code == "no_model"
+    assert info.value.code == "missing_dependency" and info.value.exit_code == 6
 
 
 def test_assemble_upscaled_gives_the_requested_equirect_with_a_clean_wrap() -> None:

@@ -41,8 +41,9 @@ def ncnn_to_onnx(model: NcnnModel, *, graph_name: str = "upscaler") -> onnx.Mode
         from onnx import TensorProto, helper, numpy_helper
     except ImportError:
         raise SkyassetError(
-            "no_model",
-            "Building the 'best' upscaler needs the onnx package: pip install 'skyasset[best]'.",
+            "missing_dependency",
+            "Building the 'best' upscaler needs the onnx package: pip install 'skyasset[best]' "
+            "(or: pip install onnx).",
         ) from None
 
     nodes: list[onnx.NodeProto] = []

