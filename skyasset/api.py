@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +16,7 @@ from PIL.PngImagePlugin import PngInfo
 from skyasset.atomic import atomic_output
 from skyasset.errors import SkyassetError
 from skyasset.generator import Mix, SkyGenerator, parse_mix
+from skyasset.upscale.upscale import UpscaleMode, check_upscale, upscale_factor
 
 __all__ = ["generate", "GenerateResult", "Layout", "Method", "LAYOUTS", "METHODS"]
 
@@ -41,6 +42,7 @@ class GenerateResult:
     size: tuple[int, int]
     hdr: bool
     model: dict[str, Any]
+    upscale: str = "none"
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -56,6 +58,7 @@ class GenerateResult:
             "method": self.method,
             "size": list(self.size),
             "hdr": self.hdr,
+            "upscale": self.upscale,
             "model": self.model,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
@@ -88,6 +91,8 @@ def generate(
     force: bool = False,
     model: SkyGenerator | str | os.PathLike[str] | None = None,
     providers: Sequence[str] | None = None,
+    upscale: UpscaleMode = "none",
+    progress: Callable[[int, int], None] | None = None,
 ) -> GenerateResult:
     """Generate one sky and write it in the chosen layout.
 
@@ -111,6 +116,13 @@ def generate(
         Equirect width in pixels (height = size / 2); cube faces are size / 4.
     hdr
         Also write a Radiance HDR / EXR expansion of the sky that can light a scene.
+    upscale
+        ``none``; ``fast`` (bundled network) or ``best`` (Real-ESRGAN x4plus, ``pip install 'skyasset[best]'``):
+        a skybox is assembled at ``size / 4`` (at least the views' own resolution) and the panorama upscaled 4x
+        across its wrap seam (:mod:`skyasset.upscale.panorama` says why); ``flat`` upscales the generator image
+        4x. The result's ``upscale`` says what was applied: ``none`` when the views already fill ``size``.
+    progress
+        Called with (tiles done, tiles total) while upscaling.
     """
     started = time.perf_counter()
     if layout not in LAYOUTS:
@@ -119,6 +131,7 @@ def generate(
         raise SkyassetError("invalid_argument", f"Unknown method '{method}'. Choose one of {', '.join(METHODS)}.")
     if size < 64 or size > 16384 or size % 8:
         raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size}.")
+    check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
     mix_value = parse_mix(mix) if isinstance(mix, str) else mix
     out_path = Path(out).expanduser().resolve()
 
@@ -135,23 +148,41 @@ def generate(
         "variant": gen.bundle.variant,
         "layout": layout,
         "method": None if layout == "flat" else method,
+        "upscale": upscale,
     }
     timings = {"load_s": loaded - started}
+    applied: UpscaleMode = upscale
 
     if layout == "flat":
         image = gen.generate(cloud, seed, psi=psi, mix=mix_value)[0]
         generated = time.perf_counter()
-        files = [_write_flat(image, out_path, metadata, force)]
         assembled = generated
-        size_wh = (gen.resolution, gen.resolution)
+        if upscale != "none":
+            from skyasset.upscale import upscale as upscale_image
+
+            image = upscale_image(image, upscale, progress=progress)
+        upscaled = time.perf_counter()
+        files = [_write_flat(image, out_path, metadata, force)]
+        side = gen.resolution * upscale_factor(upscale)
+        size_wh = (side, side)
     else:
         from skyasset import assets  # heavy imports (py360convert, cv2) only when a skybox is wanted
 
         n_views = assets.RING_VIEWS if method == "ring" else 1
         views = gen.loop_views(cloud, seed, n_views, psi=psi, mix=mix_value)
         generated = time.perf_counter()
-        equirect = assets.assemble_panorama(views, method=method, width=size)
-        assembled = time.perf_counter()
+        from skyasset.upscale import upscale_equirect, upscaled_base_width
+
+        base = upscaled_base_width(views, method, upscale, size)
+        if base is None:  # no upscaling asked for, or the views already fill `size` at their own resolution
+            applied = "none"
+            equirect = assets.assemble_panorama(views, method=method, width=size)
+            assembled = time.perf_counter()
+        else:
+            small = assets.assemble_panorama(views, method=method, width=base)
+            assembled = time.perf_counter()
+            equirect = upscale_equirect(small, upscale, size, progress=progress)
+        upscaled = time.perf_counter()
         written = assets.write_skybox(
             equirect, layout, out_path, hdr=hdr, force=force, metadata=metadata  # type: ignore[arg-type]
         )
@@ -161,7 +192,8 @@ def generate(
     timings |= {
         "generate_s": generated - loaded,
         "assemble_s": assembled - generated,
-        "write_s": finished - assembled,
+        "upscale_s": upscaled - assembled,
+        "write_s": finished - upscaled,
         "total_s": finished - started,
     }
     return GenerateResult(
@@ -176,6 +208,7 @@ def generate(
         method=metadata["method"],
         size=size_wh,
         hdr=hdr and layout != "flat",
+        upscale=applied,
         model={"model_id": gen.bundle.model_id, "variant": gen.bundle.variant, "path": str(gen.bundle.path)},
         timings=timings,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +19,14 @@ from skyasset.assets.ring import resize_equirect
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, write_skybox
 from skyasset.assets.sphere import linear_to_srgb
 from skyasset.errors import SkyassetError
+from skyasset.upscale import (
+    UpscaleMode,
+    base_width,
+    check_upscale,
+    upscale_equirect,
+    upscale_factor,
+    upscaled_base_width,
+)
 
 __all__ = ["InputKind", "INPUT_KINDS", "ConvertResult", "convert", "detect_input_kind", "load_input"]
 
@@ -46,6 +55,7 @@ class ConvertResult:
     method: str | None
     size: tuple[int, int]
     hdr: bool
+    upscale: str = "none"
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -58,6 +68,7 @@ class ConvertResult:
             "method": self.method,
             "size": list(self.size),
             "hdr": self.hdr,
+            "upscale": self.upscale,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -154,6 +165,8 @@ def convert(
     hdr: bool = False,
     bit_depth: Literal[8, 16] = 8,
     force: bool = False,
+    upscale: UpscaleMode = "none",
+    progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> ConvertResult:
     """Convert ``input_path`` into skybox files in layout ``to``.
@@ -172,7 +185,17 @@ def convert(
         For photo input: ``stripe`` (default for one photo) or ``mirror``; a folder of photos uses ``ring``.
         Ignored for panorama and cubemap input.
     size
-        Equirect width; default: 2048 for photos, the input's own equirect width otherwise.
+        Equirect width; default: 2048 for photos, the input's own equirect width otherwise (4x it when
+        upscaling).
+    upscale
+        ``none``, ``fast`` or ``best`` 4x super-resolution (see :func:`skyasset.upscale.upscale`). Photos are
+        assembled at ``size / 4`` (at least at their own resolution) and the panorama upscaled; photos that
+        fill ``size`` on their own are not upscaled; a panorama or cubemap input narrower than ``size``
+        is upscaled (first shrunk to at most ``size / 2``, so the 4x image stays at most twice the output) and
+        resized to ``size``; one already as wide as ``size`` is only resized, and the result says
+        ``upscale: none``.
+    progress
+        Called with (tiles done, tiles total) while upscaling.
     **options
         Passed to :func:`skyasset.assets.panorama.assemble_panorama` (e.g. ``fov``, ``ground``).
     """
@@ -186,14 +209,26 @@ def convert(
         raise SkyassetError("invalid_argument", f"Unknown input kind '{kind}'. Choose one of {', '.join(INPUT_KINDS)}.")
     if size is not None and (size < 64 or size % 8):
         raise SkyassetError("invalid_argument", f"--size must be a multiple of 8, >= 64; got {size}.")
+    check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
     chosen = detect_input_kind(source) if kind == "auto" else kind
     if source.is_file() and chosen in ("faces",) or source.is_dir() and chosen not in ("faces", "photos"):
         raise SkyassetError("invalid_argument", f"Input kind '{chosen}' does not fit {source}.")
     data, is_panorama = load_input(source, chosen)
     loaded = time.perf_counter()
     used_method: str | None = None
+    applied: UpscaleMode = upscale
+    upscale_started = None
     if is_panorama:
-        equirect = resize_equirect(data, size) if size else data
+        width = int(data.shape[1])
+        target = size or width * upscale_factor(upscale)
+        if upscale == "none" or width >= target:
+            applied = "none"
+            equirect = resize_equirect(data, target) if target != width else data
+        else:
+            source_width = min(width, base_width(target, 2))
+            small = resize_equirect(data, source_width) if source_width != width else data
+            upscale_started = time.perf_counter()
+            equirect = upscale_equirect(small, upscale, target, progress=progress)
     else:
         n = data.shape[0]
         used_method = ("ring" if n > 1 else "stripe") if method == "auto" else method
@@ -203,9 +238,18 @@ def convert(
                 f"The ring method needs at least 3 photos around the horizon, got {n}. Use --method stripe or "
                 "mirror for a single photo, or give a folder of photos.",
             )
-        equirect = assemble_panorama(data, used_method, size or 2048, **options)  # type: ignore[arg-type]
-    assembled = time.perf_counter()
-    metadata = {"input": str(source), "input_kind": chosen, "method": used_method}
+        target = size or 2048
+        small_width = upscaled_base_width(data, used_method, upscale, target, options.get("fov", 90.0))
+        if small_width is None:  # no upscaling asked for, or the photos already fill `target` on their own
+            applied = "none"
+            equirect = assemble_panorama(data, used_method, target, **options)  # type: ignore[arg-type]
+        else:
+            small = assemble_panorama(data, used_method, small_width, **options)  # type: ignore[arg-type]
+            upscale_started = time.perf_counter()
+            equirect = upscale_equirect(small, upscale, target, progress=progress)
+    upscaled = time.perf_counter()
+    assembled = upscale_started or upscaled
+    metadata = {"input": str(source), "input_kind": chosen, "method": used_method, "upscale": applied}
     written = write_skybox(equirect, to, Path(out), hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata)
     finished = time.perf_counter()
     return ConvertResult(
@@ -216,6 +260,7 @@ def convert(
         method=used_method,
         size=(int(equirect.shape[1]), int(equirect.shape[0])),
         hdr=hdr,
-        timings={"load_s": loaded - started, "assemble_s": assembled - loaded, "write_s": finished - assembled,
-                 "total_s": finished - started},
+        upscale=applied,
+        timings={"load_s": loaded - started, "assemble_s": assembled - loaded, "upscale_s": upscaled - assembled,
+                 "write_s": finished - upscaled, "total_s": finished - started},
     )

@@ -7,8 +7,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from skyasset.cli.options import ForceOpt, JsonOpt
+from skyasset.cli.options import ForceOpt, JsonOpt, UpscaleOpt
 from skyasset.cli.output import respond
+from skyasset.cli.progress import StderrProgress
 from skyasset.errors import SkyassetError
 
 
@@ -32,6 +33,7 @@ def convert_command(
     ground: Annotated[str, typer.Option(help="Below the horizon (photo input): haze, solid or reflection.")] = "haze",
     hdr: Annotated[bool, typer.Option("--hdr", help="Also write .hdr and .exr HDR expansions.")] = False,
     bit_depth: Annotated[int, typer.Option("--bit-depth", help="PNG bits per channel: 8 or 16.")] = 8,
+    upscale: UpscaleOpt = "none",
     force: ForceOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
@@ -47,12 +49,16 @@ def convert_command(
         options: dict[str, Any] = {} if ground == "haze" else {"ground": ground}
         result = convert(
             input_path, to, out, kind=kind, method=method, size=size, hdr=hdr,  # type: ignore[arg-type]
-            bit_depth=bit_depth, force=force, **options,  # type: ignore[arg-type]
+            bit_depth=bit_depth, force=force, upscale=upscale,  # type: ignore[arg-type]
+            progress=StderrProgress(f"upscale {upscale}"), **options,
         )
         return result.to_json()
 
     def human(answer: dict[str, Any]) -> str:
-        head = f"{answer['input_kind']} -> {answer['layout']} ({answer['timings']['total_s']:.2f} s)"
+        head = (
+            f"{answer['input_kind']} -> {answer['layout']} (upscale {answer['upscale']}, "
+            f"{answer['timings']['total_s']:.2f} s)"
+        )
         return "\n".join([head, *answer["outputs"]])
 
     respond(json_mode, work, human)

@@ -9,8 +9,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from skyasset.api import LAYOUTS, METHODS, generate
-from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt
+from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt, UpscaleOpt
 from skyasset.cli.output import respond
+from skyasset.cli.progress import StderrProgress
 
 
 def generate_command(
@@ -32,6 +33,7 @@ def generate_command(
     method: Annotated[str, typer.Option(help=f"Panorama method, one of: {', '.join(METHODS)}.")] = "ring",
     size: Annotated[int, typer.Option(help="Equirect width in pixels (height is half).")] = 2048,
     hdr: Annotated[bool, typer.Option("--hdr", help="Also write an HDR expansion that can light a scene.")] = False,
+    upscale: UpscaleOpt = "none",
     force: ForceOpt = False,
     model: ModelOpt = None,
     json_mode: JsonOpt = False,
@@ -42,14 +44,15 @@ def generate_command(
         chosen_seed = seed if seed is not None else secrets.randbelow(2**32)
         result = generate(
             cloud, chosen_seed, out, psi=psi, mix=mix, layout=layout, method=method,  # type: ignore[arg-type]
-            size=size, hdr=hdr, force=force, model=model,
+            size=size, hdr=hdr, force=force, model=model, upscale=upscale,  # type: ignore[arg-type]
+            progress=StderrProgress(f"upscale {upscale}"),
         )
         return result.to_json()
 
     def human(answer: dict[str, Any]) -> str:
         head = (
             f"{answer['cloud_name']} seed {answer['seed']} psi {answer['psi']} "
-            f"({answer['layout']}, {answer['timings']['total_s']:.2f} s)"
+            f"({answer['layout']}, upscale {answer['upscale']}, {answer['timings']['total_s']:.2f} s)"
         )
         return "\n".join([head, *answer["outputs"]])
 

@@ -13,3 +13,11 @@ ModelOpt = Annotated[
     typer.Option("--model", "-m", help="Model bundle folder (default: $SKYASSET_MODEL or the bundled model)."),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]
+UpscaleOpt = Annotated[
+    str,
+    typer.Option(
+        "--upscale",
+        help="4x super-resolution: none, fast (bundled, ~0.5 s at 4096) or best (Real-ESRGAN, minutes; "
+        "pip install 'skyasset[best]').",
+    ),
+]
