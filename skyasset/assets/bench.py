@@ -80,9 +80,12 @@ def ccsn_views(root: Path, *, resolution: int = 256, coherent: bool = True) -> V
 
 
 def _label(img: np.ndarray, text: str) -> np.ndarray:
+    """White text on a darkened box (a thick black outline smeared the last letter into a ghost copy)."""
     out = np.ascontiguousarray(img.copy())
-    cv2.putText(out, text, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 3, cv2.LINE_AA)
-    cv2.putText(out, text, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
+    box = out[2:8 + th + base, 2:10 + tw]
+    box[:] = (box.astype(np.float32) * 0.45).astype(np.uint8)
+    cv2.putText(out, text, (6, 4 + th), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
     return out
 
 
