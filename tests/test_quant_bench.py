@@ -77,6 +77,12 @@ def test_cli_errors_answer_in_json(tmp_path: Path) -> None:
     assert result.exit_code == 2
 
 
+def test_help_names_what_fid_needs() -> None:
+    # Rich markup once swallowed "[train]" from this help text, leaving "needs skyasset".
+    result = CliRunner().invoke(bench_app, ["model", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "needs the train extra" in result.stdout
+
+
 def test_thread_setting_from_environment(tiny_bundle_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SKYASSET_THREADS", "1")
     assert make_session(tiny_bundle_path / "mapping.onnx").get_session_options().intra_op_num_threads == 1

@@ -62,7 +62,7 @@ def bench_model_command(
     threads: Annotated[int, typer.Option(help="ONNX Runtime intra-op threads, 0 = automatic.")] = 0,
     fid_archive: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="Dataset archive: also report FID and FID difference vs fp32 (needs skyasset[train])."),
+        typer.Option(help="Dataset archive: also report FID and its difference from fp32 (needs the train extra)."),
     ] = None,
     fid_samples: Annotated[int, typer.Option(help="Images per variant for FID.")] = 2000,
     output: Annotated[
