@@ -109,6 +109,36 @@ def test_rtn_without_neural_compressor_falls_back_and_says_so(
     assert "MatMul" not in ops or "MatMulNBits" in ops
 
 
+def _real_inc_python() -> str | None:
+    """An interpreter that can import onnx_neural_compressor, from $SKYASSET_INC_PYTHON, else None."""
+    import os
+    import subprocess
+
+    python = os.environ.get("SKYASSET_INC_PYTHON")
+    if not python:
+        return None
+    done = subprocess.run([python, "-c", "import onnx_neural_compressor.quantization.algorithm_entry"],
+                          capture_output=True, check=False)
+    return python if done.returncode == 0 else None
+
+
+@pytest.mark.skipif(
+    _real_inc_python() is None,
+    reason="the real neural-compressor RTN runs only with $SKYASSET_INC_PYTHON naming a separate venv that has "
+    "`pip install onnx-neural-compressor prettytable scipy` (it pins numpy<2, so it is not in the train extra; "
+    "without it int8-rtn uses ONNX Runtime's port of the same RTN, tested above)",
+)
+def test_rtn_through_the_real_neural_compressor(tiny_bundle_path: Path, tmp_path: Path) -> None:
+    source = tiny_bundle_path / "mapping.onnx"
+    label = rtn_weight_only(source, tmp_path / "m.onnx")
+    assert label.startswith("onnx_neural_compressor RTN") and "8-bit, group 32" in label
+    feeds = {"z": np.random.default_rng(0).standard_normal((2, load_bundle(tiny_bundle_path).z_dim), np.float32)}
+    session = ort.InferenceSession(str(source), providers=["CPUExecutionProvider"])
+    feeds |= {i.name: np.eye(i.shape[1], dtype=np.float32)[:2] for i in session.get_inputs() if i.name == "c"}
+    before, after = session.run(None, feeds)[0], _run(tmp_path / "m.onnx", feeds)
+    assert after.shape == before.shape and np.abs(after - before).max() <= 0.05 * np.abs(before).max()
+
+
 def test_rtn_with_a_broken_neural_compressor_interpreter_fails_clearly(
     tiny_bundle_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
