@@ -1,6 +1,6 @@
 """Quantization benchmark: fp32 bundle -> every variant -> size, load, latency, memory, PSNR (+ FID) table.
 
-    python benchmarks/bench_model.py                       # random-init ccsn256 export (no trained model)
+    python benchmarks/bench_model.py                       # random-init ccsn256-small export (no trained model)
     python benchmarks/bench_model.py --model path/to/fp32  # a real (trained) fp32 bundle
     python benchmarks/bench_model.py --fid-archive data/ccsn256.zip --model trained/   # + FID difference
 
@@ -47,7 +47,7 @@ def export_random(config: str, out: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="fp32 bundle (default: export a random-init --config)")
-    parser.add_argument("--config", default="ccsn256", help="network config for the random-init export")
+    parser.add_argument("--config", default="ccsn256-small", help="network config for the random-init export")
     parser.add_argument("--work", type=Path, help="where variants go (default: a temporary folder)")
     parser.add_argument("--variants", nargs="*", default=list(QUANT_VARIANTS))
     parser.add_argument("--repeats", type=int, default=10)
