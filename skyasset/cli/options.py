@@ -17,7 +17,7 @@ UpscaleOpt = Annotated[
     str,
     typer.Option(
         "--upscale",
-        help="4x super-resolution: none, fast (bundled, ~0.5 s at 4096) or best (Real-ESRGAN, minutes; "
-        "pip install 'skyasset[best]').",
+        help="4x super-resolution: none, fast (bundled, <1 s at 4096) or best (Real-ESRGAN, minutes; "
+        "needs the 'best' extra of skyasset).",
     ),
 ]
