@@ -114,7 +114,7 @@ def distill(pairs: dict[str, np.ndarray], cfg: DistillConfig, log: Path | None =
         step += 1
         if step % 50 == 0:
             history.append({"step": step, "seconds": round(elapsed, 1), "loss": float(loss.detach())})
-            print(f"step {step} {elapsed:.0f}s loss {float(loss):.4f}", flush=True)
+            print(f"step {step} {elapsed:.0f}s loss {float(loss.detach()):.4f}", flush=True)
     if log is not None:
         log.write_text(json.dumps({"config": asdict(cfg), "steps": step, "history": history}, indent=1))
     return net.eval()
