@@ -84,6 +84,12 @@ def test_qdq_convolutions_fuse_into_integer_kernels(variants: dict[str, Path], t
     ort.InferenceSession(str(variants["int8-qdq"] / "synthesis.onnx"), options, providers=["CPUExecutionProvider"])
     ops = {n.op_type for n in onnx.load(str(tmp_path / "optimized.onnx")).graph.node}
     assert "QLinearConv" in ops
+    # The sub-pixel phases interleave channels-last (no uint8 DepthToSpace between layout Transposes), and
+    # the clamps fold into the quantization range instead of leaving a float DequantizeLinear/QuantizeLinear.
+    assert "DepthToSpace" not in ops
+    assert "Clip" not in ops
+    source = {n.op_type for n in onnx.load(str(variants["int8-qdq"] / "synthesis.onnx")).graph.node}
+    assert "Clip" not in source and "DepthToSpace" not in source
 
 
 def test_per_channel_quantization_error_is_half_a_step() -> None:
@@ -169,15 +175,18 @@ def test_bad_requests_raise_coded_errors(tiny_bundle_path: Path, variants: dict[
     assert info.value.code == "bundle_not_found"
 
 
-def test_subpixel_rewrite_matches_the_transposed_convolution(tiny_bundle_path: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_subpixel_rewrite_matches_the_transposed_convolution(
+    tiny_bundle_path: Path, tmp_path: Path, channels_last: bool
+) -> None:
     from training.quantize.prefold import fold_constants
     from training.quantize.subpixel import convtranspose_to_subpixel
 
     source = tiny_bundle_path / "synthesis.onnx"
-    rewritten, count = convtranspose_to_subpixel(fold_constants(source))
+    rewritten, count = convtranspose_to_subpixel(fold_constants(source), channels_last_shuffle=channels_last)
     assert count >= 1
     ops = [n.op_type for n in rewritten.graph.node]
-    assert ops.count("DepthToSpace") == count
+    assert ops.count("DepthToSpace") == (0 if channels_last else count)
     onnx.save(rewritten, str(tmp_path / "sub.onnx"))
     ws = np.random.default_rng(3).standard_normal((2, 8, 32)).astype(np.float32)
     before = _run(source, {"ws": ws})
@@ -186,11 +195,12 @@ def test_subpixel_rewrite_matches_the_transposed_convolution(tiny_bundle_path: P
     assert np.abs(after - before).max() < 1e-4 * np.abs(before).max()
 
 
+@pytest.mark.parametrize("channels_last", [False, True])
 @pytest.mark.parametrize(
     ("pads", "output_padding"), [([0, 0, 0, 0], [0, 0]), ([1, 1, 1, 1], [0, 0]), ([1, 0, 1, 2], [1, 1])]
 )
 def test_subpixel_rewrite_handles_pads_output_padding_and_bias(
-    pads: list[int], output_padding: list[int], tmp_path: Path
+    pads: list[int], output_padding: list[int], channels_last: bool, tmp_path: Path
 ) -> None:
     from onnx import TensorProto, helper, numpy_helper
 
@@ -202,14 +212,16 @@ def test_subpixel_rewrite_handles_pads_output_padding_and_bias(
     graph = helper.make_graph(
         [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], name="up", strides=[2, 2], pads=pads,
                           output_padding=output_padding)],
-        "ct", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 5, 7])],
+        "ct", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4, 5, 7])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
         [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
-    rewritten, count = convtranspose_to_subpixel(model)
-    assert count == 1 and "ConvTranspose" not in [n.op_type for n in rewritten.graph.node]
-    x = rng.standard_normal((1, 4, 5, 7)).astype(np.float32)
+    rewritten, count = convtranspose_to_subpixel(model, channels_last_shuffle=channels_last)
+    ops = [n.op_type for n in rewritten.graph.node]
+    assert count == 1 and "ConvTranspose" not in ops
+    assert ("DepthToSpace" in ops) != channels_last
+    x = rng.standard_normal((3, 4, 5, 7)).astype(np.float32)  # batch 3: the Reshapes keep a dynamic batch
     runs = []
     for m in (model, rewritten):
         onnx.save(m, str(tmp_path / "m.onnx"))
@@ -235,3 +247,46 @@ def test_train_cli_quantize_writes_the_chosen_variants(tiny_bundle_path: Path, t
     again = ["quantize", str(tiny_bundle_path), "--out", str(tmp_path), "-v", "fp16", "--json"]
     result = CliRunner().invoke(app, again)
     assert result.exit_code == 4 and json.loads(result.stdout)["error"]["code"] == "output_exists"
+
+
+def test_static_qdq_folds_clamps_into_the_quantized_range(tmp_path: Path) -> None:
+    from onnx import TensorProto, helper, numpy_helper
+    from onnxruntime.quantization import CalibrationDataReader
+
+    from training.quantize.static_qdq import quantize_convs_static
+
+    rng = np.random.default_rng(7)
+    graph = helper.make_graph(
+        [
+            helper.make_node("Conv", ["x", "w1"], ["a"], name="c1", pads=[1, 1, 1, 1]),
+            helper.make_node("Clip", ["a", "lo", "hi"], ["b"], name="clamp"),
+            helper.make_node("Conv", ["b", "w2"], ["y"], name="c2", pads=[1, 1, 1, 1]),
+        ],
+        "clamped", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [
+            numpy_helper.from_array(rng.standard_normal((8, 4, 3, 3)).astype(np.float32), "w1"),
+            numpy_helper.from_array(rng.standard_normal((4, 8, 3, 3)).astype(np.float32), "w2"),
+            numpy_helper.from_array(np.array(-2.0, np.float32), "lo"),
+            numpy_helper.from_array(np.array(2.0, np.float32), "hi"),
+        ],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(tmp_path / "f.onnx"))
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.feeds = iter([{"x": rng.standard_normal((1, 4, 8, 8)).astype(np.float32)} for _ in range(4)])
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            return next(self.feeds, None)
+
+    quantize_convs_static(tmp_path / "f.onnx", tmp_path / "q.onnx", Reader())
+    assert "Clip" not in [n.op_type for n in onnx.load(str(tmp_path / "q.onnx")).graph.node]
+    options = ort.SessionOptions()
+    options.optimized_model_filepath = str(tmp_path / "opt.onnx")
+    session = ort.InferenceSession(str(tmp_path / "q.onnx"), options, providers=["CPUExecutionProvider"])
+    ops = [n.op_type for n in onnx.load(str(tmp_path / "opt.onnx")).graph.node]
+    # uint8 from one QLinearConv to the next: only the graph output is dequantized.
+    assert ops.count("QLinearConv") == 2 and ops.count("DequantizeLinear") == 1
+    x = rng.standard_normal((1, 4, 8, 8)).astype(np.float32)
+    assert np.all(np.isfinite(session.run(None, {"x": x})[0]))

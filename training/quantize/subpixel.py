@@ -55,11 +55,56 @@ def _phase_weight(w: np.ndarray, ry: int, rx: int) -> np.ndarray:
     return np.ascontiguousarray(w[:, :, rows][:, :, :, cols].transpose(1, 0, 2, 3))
 
 
-def convtranspose_to_subpixel(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int]:
-    """Return a copy of ``model`` with every eligible ConvTranspose rewritten, and how many were."""
+def _static_hw(model: onnx.ModelProto) -> dict[str, tuple[int, int]]:
+    """Spatial size of every 4-D tensor whose height and width are static (after shape inference)."""
+    inferred = onnx.shape_inference.infer_shapes(model)
+    sizes = {}
+    for v in [*inferred.graph.value_info, *inferred.graph.input]:
+        dims = v.type.tensor_type.shape.dim
+        if len(dims) == 4 and all(d.HasField("dim_value") for d in dims[2:]):
+            sizes[v.name] = (dims[2].dim_value, dims[3].dim_value)
+    return sizes
+
+
+def _channels_last_shuffle(
+    base: str, phases: str, out: str, channels: int, hw: tuple[int, int]
+) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
+    """DepthToSpace (DCR, block 2) of ``phases`` ``[N, 4C, H, W]`` spelled as channels-last moves.
+
+    ``[N, H, W, 4C] -> [N, H, W, 2, 2C] -> [N, H, 2, W, 2C] -> [N, 2H, 2W, C]``: the middle Transpose moves
+    whole ``2C``-element rows. In an integer graph ONNX Runtime runs QLinearConv and QLinearConcat
+    channels-last, so the first and last Transposes cancel against its layout Transposes and only the row
+    move is left, instead of a transpose to NCHW, a byte-wise uint8 DepthToSpace and a transpose back.
+    """
+    h, w = hw
+    shapes = {
+        "split": np.array([0, h, w, 2, 2 * channels], np.int64),
+        "merge": np.array([0, 2 * h, 2 * w, channels], np.int64),
+    }
+    tensors = [constant_tensor(f"{base}_{k}_shape", v) for k, v in shapes.items()]
+    nodes = [
+        node("Transpose", [phases], [f"{base}_nhwc"], f"{base}_to_nhwc", perm=[0, 2, 3, 1]),
+        node("Reshape", [f"{base}_nhwc", f"{base}_split_shape"], [f"{base}_rows"], f"{base}_split"),
+        node("Transpose", [f"{base}_rows"], [f"{base}_moved"], f"{base}_interleave", perm=[0, 1, 3, 2, 4]),
+        node("Reshape", [f"{base}_moved", f"{base}_merge_shape"], [f"{base}_full_nhwc"], f"{base}_merge"),
+        node("Transpose", [f"{base}_full_nhwc"], [out], f"{base}_to_nchw", perm=[0, 3, 1, 2]),
+    ]
+    return nodes, tensors
+
+
+def convtranspose_to_subpixel(
+    model: onnx.ModelProto, *, channels_last_shuffle: bool = False
+) -> tuple[onnx.ModelProto, int]:
+    """Return a copy of ``model`` with every eligible ConvTranspose rewritten, and how many were.
+
+    ``channels_last_shuffle`` interleaves the phases with Reshape/Transpose (:func:`_channels_last_shuffle`)
+    instead of DepthToSpace where the input's height and width are static: faster once the graph is
+    quantized (ONNX Runtime runs it channels-last), slower in a float graph.
+    """
     out = onnx.ModelProto()
     out.CopyFrom(model)
     graph = out.graph
+    sizes = _static_hw(out) if channels_last_shuffle else {}
     weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     new_nodes: list[onnx.NodeProto] = []
     added: list[onnx.TensorProto] = []
@@ -100,12 +145,23 @@ def convtranspose_to_subpixel(model: onnx.ModelProto) -> tuple[onnx.ModelProto, 
             constant_tensor(f"{base}_ends", np.array(ends, np.int64)),
             constant_tensor(f"{base}_axes", np.array([2, 3], np.int64)),
         ]
-        new_nodes += [
-            node("Concat", phases, [f"{base}_phases"], f"{base}_concat", axis=1),
-            node("DepthToSpace", [f"{base}_phases"], [f"{base}_full"], f"{base}_d2s", blocksize=2, mode="DCR"),
+        new_nodes.append(node("Concat", phases, [f"{base}_phases"], f"{base}_concat", axis=1))
+        if n.input[0] in sizes:
+            height, width = sizes[n.input[0]]
+            # Each phase has H + 1 rows and W + 1 columns (see the crop below); w is [I, O, 3, 3].
+            shuffle, shapes = _channels_last_shuffle(
+                base, f"{base}_phases", f"{base}_full", w.shape[1], (height + 1, width + 1)
+            )
+            new_nodes += shuffle
+            added += shapes
+        else:
+            new_nodes.append(
+                node("DepthToSpace", [f"{base}_phases"], [f"{base}_full"], f"{base}_d2s", blocksize=2, mode="DCR")
+            )
+        new_nodes.append(
             node("Slice", [f"{base}_full", f"{base}_starts", f"{base}_ends", f"{base}_axes"], [n.output[0]],
-                 f"{base}_crop"),
-        ]
+                 f"{base}_crop")
+        )
     del graph.node[:]
     graph.node.extend(new_nodes)
     used = {i for n in graph.node for i in n.input}

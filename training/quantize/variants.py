@@ -43,9 +43,9 @@ def _model_pass(transform: Callable[[onnx.ModelProto], onnx.ModelProto], label: 
     return run
 
 
-def _prepared(src: Path) -> onnx.ModelProto:
+def _prepared(src: Path, *, channels_last_shuffle: bool = False) -> onnx.ModelProto:
     """Constant subgraphs folded, stride-2 ConvTranspose rewritten as sub-pixel Conv (float32, same output)."""
-    return convtranspose_to_subpixel(fold_constants(src))[0]
+    return convtranspose_to_subpixel(fold_constants(src), channels_last_shuffle=channels_last_shuffle)[0]
 
 
 def _prepared_pass(transform: Callable[[onnx.ModelProto], onnx.ModelProto], label: str) -> Pass:
@@ -70,7 +70,7 @@ def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
         prepared = out.with_name(out.stem + ".prepared.onnx")
         staged = out.with_name(out.stem + ".qdq.onnx")
         try:
-            onnx.save_model(_prepared(src), str(prepared))
+            onnx.save_model(_prepared(src, channels_last_shuffle=True), str(prepared))
             quantize_convs_static(prepared, staged, reader)
             # The remaining float weights (affine layers, noise, filters) are packed to int8 as well.
             _PACK_INT8(staged, out)
@@ -78,7 +78,8 @@ def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
             prepared.unlink(missing_ok=True)
             staged.unlink(missing_ok=True)
         return (
-            f"folded + sub-pixel upsampling; int8 static QDQ on {'/'.join(QDQ_OP_TYPES)} (uint8 activations, "
+            "folded + sub-pixel upsampling (channels-last interleave); "
+            f"int8 static QDQ on {'/'.join(QDQ_OP_TYPES)} (uint8 activations, "
             f"7-bit int8 weights per channel, MinMax over {samples} random z, seed {seed}); "
             "int8 weight packing of the rest"
         )
