@@ -8,11 +8,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from skyasset.atomic import atomic_output
 from skyasset.bench import bench_models, format_table
 from skyasset.bundle import METADATA_NAME, VARIANTS
-from skyasset.cli.options import ForceOpt, JsonOpt
-from skyasset.cli.output import respond
+from skyasset.cli.options import ForceOpt, JsonOpt, ReportOpt
+from skyasset.cli.output import respond, write_report
 from skyasset.errors import SkyassetError
 from skyasset.models import resolve_model_path
 
@@ -65,10 +64,7 @@ def bench_model_command(
         typer.Option(help="Dataset archive: also report FID and its difference from fp32 (needs the train extra)."),
     ] = None,
     fid_samples: Annotated[int, typer.Option(help="Images per variant for FID.")] = 2000,
-    output: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--output", "-o", help="Also write the JSON report to this file."),
-    ] = None,
+    output: ReportOpt = None,
     force: ForceOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
@@ -80,10 +76,7 @@ def bench_model_command(
             bundles, cloud=cloud, seeds=range(seeds), repeats=repeats, threads=threads,
             fid_archive=fid_archive, fid_samples=fid_samples,
         )
-        if output is not None:
-            with atomic_output(output, force=force) as tmp:
-                tmp.write_text(json.dumps(report, indent=1), encoding="utf-8")
-            report["output"] = str(output.resolve())
+        write_report(report, output, force=force)
         return report
 
     respond(json_mode, work, format_table)

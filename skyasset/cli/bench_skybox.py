@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt
-from skyasset.cli.output import respond
+from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt, ReportOpt
+from skyasset.cli.output import respond, write_report
 from skyasset.errors import SkyassetError
 
 
@@ -43,10 +42,7 @@ def bench_skybox_command(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Contact sheet PNG (default: skybox_contact_sheet.png beside --output, else none)."),
     ] = None,
-    output: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--output", "-o", help="Also write the JSON report to this file."),
-    ] = None,
+    output: ReportOpt = None,
     force: ForceOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
@@ -54,7 +50,6 @@ def bench_skybox_command(
 
     def work() -> dict[str, Any]:
         from skyasset.assets.bench import bench_skybox, ccsn_views, generator_views
-        from skyasset.atomic import atomic_output
 
         if seeds < 1:
             raise SkyassetError("invalid_argument", f"--seeds must be >= 1, got {seeds}.")
@@ -79,10 +74,7 @@ def bench_skybox_command(
         report = bench_skybox(
             views_fn, chosen, list(range(seeds)), width=width, face_size=face_size, sheet=sheet_path, source=source
         )
-        if output is not None:
-            with atomic_output(output, force=force) as tmp:
-                tmp.write_text(json.dumps(report, indent=1), encoding="utf-8")
-            report["output"] = str(output.resolve())
+        write_report(report, output, force=force)
         return report
 
     respond(json_mode, work, _human)

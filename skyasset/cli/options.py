@@ -13,6 +13,10 @@ ModelOpt = Annotated[
     typer.Option("--model", "-m", help="Model bundle folder (default: $SKYASSET_MODEL or the bundled model)."),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]
+ReportOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--output", "-o", help="Also write the JSON report to this file."),
+]
 UpscaleOpt = Annotated[
     str,
     typer.Option(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["respond", "emit_error"]
+__all__ = ["respond", "emit_error", "write_report"]
 
 
 def emit_error(error: SkyassetError, json_mode: bool) -> None:
@@ -20,6 +21,17 @@ def emit_error(error: SkyassetError, json_mode: bool) -> None:
     else:
         sys.stderr.write(f"error: {error.message}\n")
     sys.stdout.flush()
+
+
+def write_report(report: dict[str, Any], output: Path | None, *, force: bool) -> None:
+    """Write ``report`` as indented JSON to ``output`` (atomically) and record where in it; no-op for None."""
+    from skyasset.atomic import atomic_output
+
+    if output is None:
+        return
+    with atomic_output(output, force=force) as tmp:
+        tmp.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    report["output"] = str(output.resolve())
 
 
 def respond(json_mode: bool, work: Callable[[], dict[str, Any]], human: Callable[[dict[str, Any]], str]) -> None:
