@@ -86,10 +86,16 @@ def test_qdq_convolutions_fuse_into_integer_kernels(variants: dict[str, Path], t
     assert "QLinearConv" in ops
     # The sub-pixel phases interleave channels-last (no uint8 DepthToSpace between layout Transposes), and
     # the clamps fold into the quantization range instead of leaving a float DequantizeLinear/QuantizeLinear.
-    assert "DepthToSpace" not in ops
+    # The only DepthToSpace left is the RGB skip path's, kept float32 behind a float Conv.
+    optimized = onnx.load(str(tmp_path / "optimized.onnx")).graph.node
+    float_convs = {n.output[0] for n in optimized if n.op_type == "Conv"}
+    shuffles = [n for n in optimized if n.op_type == "DepthToSpace"]
+    assert shuffles and all(n.input[0] in float_convs and "_fir_phases" in n.name for n in shuffles)
     assert "Clip" not in ops
-    source = {n.op_type for n in onnx.load(str(variants["int8-qdq"] / "synthesis.onnx")).graph.node}
-    assert "Clip" not in source and "DepthToSpace" not in source
+    source = onnx.load(str(variants["int8-qdq"] / "synthesis.onnx")).graph.node
+    assert "Clip" not in {n.op_type for n in source}
+    assert all("_fir_phases" in n.name for n in source if n.op_type == "DepthToSpace")
+    assert not any(n.op_type == "Pad" for n in source)  # the zero-insertion upsampling is gone
 
 
 def test_per_channel_quantization_error_is_half_a_step() -> None:

@@ -3,6 +3,11 @@
 The graph still computes in float32: ONNX Runtime keeps the DequantizeLinear in front of each weight (or
 folds it at load), so the file is ~4x smaller at about the same speed. Symmetric quantization (zero point 0)
 with one scale per output channel keeps the error of each channel proportional to its own range.
+
+ONNX Runtime does not fold a DequantizeLinear of a constant (it keeps it for QDQ fusion), so it decodes the
+weight on every run, and its per-axis decode is ~10x slower along the last axis than along the first. A
+``Gemm`` B operand ``[K, N]`` has its output channels last; it is stored transposed ``[N, K]`` with the
+Gemm's ``transB`` set, so its decode runs along the first axis (0.63 -> ~0.05 ms per 512x256 affine weight).
 """
 
 from __future__ import annotations
@@ -42,6 +47,30 @@ def quantize_per_channel(weights: np.ndarray, axis: int) -> tuple[np.ndarray, np
     return q, scale
 
 
+def _is_plain_gemm_b(readers: list[tuple[onnx.NodeProto, int]], rank: int) -> bool:
+    """Whether every reader is a ``Gemm`` taking this 2-D weight as B without ``transB``."""
+    return rank == 2 and bool(readers) and all(
+        n.op_type == "Gemm" and position == 1 and not _attr_int(n, "transB") for n, position in readers
+    )
+
+
+def _attr_int(n: onnx.NodeProto, name: str) -> int:
+    return next((a.i for a in n.attribute if a.name == name), 0)
+
+
+def _set_trans_b(gemm: onnx.NodeProto) -> None:
+    kept = [a for a in gemm.attribute if a.name != "transB"]
+    del gemm.attribute[:]
+    gemm.attribute.extend([*kept, onnx.helper.make_attribute("transB", 1)])
+
+
+def _forget_shape(graph: onnx.GraphProto, name: str) -> None:
+    """Drop the inferred shape of ``name`` (it no longer holds once the tensor is stored transposed)."""
+    kept = [v for v in graph.value_info if v.name != name]
+    del graph.value_info[:]
+    graph.value_info.extend(kept)
+
+
 def weights_to_int8(model: onnx.ModelProto, *, min_elements: int = 1024) -> onnx.ModelProto:
     """Return a copy of ``model`` whose float32 weights of ``min_elements`` or more values are stored as int8.
 
@@ -57,7 +86,13 @@ def weights_to_int8(model: onnx.ModelProto, *, min_elements: int = 1024) -> onnx
     uses = consumers(out.graph)
     for tensor in float_weights(out, min_elements):
         weights = numpy_helper.to_array(tensor)
-        axis = output_axis(uses.get(tensor.name, []), weights.ndim)
+        readers = uses.get(tensor.name, [])
+        axis = output_axis(readers, weights.ndim)
+        if _is_plain_gemm_b(readers, weights.ndim):
+            weights, axis = weights.T, 0
+            for gemm, _ in readers:
+                _set_trans_b(gemm)
+            _forget_shape(out.graph, tensor.name)
         q, scale = quantize_per_channel(weights, axis)
         stored = [
             constant_tensor(f"{tensor.name}_int8", q),

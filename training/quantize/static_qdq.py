@@ -82,11 +82,13 @@ def quantize_convs_static(
     *,
     op_types: tuple[str, ...] = QDQ_OP_TYPES,
     reduce_range: bool = True,
+    keep_float: tuple[str, ...] = (),
 ) -> None:
     """Write ``out``: ``synthesis`` with QDQ around its ``op_types`` nodes (int8 weights, uint8 activations).
 
     Weights are per output channel. ``reduce_range`` (7-bit weights) avoids the int16 saturation of the
-    u8s8 dot-product instruction on x86 CPUs without VNNI, as ONNX Runtime recommends.
+    u8s8 dot-product instruction on x86 CPUs without VNNI, as ONNX Runtime recommends. Nodes named in
+    ``keep_float`` stay float32.
     """
     quantize_static(
         str(synthesis),
@@ -100,4 +102,5 @@ def quantize_convs_static(
         weight_type=QuantType.QInt8,
         calibrate_method=CalibrationMethod.MinMax,
         extra_options={"ActivationSymmetric": False, "WeightSymmetric": True},
+        nodes_to_exclude=list(keep_float),
     )

@@ -21,6 +21,7 @@ import onnxruntime as ort
 from skyasset.bundle import METADATA_NAME, Bundle, load_bundle, sha256_of
 from skyasset.errors import SkyassetError
 from training.quantize.baselines import ort_dynamic, rtn_weight_only
+from training.quantize.fir_upsample import fir_phase_nodes, fir_upsample_to_phases
 from training.quantize.fp16 import weights_to_fp16
 from training.quantize.int8_weight import weights_to_int8
 from training.quantize.prefold import fold_constants
@@ -44,14 +45,20 @@ def _model_pass(transform: Callable[[onnx.ModelProto], onnx.ModelProto], label: 
 
 
 def _prepared(src: Path, *, channels_last_shuffle: bool = False) -> onnx.ModelProto:
-    """Constant subgraphs folded, stride-2 ConvTranspose rewritten as sub-pixel Conv (float32, same output)."""
-    return convtranspose_to_subpixel(fold_constants(src), channels_last_shuffle=channels_last_shuffle)[0]
+    """Constant subgraphs folded, both kinds of x2 upsampling rewritten as phase convolutions (float32, same output).
+
+    Stride-2 ConvTranspose becomes sub-pixel Conv; zero-insertion + FIR Conv (the RGB skip path) becomes a
+    depthwise phase Conv + DepthToSpace.
+    """
+    folded = fold_constants(src)
+    subpixel = convtranspose_to_subpixel(folded, channels_last_shuffle=channels_last_shuffle)[0]
+    return fir_upsample_to_phases(subpixel)[0]
 
 
 def _prepared_pass(transform: Callable[[onnx.ModelProto], onnx.ModelProto], label: str) -> Pass:
     def run(src: Path, out: Path) -> str:
         onnx.save_model(transform(_prepared(src)), str(out))
-        return f"folded + sub-pixel upsampling; {label}"
+        return f"folded + sub-pixel upsampling + RGB upsampling in phases; {label}"
 
     return run
 
@@ -70,15 +77,17 @@ def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
         prepared = out.with_name(out.stem + ".prepared.onnx")
         staged = out.with_name(out.stem + ".qdq.onnx")
         try:
-            onnx.save_model(_prepared(src, channels_last_shuffle=True), str(prepared))
-            quantize_convs_static(prepared, staged, reader)
+            model = _prepared(src, channels_last_shuffle=True)
+            onnx.save_model(model, str(prepared))
+            # The RGB skip path's phase Conv has 3 channels: 20x faster in float32 than as QLinearConv.
+            quantize_convs_static(prepared, staged, reader, keep_float=tuple(fir_phase_nodes(model)))
             # The remaining float weights (affine layers, noise, filters) are packed to int8 as well.
             _PACK_INT8(staged, out)
         finally:
             prepared.unlink(missing_ok=True)
             staged.unlink(missing_ok=True)
         return (
-            "folded + sub-pixel upsampling (channels-last interleave); "
+            "folded + sub-pixel upsampling (channels-last interleave) + RGB upsampling in phases (kept float32); "
             f"int8 static QDQ on {'/'.join(QDQ_OP_TYPES)} (uint8 activations, "
             f"7-bit int8 weights per channel, MinMax over {samples} random z, seed {seed}); "
             "int8 weight packing of the rest"
