@@ -58,6 +58,24 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
 
 
+def _peak_rss_bytes() -> int:
+    """Peak resident memory of this process since it started running its own program.
+
+    Linux's ``ru_maxrss`` survives ``execve``: a worker started by a parent that once held 6 GB reports
+    6 GB. ``VmHWM`` belongs to the address space, which ``execve`` replaces, so it counts the worker alone.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
+
+
 def _worker(model: str, cloud: str | None, threads: int) -> None:
     """Child-process side: load one bundle, then answer timing commands from stdin, one JSON line each.
 
@@ -65,7 +83,6 @@ def _worker(model: str, cloud: str | None, threads: int) -> None:
     ``stats`` (peak memory). Driving all variants' workers in turn lets load drift on a shared machine hit
     every variant alike.
     """
-    import resource
     import time
 
     from skyasset.generator import SkyGenerator
@@ -91,7 +108,7 @@ def _worker(model: str, cloud: str | None, threads: int) -> None:
             np.save(args[0], gen.generate(cloud, [int(a) for a in args[1:]], batch_size=BATCH))
             answer = {"saved": args[0]}
         else:
-            answer = {"peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+            answer = {"peak_rss_bytes": _peak_rss_bytes()}
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 

@@ -57,6 +57,14 @@ def test_bench_measures_each_variant_against_fp32(variant_dir: Path) -> None:
     assert "int8-weight" in table and "PSNR" in table
 
 
+def test_peak_memory_is_the_workers_own_not_the_parents(tiny_bundle_path: Path) -> None:
+    # Linux carries ru_maxrss across execve: a worker of a 1.5 GB parent used to report 1.5 GB.
+    ballast = np.ones(1536 * 2**20, np.uint8)  # touched pages, so they count as resident
+    report = bench_models([tiny_bundle_path], seeds=range(8), repeats=1)
+    assert ballast[-1] == 1
+    assert 20 * 2**20 < report["variants"][0]["peak_rss_bytes"] < 1024 * 2**20
+
+
 def test_cli_prints_one_json_object_and_writes_the_report(variant_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     result = CliRunner().invoke(
