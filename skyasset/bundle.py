@@ -29,6 +29,9 @@ class GraphFile:
     path: Path
     sha256: str
     bytes: int
+    # Weights stored behind DequantizeLinear in a graph that computes in float32 (no quantized activations):
+    # the runtime lets ONNX Runtime decode them once at load instead of on every run.
+    decode_weights_at_load: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,10 @@ def _read_graphs(raw: dict[str, Any], path: Path, verify: bool) -> dict[str, Gra
                 f"{file} does not match the sha256 recorded in {METADATA_NAME}: the file is truncated or was "
                 "replaced. Copy the bundle again or re-export it.",
             )
-        graphs[name] = GraphFile(name, file, entry["sha256"].lower(), file.stat().st_size)
+        decode_at_load = entry.get("decode_weights_at_load", False)
+        if not isinstance(decode_at_load, bool):
+            raise _invalid(path, f"graphs.{name}.decode_weights_at_load must be true or false")
+        graphs[name] = GraphFile(name, file, entry["sha256"].lower(), file.stat().st_size, decode_at_load)
     return graphs
 
 

@@ -60,8 +60,10 @@ class SkyGenerator:
     ) -> None:
         self.bundle = model if isinstance(model, Bundle) else load_bundle(resolve_model_path(model))
         b = self.bundle
-        self._mapping = make_session(b.graphs["mapping"].path, providers)
-        self._synthesis = make_session(b.graphs["synthesis"].path, providers)
+        self._mapping, self._synthesis = (
+            make_session(g.path, providers, decode_weights_at_load=g.decode_weights_at_load)
+            for g in (b.graphs["mapping"], b.graphs["synthesis"])
+        )
         self._check_graph_io()
 
     # ----------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ def make_session(
     providers: Sequence[str] | None = None,
     *,
     intra_op_threads: int | None = None,
+    decode_weights_at_load: bool = False,
 ) -> ort.InferenceSession:
     """Open one ONNX graph.
 
@@ -65,6 +66,12 @@ def make_session(
         Execution providers in order of preference; ``None`` picks :func:`default_providers`.
     intra_op_threads
         0 lets ONNX Runtime use one thread per physical core; ``None`` reads ``$SKYASSET_THREADS`` (else 0).
+    decode_weights_at_load
+        The graph keeps int8 weights behind ``DequantizeLinear`` but computes in float32 (the bundle says so
+        per graph). ONNX Runtime never constant-folds a ``DequantizeLinear`` while its QDQ fusion is on, so
+        such a graph would decode every weight on every run and lose the pre-packed (NCHWc) float kernels:
+        1.26x fp32's latency instead of 1.0x (ccsn256-small, docs/QUANTIZATION.md). Turning the QDQ
+        transforms off for it lets the decoders fold into float32 constants at load.
     """
     chosen = list(providers) if providers is not None else default_providers()
     unknown = [p for p in chosen if p not in available_providers()]
@@ -81,6 +88,8 @@ def make_session(
     # jobs) spinning steals the cores the other thread needs; measured 1.65 s -> 1.28 s (fp32 256x256) and
     # 1.82 s -> 1.42 s (int8-qdq) per image under load (docs/QUANTIZATION.md).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if decode_weights_at_load:
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
     options.log_severity_level = 3
     try:
         return ort.InferenceSession(str(graph), sess_options=options, providers=chosen)

@@ -46,6 +46,9 @@ def test_variant_is_a_valid_bundle_with_fresh_checksums(variants: dict[str, Path
     for name, graph in bundle.graphs.items():
         assert meta["graphs"][name]["sha256"] == sha256_of(graph.path)
         assert meta["graphs"][name]["bytes"] == graph.path.stat().st_size
+    # Float32 compute from int8 weights: the runtime is told to decode them once, at load.
+    decoded = {"int8-weight": {"mapping", "synthesis"}, "int8-qdq": {"mapping"}}.get(variant, set())
+    assert {n for n, g in bundle.graphs.items() if g.decode_weights_at_load} == decoded
     quant = meta["provenance"]["quantization"]
     assert quant["variant"] == variant and set(quant["methods"]) == {"mapping", "synthesis"}
     assert quant["source_sha256"]["synthesis"] != bundle.graphs["synthesis"].sha256
@@ -69,6 +72,21 @@ def test_fp16_and_int8_weight_store_every_large_weight_compactly(variants: dict[
         model = onnx.load(str(variants[variant] / "synthesis.onnx"))
         big = [t for t in model.graph.initializer if len(t.dims) >= 2 and np.prod(t.dims) >= 1024]
         assert big and all(t.data_type == dtype for t in big), variant
+
+
+def test_int8_weight_decoders_fold_at_load(variants: dict[str, Path], tmp_path: Path) -> None:
+    from skyasset.session import make_session
+
+    graph = variants["int8-weight"] / "synthesis.onnx"
+    session = make_session(graph, ["CPUExecutionProvider"], decode_weights_at_load=True)
+    folded = session.get_session_options()
+    assert folded.get_session_config_entry("session.disable_quant_qdq") == "1"
+    # With those options ONNX Runtime folds every weight decoder into a float32 constant; by default, none.
+    for options, decoders_left, name in ((folded, False, "folded"), (ort.SessionOptions(), True, "default")):
+        options.optimized_model_filepath = str(tmp_path / f"{name}.onnx")
+        ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        saved = onnx.load(options.optimized_model_filepath).graph.node
+        assert any(n.op_type == "DequantizeLinear" for n in saved) == decoders_left
 
 
 def test_int8_weight_graph_is_much_smaller_than_fp32(tiny_bundle_path: Path, variants: dict[str, Path]) -> None:

@@ -102,6 +102,14 @@ def test_unknown_variant(tiny_bundle_copy: Path) -> None:
     assert _code_of(tiny_bundle_copy) == "bundle_invalid"
 
 
+def test_decode_weights_at_load_must_be_a_boolean(tiny_bundle_copy: Path) -> None:
+    _edit_metadata(tiny_bundle_copy, lambda m: m["graphs"]["synthesis"].update(decode_weights_at_load="yes"))
+    assert _code_of(tiny_bundle_copy) == "bundle_invalid"
+    _edit_metadata(tiny_bundle_copy, lambda m: m["graphs"]["synthesis"].update(decode_weights_at_load=True))
+    assert load_bundle(tiny_bundle_copy).graphs["synthesis"].decode_weights_at_load
+    assert not load_bundle(tiny_bundle_copy).graphs["mapping"].decode_weights_at_load
+
+
 def test_no_model_installed_names_the_fix() -> None:
     from skyasset.models import DEFAULT_MODEL_DIR
 
