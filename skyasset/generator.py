@@ -65,6 +65,10 @@ class SkyGenerator:
             for g in (b.graphs["mapping"], b.graphs["synthesis"])
         )
         self._check_graph_io()
+        # A graph may fix its batch (int8-qdq folds per-sample factors into its weights: batch 1); feed it
+        # that many samples per run.
+        batch = self._synthesis.get_inputs()[0].shape[0]
+        self._synthesis_batch_limit = batch if isinstance(batch, int) and batch > 0 else 2**31
 
     # ----------------------------------------------------------------------------------------------
     @property
@@ -132,6 +136,7 @@ class SkyGenerator:
         """Run the synthesis network: ``w [N, w_dim]`` -> images float32 ``[N, H, W, 3]`` in [0, 1]."""
         if batch_size < 1:
             raise SkyassetError("invalid_argument", f"batch_size must be >= 1, got {batch_size}.")
+        batch_size = min(batch_size, self._synthesis_batch_limit)
         out = []
         for start in range(0, len(w), batch_size):
             chunk = w[start : start + batch_size]

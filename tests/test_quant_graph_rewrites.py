@@ -132,3 +132,37 @@ def test_int8_gemm_weights_decode_along_their_first_axis(shared_with_matmul: boo
     approx = _run_all(packed, tmp_path / "q.onnx", {"x": x})
     for e, a in zip(exact, approx, strict=True):
         assert a.shape == e.shape and np.abs(a - e).max() < 0.02 * np.abs(e).max()
+
+
+def test_demodulation_folds_into_the_weight_scales_of_a_batch_one_graph(
+    tiny_bundle_path: Path, tmp_path: Path
+) -> None:
+    from training.quantize import quantize_bundle
+    from training.quantize.demod_fold import fold_demodulation
+
+    bundle = quantize_bundle(tiny_bundle_path, tmp_path / "qdq", "int8-qdq")
+    folded = onnx.load(str(bundle / "synthesis.onnx"))
+    assert [d.dim_value for d in folded.graph.input[0].type.tensor_type.shape.dim][0] == 1
+    # Every 3x3 convolution that is not an upsampling reads its weight scales from a Mul by the demodulation.
+    scaled = [n for n in folded.graph.node if n.op_type == "DequantizeLinear" and n.name.endswith("_demod_weight")]
+    assert scaled and all(n.input[1].endswith("_demod_scale") for n in scaled)
+    assert fold_demodulation(folded)[1] == 0  # nothing left to fold: the rewrite is idempotent
+
+    options = ort.SessionOptions()
+    options.optimized_model_filepath = str(tmp_path / "optimized.onnx")
+    ort.InferenceSession(str(bundle / "synthesis.onnx"), options, providers=["CPUExecutionProvider"])
+    optimized = onnx.load(options.optimized_model_filepath).graph.node
+    demod_scales = {n.output[0] for n in optimized if n.name.endswith("_demod_scale")}
+    # ONNX Runtime still fuses them into integer convolutions, now with run-time weight scales.
+    assert sum(1 for n in optimized if n.op_type == "QLinearConv" and n.input[4] in demod_scales) == len(scaled)
+
+
+def test_batch_one_graph_gives_the_same_images_at_any_batch_size(tiny_bundle_path: Path, tmp_path: Path) -> None:
+    from skyasset.generator import SkyGenerator
+    from training.quantize import quantize_bundle
+
+    gen = SkyGenerator(quantize_bundle(tiny_bundle_path, tmp_path / "qdq", "int8-qdq"))
+    together = gen.generate("Cu", [3, 4, 5], batch_size=8)
+    one_by_one = np.concatenate([gen.generate("Cu", [s], batch_size=1) for s in (3, 4, 5)])
+    assert together.shape[0] == 3
+    np.testing.assert_array_equal(together, one_by_one)

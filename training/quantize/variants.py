@@ -21,6 +21,7 @@ import onnxruntime as ort
 from skyasset.bundle import METADATA_NAME, Bundle, load_bundle, sha256_of
 from skyasset.errors import SkyassetError
 from training.quantize.baselines import ort_dynamic, rtn_weight_only
+from training.quantize.demod_fold import fold_demodulation
 from training.quantize.fir_upsample import fir_phase_nodes, fir_upsample_to_phases
 from training.quantize.fp16 import weights_to_fp16
 from training.quantize.int8_weight import weights_to_int8
@@ -83,6 +84,8 @@ def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
             onnx.save_model(model, str(prepared))
             # The RGB skip path's phase Conv has 3 channels: 20x faster in float32 than as QLinearConv.
             quantize_convs_static(prepared, staged, reader, keep_float=tuple(fir_phase_nodes(model)))
+            folded, demodulations = fold_demodulation(onnx.load(str(staged)))
+            onnx.save_model(folded, str(staged))
             # The remaining float weights (affine layers, noise, filters) are packed to int8 as well.
             _PACK_INT8(staged, out)
         finally:
@@ -92,6 +95,7 @@ def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
             "folded + sub-pixel upsampling (channels-last interleave) + RGB upsampling in phases (kept float32); "
             f"int8 static QDQ on {'/'.join(QDQ_OP_TYPES)} (uint8 activations, "
             f"7-bit int8 weights per channel, MinMax over {samples} random z, seed {seed}); "
+            f"demodulation folded into the weight scales of {demodulations} Conv(s) (batch-1 graph); "
             "int8 weight packing of the rest"
         )
 
