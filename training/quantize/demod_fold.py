@@ -23,18 +23,13 @@ from __future__ import annotations
 import numpy as np
 import onnx
 
-from training.quantize.graph_edit import constant_tensor, consumers, node
+from training.quantize.graph_edit import constant_tensor, consumers, node, only_reader, set_nodes
 
 __all__ = ["fold_demodulation"]
 
 
 def _producers(graph: onnx.GraphProto) -> dict[str, onnx.NodeProto]:
     return {o: n for n in graph.node for o in n.output}
-
-
-def _only_reader(name: str, readers: dict[str, list[tuple[onnx.NodeProto, int]]]) -> onnx.NodeProto | None:
-    found = readers.get(name, [])
-    return found[0][0] if len(found) == 1 else None
 
 
 def _match(
@@ -60,8 +55,8 @@ def _match(
         if dq_w is None or dq_w.op_type != "DequantizeLinear" or dq_w.input[0] not in constants:
             continue
         axis = next((a.i for a in dq_w.attribute if a.name == "axis"), 1)
-        q_out = _only_reader(mul.output[0], readers)
-        single_use = all(_only_reader(n.output[0], readers) is not None for n in (conv, q_y, dq_y, dq_w))
+        q_out = only_reader(mul.output[0], readers)
+        single_use = all(only_reader(n.output[0], readers) is not None for n in (conv, q_y, dq_y, dq_w))
         if axis != 0 or q_out is None or q_out.op_type != "QuantizeLinear" or not single_use:
             continue
         return conv, dq_w, q_d.input[0], q_out, [q_y, dq_y, mul]
@@ -101,9 +96,7 @@ def fold_demodulation(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int]:
         return out, 0
     graph.initializer.append(constant_tensor(flat, np.array([-1], np.int64)))
     kept = [n for n in graph.node if id(n) not in removed]
-    del graph.node[:]
-    graph.node.extend(_topological(kept + added, graph))
-    _drop_dead(graph)
+    set_nodes(graph, _live(_topological(kept + added, graph), graph))
     for value in (*graph.input, *graph.output):
         batch = value.type.tensor_type.shape.dim[0]
         batch.ClearField("dim_param")
@@ -130,17 +123,12 @@ def _topological(nodes: list[onnx.NodeProto], graph: onnx.GraphProto) -> list[on
     return ordered
 
 
-def _drop_dead(graph: onnx.GraphProto) -> None:
-    """Remove nodes whose outputs nobody reads (the demodulation factor's own Q/DQ), then unread initializers."""
+def _live(nodes: list[onnx.NodeProto], graph: onnx.GraphProto) -> list[onnx.NodeProto]:
+    """``nodes`` without those whose outputs nobody reads (the demodulation factor's own Q/DQ), repeatedly."""
     outputs = {o.name for o in graph.output}
     while True:
-        read = {i for n in graph.node for i in n.input} | outputs
-        live = [n for n in graph.node if any(o in read for o in n.output)]
-        if len(live) == len(graph.node):
-            break
-        del graph.node[:]
-        graph.node.extend(live)
-    read = {i for n in graph.node for i in n.input}
-    kept = [t for t in graph.initializer if t.name in read]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
+        read = {i for n in nodes for i in n.input} | outputs
+        live = [n for n in nodes if any(o in read for o in n.output)]
+        if len(live) == len(nodes):
+            return live
+        nodes = live

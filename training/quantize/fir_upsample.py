@@ -18,7 +18,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from training.quantize.graph_edit import constant_tensor, consumers, node
+from training.quantize.graph_edit import attributes, constant_tensor, consumers, node, only_reader, set_nodes
 
 __all__ = ["fir_upsample_to_phases", "fir_phase_nodes"]
 
@@ -28,10 +28,6 @@ _MARK = "_fir_phases"
 def fir_phase_nodes(model: onnx.ModelProto) -> list[str]:
     """Names of the nodes :func:`fir_upsample_to_phases` wrote (the int8 pass keeps them float32)."""
     return [n.name for n in model.graph.node if _MARK in n.name]
-
-
-def _attrs(n: onnx.NodeProto) -> dict[str, object]:
-    return {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute}
 
 
 def _phase_taps(kernel: int, pad_begin: int) -> list[list[tuple[int, int]]]:
@@ -54,11 +50,6 @@ def _is_zero_insert(reshape_in: np.ndarray, pads: np.ndarray) -> bool:
     )
 
 
-def _single_reader(name: str, readers: dict[str, list[tuple[onnx.NodeProto, int]]], op: str) -> onnx.NodeProto | None:
-    found = readers.get(name, [])
-    return found[0][0] if len(found) == 1 and found[0][0].op_type == op and found[0][1] == 0 else None
-
-
 def fir_upsample_to_phases(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int]:
     """Return a copy of ``model`` with every zero-insertion x2 upsampling + depthwise Conv rewritten, and how many."""
     out = onnx.ModelProto()
@@ -77,7 +68,7 @@ def fir_upsample_to_phases(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int
         pad, reshape_back, conv = match
         filt = weights[conv.input[1]]  # [C, 1, kh, kw]
         channels, (kh, kw) = filt.shape[0], filt.shape[2:]
-        conv_pads = list(_attrs(conv)["pads"])
+        conv_pads = list(attributes(conv)["pads"])
         rows, cols = _phase_taps(kh, conv_pads[0]), _phase_taps(kw, conv_pads[1])
         row_offsets = [d for phase in rows for _, d in phase]
         col_offsets = [d for phase in cols for _, d in phase]
@@ -109,12 +100,7 @@ def fir_upsample_to_phases(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int
             new_nodes += replaced[i]
         elif i not in dropped:
             new_nodes.append(n)
-    del graph.node[:]
-    graph.node.extend(new_nodes)
-    used = {i for n in graph.node for i in n.input}
-    keep = [t for t in graph.initializer if t.name in used] + added
-    del graph.initializer[:]
-    graph.initializer.extend(keep)
+    set_nodes(graph, new_nodes, added)
     return out, len(replaced)
 
 
@@ -126,22 +112,22 @@ def _match(
     """(Pad, Reshape, Conv) following ``reshape`` when the four form a x2 FIR upsampling, else None."""
     if reshape.op_type != "Reshape" or reshape.input[1] not in weights:
         return None
-    pad = _single_reader(reshape.output[0], readers, "Pad")
+    pad = only_reader(reshape.output[0], readers, "Pad")
     if pad is None or len(pad.input) < 2 or pad.input[1] not in weights:
         return None
     if len(pad.input) > 2 and pad.input[2] and not (pad.input[2] in weights and not weights[pad.input[2]].any()):
         return None
-    if _attrs(pad).get("mode", b"constant") not in (b"constant", "constant") or len(pad.input) > 3:
+    if attributes(pad).get("mode", b"constant") not in (b"constant", "constant") or len(pad.input) > 3:
         return None
     if not _is_zero_insert(weights[reshape.input[1]], weights[pad.input[1]]):
         return None
-    reshape_back = _single_reader(pad.output[0], readers, "Reshape")
+    reshape_back = only_reader(pad.output[0], readers, "Reshape")
     if reshape_back is None or reshape_back.input[1] not in weights or weights[reshape_back.input[1]].shape != (4,):
         return None
-    conv = _single_reader(reshape_back.output[0], readers, "Conv")
+    conv = only_reader(reshape_back.output[0], readers, "Conv")
     if conv is None or conv.input[1] not in weights:
         return None
-    filt, a = weights[conv.input[1]], _attrs(conv)
+    filt, a = weights[conv.input[1]], attributes(conv)
     pads = list(a.get("pads", [0, 0, 0, 0]))
     shape_in, shape_back = weights[reshape.input[1]], weights[reshape_back.input[1]]
     depthwise = filt.ndim == 4 and filt.shape[1] == 1 and a.get("group", 1) == filt.shape[0] == shape_in[1]

@@ -8,7 +8,10 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-__all__ = ["consumers", "output_axis", "float_weights", "replace_initializer", "opset_of", "constant_tensor", "node"]
+__all__ = [
+    "consumers", "output_axis", "float_weights", "replace_initializer", "opset_of", "constant_tensor", "node",
+    "attributes", "only_reader", "set_nodes",
+]
 
 
 def consumers(graph: onnx.GraphProto) -> dict[str, list[tuple[onnx.NodeProto, int]]]:
@@ -81,3 +84,28 @@ def constant_tensor(name: str, array: np.ndarray) -> onnx.TensorProto:
 
 def node(op: str, inputs: list[str], outputs: list[str], name: str, **attrs: object) -> onnx.NodeProto:
     return helper.make_node(op, inputs, outputs, name=name, **attrs)
+
+
+def attributes(n: onnx.NodeProto) -> dict[str, object]:
+    return {a.name: helper.get_attribute_value(a) for a in n.attribute}
+
+
+def only_reader(
+    name: str, readers: dict[str, list[tuple[onnx.NodeProto, int]]], op: str | None = None
+) -> onnx.NodeProto | None:
+    """The node reading ``name`` when exactly one does; with ``op``, only if it is that op reading it as input 0."""
+    found = readers.get(name, [])
+    if len(found) != 1:
+        return None
+    reader, position = found[0]
+    return reader if op is None or (reader.op_type == op and position == 0) else None
+
+
+def set_nodes(graph: onnx.GraphProto, nodes: list[onnx.NodeProto], added: list[onnx.TensorProto] = ()) -> None:
+    """Make ``nodes`` the graph's nodes; keep the initializers they still read, plus ``added``."""
+    del graph.node[:]
+    graph.node.extend(nodes)
+    read = {i for n in graph.node for i in n.input}
+    kept = [t for t in graph.initializer if t.name in read] + list(added)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)

@@ -17,6 +17,7 @@ import onnx
 from onnx import numpy_helper
 
 from training.quantize.graph_edit import (
+    attributes,
     constant_tensor,
     consumers,
     float_weights,
@@ -50,12 +51,8 @@ def quantize_per_channel(weights: np.ndarray, axis: int) -> tuple[np.ndarray, np
 def _is_plain_gemm_b(readers: list[tuple[onnx.NodeProto, int]], rank: int) -> bool:
     """Whether every reader is a ``Gemm`` taking this 2-D weight as B without ``transB``."""
     return rank == 2 and bool(readers) and all(
-        n.op_type == "Gemm" and position == 1 and not _attr_int(n, "transB") for n, position in readers
+        n.op_type == "Gemm" and position == 1 and not attributes(n).get("transB", 0) for n, position in readers
     )
-
-
-def _attr_int(n: onnx.NodeProto, name: str) -> int:
-    return next((a.i for a in n.attribute if a.name == name), 0)
 
 
 def _set_trans_b(gemm: onnx.NodeProto) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from training.quantize.graph_edit import constant_tensor, node
+from training.quantize.graph_edit import attributes, constant_tensor, node, set_nodes
 
 __all__ = ["convtranspose_to_subpixel"]
 
@@ -25,12 +25,8 @@ __all__ = ["convtranspose_to_subpixel"]
 _TAP = {(0, 0): 2, (0, 1): 0, (1, 0): None, (1, 1): 1}
 
 
-def _attrs(n: onnx.NodeProto) -> dict[str, object]:
-    return {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute}
-
-
 def _rewritable(n: onnx.NodeProto, weights: dict[str, np.ndarray]) -> bool:
-    a = _attrs(n)
+    a = attributes(n)
     w = weights.get(n.input[1]) if len(n.input) > 1 else None
     return (
         n.op_type == "ConvTranspose"
@@ -114,7 +110,7 @@ def convtranspose_to_subpixel(
             new_nodes.append(n)
             continue
         count += 1
-        a = _attrs(n)
+        a = attributes(n)
         pads = list(a.get("pads", [0, 0, 0, 0]))
         extra = list(a.get("output_padding", [0, 0]))
         base = f"{n.name or n.output[0]}_subpixel"
@@ -162,10 +158,5 @@ def convtranspose_to_subpixel(
             node("Slice", [f"{base}_full", f"{base}_starts", f"{base}_ends", f"{base}_axes"], [n.output[0]],
                  f"{base}_crop")
         )
-    del graph.node[:]
-    graph.node.extend(new_nodes)
-    used = {i for n in graph.node for i in n.input}
-    keep = [t for t in graph.initializer if t.name in used] + added
-    del graph.initializer[:]
-    graph.initializer.extend(keep)
+    set_nodes(graph, new_nodes, added)
     return out, count
