@@ -40,6 +40,21 @@ def test_dry_run_writes_nothing(archive: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "runs").exists()
 
 
+def test_dry_run_takes_the_cpu_training_options(archive: Path, tmp_path: Path) -> None:
+    out = _ok(["train", "--data", str(archive), "--outdir", str(tmp_path / "runs"), *TRAIN, "--ada-kimg", "100",
+               "--pl-weight", "0", "--d-reg-interval", "32", "--style-mixing", "0.5", "--ema-kimg", "2",
+               "--contiguous", "--dry-run"])
+    opts = json.loads(out[: out.rindex("}") + 1])
+    assert (opts["ada_kimg"], opts["pl_weight"], opts["d_reg_interval"]) == (100, 0, 32)
+    assert (opts["style_mixing"], opts["ema_kimg"], opts["channels_last"]) == (0.5, 2, False)
+    res = runner.invoke(app, ["train", "--data", str(archive), "--outdir", str(tmp_path), "--ada-kimg", "0",
+                              "--dry-run"])
+    assert res.exit_code == 2 and "ada_kimg must be > 0" in res.output
+    res = runner.invoke(app, ["train", "--data", str(archive), "--outdir", str(tmp_path), "--uncond", "--metrics",
+                              "fid,cond_acc", "--dry-run"])
+    assert res.exit_code == 2 and "cond_acc need(s) class labels" in res.output
+
+
 def test_uncond_then_transfer_into_conditional(archive: Path, tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     _ok(["train", "--data", str(archive), "--outdir", str(runs), *TRAIN, "--uncond"])

@@ -91,7 +91,8 @@ def prepare(
 def train(
     data: Annotated[Path, typer.Option(help="Archive from `skyasset-train prepare`.")],
     outdir: Annotated[Path, typer.Option(help="Parent folder of the numbered run directories.")],
-    config: Annotated[str, typer.Option(help="Network config: tiny | ccsn256 | ccsn256-small.")] = "ccsn256-small",
+    config: Annotated[str, typer.Option(
+        help="Network config: tiny | lean64 | lean128 | ccsn256-small | ccsn256.")] = "ccsn256-small",
     cond: Annotated[bool, typer.Option("--cond/--uncond", help="Train with or without labels.")] = True,
     batch: Annotated[int, typer.Option(help="Total batch over all processes.")] = 32,
     kimg: Annotated[float, typer.Option(help="Total length in thousands of real images shown.")] = 100.0,
@@ -105,6 +106,12 @@ def train(
     aug: Annotated[str, typer.Option(help="ada | fixed | none")] = "ada",
     augment_p: Annotated[float, typer.Option(help="Initial / fixed augment probability.")] = 0.0,
     ada_target: Annotated[float, typer.Option(help="ADA r_t target.")] = 0.6,
+    ada_kimg: Annotated[float, typer.Option(help="ADA speed: kimg for p to go 0 -> 1 (100 for short runs).")] = 500.0,
+    pl_weight: Annotated[float, typer.Option(help="Path-length regularisation weight; 0 = off.")] = 2.0,
+    g_reg_interval: Annotated[int, typer.Option(help="Lazy path-length interval (steps).")] = 4,
+    d_reg_interval: Annotated[int, typer.Option(help="Lazy R1 interval (steps).")] = 16,
+    style_mixing: Annotated[float, typer.Option(help="Style-mixing probability.")] = 0.9,
+    ema_kimg: Annotated[float | None, typer.Option(help="G_ema half-life in kimg (default batch * 10 / 32).")] = None,
     resume: Annotated[Path | None, typer.Option(help="Snapshot or run dir to continue.")] = None,
     transfer_from: Annotated[Path | None, typer.Option(help="Snapshot or NVlabs .pkl to splice in.")] = None,
     transfer_parts: Annotated[str, typer.Option(help="G+D | G | D")] = "G+D",
@@ -112,6 +119,8 @@ def train(
     max_size: Annotated[int | None, typer.Option(help="Use a random subset of N images.")] = None,
     max_minutes: Annotated[float | None, typer.Option(help="Stop with a snapshot after this time.")] = None,
     workers: Annotated[int, typer.Option(help="DataLoader workers.")] = 2,
+    channels_last: Annotated[bool, typer.Option(
+        "--channels-last/--contiguous", help="Memory format of G and D (channels-last is faster on CPU).")] = True,
     device: DeviceOpt = "auto",
     desc: Annotated[str | None, typer.Option(help="Run directory suffix.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the options and exit.")] = False,
@@ -124,10 +133,13 @@ def train(
         data=str(data), outdir=str(outdir), config=config, cond=cond, batch=batch, kimg=kimg, tick_kimg=tick_kimg,
         snap_kimg=snap_kimg, snap_kind=snap_kind, metrics=names,  # type: ignore[arg-type]
         metrics_num_gen=metrics_num_gen, gamma=gamma, lr=lr, aug=aug, augment_p=augment_p,  # type: ignore[arg-type]
-        ada_target=ada_target, resume=str(resume) if resume else None,
+        ada_target=ada_target, ada_kimg=ada_kimg, pl_weight=pl_weight, g_reg_interval=g_reg_interval,
+        d_reg_interval=d_reg_interval, style_mixing=style_mixing, ema_kimg=ema_kimg,
+        resume=str(resume) if resume else None,
         transfer_from=str(transfer_from) if transfer_from else None,
         transfer_parts=transfer_parts, seed=seed, max_size=max_size,  # type: ignore[arg-type]
-        max_minutes=max_minutes, workers=workers, device=device, desc=desc,  # type: ignore[arg-type]
+        max_minutes=max_minutes, workers=workers, channels_last=channels_last,
+        device=device, desc=desc,  # type: ignore[arg-type]
     )
     opts.validate()
     if snap_kind not in ("full", "compact") or transfer_parts not in ("G+D", "G", "D"):
@@ -137,6 +149,10 @@ def train(
     unknown = [m for m in names if m not in METRICS]
     if unknown:
         raise SkyassetError("invalid_argument", f"unknown metric(s) {unknown}; choose from {sorted(METRICS)}")
+    per_class = [m for m in names if m in ("fid_per_class", "cond_acc")]
+    if per_class and not cond:
+        raise SkyassetError("invalid_argument", f"{', '.join(per_class)} need(s) class labels; drop them from "
+                            "--metrics for an --uncond run")
     if dry_run:
         typer.echo(json.dumps(opts.to_json(), indent=1))
         typer.echo(f"run directory would be {outdir}/NNNNN-{opts.description()}")
@@ -158,7 +174,7 @@ def metrics_cmd(
     data: Annotated[Path, typer.Option(help="Reference archive (its cached Inception features).")],
     snapshot: Annotated[Path | None, typer.Option(help="Snapshot to evaluate (its G_ema).")] = None,
     bundle: Annotated[Path | None, typer.Option(help="Exported bundle to evaluate (ONNX Runtime).")] = None,
-    metrics: Annotated[str, typer.Option(help="Comma list: fid,kid,fid_per_class")] = "fid",
+    metrics: Annotated[str, typer.Option(help="Comma list: fid,kid,fid_per_class,cond_acc")] = "fid",
     num_gen: Annotated[int, typer.Option("--num-gen", help="Generated images.")] = 5000,
     halves: Annotated[bool, typer.Option("--halves", help="FID between two random halves of --data.")] = False,
     device: DeviceOpt = "auto",
@@ -293,6 +309,9 @@ def export(
     license: Annotated[str, typer.Option(help="License of the weights (SPDX).")] = "CC0-1.0",
     mean_samples: Annotated[int, typer.Option(help="Random z per class for the class mean w.")] = 4096,
     fid: Annotated[float | None, typer.Option(help="FID to record in the provenance.")] = None,
+    noise: Annotated[str, typer.Option(
+        help="const: bake the snapshot's noise buffers in (StyleGAN2's rendering); none: leave the per-pixel "
+             "noise out (an undertrained model's speckle).")] = "const",
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -311,7 +330,8 @@ def export(
                   "snapshot": path.name, "config": snap.meta.get("config")}
     mid = model_id or f"{snap.meta.get('config', 'model')}-{'cond' if G_ema.c_dim else 'uncond'}-{int(snap.kimg)}kimg"
     bundle = export_bundle(G_ema, out, classes=classes, model_id=mid, provenance=provenance, license=license,
-                           mean_samples=mean_samples, overwrite=force, verbose=not as_json)
+                           mean_samples=mean_samples, noise_mode=noise,  # type: ignore[arg-type]
+                           overwrite=force, verbose=not as_json)
     _emit({"bundle": str(bundle), "snapshot": str(path), "model_id": mid}, as_json, f"wrote bundle {bundle}")
 
 
