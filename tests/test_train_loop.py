@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -64,6 +65,18 @@ def test_train_then_resume_continues_kimg(ccsn32: Path, tmp_path: Path) -> None:
     resumed = _stats(second.run_dir)
     assert [s["kimg"] for s in resumed] == [0.048]  # the counter continued from 0.032
     assert load_snapshot(second.run_dir / "snapshot-0000000048.pt").kimg == pytest.approx(0.048)
+
+
+def test_run_shows_reals_and_fakes_grids(ccsn32: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    run = run_training(_opts(ccsn32, tmp_path, pl_weight=0.0, channels_last=True)).run_dir
+    reals, fakes = Image.open(run / "reals.png"), Image.open(run / "fakes-000000.png")
+    assert reals.size == fakes.size == (28 + 8 * 32, 11 * 32)  # a label column, 8 images, one row per class
+    assert len(set(np.asarray(fakes.convert("L")).ravel().tolist())) > 20  # drawn images, not a blank canvas
+    record = json.loads((run / "snapshots.jsonl").read_text().splitlines()[-1])
+    assert record["grid"] == "fakes-000000.png" and 0 <= record["noise_rms"] < 0.5
+    assert "loss/pl" not in _stats(run)[0]  # --pl-weight 0 skips the path-length phase
 
 
 def test_torchrun_two_gloo_processes_two_steps(ccsn32: Path, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from training.dataset import ImageArchive
 from training.distributed import DistContext, InfiniteSampler, broadcast_object, init_distributed
 from training.loss import GeneratorStep, StyleGAN2Loss
 from training.options import TrainingOptions, find_latest_snapshot, make_run_dir
+from training.progress import save_fakes_grid, save_reals_grid
 from training.snapshot import build_networks, load_snapshot, save_snapshot
 
 __all__ = ["RunResult", "run_training", "format_duration"]
@@ -148,6 +149,9 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
             log.line(report.summary())
             if run_dir is not None:
                 report.write(run_dir / "transfer_report.json")
+    if opts.channels_last:
+        for net in (G, D, G_ema):
+            net.to(memory_format=torch.channels_last)
     G.train()
     D.train()
 
@@ -197,6 +201,8 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
              f"batch {opts.batch} on {ctx.world_size} x {dev.type}, {cur_nimg / 1000:.3f} -> {opts.kimg} kimg"
              + (f", run dir {run_dir}" if run_dir else ""))
     result = RunResult(run_dir=run_dir or Path(), kimg=cur_nimg / 1000)
+    if run_dir is not None and not (run_dir / "reals.png").exists():
+        _write_reals(data, run_dir, log)
     start_time = tick_time = time.time()
     start_nimg = tick_nimg = cur_nimg
     next_snap_nimg = cur_nimg + int(opts.snap_kimg * 1000) if opts.snap_kimg > 0 else total_nimg
@@ -292,7 +298,12 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
                 path = save_snapshot(run_dir / f"snapshot-{cur_nimg:010d}.pt", G_ema=G_ema, D=D, meta=meta,
                                      kind=opts.snap_kind, G=G, opt_G=opt_G, opt_D=opt_D)
                 result.snapshots.append(path)
-                log.line(f"snapshot {path.name} ({path.stat().st_size / 2**20:.1f} MiB)")
+                grid, noise = save_fakes_grid(G_ema, run_dir / f"fakes-{cur_nimg // 1000:06d}.png",
+                                                data.classes if data.c_dim else None)
+                log.line(f"snapshot {path.name} ({path.stat().st_size / 2**20:.1f} MiB), {grid.name} "
+                         f"(noise rms {noise:.4f}), {format_duration(time.time() - start_time)} into this run")
+                log.jsonl("snapshots.jsonl", {"kimg": cur_nimg / 1000, "snapshot": path.name, "grid": grid.name,
+                                              "noise_rms": noise, "time_s": time.time() - start_time})
                 if opts.metrics:
                     result.metrics.append(_evaluate(opts, G_ema, data, dev, cur_nimg, path, log))
                 from training.plot import plot_run
@@ -307,6 +318,11 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
         log.line(f"stopped after --max-minutes {opts.max_minutes} at {cur_nimg / 1000:.3f} kimg; continue with "
                  f"--resume {run_dir}")
     return result
+
+
+def _write_reals(data: ImageArchive, run_dir: Path, log: _Logger) -> None:
+    path = save_reals_grid(data, run_dir / "reals.png")
+    log.line(f"{path.name}: {max(data.c_dim, 1)} rows of real images, one per class")
 
 
 def _evaluate(opts: TrainingOptions, G_ema: torch.nn.Module, data: ImageArchive, dev: torch.device,
