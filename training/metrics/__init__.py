@@ -1,8 +1,10 @@
-"""Metrics behind a registry: ``fid``, ``kid``, ``fid_per_class`` (one small module each), ``fid_halves``.
+"""Metrics behind a registry: ``fid``, ``kid``, ``fid_per_class``, ``cond_acc`` (one small module each), ``fid_halves``.
 
 ``compute_metrics(["fid"], MetricContext(source, archive, num_gen=5000))`` generates ``num_gen`` images (class
 labels drawn from the data set's own label distribution, seeds ``0..num_gen-1``), extracts Inception features
-and compares them with the (cached) features of the whole archive. Add a metric with ``@register_metric``.
+and compares them with the (cached) features of the whole archive. ``cond_acc`` (``conditioning.py``) checks
+that a conditional generator makes the requested class, judged by a linear probe fitted on the real features.
+Add a metric with ``@register_metric``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class MetricContext:
     verbose: bool = False
     _real: np.ndarray | None = field(default=None, repr=False)
     _gen: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _gen_for: dict[bytes, np.ndarray] = field(default_factory=dict, repr=False)
 
     def real_features(self) -> np.ndarray:
         if self._real is None:
@@ -48,9 +51,17 @@ class MetricContext:
         return np.random.default_rng(self.seed).choice(self.archive.labels, n, replace=True)
 
     def generated_features(self, classes: np.ndarray | None = None) -> np.ndarray:
-        """Features of generated images; ``classes`` None = ``num_gen`` images with dataset-like labels."""
+        """Features of generated images; ``classes`` None = ``num_gen`` images with dataset-like labels.
+
+        Seeds are ``seed, seed + 1, ..`` in both cases; features for explicit ``classes`` are kept, so metrics
+        asking for the same images (``fid_per_class`` and ``cond_acc``) generate them once."""
         if classes is None and self._gen is not None:
             return self._gen[1]
+        if classes is not None:
+            classes = np.asarray(classes, np.int64)
+            memo = self._gen_for.get(classes.tobytes())
+            if memo is not None:
+                return memo
         cls = self.gen_classes(self.num_gen) if classes is None else classes
         seeds = np.arange(self.seed, self.seed + len(cls))
         feats = []
@@ -62,6 +73,8 @@ class MetricContext:
         out = np.concatenate(feats, 0)
         if classes is None:
             self._gen = (cls, out)
+        else:
+            self._gen_for[classes.tobytes()] = out
         return out
 
 
@@ -92,6 +105,13 @@ def _fid_per_class(ctx: MetricContext) -> dict[str, float]:
     from training.metrics.per_class import fid_per_class
 
     return fid_per_class(ctx)
+
+
+@register_metric("cond_acc")
+def _cond_acc(ctx: MetricContext) -> dict[str, float]:
+    from training.metrics.conditioning import conditioning_accuracy
+
+    return conditioning_accuracy(ctx)
 
 
 def compute_metrics(names: list[str], ctx: MetricContext) -> dict[str, float]:

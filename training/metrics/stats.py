@@ -18,7 +18,7 @@ import numpy as np
 from training.dataset import ImageArchive
 from training.metrics.inception import DETECTOR_SHA1, inception_features
 
-__all__ = ["cache_dir", "dataset_features"]
+__all__ = ["cache_dir", "dataset_features", "features_key"]
 
 PREPROCESS_VERSION = "nv_bilinear_float-299-tf_range-v1"
 
@@ -42,11 +42,16 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def features_key(archive: ImageArchive) -> str:
+    """The JSON text whose sha256 names the cached features of ``archive`` (other caches derive from it)."""
+    return json.dumps({"archive": _file_sha256(archive.path), "names": archive.names,
+                       "detector": DETECTOR_SHA1, "preprocess": PREPROCESS_VERSION})
+
+
 def dataset_features(archive: ImageArchive, *, device: str = "cpu", batch: int = 32,
                      use_cache: bool = True, verbose: bool = False) -> np.ndarray:
     """Inception features ``[len(archive), 2048]`` of every image of ``archive``, in its order."""
-    key_src = json.dumps({"archive": _file_sha256(archive.path), "names": archive.names,
-                          "detector": DETECTOR_SHA1, "preprocess": PREPROCESS_VERSION})
+    key_src = features_key(archive)
     key = hashlib.sha256(key_src.encode()).hexdigest()[:32]
     path = cache_dir() / f"features-{key}.npz"
     if use_cache and path.is_file():
