@@ -196,3 +196,27 @@ def test_main_rejects_unknown_config(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 2
     assert "unknown network config 'nope'" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
+
+
+def test_noise_none_leaves_the_per_pixel_noise_out(tmp_path: Path) -> None:
+    torch.manual_seed(1)
+    G = Generator(**get_config("tiny").generator_kwargs()).eval()
+    with torch.no_grad():
+        for name, p in G.named_parameters():
+            if name.endswith("noise_strength"):
+                p.fill_(0.5)  # loud noise, so const and none differ clearly
+    with torch.no_grad():
+        ws = G.mapping(torch.randn([2, G.z_dim]), torch.eye(G.c_dim)[:2])
+    outputs = {}
+    for mode in ("const", "none"):
+        bundle = export_bundle(G, tmp_path / mode, model_id=f"tiny-{mode}", license="CC0-1.0", mean_samples=16,
+                               noise_mode=mode, verbose=False)
+        assert read_meta(bundle)["provenance"]["export"]["noise_mode"] == mode
+        session = ort.InferenceSession(str(bundle / "synthesis.onnx"), providers=["CPUExecutionProvider"])
+        outputs[mode] = session.run(None, {"ws": ws.numpy()})[0]
+        with torch.no_grad():
+            expected = G.synthesis(ws, noise_mode=mode).numpy()
+        np.testing.assert_allclose(outputs[mode], expected, atol=1e-4)
+    assert np.abs(outputs["const"] - outputs["none"]).mean() > 1e-3
+    with pytest.raises(SkyassetError, match="noise_mode"):
+        export_bundle(G, tmp_path / "bad", model_id="x", license="CC0-1.0", noise_mode="random", verbose=False)

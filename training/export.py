@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -35,7 +35,9 @@ from skyasset.classes import CCSN_CLASSES, CloudClass
 from skyasset.errors import SkyassetError
 from training.networks import Generator, get_config
 
-__all__ = ["SCHEMA_VERSION", "ExportCheck", "export_bundle", "main"]
+ExportNoiseMode = Literal["const", "none"]
+
+__all__ = ["SCHEMA_VERSION", "ExportCheck", "ExportNoiseMode", "export_bundle", "main"]
 
 SCHEMA_VERSION = 1
 MAX_RELATIVE_ERROR = 1e-3  # Allowed ORT-vs-PyTorch max abs error, as a fraction of the output's range.
@@ -76,14 +78,15 @@ class _UnconditionalMappingGraph(_MappingGraph):
 
 
 class _SynthesisGraph(torch.nn.Module):
-    """ws [N, num_ws, w_dim] -> img [N, C, R, R], constant noise, fp32."""
+    """ws [N, num_ws, w_dim] -> img [N, C, R, R], fp32, with the noise buffers baked in ('const') or left out."""
 
-    def __init__(self, G: Generator) -> None:
+    def __init__(self, G: Generator, noise_mode: ExportNoiseMode = "const") -> None:
         super().__init__()
         self.synthesis = G.synthesis
+        self.noise_mode = noise_mode
 
     def forward(self, ws: torch.Tensor) -> torch.Tensor:
-        return self.synthesis(ws, force_fp32=True, noise_mode="const")
+        return self.synthesis(ws, force_fp32=True, noise_mode=self.noise_mode)
 
 
 def _sha256(path: Path) -> str:
@@ -172,7 +175,7 @@ def _class_mean_w(
 
 def _provenance(
     provenance: Mapping[str, Any] | None, G: Generator, opset: int, checks: Sequence[ExportCheck],
-    mean_samples: int,
+    mean_samples: int, noise_mode: str = "const",
 ) -> dict[str, Any]:
     result: dict[str, Any] = {
         "dataset": None, "kimg": 0, "fid": None, "fid_samples": None, "fid_reference": None,
@@ -182,6 +185,7 @@ def _provenance(
     result["generator_kwargs"] = copy.deepcopy(getattr(G, "init_kwargs", {}))
     result["export"] = {
         "opset": opset,
+        "noise_mode": noise_mode,
         "max_abs_error": max(check.max_abs_error for check in checks),
         "checks": {
             check.graph: {"max_abs_error": check.max_abs_error, "output_range": check.output_range}
@@ -204,6 +208,7 @@ def export_bundle(
     opset: int = 18,
     mean_samples: int = 4096,
     seed: int = 0,
+    noise_mode: ExportNoiseMode = "const",
     overwrite: bool = False,
     verbose: bool = True,
 ) -> Path:
@@ -229,6 +234,9 @@ def export_bundle(
         Random z per class for the class mean w (truncation centre).
     seed
         Seed of the check inputs and of the mean-w samples (the export is deterministic).
+    noise_mode
+        ``const``: the per-pixel noise inputs are the snapshot's fixed noise buffers (as StyleGAN2 renders);
+        ``none``: left out, for a model whose noise still shows as speckle (an undertrained one).
     overwrite
         Replace an existing ``out_dir`` (only after the new bundle passed its checks).
     verbose
@@ -278,7 +286,9 @@ def export_bundle(
     else:
         mapping = _UnconditionalMappingGraph(G)
         map_inputs = {"z": z}
-    synthesis = _SynthesisGraph(G)
+    if noise_mode not in ("const", "none"):
+        raise SkyassetError("invalid_argument", f"noise_mode {noise_mode!r}: use 'const' or 'none'")
+    synthesis = _SynthesisGraph(G, noise_mode)
     syn_inputs = {"ws": ws}
     mapping.eval()
     synthesis.eval()
@@ -332,7 +342,7 @@ def export_bundle(
             "w_avg": [float(v) for v in w_avg],
             "class_w_avg": [[float(v) for v in row] for row in class_w_avg],
             "graphs": graphs,
-            "provenance": _provenance(provenance, G, opset, checks, mean_samples),
+            "provenance": _provenance(provenance, G, opset, checks, mean_samples, noise_mode),
             "license": license,
         }
         text = json.dumps(metadata, indent=1, allow_nan=False) + "\n"
