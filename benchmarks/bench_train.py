@@ -3,7 +3,8 @@
 Runs the real training step (G main, lazy path-length every 4 steps, D main with ADA augmentation, lazy R1
 every 16 steps, Adam, EMA) on random images, after warm-up steps, and prints one line per device::
 
-    python benchmarks/bench_train.py --config ccsn256-small --batch 4 --steps 4
+    python benchmarks/bench_train.py --batch 16 --steps 16      # the CPU configs and ccsn256-small
+    python benchmarks/bench_train.py --config lean128 --batch 16 --steps 16 --channels-last --pl-weight 0
     python benchmarks/bench_train.py --config ccsn256 --batch 32 --steps 20 --devices cuda
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import json
 import time
 
@@ -21,17 +23,24 @@ from training.loss import GeneratorStep, StyleGAN2Loss
 from training.networks import Discriminator, Generator, get_config
 
 
-def bench(config: str, batch: int, steps: int, warmup: int, device: str) -> dict[str, float | str | int]:
+def bench(config: str, batch: int, steps: int, warmup: int, device: str, pl_weight: float = 2.0,
+          g_reg_interval: int = 4, d_reg_interval: int = 16, channels_last: bool = False,
+          d_mapping_layers: int | None = None) -> dict[str, float | str | int]:
     cfg = get_config(config)
+    if d_mapping_layers is not None:
+        cfg = dataclasses.replace(cfg, d_mapping_layers=d_mapping_layers)
     dev = torch.device(device)
     G = Generator(**cfg.generator_kwargs()).to(dev).train()
     D = Discriminator(**cfg.discriminator_kwargs()).to(dev).train()
+    if channels_last:
+        G = G.to(memory_format=torch.channels_last)
+        D = D.to(memory_format=torch.channels_last)
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     pipe = AugmentPipe().to(dev)
     pipe.p.fill_(0.2)
     step_module = GeneratorStep(G)
     loss = StyleGAN2Loss(step_module, D, step_module, D, augment_pipe=pipe,
-                         r1_gamma=0.0002 * cfg.resolution ** 2 / batch)
+                         r1_gamma=0.0002 * cfg.resolution ** 2 / batch, pl_weight=pl_weight)
     loss.pl_mean = loss.pl_mean.to(dev)
     opt_G = torch.optim.Adam(G.parameters(), lr=0.002, betas=(0.0, 0.99))
     opt_D = torch.optim.Adam(D.parameters(), lr=0.002, betas=(0.0, 0.99))
@@ -42,9 +51,9 @@ def bench(config: str, batch: int, steps: int, warmup: int, device: str) -> dict
 
     def one(step: int) -> None:
         z = torch.randn(batch, cfg.z_dim, device=dev)
-        for phase, net, opt, interval in (("Gmain", G, opt_G, 1), ("Greg", G, opt_G, 4), ("Dmain", D, opt_D, 1),
-                                          ("Dreg", D, opt_D, 16)):
-            if step % interval:
+        for phase, net, opt, interval in (("Gmain", G, opt_G, 1), ("Greg", G, opt_G, g_reg_interval),
+                                          ("Dmain", D, opt_D, 1), ("Dreg", D, opt_D, d_reg_interval)):
+            if step % interval or (phase == "Greg" and pl_weight <= 0):
                 continue
             G.requires_grad_(net is G)
             D.requires_grad_(net is D)
@@ -66,7 +75,9 @@ def bench(config: str, batch: int, steps: int, warmup: int, device: str) -> dict
         torch.cuda.synchronize()
     sec = time.perf_counter() - t
     params = sum(p.numel() for p in G.parameters()) + sum(p.numel() for p in D.parameters())
-    return {"config": config, "device": str(dev), "batch": batch, "steps": steps, "seconds": round(sec, 3),
+    variant = {"pl_weight": pl_weight, "g_reg_interval": g_reg_interval, "d_reg_interval": d_reg_interval,
+               "channels_last": channels_last, "d_mapping_layers": cfg.d_mapping_layers}
+    return {"config": config, "device": str(dev), "batch": batch, **variant, "steps": steps, "seconds": round(sec, 3),
             "images_per_s": round(batch * steps / sec, 2), "sec_per_kimg": round(sec / (batch * steps) * 1000, 1),
             "params_G_plus_D": params, "threads": torch.get_num_threads(),
             "gpu_mem_gb": round(torch.cuda.max_memory_allocated(dev) / 2**30, 2) if dev.type == "cuda" else 0.0}
@@ -74,19 +85,26 @@ def bench(config: str, batch: int, steps: int, warmup: int, device: str) -> dict
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--config", default="ccsn256-small")
+    ap.add_argument("--config", default="lean64,lean128,ccsn256-small", help="comma list of network configs")
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--steps", type=int, default=4, help="timed steps (16 gives exact lazy-regulariser share)")
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--devices", default="auto", help="comma list of cpu,cuda; auto = cpu plus cuda if present")
+    ap.add_argument("--pl-weight", type=float, default=2.0, help="path-length weight; 0 = off")
+    ap.add_argument("--g-reg-interval", type=int, default=4)
+    ap.add_argument("--d-reg-interval", type=int, default=16)
+    ap.add_argument("--channels-last", action="store_true", help="channels-last memory format for G and D")
+    ap.add_argument("--d-mapping-layers", type=int, default=None, help="override the config's D class mapping")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     devices = args.devices.split(",") if args.devices != "auto" else ["cpu"] + (
         ["cuda"] if torch.cuda.is_available() else [])
-    for device in devices:
+    for device, config in [(d, c) for d in devices for c in args.config.split(",")]:
         if device == "cuda":
             torch.backends.cudnn.benchmark = True
-        r = bench(args.config, args.batch, args.steps, args.warmup, device)
+        r = bench(config, args.batch, args.steps, args.warmup, device, pl_weight=args.pl_weight,
+                  g_reg_interval=args.g_reg_interval, d_reg_interval=args.d_reg_interval,
+                  channels_last=args.channels_last, d_mapping_layers=args.d_mapping_layers)
         print(json.dumps(r) if args.json else
               f"{r['config']:14s} {r['device']:6s} batch {r['batch']:3d}: {r['images_per_s']:8.2f} img/s "
               f"({r['sec_per_kimg']} s/kimg, {r['params_G_plus_D'] / 1e6:.1f} M params, {r['threads']} threads"
