@@ -302,6 +302,39 @@ def transfer(
 
 @app.command()
 @handle_errors
+def ship(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot (or run dir: its newest snapshot).")],
+    data: Annotated[Path, typer.Option(help="The training archive: FID reference and probe data.")],
+    out: Annotated[Path, typer.Option(help="Bundle folder to create, e.g. skyasset/models/default.")],
+    snapshot_out: Annotated[Path, typer.Option(help="Where the compact snapshot (<= 25 MB) goes.")],
+    num_gen: Annotated[int, typer.Option("--num-gen", help="Generated images for FID (as many again per class).")]
+    = 5000,
+    noise: Annotated[str, typer.Option(help="auto | const | none (auto: none when the noise shows).")] = "auto",
+    model_id: Annotated[str | None, typer.Option(help="Bundle model_id (default: from the snapshot).")] = None,
+    training_md: Annotated[Path | None, typer.Option(help="Markdown: how the model was trained.")] = None,
+    failures_md: Annotated[Path | None, typer.Option(help="Markdown: known failure modes.")] = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export a snapshot with its measured model card, samples, skybox and compact snapshot."""
+    from training.ship import ship_model
+
+    def read(path: Path | None) -> str:
+        if path is None:
+            return ""
+        if not path.is_file():
+            raise SkyassetError("input_not_found", f"{path} does not exist; pass a Markdown file")
+        return path.read_text(encoding="utf-8")
+
+    report = ship_model(snapshot, data, out, snapshot_out, num_gen=num_gen, noise=noise, model_id=model_id,
+                        training_summary=read(training_md), failure_modes=read(failures_md), force=force,
+                        verbose=not as_json)
+    _emit({"bundle": str(report.bundle), "snapshot": str(report.snapshot), "metrics": report.metrics,
+           "seconds": round(report.seconds, 1)}, as_json, f"wrote {report.bundle} and {report.snapshot}")
+
+
+@app.command()
+@handle_errors
 def export(
     snapshot: Annotated[Path, typer.Argument(help="Snapshot (or run dir: its newest snapshot).")],
     out: Annotated[Path, typer.Option(help="Bundle folder to create.")],
