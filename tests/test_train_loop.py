@@ -79,6 +79,20 @@ def test_run_shows_reals_and_fakes_grids(ccsn32: Path, tmp_path: Path) -> None:
     assert "loss/pl" not in _stats(run)[0]  # --pl-weight 0 skips the path-length phase
 
 
+def test_noise_none_trains_without_noise_inputs(ccsn32: Path, tmp_path: Path) -> None:
+    first = run_training(_opts(ccsn32, tmp_path, augment_p=0.0, aug="none"))
+    snap = load_snapshot(first.run_dir / "snapshot-0000000032.pt")
+    assert snap.G is not None and any(float(v) != 0 for k, v in snap.G.items() if k.endswith("noise_strength"))
+    second = run_training(_opts(ccsn32, tmp_path, kimg=0.064, resume=str(first.run_dir), noise="none",
+                                snap_kimg=0.032))
+    resumed = load_snapshot(second.run_dir / "snapshot-0000000064.pt")
+    for state in (resumed.G, resumed.G_ema):
+        strengths = [float(v) for k, v in state.items() if k.endswith("noise_strength")]
+        assert strengths and all(s == 0.0 for s in strengths)  # zeroed at the start and never trained
+    record = json.loads((second.run_dir / "snapshots.jsonl").read_text().splitlines()[-1])
+    assert record["noise_rms"] == 0.0
+
+
 def test_torchrun_two_gloo_processes_two_steps(ccsn32: Path, tmp_path: Path) -> None:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",

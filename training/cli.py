@@ -119,6 +119,8 @@ def train(
     max_size: Annotated[int | None, typer.Option(help="Use a random subset of N images.")] = None,
     max_minutes: Annotated[float | None, typer.Option(help="Stop with a snapshot after this time.")] = None,
     workers: Annotated[int, typer.Option(help="DataLoader workers.")] = 2,
+    noise: Annotated[str, typer.Option(
+        help="random: StyleGAN2's per-pixel noise inputs; none: without them (strengths zeroed).")] = "random",
     channels_last: Annotated[bool, typer.Option(
         "--channels-last/--contiguous", help="Memory format of G and D (channels-last is faster on CPU).")] = True,
     device: DeviceOpt = "auto",
@@ -138,7 +140,7 @@ def train(
         resume=str(resume) if resume else None,
         transfer_from=str(transfer_from) if transfer_from else None,
         transfer_parts=transfer_parts, seed=seed, max_size=max_size,  # type: ignore[arg-type]
-        max_minutes=max_minutes, workers=workers, channels_last=channels_last,
+        max_minutes=max_minutes, workers=workers, noise=noise, channels_last=channels_last,  # type: ignore[arg-type]
         device=device, desc=desc,  # type: ignore[arg-type]
     )
     opts.validate()

@@ -149,13 +149,15 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
             log.line(report.summary())
             if run_dir is not None:
                 report.write(run_dir / "transfer_report.json")
+    if opts.noise == "none":
+        _zero_noise(G, G_ema)
     if opts.channels_last:
         for net in (G, D, G_ema):
             net.to(memory_format=torch.channels_last)
     G.train()
     D.train()
 
-    G_step_plain = GeneratorStep(G)
+    G_step_plain = GeneratorStep(G, noise_mode=opts.noise)
     if ctx.distributed:
         ids = [dev.index] if dev.type == "cuda" else None
         G_step: torch.nn.Module = torch.nn.parallel.DistributedDataParallel(
@@ -318,6 +320,15 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
         log.line(f"stopped after --max-minutes {opts.max_minutes} at {cur_nimg / 1000:.3f} kimg; continue with "
                  f"--resume {run_dir}")
     return result
+
+
+def _zero_noise(*nets: torch.nn.Module) -> None:
+    """Switch the per-pixel noise inputs off for good: zero strengths, so every noise mode renders alike."""
+    with torch.no_grad():
+        for net in nets:
+            for name, p in net.named_parameters():
+                if name.endswith("noise_strength"):
+                    p.zero_()
 
 
 def _write_reals(data: ImageArchive, run_dir: Path, log: _Logger) -> None:

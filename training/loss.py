@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from training.augment import AdaController, AugmentPipe
+from training.networks.modconv import NoiseMode
 
 __all__ = ["Phase", "GeneratorStep", "StyleGAN2Loss"]
 
@@ -21,11 +22,15 @@ Phase = Literal["Gmain", "Greg", "Dmain", "Dreg"]
 
 
 class GeneratorStep(torch.nn.Module):
-    """``G`` as one module whose forward returns ``(img, ws)`` with optional style mixing (for DDP)."""
+    """``G`` as one module whose forward returns ``(img, ws)`` with optional style mixing (for DDP).
 
-    def __init__(self, G: torch.nn.Module) -> None:
+    ``noise_mode`` 'none' trains without the per-pixel noise inputs (their strengths get no gradient).
+    """
+
+    def __init__(self, G: torch.nn.Module, noise_mode: NoiseMode = "random") -> None:
         super().__init__()
         self.G = G
+        self.noise_mode = noise_mode
 
     def forward(self, z: torch.Tensor, c: torch.Tensor, mix_z: torch.Tensor | None = None,
                 mix_cutoff: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -33,7 +38,7 @@ class GeneratorStep(torch.nn.Module):
         if mix_z is not None and 0 < mix_cutoff < ws.shape[1]:
             ws2 = self.G.mapping(mix_z, c, skip_w_avg_update=True)
             ws = torch.cat([ws[:, :mix_cutoff], ws2[:, mix_cutoff:]], dim=1)
-        return self.G.synthesis(ws), ws
+        return self.G.synthesis(ws, noise_mode=self.noise_mode), ws
 
 
 class StyleGAN2Loss:
