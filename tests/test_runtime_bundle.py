@@ -110,11 +110,8 @@ def test_decode_weights_at_load_must_be_a_boolean(tiny_bundle_copy: Path) -> Non
     assert not load_bundle(tiny_bundle_copy).graphs["mapping"].decode_weights_at_load
 
 
-def test_no_model_installed_names_the_fix() -> None:
-    from skyasset.models import DEFAULT_MODEL_DIR
-
-    if (DEFAULT_MODEL_DIR / METADATA_NAME).is_file():
-        pytest.skip("a default model is installed")
+def test_no_model_installed_names_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("skyasset.models.DEFAULT_MODEL_DIR", tmp_path / "no-default-model")
     with pytest.raises(SkyassetError) as caught:
         SkyGenerator()
     assert caught.value.code == "no_model"
