@@ -4,7 +4,7 @@ Exports randomly initialised generators of the named configs (weights do not cha
 
     python benchmarks/bench_export.py [--configs tiny ccsn256 ccsn256-small] [--runs 10] [--keep DIR]
 
-DESIGN.md expects about 0.5 s per 256x256 image in ONNX Runtime on 2 CPU cores.
+The design target is about 0.5 s per 256x256 image in ONNX Runtime on 2 CPU cores.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""Skybox benchmark (issue 3): seam / cube-edge / unique-pixel scores and timings, printed as JSON.
+"""Skybox benchmark: seam / cube-edge / unique-pixel scores and timings, printed as JSON.
 
     python benchmarks/bench_skybox.py --ccsn ../shared/datasets/ccsn --seeds 20          # CCSN photos as views
     python benchmarks/bench_skybox.py --model path/to/bundle --seeds 20                  # a trained generator
     python benchmarks/bench_skybox.py --ccsn ../shared/datasets/ccsn --seeds 1 --classes Cu,St,Sc,Cb,Ci,Ac \\
         --sheet docs/images/skybox_contact_sheet.png --example docs/images/skybox_example.png
 
-Targets (issue 3, 256x256 generator, 20 seeds x all classes): ring median wrap seam <= 1.2, cube edge <= 1.2,
+Targets (256x256 generator, 20 seeds x all classes): ring median wrap seam <= 1.2, cube edge <= 1.2,
 unique share >= 0.95; assembly of a 2048x1024 equirect plus six 512 faces <= 0.5 s on 2 cores.
 ``--sheet``/``--example`` PNGs are palette-quantised to stay small enough for the README.
 """

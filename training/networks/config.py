@@ -7,7 +7,9 @@ config          G          D          G_ema + D in fp16      notes
 ============== ========== ========== ====================== ==================================
 tiny            71 k       76 k       0.29 MB                32x32, tests only
 ccsn256         25.2 M     26.4 M     103.2 MB (98.4 MiB)    = StyleGAN2-ADA ``paper256``
-ccsn256-small   9.07 M     7.81 M     33.8 MB (32.2 MiB)     fits the 64 MB budget of the GPU issue
+ccsn256-small   9.07 M     7.81 M     33.8 MB (32.2 MiB)     fits a 64 MB upload budget
+lean128         5.89 M     5.35 M     22.5 MB (21.4 MiB)     CPU training at 128 px; the default model
+lean64          5.76 M     5.32 M     22.2 MB (21.1 MiB)     CPU training at 64 px, a first stage
 ============== ========== ========== ====================== ==================================
 
 ``ccsn256`` (channel_base 16384, channel_max 512, 8 mapping layers) does not fit 64 MB in fp16, so the model

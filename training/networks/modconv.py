@@ -1,6 +1,6 @@
 """Modulated convolution in the non-fused form, and the two synthesis layers built on it.
 
-Non-fused (DESIGN.md): scale the input activations by the styles, convolve with the *static* weight, then
+Non-fused: scale the input activations by the styles, convolve with the *static* weight, then
 scale the output by the demodulation coefficients, computed as a small matmul of the squared styles with the
 precomputed per-(out, in) sum of squared weights. Numerically this equals the fused form (a per-sample
 modulated weight in a grouped convolution) but it keeps every convolution weight a graph initializer, which

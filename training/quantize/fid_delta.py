@@ -1,6 +1,6 @@
 """FID of each variant and its difference from fp32's, on the same seeds and classes.
 
-The shipped-default rule (issue 8): a quantized variant may replace fp32 only if its FID is within 1.0 of
+The shipped-default rule: a quantized variant may replace fp32 only if its FID is within 1.0 of
 fp32's on a trained model. Random-weight FIDs are meaningless; the report carries the model's ``kimg`` so
 nobody mistakes one for the other. ``skyasset bench model --fid-archive`` runs this module in a subprocess
 (``python -m training.quantize.fid_delta``), so the skyasset core never imports torch.

@@ -1,6 +1,6 @@
 """int8 static QDQ for the convolutions and the elementwise chain between them, calibrated over random latents.
 
-Works on the non-fused modulated convolution (DESIGN.md): there every Conv has a static weight initializer,
+Works on the non-fused modulated convolution (training/networks/modconv.py): every Conv has a static weight,
 so ONNX Runtime can fuse ``DequantizeLinear -> Conv -> QuantizeLinear`` into an integer convolution
 (``QLinearConv``). Activation ranges come from MinMax calibration over ``ws`` made by the bundle's own
 mapping graph from random ``z`` and random classes, so no data set is needed.
