@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from skyasset.atomic import atomic_output
+from skyasset.atomic import atomic_output, check_writable, output_path
 from skyasset.errors import SkyassetError
 from skyasset.generator import Mix, SkyGenerator, parse_mix
 from skyasset.upscale.upscale import UpscaleMode, check_upscale, upscale_factor
@@ -74,7 +74,17 @@ def _write_flat(image: np.ndarray, out: Path, metadata: dict[str, Any], force: b
     with atomic_output(out, force=force) as tmp:
         Image.fromarray(pixels).save(tmp, format="PNG", pnginfo=info)
     h, w = pixels.shape[:2]
-    return {"path": str(out.resolve()), "role": "flat", "format": "png", "width": w, "height": h}
+    return {"path": str(out), "role": "flat", "format": "png", "width": w, "height": h}
+
+
+def _check_outputs(out: Path, layout: Layout, hdr: bool, force: bool) -> None:
+    if layout == "flat":
+        check_writable(out, force)
+        return
+    from skyasset.assets.skybox import skybox_targets
+
+    for target in skybox_targets(out, layout, hdr=hdr):  # type: ignore[arg-type]
+        check_writable(target, force)
 
 
 def generate(
@@ -133,7 +143,8 @@ def generate(
         raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size}.")
     check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
     mix_value = parse_mix(mix) if isinstance(mix, str) else mix
-    out_path = Path(out).expanduser().resolve()
+    out_path = output_path(out)
+    _check_outputs(out_path, layout, hdr, force)  # before the model loads or anything is generated
 
     gen = model if isinstance(model, SkyGenerator) else SkyGenerator(model, providers=providers)
     loaded = time.perf_counter()

@@ -21,6 +21,7 @@ CliErrorCode = Literal[
     "output_exists",
     "io_error",
     "missing_dependency",
+    "interrupted",
     "internal_error",
 ]
 # Only `skyasset-train` raises these.
@@ -49,6 +50,7 @@ EXIT_CODES: dict[ErrorCode, int] = {
     "output_exists": 4,
     "io_error": 5,
     "missing_dependency": 6,
+    "interrupted": 130,
     "internal_error": 1,
     "dataset_invalid": 2,
     "snapshot_invalid": 3,

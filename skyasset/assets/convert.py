@@ -16,8 +16,9 @@ from skyasset.assets.cubemap import FACE_NAMES, faces_to_equirect, unpack_faces
 from skyasset.assets.hdr import read_hdr
 from skyasset.assets.panorama import assemble_panorama
 from skyasset.assets.ring import resize_equirect
-from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, write_skybox
+from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets, write_skybox
 from skyasset.assets.sphere import linear_to_srgb
+from skyasset.atomic import check_writable
 from skyasset.errors import SkyassetError
 from skyasset.upscale import (
     UpscaleMode,
@@ -210,6 +211,8 @@ def convert(
     if size is not None and (size < 64 or size % 8):
         raise SkyassetError("invalid_argument", f"--size must be a multiple of 8, >= 64; got {size}.")
     check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
+    for target in skybox_targets(Path(out), to, hdr=hdr):  # before any loading or upscaling
+        check_writable(target, force)
     chosen = detect_input_kind(source) if kind == "auto" else kind
     if source.is_file() and chosen in ("faces",) or source.is_dir() and chosen not in ("faces", "photos"):
         raise SkyassetError("invalid_argument", f"Input kind '{chosen}' does not fit {source}.")

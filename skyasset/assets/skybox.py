@@ -12,8 +12,9 @@ import numpy as np
 from skyasset.assets.cubemap import FACE_NAMES, equirect_to_faces, pack_faces
 from skyasset.assets.hdr import expand_to_hdr, write_exr, write_radiance
 from skyasset.assets.png import write_image
-from skyasset.atomic import atomic_output, check_writable
+from skyasset.atomic import atomic_output, check_writable, output_path
 from skyasset.errors import SkyassetError
+from skyasset.output_set import staged_outputs
 
 __all__ = ["SkyboxLayout", "SKYBOX_LAYOUTS", "OutputFile", "write_skybox", "layout_paths"]
 
@@ -37,7 +38,7 @@ class OutputFile:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "path": str(self.path.resolve()),
+            "path": str(output_path(self.path)),
             "role": self.role,
             "format": self.format,
             "width": self.width,
@@ -57,10 +58,9 @@ def _base(out: Path) -> Path:
     ``sky_psi0.70.png`` and ``sky_psi0.70`` both give the stem ``sky_psi0.70`` (``Path.with_suffix`` would
     take ``.70`` for an extension and drop it); a folder gives ``<folder>/sky``.
     """
-    out = Path(out).expanduser()
-    if out.is_dir():
-        return out.resolve() / "sky"
-    out = out.resolve()
+    out = output_path(out)
+    if out.is_dir() and not out.is_symlink():
+        return out / "sky"
     name = out.name
     if name.lower().endswith(".png"):
         name = name[: -len(".png")]
@@ -141,15 +141,42 @@ def write_skybox(
     size = face_size if face_size is not None else eq.shape[1] // 4
     if size < 8:
         raise SkyassetError("invalid_argument", f"Face size must be at least 8 pixels, got {size}.")
-    pngs = layout_paths(out, layout)
-    sidecar = pngs[0][0].with_name(_base(out).name + ".json")
-    targets = [p for p, _ in pngs]
-    if hdr:
-        targets += [_with_ext(p, s) for p, _ in pngs for s in (".hdr", ".exr")]
-    targets.append(sidecar)
+    targets = skybox_targets(out, layout, hdr=hdr)
     for target in targets:
         check_writable(target, force)
+    with staged_outputs(targets, force=force) as stage:
+        written = _write_files(eq, layout, stage / f"{_base(out).name}.png", size, hdr=hdr, bit_depth=bit_depth,
+                               metadata=metadata, final_folder=targets[0].parent)
+        staged = {stage / t.name for t in targets}
+        unexpected = {f.path for f in written} - staged
+        if unexpected:
+            raise SkyassetError("internal_error", f"unplanned outputs {sorted(map(str, unexpected))}")
+    folder = targets[0].parent
+    return [OutputFile(folder / f.path.name, f.role, f.format, f.width, f.height) for f in written]
 
+
+def skybox_targets(out: Path, layout: SkyboxLayout, *, hdr: bool = False) -> list[Path]:
+    """Every file :func:`write_skybox` writes for these arguments, the sidecar last: check them before work."""
+    pngs = [p for p, _ in layout_paths(out, layout)]
+    targets = pngs + ([_with_ext(p, s) for p in pngs for s in (".hdr", ".exr")] if hdr else [])
+    return targets + [pngs[0].with_name(_base(out).name + ".json")]
+
+
+def _write_files(
+    eq: np.ndarray,
+    layout: SkyboxLayout,
+    out: Path,
+    size: int,
+    *,
+    hdr: bool,
+    bit_depth: Literal[8, 16],
+    metadata: dict[str, Any] | None,
+    final_folder: Path,
+) -> list[OutputFile]:
+    """Write the files into ``out``'s (private, empty) folder; the sidecar names them as in ``final_folder``."""
+    pngs = layout_paths(out, layout)
+    sidecar = pngs[0][0].with_name(_base(out).name + ".json")
+    force = True  # a fresh private folder: nothing to overwrite
     meta = dict(metadata or {})
     meta.update(layout=layout, width=int(eq.shape[1]), height=int(eq.shape[0]))
     if layout != "equirect":
@@ -171,7 +198,8 @@ def write_skybox(
             write_exr(_with_ext(path, ".exr"), image, metadata=hdr_meta | {"role": role}, force=force)
             written.append(OutputFile(_with_ext(path, ".exr"), role, "exr", w, h))
         meta = hdr_meta
-    document = {"skyasset": meta, "files": [f.to_json() for f in written]}
+    final = [OutputFile(final_folder / f.path.name, f.role, f.format, f.width, f.height) for f in written]
+    document = {"skyasset": meta, "files": [f.to_json() for f in final]}
     with atomic_output(sidecar, force=force) as tmp:
         tmp.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     written.append(OutputFile(sidecar, "sidecar", "json", None, None))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
-from typing import Annotated
+import threading
+from typing import Annotated, Any
 
 import typer
 
@@ -13,8 +15,10 @@ from skyasset.cli.classes import list_classes
 from skyasset.cli.convert import convert_command
 from skyasset.cli.generate import generate_command
 from skyasset.cli.model import model_app
-from skyasset.cli.output import emit_error
-from skyasset.errors import SkyassetError
+from skyasset.cli.output import INTERRUPTED, emit_error
+from skyasset.errors import EXIT_CODES, SkyassetError
+
+INTERRUPTED_EXIT = EXIT_CODES["interrupted"]
 
 app = typer.Typer(
     name="skyasset",
@@ -55,15 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     json_mode = "--json" in args
+    previous_term = _terminate_as_interrupt()
     try:
         rc = app(args=args, prog_name="skyasset", standalone_mode=False)
-    except Exception as exc:
+    except (KeyboardInterrupt, Exception) as exc:
         kind = type(exc).__name__
         if kind == "Exit":
             return int(getattr(exc, "exit_code", 0))
-        if kind == "Abort":
-            sys.stderr.write("aborted\n")
-            return 130
+        if kind in ("Abort", "KeyboardInterrupt"):
+            return _interrupted(json_mode)
         if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
             if json_mode:
                 emit_error(SkyassetError("invalid_argument", exc.format_message()), json_mode)
@@ -71,4 +75,29 @@ def main(argv: list[str] | None = None) -> int:
                 exc.show()  # type: ignore[attr-defined]
             return 2
         raise
+    finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    if rc == INTERRUPTED_EXIT:  # typer turns Ctrl-C into Exit(130), which click returns in this mode
+        return _interrupted(json_mode)
     return rc if isinstance(rc, int) else 0
+
+
+def _interrupted(json_mode: bool) -> int:
+    error = SkyassetError("interrupted", "Interrupted (Ctrl-C or SIGTERM); no skybox was half-written.")
+    emit_error(error, json_mode)
+    return error.exit_code
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    INTERRUPTED.set()
+    raise KeyboardInterrupt
+
+
+def _terminate_as_interrupt() -> Any:
+    """Treat SIGTERM (how engines cancel the CLI) like Ctrl-C, so clean-up runs; returns the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    signal.signal(signal.SIGINT, _raise_interrupt)
+    return signal.signal(signal.SIGTERM, _raise_interrupt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,11 @@ import typer
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["respond", "emit_error", "write_report"]
+__all__ = ["INTERRUPTED", "respond", "emit_error", "write_report"]
+
+# Set by the CLI's SIGINT/SIGTERM handler. An interrupt can surface as another error (e.g. an ImportError
+# from a module whose import it cut short); any failure after one is reported as the interruption it was.
+INTERRUPTED = threading.Event()
 
 
 def emit_error(error: SkyassetError, json_mode: bool) -> None:
@@ -38,12 +43,15 @@ def respond(json_mode: bool, work: Callable[[], dict[str, Any]], human: Callable
     """Run ``work``; print its answer as JSON or as ``human(answer)``; turn errors into exit codes."""
     try:
         answer = work()
-    except SkyassetError as error:
-        emit_error(error, json_mode)
-        raise typer.Exit(error.exit_code) from None
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # a bug: still answer the bridge in its own protocol
+    except Exception as exc:
+        if INTERRUPTED.is_set():
+            raise KeyboardInterrupt from None
+        if isinstance(exc, SkyassetError):
+            emit_error(exc, json_mode)
+            raise typer.Exit(exc.exit_code) from None
+        # a bug: still answer the bridge in its own protocol
         error = SkyassetError("internal_error", f"{type(exc).__name__}: {exc}")
         emit_error(error, json_mode)
         raise typer.Exit(error.exit_code) from None
