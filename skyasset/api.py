@@ -16,6 +16,7 @@ from PIL.PngImagePlugin import PngInfo
 from skyasset.atomic import atomic_output, check_writable, output_path
 from skyasset.errors import SkyassetError
 from skyasset.generator import Mix, SkyGenerator, parse_mix
+from skyasset.limits import check_output_size
 from skyasset.upscale.upscale import UpscaleMode, check_upscale, upscale_factor
 
 __all__ = ["generate", "GenerateResult", "Layout", "Method", "LAYOUTS", "METHODS"]
@@ -141,6 +142,7 @@ def generate(
         raise SkyassetError("invalid_argument", f"Unknown method '{method}'. Choose one of {', '.join(METHODS)}.")
     if size < 64 or size > 16384 or size % 8:
         raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size}.")
+    check_output_size(size, size // 2)
     check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
     mix_value = parse_mix(mix) if isinstance(mix, str) else mix
     out_path = output_path(out)

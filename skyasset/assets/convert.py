@@ -20,6 +20,7 @@ from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets,
 from skyasset.assets.sphere import linear_to_srgb
 from skyasset.atomic import check_writable
 from skyasset.errors import SkyassetError
+from skyasset.limits import check_input_size, check_output_size, pil_unguarded
 from skyasset.upscale import (
     UpscaleMode,
     base_width,
@@ -76,11 +77,14 @@ class ConvertResult:
 
 def _read_image(path: Path) -> np.ndarray:
     """Float32 sRGB display values [H, W, 3] in [0, 1]; HDR files are tone mapped (Reinhard, median at 0.18)."""
+    check_input_size(path)
     if path.suffix.lower() in (".hdr", ".exr"):
         lin = read_hdr(path)
         scale = 0.18 / max(float(np.median(lin)), 1e-6)
         x = lin * scale
         return linear_to_srgb(x / (1.0 + x))
+    if path.suffix.lower() in (".jpg", ".jpeg"):
+        _check_complete_jpeg(path)
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if img is None:
         raise SkyassetError("io_error", f"Could not read {path} as an image (PNG, JPEG, TIFF, WebP, HDR, EXR).")
@@ -90,6 +94,15 @@ def _read_image(path: Path) -> np.ndarray:
         img = img[..., :3]
     top = 65535.0 if img.dtype == np.uint16 else 255.0 if img.dtype == np.uint8 else 1.0
     return (img[..., ::-1].astype(np.float32) / top).clip(0.0, 1.0)
+
+
+def _check_complete_jpeg(path: Path) -> None:
+    """libjpeg (in OpenCV) fills a truncated JPEG with grey and only warns; PIL's decoder refuses it."""
+    try:
+        with pil_unguarded() as image_module, image_module.open(path) as img:  # size checked already
+            img.load()
+    except OSError as exc:
+        raise SkyassetError("io_error", f"{path.name} is damaged ({exc}); re-export or re-download it.") from None
 
 
 def _face_files(folder: Path) -> dict[str, Path]:
@@ -210,6 +223,8 @@ def convert(
         raise SkyassetError("invalid_argument", f"Unknown input kind '{kind}'. Choose one of {', '.join(INPUT_KINDS)}.")
     if size is not None and (size < 64 or size % 8):
         raise SkyassetError("invalid_argument", f"--size must be a multiple of 8, >= 64; got {size}.")
+    if size is not None:
+        check_output_size(size, size // 2)
     check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
     for target in skybox_targets(Path(out), to, hdr=hdr):  # before any loading or upscaling
         check_writable(target, force)
@@ -224,6 +239,7 @@ def convert(
     if is_panorama:
         width = int(data.shape[1])
         target = size or width * upscale_factor(upscale)
+        check_output_size(target, target // 2)
         if upscale == "none" or width >= target:
             applied = "none"
             equirect = resize_equirect(data, target) if target != width else data

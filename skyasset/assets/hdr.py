@@ -16,6 +16,7 @@ The numbers are recorded in the files' metadata (``hdr_white``, ``hdr_sun_gain``
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -35,6 +36,8 @@ def _openexr():  # noqa: ANN202 - the module
     try:
         import OpenEXR
     except ImportError:
+        if importlib.util.find_spec("OpenEXR") is not None:
+            raise  # installed but broken: not the user's missing package
         raise SkyassetError(
             "io_error", "Writing or reading .exr needs the OpenEXR package: pip install OpenEXR (or skyasset[hdr])."
         ) from None
@@ -101,12 +104,16 @@ def read_hdr(path: str | os.PathLike[str]) -> np.ndarray:
         raise SkyassetError("input_not_found", f"{source} does not exist.")
     if source.suffix.lower() == ".exr":
         OpenEXR = _openexr()  # noqa: N806
-        with OpenEXR.File(str(source), separate_channels=False) as exr:
-            channels = exr.channels()
-            key = "RGB" if "RGB" in channels else "RGBA" if "RGBA" in channels else None
-            if key is None:
-                raise SkyassetError("invalid_argument", f"{source.name} has no RGB channels.")
-            return np.asarray(channels[key].pixels, np.float32)[..., :3]
+        try:
+            with OpenEXR.File(str(source), separate_channels=False) as exr:
+                channels = exr.channels()
+                key = "RGB" if "RGB" in channels else "RGBA" if "RGBA" in channels else None
+                if key is None:
+                    raise SkyassetError("invalid_argument", f"{source.name} has no RGB channels.")
+                return np.asarray(channels[key].pixels, np.float32)[..., :3]
+        except (RuntimeError, OSError, ValueError, TypeError) as exc:
+            raise SkyassetError("io_error", f"Could not read {source.name} as OpenEXR ({exc}); the file is "
+                                "damaged or not an EXR.") from None
     img = cv2.imread(str(source), cv2.IMREAD_ANYDEPTH | cv2.IMREAD_COLOR)
     if img is None:
         raise SkyassetError("io_error", f"Could not read {source.name} as an HDR image.")
