@@ -38,13 +38,17 @@ def default_providers() -> list[str]:
     return [p for p in _PREFERRED if p in installed] or ["CPUExecutionProvider"]
 
 
+MAX_THREADS = 1024  # more is a typo, and ONNX Runtime fails on it with an opaque error
+
+
 def _threads(requested: int | None) -> int:
     if requested is not None:
         return requested
     text = os.environ.get("SKYASSET_THREADS", "0").strip() or "0"
-    if not text.isdigit():
+    if not text.isdigit() or int(text) > MAX_THREADS:
         raise SkyassetError(
-            "invalid_argument", f"SKYASSET_THREADS must be a whole number of threads (0 = automatic), got {text!r}."
+            "invalid_argument",
+            f"SKYASSET_THREADS must be a whole number of threads, 0 (automatic) to {MAX_THREADS}, got {text!r}.",
         )
     return int(text)
 
