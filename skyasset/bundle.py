@@ -122,6 +122,8 @@ def _read_metadata(path: Path) -> dict[str, Any]:
         )
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SkyassetError("bundle_not_found", f"{meta_path} cannot be read ({exc.strerror or exc}).") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _invalid(path, f"{METADATA_NAME} is not valid JSON ({exc})") from None
     if not isinstance(meta, dict):
@@ -142,6 +144,17 @@ def _read_classes(raw: list[Any], path: Path) -> tuple[CloudClass, ...]:
     return tuple(classes)
 
 
+def _graph_path(bundle: Path, name: str, graph: str) -> Path:
+    """A graph file named in the metadata: a plain file inside the bundle folder, nothing else."""
+    candidate = Path(name)
+    if not name or candidate.is_absolute() or ".." in candidate.parts or candidate.name != name:
+        raise _invalid(bundle, f"graphs.{graph}.file must be a file name inside the bundle, got {name!r}")
+    file = bundle / name
+    if file.is_symlink():
+        raise _invalid(bundle, f"graphs.{graph}.file {name!r} is a symbolic link; copy the file itself")
+    return file
+
+
 def _read_graphs(raw: dict[str, Any], path: Path, verify: bool) -> dict[str, GraphFile]:
     graphs = {}
     for name in GRAPH_NAMES:
@@ -150,12 +163,21 @@ def _read_graphs(raw: dict[str, Any], path: Path, verify: bool) -> dict[str, Gra
             raise _invalid(path, f"graphs.{name}.file is missing")
         if not isinstance(entry.get("sha256"), str):
             raise _invalid(path, f"graphs.{name}.sha256 is missing")
-        file = path / entry["file"]
+        file = _graph_path(path, entry["file"], name)
         if not file.is_file():
             raise SkyassetError(
                 "bundle_file_missing",
                 f"Model bundle {path} is missing {entry['file']} ({name} graph). Copy the whole bundle folder "
                 "or re-export it.",
+            )
+        recorded_bytes = entry.get("bytes")
+        if recorded_bytes is not None and (not isinstance(recorded_bytes, int) or isinstance(recorded_bytes, bool)):
+            raise _invalid(path, f"graphs.{name}.bytes must be a whole number")
+        if recorded_bytes is not None and file.stat().st_size != recorded_bytes:  # before hashing a huge file
+            raise SkyassetError(
+                "bundle_checksum_mismatch",
+                f"{file} is {file.stat().st_size} bytes but {METADATA_NAME} records {recorded_bytes}: the file is "
+                "truncated or was replaced. Copy the bundle again or re-export it.",
             )
         if verify and sha256_of(file) != entry["sha256"].lower():
             raise SkyassetError(
@@ -185,7 +207,11 @@ def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
     SkyassetError
         With one of the ``bundle_*`` codes of docs/BUNDLE.md.
     """
-    path = Path(path).expanduser().resolve()
+    try:
+        path = Path(path).expanduser().resolve(strict=False)
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+        raise SkyassetError("bundle_not_found", f"Model bundle path {path} cannot be opened ({exc}). Check the "
+                            "--model path.") from None
     meta = _read_metadata(path)
     schema = _require(meta, "schema_version", int, path)
     if schema not in SUPPORTED_SCHEMAS:
@@ -204,8 +230,10 @@ def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
     try:
         w_avg = np.asarray(_require(meta, "w_avg", list, path), dtype=np.float32)
         class_w_avg = np.asarray(_require(meta, "class_w_avg", list, path), dtype=np.float32)
-    except ValueError:
+    except (ValueError, TypeError):
         raise _invalid(path, "w_avg / class_w_avg must be numeric arrays") from None
+    if not (np.isfinite(w_avg).all() and np.isfinite(class_w_avg).all()):
+        raise _invalid(path, "w_avg / class_w_avg hold NaN or infinity")
     if len(classes) != dims["c_dim"]:
         raise _inconsistent(path, f"{len(classes)} classes listed but c_dim is {dims['c_dim']}")
     if w_avg.shape != (dims["w_dim"],):

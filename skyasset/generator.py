@@ -70,6 +70,12 @@ class SkyGenerator:
         batch = self._synthesis.get_inputs()[0].shape[0]
         self._synthesis_batch_limit = batch if isinstance(batch, int) and batch > 0 else 2**31
 
+    def check(self) -> None:
+        """Run the bundle once (seed 0, first class): what only running can show, e.g. the real image size
+        of a graph with dynamic shapes, or damaged weights that make NaN. Raises the ``bundle_*`` errors."""
+        cloud = self.classes[0].code if self.bundle.c_dim else None
+        self.generate(cloud, [0], psi=1.0)
+
     # ----------------------------------------------------------------------------------------------
     @property
     def classes(self) -> tuple[CloudClass, ...]:
@@ -142,6 +148,19 @@ class SkyGenerator:
             chunk = w[start : start + batch_size]
             ws = np.repeat(chunk[:, None, :], self.bundle.num_ws, axis=1)
             img = self._synthesis.run(["img"], {"ws": np.ascontiguousarray(ws, dtype=np.float32)})[0]
+            expected = (len(chunk), 3, self.resolution, self.resolution)
+            if img.shape != expected:  # a graph with dynamic sizes can only be caught when it runs
+                raise SkyassetError(
+                    "bundle_inconsistent",
+                    f"Model bundle {self.bundle.path}: the synthesis graph made images of shape {img.shape}, but "
+                    f"the metadata says {expected}. Re-export the bundle from its snapshot.",
+                )
+            if not np.isfinite(img).all():
+                raise SkyassetError(
+                    "bundle_invalid",
+                    f"Model bundle {self.bundle.path} produced non-finite pixels (NaN or infinity): its weights "
+                    "are damaged. Re-export the bundle from its snapshot or reinstall the default model.",
+                )
             out.append(img)
         images = np.concatenate(out, axis=0) if out else np.zeros((0, 3, self.resolution, self.resolution))
         return np.clip(images.transpose(0, 2, 3, 1) * 0.5 + 0.5, 0.0, 1.0).astype(np.float32)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from skyasset.bundle import METADATA_NAME, load_bundle
+from skyasset.bundle import METADATA_NAME, load_bundle, sha256_of
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator
 
@@ -116,3 +116,67 @@ def test_no_model_installed_names_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_p
         SkyGenerator()
     assert caught.value.code == "no_model"
     assert "--model" in caught.value.message and "SKYASSET_MODEL" in caught.value.message
+
+
+@pytest.mark.parametrize("name", ["../mapping.onnx", "/etc/passwd", "sub/mapping.onnx", ""])
+def test_graph_files_must_live_inside_the_bundle(tiny_bundle_copy: Path, name: str) -> None:
+    _edit_metadata(tiny_bundle_copy, lambda m: m["graphs"]["mapping"].update(file=name))
+    assert _code_of(tiny_bundle_copy) == "bundle_invalid"
+
+
+def test_graph_file_may_not_be_a_symlink(tiny_bundle_copy: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.onnx"
+    (tiny_bundle_copy / "mapping.onnx").rename(outside)
+    (tiny_bundle_copy / "mapping.onnx").symlink_to(outside)
+    assert _code_of(tiny_bundle_copy) == "bundle_invalid"
+
+
+def test_nan_class_means_are_refused(tiny_bundle_copy: Path) -> None:
+    _edit_metadata(tiny_bundle_copy, lambda m: m["class_w_avg"][3].__setitem__(0, float("nan")))
+    assert _code_of(tiny_bundle_copy) == "bundle_invalid"
+
+
+def test_recorded_size_is_compared_before_hashing(tiny_bundle_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with open(tiny_bundle_copy / "synthesis.onnx", "ab") as f:
+        f.write(b"\0" * 1000)
+
+    real_hash = sha256_of
+
+    def hash_unless_wrong_size(path: Path, *args: Any, **kwargs: Any) -> str:
+        assert path.name != "synthesis.onnx", "hashed a file whose size already shows it is wrong"
+        return real_hash(path, *args, **kwargs)
+
+    monkeypatch.setattr("skyasset.bundle.sha256_of", hash_unless_wrong_size)
+    assert _code_of(tiny_bundle_copy) == "bundle_checksum_mismatch"
+
+
+def test_symlink_loop_is_not_found(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    assert _code_of(tmp_path / "a") == "bundle_not_found"
+
+
+def test_model_info_makes_the_same_checks_as_generate(tiny_bundle_copy: Path) -> None:
+    from typer.testing import CliRunner
+
+    from skyasset.cli import app
+
+    _edit_metadata(tiny_bundle_copy, lambda m: m.update(resolution=64))
+    result = CliRunner().invoke(app, ["model", "info", "--model", str(tiny_bundle_copy), "--json"])
+    assert result.exit_code == 3 and json.loads(result.stdout)["error"]["code"] == "bundle_inconsistent"
+
+
+def test_non_finite_pixels_are_a_damaged_bundle(tiny_bundle_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    generator = SkyGenerator(tiny_bundle_path)
+    real_run = generator._synthesis.run
+
+    class NanSession:
+        def run(self, *args: Any, **kwargs: Any) -> list[Any]:
+            out = real_run(*args, **kwargs)
+            out[0][:] = float("nan")
+            return out
+
+    monkeypatch.setattr(generator, "_synthesis", NanSession())
+    with pytest.raises(SkyassetError) as caught:
+        generator.check()
+    assert caught.value.code == "bundle_invalid"

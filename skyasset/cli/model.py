@@ -9,6 +9,7 @@ import typer
 from skyasset.bundle import load_bundle
 from skyasset.cli.options import JsonOpt, ModelOpt
 from skyasset.cli.output import respond
+from skyasset.generator import SkyGenerator
 from skyasset.models import resolve_model_path
 
 model_app = typer.Typer(help="Inspect model bundles.", no_args_is_help=True)
@@ -16,10 +17,12 @@ model_app = typer.Typer(help="Inspect model bundles.", no_args_is_help=True)
 
 @model_app.command("info")
 def model_info(model: ModelOpt = None, json_mode: JsonOpt = False) -> None:
-    """Show a bundle's metadata (validated, checksums included)."""
+    """Show a bundle's metadata, after the same checks `generate` makes (checksums, graphs, one test run)."""
 
     def work() -> dict[str, Any]:
-        return {"model": load_bundle(resolve_model_path(model)).summary()}
+        generator = SkyGenerator(load_bundle(resolve_model_path(model)))
+        generator.check()
+        return {"model": generator.bundle.summary()}
 
     def human(answer: dict[str, Any]) -> str:
         m = answer["model"]
