@@ -130,10 +130,10 @@ class SkyGenerator:
             raise SkyassetError(
                 "invalid_argument", "Choose a cloud type with --cloud (see `skyasset classes`), e.g. --cloud cumulus."
             )
+        other = self.class_index(mix.cloud) if mix is not None else None  # named wrong is wrong at any weight
         w = self.map(z, index)
         centre = b.class_w_avg[index] if index is not None else b.w_avg
-        if mix is not None and mix.weight > 0:
-            other = self.class_index(mix.cloud)
+        if mix is not None and other is not None and mix.weight > 0:
             w = (1.0 - mix.weight) * w + mix.weight * self.map(z, other)
             centre = (1.0 - mix.weight) * centre + mix.weight * b.class_w_avg[other]
         return (centre + psi * (w - centre)).astype(np.float32)

@@ -214,3 +214,24 @@ def test_existing_outputs_are_found_before_any_work(tiny_bundle_path: Path, tmp_
         skyasset.generate("Cu", 1, tmp_path / "sky.png", model=str(tiny_bundle_path), layout="faces", hdr=True,
                           upscale="fast")
     assert caught.value.code == "output_exists" and "sky_up.exr" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["-o", "/dev/null", "--force", "--layout", "flat"], "io_error"),
+        (["-o", "", "--layout", "flat"], "invalid_argument"),
+        (["-o", "{tmp}/a.png", "--mix", "nosuch:0"], "unknown_cloud"),
+        (["-o", "{tmp}/a.png", "--psi", "7"], "invalid_argument"),
+    ],
+)
+def test_edge_arguments_get_named_errors(tiny_bundle_path: Path, tmp_path: Path, args: list[str], code: str) -> None:
+    from typer.testing import CliRunner
+
+    from skyasset.cli import app
+
+    argv = ["generate", "-c", "Cu", "--model", str(tiny_bundle_path), "--json"]
+    argv += [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code != 0 and json.loads(result.stdout)["error"]["code"] == code
+    assert list(tmp_path.iterdir()) == []

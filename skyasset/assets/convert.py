@@ -18,7 +18,7 @@ from skyasset.assets.panorama import assemble_panorama
 from skyasset.assets.ring import resize_equirect
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets, write_skybox
 from skyasset.assets.sphere import linear_to_srgb
-from skyasset.atomic import check_writable
+from skyasset.atomic import check_writable, output_path
 from skyasset.errors import SkyassetError
 from skyasset.limits import check_input_size, check_output_size, pil_unguarded
 from skyasset.upscale import (
@@ -226,7 +226,8 @@ def convert(
     if size is not None:
         check_output_size(size, size // 2)
     check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
-    for target in skybox_targets(Path(out), to, hdr=hdr):  # before any loading or upscaling
+    out = output_path(out)
+    for target in skybox_targets(out, to, hdr=hdr):  # before any loading or upscaling
         check_writable(target, force)
     chosen = detect_input_kind(source) if kind == "auto" else kind
     if source.is_file() and chosen in ("faces",) or source.is_dir() and chosen not in ("faces", "photos"):

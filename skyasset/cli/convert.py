@@ -18,7 +18,7 @@ def convert_command(
         Path,
         typer.Argument(metavar="INPUT", help="Photo, photo folder, equirect panorama, cubemap image or faces folder."),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file, e.g. sky.png (other files derive from it).")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output file, e.g. sky.png (other files derive from it).")],
     to: Annotated[str, typer.Option("--to", help="equirect, faces, cross-h, cross-v, dice or horizon.")] = "equirect",
     kind: Annotated[
         str, typer.Option("--input-kind", help="auto, photo, photos, equirect, faces, cross-h, cross-v, dice, horizon.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -15,7 +14,7 @@ from skyasset.cli.progress import StderrProgress
 
 
 def generate_command(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file, e.g. sky.png.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output file, e.g. sky.png.")],
     cloud: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--cloud", "-c", help="Cloud type by code or name (see `skyasset classes`)."),
@@ -24,7 +23,7 @@ def generate_command(
         Optional[int],  # noqa: UP045
         typer.Option("--seed", "-s", help="0..4294967295; omitted = a random seed (reported)."),
     ] = None,
-    psi: Annotated[float, typer.Option(help="Truncation: 1 = full variety, 0 = the class-mean sky.")] = 0.7,
+    psi: Annotated[float, typer.Option(help="Truncation in [-1, 2]: 1 = full variety, 0 = the class-mean sky.")] = 0.7,
     mix: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(help="Blend toward another cloud type, CLOUD:WEIGHT, e.g. stratus:0.3."),
