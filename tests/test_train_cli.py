@@ -102,3 +102,33 @@ def test_export_and_metrics_of_a_snapshot(archive: Path, tmp_path: Path) -> None
     res = json.loads(_ok(["metrics", "--data", str(archive), "--bundle", out["bundle"], "--num-gen", "8",
                           "--metrics", "fid", "--device", "cpu", "--json"]))
     assert res["results"]["fid"] > 0
+
+
+def test_prepare_onto_a_folder_is_a_named_error(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["prepare", str(CCSN), str(tmp_path), "--resolution", "32", "--force"])
+    assert res.exit_code == 2 and "error [invalid_argument]" in res.output and "is a folder" in res.output
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda g: g.update(img_resolution=1 << 20),       # would allocate without end
+        lambda g: g.update(z_dim=10**12),                 # a "huge array" by kwargs
+        lambda g: g.update(mapping_kwargs={"num_layers": "eight"}),
+        lambda g: g.update(no_such_argument=1),
+        lambda g: g.update(w_dim=float("nan")),
+    ],
+)
+def test_crafted_snapshot_kwargs_are_snapshot_invalid(tmp_path: Path, tamper) -> None:  # type: ignore[no-untyped-def]
+    from training.networks import Discriminator, Generator, get_config
+    from training.snapshot import save_snapshot
+
+    cfg = get_config("tiny")
+    G_kwargs, D_kwargs = cfg.generator_kwargs(), cfg.discriminator_kwargs()
+    G, D = Generator(**G_kwargs), Discriminator(**D_kwargs)
+    meta = {"kimg": 0.0, "G_kwargs": dict(G_kwargs), "D_kwargs": D_kwargs, "classes": []}
+    tamper(meta["G_kwargs"])
+    snap = save_snapshot(tmp_path / "bad.pt", G_ema=G, D=D, meta=meta, kind="compact")
+    res = runner.invoke(app, ["export", str(snap), "--out", str(tmp_path / "bundle")])
+    assert res.exit_code == 3 and "error [snapshot_invalid]" in res.output, res.output
+    assert "Traceback" not in res.output and not (tmp_path / "bundle").exists()

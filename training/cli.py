@@ -229,7 +229,7 @@ def import_nvlabs(
     """Convert an NVlabs StyleGAN2-ADA pickle to a skyasset snapshot (tensors + JSON), with a splice report."""
     from training.networks import Discriminator, Generator
     from training.nvlabs_pickle import load_nvlabs_pickle
-    from training.snapshot import save_snapshot
+    from training.snapshot import construct, save_snapshot
     from training.transfer import TransferReport, splice_state
 
     if out.exists() and not force:
@@ -240,8 +240,8 @@ def import_nvlabs(
             raise SkyassetError("snapshot_invalid", f"{pkl} has no {key}")
     G_kwargs, g_dropped = _filter_kwargs(Generator, nv.networks["G_ema"].init_kwargs)
     D_kwargs, d_dropped = _filter_kwargs(Discriminator, nv.networks["D"].init_kwargs)
-    G_ema, D = Generator(**G_kwargs), Discriminator(**D_kwargs)
-    G = Generator(**G_kwargs)
+    G_ema, D = construct(Generator, G_kwargs, pkl), construct(Discriminator, D_kwargs, pkl)
+    G = construct(Generator, G_kwargs, pkl)
     report = TransferReport(source=str(pkl), parts="G+D")
     report.networks["G_ema"] = splice_state(G_ema, nv.networks["G_ema"].state_dict)
     report.networks["G"] = splice_state(G, nv.networks.get("G", nv.networks["G_ema"]).state_dict)

@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -257,6 +258,8 @@ def prepare_dataset(
     if not 1 <= jpeg_quality <= 100:
         raise SkyassetError("invalid_argument", f"jpeg quality {jpeg_quality} is not in [1, 100]")
     out = Path(out)
+    if out.is_dir():
+        raise SkyassetError("invalid_argument", f"{out} is a folder; name the archive file, e.g. {out / 'data.zip'}")
     if out.exists() and not force:
         raise SkyassetError("output_exists", f"{out} exists; pass --force to overwrite it or choose another path")
     images, classes = scan_source(Path(source), labels_json)
@@ -277,7 +280,9 @@ def prepare_dataset(
     labels: list[list[object]] | None = None if unconditional else []
     counts: Counter[str] = Counter()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".skyasset-tmp", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
             for img in images:

@@ -16,13 +16,16 @@ to carry between GPU sittings. ``load_snapshot`` is the one loader; it migrates 
 from __future__ import annotations
 
 import json
+import math
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import torch
 
+from skyasset.atomic import umask_mode
 from skyasset.errors import SkyassetError
 
 __all__ = ["SNAPSHOT_VERSION", "SnapshotKind", "Snapshot", "save_snapshot", "load_snapshot", "build_networks"]
@@ -95,9 +98,12 @@ def save_snapshot(
             data["opt_D"] = opt_D.state_dict()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".skyasset-tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
     try:
         torch.save(data, tmp)
+        os.chmod(tmp, umask_mode())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -149,6 +155,47 @@ def _load_into(module: torch.nn.Module, state: dict[str, torch.Tensor], what: st
             tensor.copy_(state[name].to(tensor.dtype))
 
 
+MAX_KWARG_INT = 1 << 17  # above any real channel count or dimension; guards against kwargs built to exhaust memory
+MAX_RESOLUTION = 4096
+
+
+def _check_kwargs(value: Any, where: str, source: Path | str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_kwargs(item, f"{where}.{key}", source)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_kwargs(item, f"{where}[{i}]", source)
+    elif isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_KWARG_INT:
+            raise SkyassetError("snapshot_invalid", f"{source}: {where} = {value} is not a plausible network size")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise SkyassetError("snapshot_invalid", f"{source}: {where} = {value} is not finite")
+    else:
+        raise SkyassetError("snapshot_invalid", f"{source}: {where} has a {type(value).__name__}, not a plain value")
+
+
+def construct(cls: type[torch.nn.Module], kwargs: Any, source: Path | str) -> torch.nn.Module:
+    """``cls(**kwargs)`` for kwargs read from a file: checked to be plain, plausible values first, and any
+    failure to build reported as ``snapshot_invalid`` rather than a traceback."""
+    if not isinstance(kwargs, dict):
+        raise SkyassetError("snapshot_invalid", f"{source}: the {cls.__name__} kwargs are not a mapping")
+    _check_kwargs(kwargs, cls.__name__, source)
+    resolution = kwargs.get("img_resolution")
+    power_of_two = isinstance(resolution, int) and resolution > 0 and not resolution & (resolution - 1)
+    if not power_of_two or not 4 <= resolution <= MAX_RESOLUTION:
+        raise SkyassetError("snapshot_invalid", f"{source}: {cls.__name__} img_resolution {resolution!r} is not a "
+                            f"power of two in 4..{MAX_RESOLUTION}")
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError, KeyError, AssertionError, RuntimeError, MemoryError, OverflowError) as exc:
+        raise SkyassetError("snapshot_invalid", f"{source}: its {cls.__name__} kwargs do not build a network "
+                            f"({type(exc).__name__}: {exc}); re-create the snapshot") from None
+
+
 def build_networks(
     snap: Snapshot, device: torch.device | str = "cpu"
 ) -> tuple[torch.nn.Module, torch.nn.Module, torch.nn.Module]:
@@ -158,9 +205,9 @@ def build_networks(
     """
     from training.networks import Discriminator, Generator
 
-    G_ema = Generator(**snap.meta["G_kwargs"])
-    D = Discriminator(**snap.meta["D_kwargs"])
-    G = Generator(**snap.meta["G_kwargs"])
+    G_ema = construct(Generator, snap.meta["G_kwargs"], snap.path)
+    D = construct(Discriminator, snap.meta["D_kwargs"], snap.path)
+    G = construct(Generator, snap.meta["G_kwargs"], snap.path)
     _load_into(G_ema, snap.G_ema, "G_ema", snap.path)
     _load_into(D, snap.D, "D", snap.path)
     _load_into(G, snap.G if snap.G is not None else snap.G_ema, "G", snap.path)

@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from skyasset.atomic import atomic_output
 from skyasset.errors import SkyassetError
 
 __all__ = ["cache_dir", "teacher_files", "teacher_onnx_path", "build_teacher_onnx", "check_teacher_available"]
@@ -102,16 +103,11 @@ def build_teacher_onnx(*, rebuild: bool = False) -> Path:
     model = ncnn_to_onnx(read_ncnn(param, weights), graph_name="realesrgan_x4plus")
     import onnx
 
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        onnx.save(model, str(tmp))
-        os.replace(tmp, target)
-    except OSError as exc:
+        with atomic_output(target, force=True) as tmp:
+            onnx.save(model, str(tmp))
+    except SkyassetError as exc:
         raise SkyassetError(
-            "io_error", f"Cannot write the upscaler cache {target}: {exc}. Set SKYASSET_CACHE to a writable folder."
+            "io_error", f"{exc.message} Set SKYASSET_CACHE to a writable folder for the upscaler cache."
         ) from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return target
