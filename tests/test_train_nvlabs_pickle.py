@@ -198,3 +198,25 @@ def test_import_nvlabs_cli_rebuilds_our_networks_bit_exactly(tmp_path: Path) -> 
         assert all(torch.equal(sa[k], sb[k]) for k in sa)
     res = CliRunner().invoke(app, ["import-nvlabs", str(pkl), "--out", str(out)])
     assert res.exit_code == 4 and "output_exists" in res.output
+
+
+class _ForgedArray:
+    """Pickles as numpy's own array reconstruction, with a forged placeholder shape and optional state."""
+
+    def __init__(self, shape: tuple[int, ...], state: tuple | None) -> None:
+        self.shape, self.state = shape, state
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        rebuild = (np._core.multiarray._reconstruct, (np.ndarray, self.shape, b"b"))
+        return rebuild if self.state is None else (*rebuild, self.state)
+
+
+def test_a_forged_huge_numpy_array_is_refused_not_allocated() -> None:
+    # 10**13 bytes asked for by the placeholder shape: never allocated (it would be a MemoryError or worse).
+    loaded = restricted_loads(pickle.dumps({"extra": _ForgedArray((10**13,), None)}))
+    assert loaded["extra"].nbytes == 0
+    # A state whose shape claims far more than its bytes hold is refused.
+    state = (1, (10**13,), np.dtype("float32"), False, b"\0" * 8)
+    with pytest.raises(SkyassetError) as caught:
+        restricted_loads(pickle.dumps({"extra": _ForgedArray((0,), state)}))
+    assert caught.value.code == "unsafe_pickle"

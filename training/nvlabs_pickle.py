@@ -129,7 +129,9 @@ def _numpy_scalar(dtype: Any, data: Any = None) -> Any:
 def _numpy_reconstruct(cls: Any, shape: Any, dtype_code: Any) -> np.ndarray:
     if cls is not np.ndarray:
         raise SkyassetError("unsafe_pickle", f"numpy reconstruct of {cls!r} is refused (only ndarray)")
-    return _SafeArray(shape, dtype=np.uint8)
+    # The real shape and bytes come with __setstate__ (bounded by the file's size); the shape given here is
+    # only a placeholder that numpy writes as (0,), and a forged one could ask for any amount of memory.
+    return _SafeArray((0,), dtype=np.uint8)
 
 
 class _SafeArray(np.ndarray):
@@ -209,7 +211,8 @@ def restricted_loads(data: bytes) -> Any:
         return RestrictedUnpickler(io.BytesIO(data)).load()
     except SkyassetError:
         raise
-    except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError) as exc:
+    except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError, MemoryError,
+            OverflowError, RuntimeError) as exc:
         raise SkyassetError("unsafe_pickle", f"not a readable pickle of tensors and plain data: {exc}") from exc
 
 
