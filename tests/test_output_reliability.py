@@ -235,3 +235,11 @@ def test_edge_arguments_get_named_errors(tiny_bundle_path: Path, tmp_path: Path,
     result = CliRunner().invoke(app, argv)
     assert result.exit_code != 0 and json.loads(result.stdout)["error"]["code"] == code
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_option_missing_its_value_keeps_the_json_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    from skyasset.cli.app import main
+
+    assert main(["generate", "-o", "sky.png", "--cloud", "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["code"] == "invalid_argument" and "--cloud" in error["message"]

@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     json_mode = "--json" in args
+    starved = _option_taking_json_as_value(args) if json_mode else None
+    if starved:
+        emit_error(SkyassetError("invalid_argument", f"Option {starved} needs a value before --json."), json_mode)
+        return EXIT_CODES["invalid_argument"]
     previous_term = _terminate_as_interrupt()
     try:
         rc = app(args=args, prog_name="skyasset", standalone_mode=False)
@@ -101,3 +105,22 @@ def _terminate_as_interrupt() -> Any:
         return None
     signal.signal(signal.SIGINT, _raise_interrupt)
     return signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+def _option_taking_json_as_value(args: list[str]) -> str | None:
+    """The option in ``--cloud --json`` that would swallow ``--json`` as its value (and so lose the JSON mode).
+
+    Click may be vendored inside typer, so its objects are read by shape (``commands``, ``opts``, ``is_flag``).
+    """
+    command: Any = typer.main.get_command(app)
+    rest = list(args)
+    while rest and rest[0] in getattr(command, "commands", {}):
+        command = command.commands[rest.pop(0)]
+    takes_value = {
+        name for p in getattr(command, "params", []) if getattr(p, "is_flag", True) is False
+        for name in getattr(p, "opts", [])
+    }
+    for before, token in zip(rest, rest[1:], strict=False):
+        if token == "--json" and before in takes_value:
+            return before
+    return None
