@@ -85,7 +85,7 @@ def test_interrupted_at_random_points_leaves_old_or_new_set(
                                 stderr=subprocess.PIPE, text=True)
         time.sleep(rng.uniform(0.2, 1.1) * duration)
         proc.send_signal(getattr(signal, how))
-        stdout, _ = proc.communicate(timeout=60)
+        stdout, stderr = proc.communicate(timeout=60)
         if how == "SIGKILL":
             # Nothing runs at a SIGKILL: a hidden staging folder may stay until the next write there, and a
             # kill during the moves leaves a journal from which that write finishes them first.
@@ -97,7 +97,7 @@ def test_interrupted_at_random_points_leaves_old_or_new_set(
         assert _seed_of_set(tmp_path) in (previous, 10 + attempt)
         previous = _seed_of_set(tmp_path)
         if how != "SIGKILL" and proc.returncode > 0:  # < 0: the signal came during start-up, before the CLI
-            assert proc.returncode == 130
+            assert proc.returncode == 130, stdout + stderr
             assert json.loads(stdout)["error"]["code"] == "interrupted"
         assert _hidden(tmp_path) == [], "no temporary files are left"
 

@@ -15,7 +15,7 @@ from skyasset.cli.classes import list_classes
 from skyasset.cli.convert import convert_command
 from skyasset.cli.generate import generate_command
 from skyasset.cli.model import model_app
-from skyasset.cli.output import INTERRUPTED, emit_error
+from skyasset.cli.output import INTERRUPTED, OWN_SIGNAL_HANDLERS, emit_error
 from skyasset.errors import EXIT_CODES, SkyassetError
 
 INTERRUPTED_EXIT = EXIT_CODES["interrupted"]
@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     finally:
         if previous_term is not None:
+            OWN_SIGNAL_HANDLERS.clear()
             signal.signal(signal.SIGTERM, previous_term)
             signal.signal(signal.SIGINT, signal.default_int_handler)
     if rc == INTERRUPTED_EXIT:  # typer turns Ctrl-C into Exit(130), which click returns in this mode
@@ -104,6 +105,7 @@ def _terminate_as_interrupt() -> Any:
     if threading.current_thread() is not threading.main_thread():
         return None
     signal.signal(signal.SIGINT, _raise_interrupt)
+    OWN_SIGNAL_HANDLERS.set()
     return signal.signal(signal.SIGTERM, _raise_interrupt)
 
 

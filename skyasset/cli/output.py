@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -13,11 +14,13 @@ import typer
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["INTERRUPTED", "respond", "emit_error", "write_report"]
+__all__ = ["INTERRUPTED", "OWN_SIGNAL_HANDLERS", "respond", "emit_error", "write_report"]
 
 # Set by the CLI's SIGINT/SIGTERM handler. An interrupt can surface as another error (e.g. an ImportError
 # from a module whose import it cut short); any failure after one is reported as the interruption it was.
 INTERRUPTED = threading.Event()
+# Set while the CLI's own signal handlers are installed (by `main`, not in-process test runners).
+OWN_SIGNAL_HANDLERS = threading.Event()
 
 
 def emit_error(error: SkyassetError, json_mode: bool) -> None:
@@ -55,8 +58,16 @@ def respond(json_mode: bool, work: Callable[[], dict[str, Any]], human: Callable
         error = SkyassetError("internal_error", f"{type(exc).__name__}: {exc}")
         emit_error(error, json_mode)
         raise typer.Exit(error.exit_code) from None
+    _ignore_interrupts()  # the work is done and whole: a late Ctrl-C must not add a second answer
     if json_mode:
         sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(human(answer).rstrip("\n") + "\n")
     sys.stdout.flush()
+
+
+def _ignore_interrupts() -> None:
+    if OWN_SIGNAL_HANDLERS.is_set() and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if hasattr(signal, "SIGTERM"):
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
