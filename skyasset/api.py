@@ -146,12 +146,14 @@ def generate(
     check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
     mix_value = parse_mix(mix) if isinstance(mix, str) else mix
     out_path = output_path(out)
-    _check_outputs(out_path, layout, hdr, force)  # before the model loads or anything is generated
 
     gen = model if isinstance(model, SkyGenerator) else SkyGenerator(model, providers=providers)
     loaded = time.perf_counter()
     index = gen.class_index(cloud) if cloud is not None and gen.bundle.c_dim else None
     cloud_class = gen.classes[index] if index is not None else None
+    if mix_value is not None:
+        gen.class_index(mix_value.cloud)
+    _check_outputs(out_path, layout, hdr, force)  # arguments first, then the outputs, then the long work
     metadata: dict[str, Any] = {
         "cloud": cloud_class.code if cloud_class else None,
         "seed": seed,

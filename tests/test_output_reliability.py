@@ -206,10 +206,11 @@ def test_disk_full_half_way_leaves_the_old_set(
 def test_existing_outputs_are_found_before_any_work(tiny_bundle_path: Path, tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "sky_up.exr").write_bytes(b"old")
 
-    def no_model(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise AssertionError("the model was loaded before the outputs were checked")
+    def no_generation(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the sky was generated before the outputs were checked")
 
-    monkeypatch.setattr("skyasset.api.SkyGenerator", no_model)
+    monkeypatch.setattr("skyasset.generator.SkyGenerator.loop_views", no_generation)
+    monkeypatch.setattr("skyasset.generator.SkyGenerator.generate", no_generation)
     with pytest.raises(SkyassetError) as caught:
         skyasset.generate("Cu", 1, tmp_path / "sky.png", model=str(tiny_bundle_path), layout="faces", hdr=True,
                           upscale="fast")
@@ -228,7 +229,7 @@ def test_existing_outputs_are_found_before_any_work(tiny_bundle_path: Path, tmp_
 def test_edge_arguments_get_named_errors(tiny_bundle_path: Path, tmp_path: Path, args: list[str], code: str) -> None:
     from typer.testing import CliRunner
 
-    from skyasset.cli import app
+    from skyasset.cli.app import app
 
     argv = ["generate", "-c", "Cu", "--model", str(tiny_bundle_path), "--json"]
     argv += [a.replace("{tmp}", str(tmp_path)) for a in args]

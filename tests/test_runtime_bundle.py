@@ -159,7 +159,7 @@ def test_symlink_loop_is_not_found(tmp_path: Path) -> None:
 def test_model_info_makes_the_same_checks_as_generate(tiny_bundle_copy: Path) -> None:
     from typer.testing import CliRunner
 
-    from skyasset.cli import app
+    from skyasset.cli.app import app
 
     _edit_metadata(tiny_bundle_copy, lambda m: m.update(resolution=64))
     result = CliRunner().invoke(app, ["model", "info", "--model", str(tiny_bundle_copy), "--json"])

@@ -10,9 +10,8 @@ import json
 import signal
 import sys
 import threading
-from typing import Any
 
-__all__ = ["app", "main"]
+__all__ = ["main"]  # the Typer app is skyasset.cli.app.app, imported only once main has set up
 
 _interrupted_early = threading.Event()
 
@@ -41,10 +40,3 @@ def main() -> None:
         sys.exit(EXIT_CODES["interrupted"])
     sys.exit(_main())
 
-
-def __getattr__(name: str) -> Any:
-    if name == "app":  # imported on demand: `main` must run before typer is imported
-        from skyasset.cli.app import app
-
-        return app
-    raise AttributeError(f"module 'skyasset.cli' has no attribute {name!r}")
