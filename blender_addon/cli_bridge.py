@@ -70,7 +70,7 @@ class GenerateRequest:
     """Everything one ``skyasset generate`` call needs; ``build_generate_args`` turns it into argv."""
 
     cloud: str  # code or name, e.g. "cumulus"
-    seed: int  # 0 .. 2**32-1
+    seed: int  # 0 .. 2**31-1, the protocol's one range
     out: Path  # output image, e.g. .../sky_Cu_7.png; multi-file layouts derive names
     psi: float = 0.7  # truncation: 1 = full variety, 0 = the class-mean sky
     size: int = 2048  # equirect width in pixels
@@ -100,8 +100,8 @@ def find_executable(configured: str = "", home: Path | None = None) -> str | Non
 
 def build_generate_args(executable: str, request: GenerateRequest) -> list[str]:
     """The argv of ``skyasset generate ... --json`` for ``request`` (no shell, so no quoting needed)."""
-    if not 0 <= request.seed < 2**32:
-        raise CliError("invalid_argument", f"Seed must be in 0..4294967295, got {request.seed}.")
+    if not 0 <= request.seed < 2**31:
+        raise CliError("invalid_argument", f"Seed must be in 0..2147483647, got {request.seed}.")
     args = [
         executable,
         "generate",

@@ -112,7 +112,7 @@ def generate(
     cloud
         Cloud type by code or name (``"Cu"``, ``"cumulus"``); ``None`` only for an unconditional model.
     seed
-        0 .. 2**32-1; the same seed gives the same pixels everywhere.
+        0 .. 2**31-1; the same seed gives the same pixels everywhere.
     out
         Output file (``sky.png``); multi-file layouts derive their names from it.
     psi

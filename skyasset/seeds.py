@@ -8,7 +8,7 @@ from skyasset.errors import SkyassetError
 
 __all__ = ["z_from_seed", "loop_latents", "MAX_SEED"]
 
-MAX_SEED = 2**32 - 1
+MAX_SEED = 2**31 - 1  # one range for every engine: Blender and C# ints are signed 32-bit
 
 # Sub-streams of one seed: the main latent, then the two directions that span a latent loop.
 _LOOP_STREAM_A = 1

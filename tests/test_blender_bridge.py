@@ -38,7 +38,7 @@ def skyasset_exe() -> str:
 def test_generate_args_carry_every_setting(tmp_path: Path) -> None:
     request = GenerateRequest(
         cloud="cumulus",
-        seed=4294967295,
+        seed=2147483647,
         out=tmp_path / "my skies" / "sky é.png",
         psi=0.55,
         size=1024,
@@ -50,7 +50,7 @@ def test_generate_args_carry_every_setting(tmp_path: Path) -> None:
     assert args[:2] == ["/opt/sky/bin/skyasset", "generate"]
     assert args[-1] == "--json"
     pairs = dict(zip(args[2::1], args[3::1], strict=False))
-    assert pairs["--cloud"] == "cumulus" and pairs["--seed"] == "4294967295" and pairs["--psi"] == "0.55"
+    assert pairs["--cloud"] == "cumulus" and pairs["--seed"] == "2147483647" and pairs["--psi"] == "0.55"
     assert pairs["--layout"] == "equirect" and pairs["--size"] == "1024" and pairs["--method"] == "mirror"
     assert pairs["--out"] == str(tmp_path / "my skies" / "sky é.png")  # one argv item: no shell quoting
     assert pairs["--model"] == str(tmp_path / "bundle")
@@ -64,11 +64,11 @@ def test_generate_args_leave_defaults_to_the_cli(tmp_path: Path) -> None:
     assert "--model" not in args and "--method" not in args and "--hdr" not in args and "--force" not in args
 
 
-@pytest.mark.parametrize("seed", [-1, 2**32])
+@pytest.mark.parametrize("seed", [-1, 2**31])
 def test_seed_out_of_range_is_refused(seed: int, tmp_path: Path) -> None:
     with pytest.raises(CliError) as caught:
         cli_bridge.build_generate_args("skyasset", GenerateRequest("Cu", seed, tmp_path / "a.png"))
-    assert caught.value.code == "invalid_argument" and "4294967295" in caught.value.message
+    assert caught.value.code == "invalid_argument" and "2147483647" in caught.value.message
 
 
 def test_classes_and_model_info_args(tmp_path: Path) -> None:

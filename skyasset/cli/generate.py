@@ -11,6 +11,7 @@ from skyasset.api import LAYOUTS, METHODS, generate
 from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt, UpscaleOpt
 from skyasset.cli.output import respond
 from skyasset.cli.progress import StderrProgress
+from skyasset.seeds import MAX_SEED
 
 
 def generate_command(
@@ -21,7 +22,7 @@ def generate_command(
     ] = None,
     seed: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--seed", "-s", help="0..4294967295; omitted = a random seed (reported)."),
+        typer.Option("--seed", "-s", help="0..2147483647; omitted = a random seed (reported)."),
     ] = None,
     psi: Annotated[float, typer.Option(help="Truncation in [-1, 2]: 1 = full variety, 0 = the class-mean sky.")] = 0.7,
     mix: Annotated[
@@ -40,7 +41,7 @@ def generate_command(
     """Generate a sky: a skybox in the chosen layout, or the flat generator image (--layout flat)."""
 
     def work() -> dict[str, Any]:
-        chosen_seed = seed if seed is not None else secrets.randbelow(2**32)
+        chosen_seed = seed if seed is not None else secrets.randbelow(MAX_SEED + 1)
         result = generate(
             cloud, chosen_seed, out, psi=psi, mix=mix, layout=layout, method=method,  # type: ignore[arg-type]
             size=size, hdr=hdr, force=force, model=model, upscale=upscale,  # type: ignore[arg-type]

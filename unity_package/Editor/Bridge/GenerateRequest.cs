@@ -6,7 +6,7 @@ namespace Skyasset.Editor
         /// <summary>Cloud type code or name (see <c>skyasset classes</c>).</summary>
         public string Cloud;
 
-        /// <summary>0 .. 4294967295.</summary>
+        /// <summary>0 .. 2147483647, the protocol's one range.</summary>
         public long Seed;
 
         /// <summary>Truncation: 1 = full variety, 0 = the class-mean sky.</summary>

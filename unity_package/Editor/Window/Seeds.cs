@@ -2,17 +2,17 @@ using System;
 
 namespace Skyasset.Editor
 {
-    /// <summary>Seeds are 0 .. 4294967295 (docs/BUNDLE.md: one PCG64 stream per seed).</summary>
+    /// <summary>Seeds are 0 .. 2147483647, the protocol's one range (Blender's seed is a signed 32-bit int).</summary>
     internal static class Seeds
     {
-        public const long Max = uint.MaxValue;
+        public const long Max = int.MaxValue;
 
         /// <summary>A uniform seed over the whole range.</summary>
         public static long Random(System.Random random)
         {
             var bytes = new byte[4];
             random.NextBytes(bytes);
-            return BitConverter.ToUInt32(bytes, 0);
+            return BitConverter.ToUInt32(bytes, 0) & (uint)int.MaxValue;
         }
 
         public static long Clamp(long seed)

@@ -46,7 +46,7 @@ namespace Skyasset.Editor.Tests
             "{\"path\": \"/p/Assets/f_down.hdr\", \"role\": \"face:down\", \"format\": \"hdr\", \"width\": 64, \"height\": 64}, " +
             "{\"path\": \"/p/Assets/f_down.exr\", \"role\": \"face:down\", \"format\": \"exr\", \"width\": 64, \"height\": 64}, " +
             "{\"path\": \"/p/Assets/f.json\", \"role\": \"sidecar\", \"format\": \"json\", \"width\": null, \"height\": null}], " +
-            "\"cloud\": \"St\", \"cloud_name\": \"stratus\", \"seed\": 4294967295, \"psi\": 1, \"mix\": [{\"cloud\": \"Cu\", \"weight\": 0.3}], " +
+            "\"cloud\": \"St\", \"cloud_name\": \"stratus\", \"seed\": 2147483647, \"psi\": 1, \"mix\": [{\"cloud\": \"Cu\", \"weight\": 0.3}], " +
             "\"layout\": \"faces\", \"method\": \"ring\", \"size\": [256, 128], \"hdr\": true, " +
             "\"model\": {\"model_id\": \"tiny-random-test\", \"variant\": \"fp32\", \"path\": \"/b\"}, \"timings\": {\"total_s\": 1.5}}";
 

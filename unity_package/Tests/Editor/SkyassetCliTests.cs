@@ -20,7 +20,7 @@ namespace Skyasset.Editor.Tests
         {
             return new GenerateRequest
             {
-                Cloud = "Cu", Seed = 4294967295L, Psi = 0.7f, Layout = "faces", Size = 4096, Hdr = true,
+                Cloud = "Cu", Seed = 2147483647L, Psi = 0.7f, Layout = "faces", Size = 4096, Hdr = true,
                 OutputPath = "/home/ana/My Project/Assets/Skies/Wolken ☁/cumulus_7.png",
             };
         }
@@ -38,7 +38,7 @@ namespace Skyasset.Editor.Tests
             Cli(runner, "/models/ccsn 256").GenerateAsync(Request(), CancellationToken.None).GetAwaiter().GetResult();
             var expected = new List<string>
             {
-                "generate", "--cloud", "Cu", "--seed", "4294967295", "--psi", "0.7", "--layout", "faces",
+                "generate", "--cloud", "Cu", "--seed", "2147483647", "--psi", "0.7", "--layout", "faces",
                 "--size", "4096", "--hdr", "--out", "/home/ana/My Project/Assets/Skies/Wolken ☁/cumulus_7.png",
                 "--model", "/models/ccsn 256", "--json",
             };
@@ -84,7 +84,7 @@ namespace Skyasset.Editor.Tests
         {
             GenerateResult result = Cli(FakeProcessRunner.Answering(0, Samples.GenerateFacesHdr))
                 .GenerateAsync(Request(), CancellationToken.None).GetAwaiter().GetResult();
-            Assert.AreEqual(4294967295L, result.Seed);
+            Assert.AreEqual(2147483647L, result.Seed);
             Assert.AreEqual(1.0, result.Psi, 0.0);
             Assert.AreEqual(19, result.Outputs.Count);
         }
