@@ -168,6 +168,29 @@ def load_input(path: Path, kind: InputKind) -> tuple[np.ndarray, bool]:
     return faces_to_equirect(faces, 4 * faces["front"].shape[0]), True
 
 
+def load_radiance(path: Path, kind: InputKind) -> np.ndarray | None:
+    """Linear radiance ``[H, 2H, 3]`` of an HDR panorama or cubemap input (``.hdr``/``.exr``), else None.
+
+    The same geometry as :func:`load_input` without the tone mapping, so ``--hdr`` outputs keep the input's
+    radiance (a sun of 18000 stays 18000) instead of an expansion of the tone-mapped picture.
+    """
+    hdr_suffixes = (".hdr", ".exr")
+    if kind == "faces":
+        found = _face_files(path)
+        if len(found) < 6 or any(found[n].suffix.lower() not in hdr_suffixes for n in FACE_NAMES):
+            return None
+        faces = {n: read_hdr(found[n]) for n in FACE_NAMES}
+        return faces_to_equirect(faces, 4 * faces["front"].shape[0])
+    if kind in ("photo", "photos") or path.is_dir() or path.suffix.lower() not in hdr_suffixes:
+        return None
+    lin = read_hdr(path)
+    if kind == "equirect":
+        w = lin.shape[1] - lin.shape[1] % 2
+        return np.maximum(resize_equirect(lin, w), 0.0) if lin.shape[0] * 2 != w else lin
+    faces = unpack_faces(lin, kind)  # type: ignore[arg-type]
+    return faces_to_equirect(faces, 4 * faces["front"].shape[0])
+
+
 def convert(
     input_path: str | os.PathLike[str],
     to: SkyboxLayout,
@@ -270,7 +293,11 @@ def convert(
     upscaled = time.perf_counter()
     assembled = upscale_started or upscaled
     metadata = {"input": str(source), "input_kind": chosen, "method": used_method, "upscale": applied}
-    written = write_skybox(equirect, to, Path(out), hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata)
+    radiance = load_radiance(source, chosen) if hdr and is_panorama else None
+    if radiance is not None:  # resampled, not upscaled: the network is trained on display images
+        radiance = np.maximum(resize_equirect(radiance, int(equirect.shape[1])), 0.0)
+    written = write_skybox(equirect, to, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata,
+                           radiance=radiance)
     finished = time.perf_counter()
     return ConvertResult(
         input=source,

@@ -110,6 +110,7 @@ def write_skybox(
     face_size: int | None = None,
     force: bool = False,
     metadata: dict[str, Any] | None = None,
+    radiance: np.ndarray | None = None,
 ) -> list[OutputFile]:
     """Write ``equirect`` ``[H, 2H, 3]`` (float [0, 1]) in ``layout``; return what was written, in order.
 
@@ -134,6 +135,9 @@ def write_skybox(
         anything is written.
     metadata
         Cloud, seed, psi, model id, method, ...: stored in the PNG text chunks, EXR header and sidecar.
+    radiance
+        Linear radiance ``[H, 2H, 3]`` for the HDR files (an HDR input's own); default: the HDR expansion of
+        ``equirect``.
     """
     eq = np.asarray(equirect)
     if eq.ndim != 3 or eq.shape[2] != 3 or eq.shape[1] != 2 * eq.shape[0]:
@@ -146,7 +150,7 @@ def write_skybox(
         check_writable(target, force)
     with staged_outputs(targets, force=force) as stage:
         written = _write_files(eq, layout, stage / f"{_base(out).name}.png", size, hdr=hdr, bit_depth=bit_depth,
-                               metadata=metadata, final_folder=targets[0].parent)
+                               metadata=metadata, final_folder=targets[0].parent, radiance=radiance)
         staged = {stage / t.name for t in targets}
         unexpected = {f.path for f in written} - staged
         if unexpected:
@@ -172,6 +176,7 @@ def _write_files(
     bit_depth: Literal[8, 16],
     metadata: dict[str, Any] | None,
     final_folder: Path,
+    radiance: np.ndarray | None = None,
 ) -> list[OutputFile]:
     """Write the files into ``out``'s (private, empty) folder; the sidecar names them as in ``final_folder``."""
     pngs = layout_paths(out, layout)
@@ -188,9 +193,15 @@ def _write_files(
         write_image(path, image, metadata=meta | {"role": role}, force=force, bit_depth=bit_depth)
         written.append(OutputFile(path, role, "png", image.shape[1], image.shape[0]))
     if hdr:
-        hdr_meta = meta | {"hdr_white": 16.0, "hdr_sun_gain": 32.0, "hdr_units": "relative linear radiance"}
-        src = eq.astype(np.float32) / 255.0 if eq.dtype == np.uint8 else eq
-        radiance = expand_to_hdr(src)
+        if radiance is None:
+            hdr_meta = meta | {"hdr_white": 16.0, "hdr_sun_gain": 32.0, "hdr_units": "relative linear radiance"}
+            src = eq.astype(np.float32) / 255.0 if eq.dtype == np.uint8 else eq
+            radiance = expand_to_hdr(src)
+        else:
+            if radiance.shape != eq.shape:
+                raise SkyassetError("invalid_argument", f"radiance {radiance.shape} must match the panorama {eq.shape}")
+            hdr_meta = meta | {"hdr_units": "the input's linear radiance"}
+            radiance = radiance.astype(np.float32)
         for (path, role), image in zip(pngs, _images(radiance, layout, size), strict=True):
             h, w = image.shape[:2]
             write_radiance(_with_ext(path, ".hdr"), image, force=force)
