@@ -65,6 +65,9 @@ class CloudType:
     description: str
 
 
+UPSCALE_MODES = ("none", "fast", "best")
+
+
 @dataclass(frozen=True)
 class GenerateRequest:
     """Everything one ``skyasset generate`` call needs; ``build_generate_args`` turns it into argv."""
@@ -75,6 +78,7 @@ class GenerateRequest:
     psi: float = 0.7  # truncation: 1 = full variety, 0 = the class-mean sky
     size: int = 2048  # equirect width in pixels
     hdr: bool = False  # also write an HDR expansion
+    upscale: str = "none"  # none | fast | best: 4x super-resolution instead of interpolating small views
     layout: str = "equirect"  # Blender's Environment Texture wants an equirect panorama
     method: str | None = None  # None = the CLI's default panorama method
     model: Path | None = None  # None = the CLI's default ($SKYASSET_MODEL or the packaged model)
@@ -118,6 +122,11 @@ def build_generate_args(executable: str, request: GenerateRequest) -> list[str]:
         "--out",
         str(request.out),
     ]
+    if request.upscale not in UPSCALE_MODES:
+        modes = ", ".join(UPSCALE_MODES)
+        raise CliError("invalid_argument", f"Upscale must be one of {modes}, got {request.upscale!r}.")
+    if request.upscale != "none":
+        args += ["--upscale", request.upscale]
     if request.method:
         args += ["--method", request.method]
     if request.hdr:

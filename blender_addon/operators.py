@@ -115,7 +115,8 @@ class SKYASSET_OT_generate(bpy.types.Operator):
             psi=settings.psi,
             size=size,
             hdr=settings.hdr,
-            out=folder / paths.sky_file_name(cloud, settings.seed, settings.psi, size),
+            upscale=settings.upscale,
+            out=folder / paths.sky_file_name(cloud, settings.seed, settings.psi, size, settings.upscale),
             model=preferences.model_path(prefs),
         )
         try:

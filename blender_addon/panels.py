@@ -35,6 +35,7 @@ class SKYASSET_PT_world(bpy.types.Panel):
         row.operator("skyasset.randomize_seed", text="", icon="FILE_REFRESH")
         layout.prop(settings, "psi")
         layout.prop(settings, "size")
+        layout.prop(settings, "upscale")
         layout.prop(settings, "hdr")
         layout.operator("skyasset.generate", icon="WORLD")
         if settings.last_result:

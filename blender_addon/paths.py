@@ -33,11 +33,13 @@ def output_folder(configured: str, blend_file: str, temp_dir: str) -> Path:
     return Path(temp_dir) / "skyasset"
 
 
-def sky_file_name(cloud: str, seed: int, psi: float, size: int) -> str:
-    """A name that says what made the sky, e.g. ``sky_cumulus_s7_psi070_2048.png`` (psi in hundredths).
+def sky_file_name(cloud: str, seed: int, psi: float, size: int, upscale: str = "none") -> str:
+    """A name that says what made the sky, e.g. ``sky_cumulus_s7_psi070_2048.png`` (psi in hundredths; an
+    upscaled sky ends ``_2048-fast``).
 
     No dot before the extension: the CLI derives its other files' names (``.hdr``, ``.exr``) from the stem.
     Regenerating the same settings overwrites the same file, so a .blend keeps one image per sky.
     """
     safe_cloud = re.sub(r"[^A-Za-z0-9_-]+", "-", cloud).strip("-") or "sky"
-    return f"sky_{safe_cloud}_s{seed}_psi{round(psi * 100):03d}_{size}.png"
+    suffix = "" if upscale == "none" else f"-{upscale}"
+    return f"sky_{safe_cloud}_s{seed}_psi{round(psi * 100):03d}_{size}{suffix}.png"

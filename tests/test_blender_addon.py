@@ -244,7 +244,7 @@ def test_generate_loads_the_hdr_sky(generated: dict[str, Any]) -> None:
     image = generated["world"].node_tree.nodes["Skyasset Sky"].image
     prefs = bpy.context.preferences.addons[EXTENSION].preferences
     path = Path(bpy.path.abspath(image.filepath))
-    assert path.parent == Path(prefs.output_dir) and path.name == "sky_stratus_s3_psi070_512.hdr"
+    assert path.parent == Path(prefs.output_dir) and path.name == "sky_stratus_s3_psi070_512-fast.hdr"
     assert path.is_file() and path.with_suffix(".png").is_file()
     assert tuple(image.size) == (512, 256) and image.is_float and image.has_data
     assert "stratus seed 3" in generated["world"].skyasset.last_result
@@ -334,7 +334,7 @@ def test_cli_errors_reach_the_report(generated: dict[str, Any], tmp_path: Path) 
     finally:
         prefs.executable = executable
     image = generated["world"].node_tree.nodes["Skyasset Sky"].image
-    assert image.name == "sky_stratus_s3_psi070_512.hdr"  # a failed run leaves the last sky in place
+    assert image.name == "sky_stratus_s3_psi070_512-fast.hdr"  # a failed run leaves the last sky in place
 
 
 def test_default_output_folders(

@@ -43,6 +43,7 @@ def test_generate_args_carry_every_setting(tmp_path: Path) -> None:
         psi=0.55,
         size=1024,
         hdr=True,
+        upscale="fast",
         method="mirror",
         model=tmp_path / "bundle",
     )
@@ -53,7 +54,7 @@ def test_generate_args_carry_every_setting(tmp_path: Path) -> None:
     assert pairs["--cloud"] == "cumulus" and pairs["--seed"] == "2147483647" and pairs["--psi"] == "0.55"
     assert pairs["--layout"] == "equirect" and pairs["--size"] == "1024" and pairs["--method"] == "mirror"
     assert pairs["--out"] == str(tmp_path / "my skies" / "sky é.png")  # one argv item: no shell quoting
-    assert pairs["--model"] == str(tmp_path / "bundle")
+    assert pairs["--model"] == str(tmp_path / "bundle") and pairs["--upscale"] == "fast"
     assert "--hdr" in args and "--force" in args
 
 
@@ -62,6 +63,22 @@ def test_generate_args_leave_defaults_to_the_cli(tmp_path: Path) -> None:
         "skyasset", GenerateRequest("St", 0, tmp_path / "a.png", force=False)
     )
     assert "--model" not in args and "--method" not in args and "--hdr" not in args and "--force" not in args
+    assert "--upscale" not in args
+
+
+def test_unknown_upscale_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(CliError) as caught:
+        cli_bridge.build_generate_args("skyasset", GenerateRequest("Cu", 1, tmp_path / "a.png", upscale="magic"))
+    assert caught.value.code == "invalid_argument" and "fast" in caught.value.message
+
+
+def test_upscaled_sky_through_the_real_cli(skyasset_exe: str, tiny_bundle_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / paths.sky_file_name("cumulus", 7, 0.7, 512, "fast")
+    assert out.name == "sky_cumulus_s7_psi070_512-fast.png"
+    request = GenerateRequest("cumulus", 7, out, size=512, upscale="fast", model=tiny_bundle_path)
+    job = CliJob(cli_bridge.build_generate_args(skyasset_exe, request))
+    assert job.wait(timeout=120) == "done"
+    assert job.result()["upscale"] == "fast" and out.is_file()
 
 
 @pytest.mark.parametrize("seed", [-1, 2**31])

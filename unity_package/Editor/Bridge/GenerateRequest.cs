@@ -20,6 +20,9 @@ namespace Skyasset.Editor
 
         public bool Hdr;
 
+        /// <summary>4x super-resolution: "none", "fast" (bundled, under a second at 4096) or "best" (Real-ESRGAN).</summary>
+        public string Upscale = "none";
+
         /// <summary>Overwrite existing files.</summary>
         public bool Force;
 

@@ -84,6 +84,11 @@ namespace Skyasset.Editor
             arguments.Add(request.Size.ToString(CultureInfo.InvariantCulture));
             if (request.Hdr)
                 arguments.Add("--hdr");
+            if (!string.IsNullOrEmpty(request.Upscale) && request.Upscale != "none")
+            {
+                arguments.Add("--upscale");
+                arguments.Add(request.Upscale);
+            }
             if (request.Force)
                 arguments.Add("--force");
             arguments.Add("--out");

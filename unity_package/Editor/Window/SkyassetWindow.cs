@@ -19,6 +19,8 @@ namespace Skyasset.Editor
         {
             "Cubemap (from panorama)", "Panoramic (2D equirect)", "Cubemap (from cross)", "6 Sided (six faces)",
         };
+        static readonly string[] k_UpscaleModes = { "none", "fast", "best" };
+        static readonly string[] k_UpscaleLabels = { "None", "Fast", "Best (slow)" };
         const float k_ThumbnailSize = 96f;
         const string k_Title = "skyasset";
 
@@ -29,6 +31,7 @@ namespace Skyasset.Editor
         [SerializeField] int m_Size = 2048;
         [SerializeField] SkyLayout m_Layout = SkyLayout.CubemapFromEquirect;
         [SerializeField] bool m_Hdr;
+        [SerializeField] int m_Upscale = 1;
         [SerializeField] string m_OutputFolder = "Assets/Skies";
         [SerializeField] bool m_ApplyAfterGenerate = true;
         [SerializeField] Material m_LastMaterial;
@@ -81,6 +84,9 @@ namespace Skyasset.Editor
                     "1 = full variety; 0 = the most typical sky of this cloud type."), m_Psi, 0f, 1f);
                 m_Size = EditorGUILayout.IntPopup("Size", m_Size, k_SizeLabels, k_Sizes);
                 m_Layout = (SkyLayout)EditorGUILayout.Popup("Layout", (int)m_Layout, k_LayoutLabels);
+                // None interpolates the generator's small views; Fast is the bundled 4x network (under a second
+                // at 4096); Best is Real-ESRGAN (minutes on a CPU; needs skyasset[best]).
+                m_Upscale = EditorGUILayout.Popup("Upscale", m_Upscale, k_UpscaleLabels);
                 m_Hdr = EditorGUILayout.Toggle(new GUIContent("HDR",
                     "Also write an HDR (EXR) sky that can light the scene, and import that instead of the PNG."), m_Hdr);
                 DrawOutputFolder();
@@ -254,6 +260,7 @@ namespace Skyasset.Editor
                 Layout = LayoutPlan.For(m_Layout).CliLayout,
                 Size = m_Size,
                 Hdr = m_Hdr,
+                Upscale = k_UpscaleModes[Math.Max(0, Math.Min(m_Upscale, k_UpscaleModes.Length - 1))],
                 Force = force,
                 OutputPath = AssetPaths.ToAbsolute(SkyboxImporter.ProjectRoot,
                     folder + "/" + AssetPaths.SkyFileStem(CloudName(m_Cloud), m_Seed) + ".png"),

@@ -20,7 +20,7 @@ namespace Skyasset.Editor.Tests
         {
             return new GenerateRequest
             {
-                Cloud = "Cu", Seed = 2147483647L, Psi = 0.7f, Layout = "faces", Size = 4096, Hdr = true,
+                Cloud = "Cu", Seed = 2147483647L, Psi = 0.7f, Layout = "faces", Size = 4096, Hdr = true, Upscale = "fast",
                 OutputPath = "/home/ana/My Project/Assets/Skies/Wolken ☁/cumulus_7.png",
             };
         }
@@ -39,7 +39,7 @@ namespace Skyasset.Editor.Tests
             var expected = new List<string>
             {
                 "generate", "--cloud", "Cu", "--seed", "2147483647", "--psi", "0.7", "--layout", "faces",
-                "--size", "4096", "--hdr", "--out", "/home/ana/My Project/Assets/Skies/Wolken ☁/cumulus_7.png",
+                "--size", "4096", "--hdr", "--upscale", "fast", "--out", "/home/ana/My Project/Assets/Skies/Wolken ☁/cumulus_7.png",
                 "--model", "/models/ccsn 256", "--json",
             };
             CollectionAssert.AreEqual(expected, runner.Calls[0]);
