@@ -98,6 +98,9 @@ class SKYASSET_OT_generate(bpy.types.Operator):
             )
             return False
         cloud = settings.cloud  # the menu's identifier: the stored name if the model has it, else its first
+        if cloud == "NONE":  # the list may be from before the path was fixed: ask once more before failing
+            properties.refresh_cloud_types(context)
+            cloud = settings.cloud
         if cloud == "NONE":
             self.report(
                 {"ERROR"},

@@ -15,6 +15,12 @@ __all__ = ["SkyassetPreferences", "get_preferences", "resolve_executable", "mode
 ADDON_PACKAGE = __package__ or "skyasset"
 
 
+def _cli_changed(_self: bpy.types.AddonPreferences, _context: bpy.types.Context) -> None:
+    from . import properties  # properties imports this module
+
+    properties.invalidate_cloud_types()
+
+
 class SkyassetPreferences(bpy.types.AddonPreferences):
     bl_idname = ADDON_PACKAGE
 
@@ -22,6 +28,7 @@ class SkyassetPreferences(bpy.types.AddonPreferences):
         name="skyasset Executable",
         description="Path to the skyasset program; empty = find `skyasset` on PATH",
         subtype="FILE_PATH",
+        update=_cli_changed,
     )
     output_dir: StringProperty(  # type: ignore[valid-type]
         name="Output Folder",
@@ -33,6 +40,7 @@ class SkyassetPreferences(bpy.types.AddonPreferences):
         name="Model Bundle",
         description="Model bundle folder; empty = the CLI's default ($SKYASSET_MODEL or its packaged model)",
         subtype="DIR_PATH",
+        update=_cli_changed,
     )
 
     def draw(self, context: bpy.types.Context) -> None:

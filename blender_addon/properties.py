@@ -14,7 +14,9 @@ from bpy.props import (
 
 from . import cli_bridge, preferences, sun_light, world_nodes
 
-__all__ = ["SkyassetWorldSettings", "cloud_items", "refresh_cloud_types", "cloud_types_error"]
+__all__ = [
+    "SkyassetWorldSettings", "cloud_items", "refresh_cloud_types", "cloud_types_error", "invalidate_cloud_types"
+]
 
 SIZES = (512, 1024, 2048, 4096, 8192)
 
@@ -38,6 +40,13 @@ def refresh_cloud_types(context: bpy.types.Context) -> None:
         _cloud_error.append(error.message)
         return
     _cloud_items.extend((t.name, t.name.capitalize(), f"{t.code}: {t.description}") for t in types)
+
+
+def invalidate_cloud_types() -> None:
+    """Forget the cached list (and its error): the next draw or Generate asks the CLI again. Called when the
+    executable or model preference changes, so fixing the path takes effect without Check or a restart."""
+    _cloud_items.clear()
+    _cloud_error.clear()
 
 
 def cloud_types_error() -> str | None:

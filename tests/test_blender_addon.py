@@ -337,6 +337,29 @@ def test_cli_errors_reach_the_report(generated: dict[str, Any], tmp_path: Path) 
     assert image.name == "sky_stratus_s3_psi070_512-fast.hdr"  # a failed run leaves the last sky in place
 
 
+def test_fixing_the_path_in_preferences_takes_effect_at_once(addon: Any, tmp_path: Path) -> None:
+    # The artist's first run: the panel is drawn while skyasset cannot be found, then the path is set in
+    # Preferences. The cached "no cloud types" must not outlive the fix (no Check, no restart).
+    prefs = bpy.context.preferences.addons[EXTENSION].preferences
+    good = prefs.executable
+    previous_world = bpy.context.scene.world
+    world = bpy.data.worlds.new("First Run World")
+    bpy.context.scene.world = world
+    try:
+        prefs.executable = str(tmp_path / "nowhere" / "skyasset")
+        try:
+            assert world.skyasset.cloud == "NONE"  # what the panel's first draw shows
+            assert "not found" in (sys.modules[f"{EXTENSION}.properties"].cloud_types_error() or "")
+        finally:
+            prefs.executable = good
+        assert world.skyasset.cloud != "NONE"
+        world.skyasset.size = "512"
+        world.skyasset.upscale = "none"
+        assert bpy.ops.skyasset.generate() == {"FINISHED"}
+    finally:
+        bpy.context.scene.world = previous_world
+
+
 def test_default_output_folders(
     generated: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
