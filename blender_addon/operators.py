@@ -23,12 +23,18 @@ __all__ = [
     "SKYASSET_OT_generate",
     "SKYASSET_OT_randomize_seed",
     "SKYASSET_OT_check_cli",
+    "SKYASSET_OT_cancel_generate",
     "CLASSES",
     "cancel_running_jobs",
+    "is_generating",
 ]
 
 # Jobs still running, so that disabling the add-on stops their CLI processes.
 _running: set[cli_bridge.CliJob] = set()
+
+
+def is_generating() -> bool:
+    return bool(_running)
 
 
 def cancel_running_jobs() -> None:
@@ -75,7 +81,7 @@ class SKYASSET_OT_generate(bpy.types.Operator):
 
     timeout: FloatProperty(  # type: ignore[valid-type]
         name="Timeout",
-        description="Give up after this many seconds (execute only)",
+        description="Give up (and stop the CLI) after this many seconds",
         default=900.0,
         min=1.0,
         options={"HIDDEN", "SKIP_SAVE"},
@@ -83,7 +89,8 @@ class SKYASSET_OT_generate(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
-        return context.scene is not None and context.scene.world is not None
+        # One sky at a time: a second Generate while one runs would race it for the same world and file.
+        return context.scene is not None and context.scene.world is not None and not _running
 
     def _start(self, context: bpy.types.Context) -> bool:
         world = context.scene.world
@@ -135,6 +142,11 @@ class SKYASSET_OT_generate(bpy.types.Operator):
     def _step(self, context: bpy.types.Context) -> set[str]:
         """One poll of the CLI: keep running, or finish (apply the sky / report the error)."""
         state = self._job.poll()
+        if state == "running" and self._job.elapsed > self.timeout:
+            self._job.cancel()
+            self._end(context)
+            self.report({"ERROR"}, f"skyasset did not finish within {self.timeout:.0f} s: cancelled")
+            return {"CANCELLED"}
         if state == "running":
             _set_status(
                 context, f"Skyasset: generating {self._label}... {self._job.elapsed:.0f} s (Esc to cancel)"
@@ -148,7 +160,7 @@ class SKYASSET_OT_generate(bpy.types.Operator):
                 raise cli_bridge.CliError("world_removed", f"World '{self._world_name}' no longer exists.")
             image, estimate = apply_sky(context.scene, world, answer)
         except cli_bridge.CliError as error:
-            self.report({"ERROR"}, error.message)
+            self.report({"WARNING"} if error.code == "cancelled" else {"ERROR"}, error.message)
             return {"CANCELLED"}
         summary = (
             f"{answer.get('cloud_name', '?')} seed {answer.get('seed', '?')} ({self._job.elapsed:.1f} s)"
@@ -191,13 +203,25 @@ class SKYASSET_OT_generate(bpy.types.Operator):
         if not self._start(context):
             return {"CANCELLED"}
         while (result := self._step(context)) == {"RUNNING_MODAL"}:
-            if self._job.elapsed > self.timeout:
-                self._job.cancel()
-                self._end(context)
-                self.report({"ERROR"}, f"skyasset did not finish within {self.timeout:.0f} s")
-                return {"CANCELLED"}
             time.sleep(0.05)
         return result
+
+
+class SKYASSET_OT_cancel_generate(bpy.types.Operator):
+    """Stop the sky being generated; the last sky stays in place"""
+
+    bl_idname = "skyasset.cancel_generate"
+    bl_label = "Cancel"
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return bool(_running)
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        for job in list(_running):
+            job.cancel()  # the Generate operator's next poll sees it, reports and cleans up
+        return {"FINISHED"}
 
 
 class SKYASSET_OT_randomize_seed(bpy.types.Operator):
@@ -245,4 +269,4 @@ class SKYASSET_OT_check_cli(bpy.types.Operator):
         return {"FINISHED"}
 
 
-CLASSES = (SKYASSET_OT_generate, SKYASSET_OT_randomize_seed, SKYASSET_OT_check_cli)
+CLASSES = (SKYASSET_OT_generate, SKYASSET_OT_cancel_generate, SKYASSET_OT_randomize_seed, SKYASSET_OT_check_cli)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import properties
+from . import operators, properties
 
 __all__ = ["SKYASSET_PT_world", "CLASSES"]
 
@@ -37,7 +37,10 @@ class SKYASSET_PT_world(bpy.types.Panel):
         layout.prop(settings, "size")
         layout.prop(settings, "upscale")
         layout.prop(settings, "hdr")
-        layout.operator("skyasset.generate", icon="WORLD")
+        if operators.is_generating():
+            layout.operator("skyasset.cancel_generate", icon="CANCEL")
+        else:
+            layout.operator("skyasset.generate", icon="WORLD")
         if settings.last_result:
             layout.label(text=settings.last_result, icon="IMAGE_DATA")
 

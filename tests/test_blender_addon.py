@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -358,6 +359,37 @@ def test_fixing_the_path_in_preferences_takes_effect_at_once(addon: Any, tmp_pat
         assert bpy.ops.skyasset.generate() == {"FINISHED"}
     finally:
         bpy.context.scene.world = previous_world
+
+
+def test_one_generation_at_a_time_and_cancel(addon: Any, tmp_path: Path) -> None:
+    job = addon.cli_bridge.CliJob([sys.executable, "-c", "import time; time.sleep(60)"])
+    addon.operators._running.add(job)
+    try:
+        assert not bpy.ops.skyasset.generate.poll(), "a second Generate while one runs is refused"
+        assert bpy.ops.skyasset.cancel_generate.poll()
+        assert bpy.ops.skyasset.cancel_generate() == {"FINISHED"}
+        assert job.poll() == "cancelled" and job.returncode is not None
+    finally:
+        addon.operators._running.discard(job)
+    assert bpy.ops.skyasset.generate.poll() and not bpy.ops.skyasset.cancel_generate.poll()
+
+
+def test_a_hung_cli_is_stopped_at_the_timeout(addon: Any, tmp_path: Path) -> None:
+    sleeper = tmp_path / "hung skyasset"
+    sleeper.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(600)\n")
+    sleeper.chmod(0o755)
+    prefs = bpy.context.preferences.addons[EXTENSION].preferences
+    good = prefs.executable
+    prefs.executable = str(sleeper)
+    try:
+        addon.properties._cloud_items.append(("stratus", "Stratus", "St"))  # the sleeper cannot list them
+        started = time.monotonic()
+        with pytest.raises(RuntimeError, match="did not finish within 2 s"):
+            bpy.ops.skyasset.generate(timeout=2.0)
+        assert time.monotonic() - started < 30
+        assert not addon.operators._running
+    finally:
+        prefs.executable = good
 
 
 def test_default_output_folders(
