@@ -60,7 +60,10 @@ def apply_sky(
     nodes.mapping.inputs["Rotation"].default_value[2] = settings.rotation
     estimate = None
     if settings.add_sun:
-        estimate = sun.estimate_sun(sun_light.image_radiance(image))
+        reported = answer.get("sun")
+        # The CLI measures the sun as it writes the sky; reading every pixel here instead took seconds and
+        # gigabytes on Blender's main thread at 8192. Only an older CLI without it costs that.
+        estimate = sun.from_report(reported) if reported else sun.estimate_sun(sun_light.image_radiance(image))
         settings.sun_direction = estimate.direction
         obj = sun_light.place_sun(
             scene,

@@ -14,6 +14,7 @@ import numpy as np
 __all__ = [
     "SunEstimate",
     "estimate_sun",
+    "from_report",
     "srgb_to_linear",
     "direction_from_uv",
     "rotate_z",
@@ -45,6 +46,19 @@ class SunEstimate:
     @property
     def distinct(self) -> bool:
         return self.contrast >= 1.5
+
+
+def from_report(report: dict[str, float]) -> SunEstimate:
+    """The CLI's ``sun`` answer (image terms: ``u`` from the left, ``v`` from the top) in Blender's frame."""
+    direction = direction_from_uv(float(report["u"]), float(report["v"]))
+    return SunEstimate(
+        direction=direction,
+        elevation=math.radians(float(report["elevation_deg"])),
+        azimuth=math.atan2(direction[1], direction[0]),
+        irradiance=float(report["irradiance"]),
+        angle=math.radians(float(report["angle_deg"])),
+        contrast=float(report["contrast"]),
+    )
 
 
 def srgb_to_linear(values: np.ndarray) -> np.ndarray:

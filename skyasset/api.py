@@ -45,6 +45,7 @@ class GenerateResult:
     model: dict[str, Any]
     upscale: str = "none"
     timings: dict[str, float] = field(default_factory=dict)
+    sun: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +62,7 @@ class GenerateResult:
             "hdr": self.hdr,
             "upscale": self.upscale,
             "model": self.model,
+            "sun": self.sun,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -168,6 +170,7 @@ def generate(
     timings = {"load_s": loaded - started}
     applied: UpscaleMode = upscale
 
+    sun: dict[str, Any] | None = None
     if layout == "flat":
         image = gen.generate(cloud, seed, psi=psi, mix=mix_value)[0]
         generated = time.perf_counter()
@@ -182,6 +185,7 @@ def generate(
         size_wh = (side, side)
     else:
         from skyasset import assets  # heavy imports (py360convert, cv2) only when a skybox is wanted
+        from skyasset.assets.sun import sky_sun
 
         n_views = assets.RING_VIEWS if method == "ring" else 1
         views = gen.loop_views(cloud, seed, n_views, psi=psi, mix=mix_value)
@@ -198,8 +202,9 @@ def generate(
             assembled = time.perf_counter()
             equirect = upscale_equirect(small, upscale, size, progress=progress)
         upscaled = time.perf_counter()
+        sun = sky_sun(equirect, hdr=hdr).to_json()
         written = assets.write_skybox(
-            equirect, layout, out_path, hdr=hdr, force=force, metadata=metadata  # type: ignore[arg-type]
+            equirect, layout, out_path, hdr=hdr, force=force, metadata=metadata, sun=sun  # type: ignore[arg-type]
         )
         files = [f.to_json() for f in written]
         size_wh = (size, size // 2)
@@ -224,6 +229,7 @@ def generate(
         size=size_wh,
         hdr=hdr and layout != "flat",
         upscale=applied,
+        sun=sun,
         model={"model_id": gen.bundle.model_id, "variant": gen.bundle.variant, "path": str(gen.bundle.path)},
         timings=timings,
     )

@@ -18,6 +18,7 @@ from skyasset.assets.panorama import assemble_panorama
 from skyasset.assets.ring import resize_equirect
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets, write_skybox
 from skyasset.assets.sphere import linear_to_srgb
+from skyasset.assets.sun import sky_sun
 from skyasset.atomic import check_writable, output_path
 from skyasset.errors import SkyassetError
 from skyasset.limits import check_input_size, check_output_size, pil_unguarded
@@ -59,6 +60,7 @@ class ConvertResult:
     hdr: bool
     upscale: str = "none"
     timings: dict[str, float] = field(default_factory=dict)
+    sun: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class ConvertResult:
             "size": list(self.size),
             "hdr": self.hdr,
             "upscale": self.upscale,
+            "sun": self.sun,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -296,8 +299,9 @@ def convert(
     radiance = load_radiance(source, chosen) if hdr and is_panorama else None
     if radiance is not None:  # resampled, not upscaled: the network is trained on display images
         radiance = np.maximum(resize_equirect(radiance, int(equirect.shape[1])), 0.0)
+    sun = sky_sun(equirect, hdr=hdr, radiance=radiance).to_json()
     written = write_skybox(equirect, to, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata,
-                           radiance=radiance)
+                           radiance=radiance, sun=sun)
     finished = time.perf_counter()
     return ConvertResult(
         input=source,
@@ -308,6 +312,7 @@ def convert(
         size=(int(equirect.shape[1]), int(equirect.shape[0])),
         hdr=hdr,
         upscale=applied,
+        sun=sun,
         timings={"load_s": loaded - started, "assemble_s": assembled - loaded, "upscale_s": upscaled - assembled,
                  "write_s": finished - upscaled, "total_s": finished - started},
     )

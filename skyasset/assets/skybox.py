@@ -111,6 +111,7 @@ def write_skybox(
     force: bool = False,
     metadata: dict[str, Any] | None = None,
     radiance: np.ndarray | None = None,
+    sun: dict[str, Any] | None = None,
 ) -> list[OutputFile]:
     """Write ``equirect`` ``[H, 2H, 3]`` (float [0, 1]) in ``layout``; return what was written, in order.
 
@@ -138,6 +139,8 @@ def write_skybox(
     radiance
         Linear radiance ``[H, 2H, 3]`` for the HDR files (an HDR input's own); default: the HDR expansion of
         ``equirect``.
+    sun
+        Where the sun is (:func:`skyasset.assets.sun.sky_sun`), recorded in the sidecar for the engines.
     """
     eq = np.asarray(equirect)
     if eq.ndim != 3 or eq.shape[2] != 3 or eq.shape[1] != 2 * eq.shape[0]:
@@ -150,7 +153,7 @@ def write_skybox(
         check_writable(target, force)
     with staged_outputs(targets, force=force) as stage:
         written = _write_files(eq, layout, stage / f"{_base(out).name}.png", size, hdr=hdr, bit_depth=bit_depth,
-                               metadata=metadata, final_folder=targets[0].parent, radiance=radiance)
+                               metadata=metadata, final_folder=targets[0].parent, radiance=radiance, sun=sun)
         staged = {stage / t.name for t in targets}
         unexpected = {f.path for f in written} - staged
         if unexpected:
@@ -177,6 +180,7 @@ def _write_files(
     metadata: dict[str, Any] | None,
     final_folder: Path,
     radiance: np.ndarray | None = None,
+    sun: dict[str, Any] | None = None,
 ) -> list[OutputFile]:
     """Write the files into ``out``'s (private, empty) folder; the sidecar names them as in ``final_folder``."""
     pngs = layout_paths(out, layout)
@@ -210,7 +214,7 @@ def _write_files(
             written.append(OutputFile(_with_ext(path, ".exr"), role, "exr", w, h))
         meta = hdr_meta
     final = [OutputFile(final_folder / f.path.name, f.role, f.format, f.width, f.height) for f in written]
-    document = {"skyasset": meta, "files": [f.to_json() for f in final]}
+    document = {"skyasset": meta, "files": [f.to_json() for f in final]} | ({"sun": sun} if sun else {})
     with atomic_output(sidecar, force=force) as tmp:
         tmp.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     written.append(OutputFile(sidecar, "sidecar", "json", None, None))
