@@ -53,7 +53,9 @@ def apply_sky(
 ) -> tuple[bpy.types.Image, sun.SunEstimate | None]:
     """Put the CLI's sky into ``world`` (and aim the sun if asked); returns the image and the sun found."""
     settings = world.skyasset
-    image = world_nodes.load_sky_image(cli_bridge.pick_sky_file(answer, prefer_hdr=settings.hdr))
+    # An unsaved file's skies go to the system temp folder: packed, they do not vanish with it (or on Save As).
+    pack = settings.pack or not bpy.data.filepath
+    image = world_nodes.load_sky_image(cli_bridge.pick_sky_file(answer, prefer_hdr=settings.hdr), pack=pack)
     nodes = world_nodes.ensure_sky_nodes(world)
     nodes.texture.image = image
     nodes.background.inputs["Strength"].default_value = settings.strength

@@ -37,6 +37,7 @@ class SKYASSET_PT_world(bpy.types.Panel):
         layout.prop(settings, "size")
         layout.prop(settings, "upscale")
         layout.prop(settings, "hdr")
+        layout.prop(settings, "pack")
         if operators.is_generating():
             layout.operator("skyasset.cancel_generate", icon="CANCEL")
         else:

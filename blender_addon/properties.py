@@ -116,6 +116,12 @@ class SkyassetWorldSettings(bpy.types.PropertyGroup):
         ],
         default="fast",
     )
+    pack: BoolProperty(  # type: ignore[valid-type]
+        name="Pack into .blend",
+        description="Store the sky image inside the .blend file (always done while the file is unsaved, "
+        "because its skies live in a temporary folder until then)",
+        default=False,
+    )
     hdr: BoolProperty(  # type: ignore[valid-type]
         name="HDR", description="Also write an HDR sky and light the scene with it", default=True
     )

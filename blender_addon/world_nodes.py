@@ -94,9 +94,14 @@ def set_rotation(world: bpy.types.World | None, rotation: float) -> None:
         sky.mapping.inputs["Rotation"].default_value[2] = rotation
 
 
-def load_sky_image(path: Path) -> bpy.types.Image:
+def load_sky_image(path: Path, *, pack: bool = False) -> bpy.types.Image:
     """Load ``path`` as an image datablock; an image already loaded from that file is reloaded, not
-    duplicated (regenerating the same cloud and seed overwrites the same file)."""
+    duplicated (regenerating the same cloud and seed overwrites the same file). ``pack`` stores the pixels in
+    the .blend, so the sky survives a cleaned temporary folder, Save As and moving the file."""
     image = bpy.data.images.load(str(path), check_existing=True)
+    if image.packed_file is not None:
+        image.unpack(method="REMOVE")  # the old packed pixels are stale: the file on disk is the new sky
     image.reload()
+    if pack:
+        image.pack()
     return image

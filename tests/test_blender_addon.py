@@ -416,12 +416,25 @@ def test_default_output_folders(
         # Unsaved file: the system's temporary folder (Blender's own session folder dies with Blender).
         assert bpy.ops.skyasset.generate() == {"FINISHED"}
         image = generated["world"].node_tree.nodes["Skyasset Sky"].image
-        assert Path(bpy.path.abspath(image.filepath)).parent == tmp_path / "tmp" / "skyasset"
-        # Saved file: a skies folder next to it.
+        temp_file = Path(bpy.path.abspath(image.filepath))
+        assert temp_file.parent == tmp_path / "tmp" / "skyasset"
+        # ...and packed, so a cleaned temp folder or Save As cannot lose it (the world would turn pink).
+        assert image.packed_file is not None
+        for sibling in temp_file.parent.iterdir():
+            sibling.unlink()
+        image.reload()
+        assert image.size[0] > 0 and len(image.pixels) > 0 and max(image.pixels[:4000]) > 0
+        # Saved file: a skies folder next to it, referenced by path (not packed unless asked).
         bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "scene.blend"))
+        assert generated["world"].node_tree.nodes["Skyasset Sky"].image.packed_file is not None  # it kept it
         assert bpy.ops.skyasset.generate() == {"FINISHED"}
         image = bpy.data.worlds["User World"].node_tree.nodes["Skyasset Sky"].image
         assert Path(bpy.path.abspath(image.filepath)).parent == tmp_path / "skies"
+        assert image.packed_file is None
+        bpy.data.worlds["User World"].skyasset.pack = True
+        assert bpy.ops.skyasset.generate() == {"FINISHED"}
+        assert bpy.data.worlds["User World"].node_tree.nodes["Skyasset Sky"].image.packed_file is not None
+        bpy.data.worlds["User World"].skyasset.pack = False
     finally:
         prefs.output_dir = chosen
 
