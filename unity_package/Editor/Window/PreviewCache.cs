@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
@@ -8,13 +10,12 @@ using UnityEngine;
 namespace Skyasset.Editor
 {
     /// <summary>
-    /// One thumbnail per cloud type: the model's flat image for seed 0, generated once through the CLI and
-    /// cached as PNG under Library/skyasset/previews/&lt;model key&gt;/ (outside Assets/, never imported).
+    /// Thumbnails of the chosen sky before it is generated in full: the model's flat image for a cloud type,
+    /// seed and psi, generated through the CLI (a fraction of a second) and cached as PNG under
+    /// Library/skyasset/previews/&lt;model key&gt;/ (outside Assets/, never imported).
     /// </summary>
     internal sealed class PreviewCache
     {
-        public const long PreviewSeed = 0;
-        public const float PreviewPsi = 0.5f;
         readonly string m_Folder;
         readonly Dictionary<string, Texture2D> m_Loaded = new Dictionary<string, Texture2D>();
 
@@ -27,41 +28,50 @@ namespace Skyasset.Editor
                 Path.Combine("previews", Fnv1a(modelKey ?? string.Empty)));
         }
 
-        public string PathFor(string code)
+        /// <summary>The thumbnail file of one sky: a different cloud, seed or psi (in hundredths) is another.</summary>
+        public string PathFor(string code, long seed, float psi)
         {
-            return Path.Combine(m_Folder, AssetPaths.SkyFileStem(code, PreviewSeed) + ".png");
+            int hundredths = (int)Math.Round(psi * 100f);
+            return Path.Combine(m_Folder, AssetPaths.SkyFileStem(code, seed) + "_psi" +
+                hundredths.ToString("000", CultureInfo.InvariantCulture) + ".png");
         }
 
         /// <summary>The cached thumbnail, or null when it has not been generated yet.</summary>
-        public Texture2D Get(string code)
+        public Texture2D Get(string code, long seed, float psi)
         {
+            string path = PathFor(code, seed, psi);
             Texture2D texture;
-            if (m_Loaded.TryGetValue(code, out texture) && texture != null)
+            if (m_Loaded.TryGetValue(path, out texture) && texture != null)
                 return texture;
-            string path = PathFor(code);
             if (!File.Exists(path))
                 return null;
             texture = new Texture2D(2, 2) { hideFlags = HideFlags.HideAndDontSave };
             if (!texture.LoadImage(File.ReadAllBytes(path)))
                 return null;
-            m_Loaded[code] = texture;
+            m_Loaded[path] = texture;
             return texture;
         }
 
-        /// <summary>Generates the thumbnail for <paramref name="code"/> (flat layout, overwriting a partial file).</summary>
-        public Task<GenerateResult> GenerateAsync(SkyassetCli cli, string code, CancellationToken cancellation)
+        /// <summary>The request that makes the thumbnail: the flat generator image, nothing assembled.</summary>
+        public GenerateRequest RequestFor(string code, long seed, float psi)
         {
-            Directory.CreateDirectory(m_Folder);
-            var request = new GenerateRequest
+            return new GenerateRequest
             {
                 Cloud = code,
-                Seed = PreviewSeed,
-                Psi = PreviewPsi,
+                Seed = seed,
+                Psi = psi,
                 Layout = "flat",
                 Force = true,
-                OutputPath = PathFor(code),
+                OutputPath = PathFor(code, seed, psi),
             };
-            return cli.GenerateAsync(request, cancellation);
+        }
+
+        /// <summary>Generates the thumbnail (overwriting a partial file).</summary>
+        public Task<GenerateResult> GenerateAsync(SkyassetCli cli, string code, long seed, float psi,
+            CancellationToken cancellation)
+        {
+            Directory.CreateDirectory(m_Folder);
+            return cli.GenerateAsync(RequestFor(code, seed, psi), cancellation);
         }
 
         /// <summary>Forgets every thumbnail of this model (they are generated again on demand).</summary>
@@ -70,7 +80,7 @@ namespace Skyasset.Editor
             foreach (Texture2D texture in m_Loaded.Values)
             {
                 if (texture != null)
-                    Object.DestroyImmediate(texture);
+                    UnityEngine.Object.DestroyImmediate(texture);
             }
             m_Loaded.Clear();
             if (Directory.Exists(m_Folder))

@@ -146,17 +146,17 @@ namespace Skyasset.Editor
                 EditorGUILayout.EndHorizontal();
             }
             EditorGUILayout.BeginHorizontal();
-            Texture2D thumbnail = m_Previews.Get(chosen.Code);
+            Texture2D thumbnail = m_Previews.Get(chosen.Code, m_Seed, m_Psi);
             Rect box = GUILayoutUtility.GetRect(k_ThumbnailSize, k_ThumbnailSize, GUILayout.Width(k_ThumbnailSize),
                 GUILayout.Height(k_ThumbnailSize));
             if (thumbnail != null)
                 GUI.DrawTexture(box, thumbnail, ScaleMode.ScaleToFit);
             else
-                GUI.Box(box, m_PreviewRunning == chosen.Code ? "..." : "no preview");
+                GUI.Box(box, m_PreviewRunning == m_Previews.PathFor(chosen.Code, m_Seed, m_Psi) ? "..." : "no preview");
             EditorGUILayout.LabelField(chosen.Description, EditorStyles.wordWrappedLabel);
             EditorGUILayout.EndHorizontal();
             if (thumbnail == null && m_Classes.FromModel && !busy)
-                RequestPreview(chosen.Code);
+                RequestPreview(chosen.Code, m_Seed, m_Psi);  // this seed and psi, before the full generation
         }
 
         void DrawOutputFolder()
@@ -228,18 +228,19 @@ namespace Skyasset.Editor
             }
         }
 
-        async void RequestPreview(string code)
+        async void RequestPreview(string code, long seed, float psi)
         {
-            if (m_PreviewRunning != null || m_PreviewFailed.Contains(code))
+            string key = m_Previews.PathFor(code, seed, psi);
+            if (m_PreviewRunning != null || m_PreviewFailed.Contains(key))
                 return;
-            m_PreviewRunning = code;
+            m_PreviewRunning = key;
             try
             {
-                await m_Previews.GenerateAsync(SkyassetSettings.CreateCli(), code, CancellationToken.None);
+                await m_Previews.GenerateAsync(SkyassetSettings.CreateCli(), code, seed, psi, CancellationToken.None);
             }
             catch (SkyassetCliException error)
             {
-                m_PreviewFailed.Add(code); // shown as "no preview"; Generate reports the error itself
+                m_PreviewFailed.Add(key); // shown as "no preview"; Generate reports the error itself
                 UnityEngine.Debug.LogWarning("skyasset: no preview for " + code + ": " + error.Message);
             }
             finally
