@@ -42,9 +42,10 @@ def register() -> None:
 def unregister() -> None:
     import bpy
 
-    from . import operators
+    from . import operators, preview
 
     operators.cancel_running_jobs()
+    preview.clear()
     del bpy.types.World.skyasset
     for cls in reversed(_classes()):
         bpy.utils.unregister_class(cls)

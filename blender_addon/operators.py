@@ -17,13 +17,14 @@ from typing import Any
 import bpy
 from bpy.props import FloatProperty
 
-from . import cli_bridge, paths, preferences, properties, sun, sun_light, world_nodes
+from . import cli_bridge, paths, preferences, preview, properties, sun, sun_light, world_nodes
 
 __all__ = [
     "SKYASSET_OT_generate",
     "SKYASSET_OT_randomize_seed",
     "SKYASSET_OT_check_cli",
     "SKYASSET_OT_cancel_generate",
+    "SKYASSET_OT_preview",
     "CLASSES",
     "cancel_running_jobs",
     "is_generating",
@@ -229,6 +230,35 @@ class SKYASSET_OT_cancel_generate(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class SKYASSET_OT_preview(bpy.types.Operator):
+    """Show the generator's own image for this cloud type, seed and variety (about a second), before the full sky"""
+
+    bl_idname = "skyasset.preview"
+    bl_label = "Preview"
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return context.scene is not None and context.scene.world is not None
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.world.skyasset
+        prefs = preferences.get_preferences(context)
+        executable = preferences.resolve_executable(prefs)
+        if executable is None:
+            self.report({"ERROR"}, "skyasset not found: set its path in Preferences > Add-ons > Skyasset")
+            return {"CANCELLED"}
+        if settings.cloud == "NONE":
+            self.report({"ERROR"}, f"No cloud types: {properties.cloud_types_error() or 'run Check'}")
+            return {"CANCELLED"}
+        try:
+            preview.show(executable, settings.cloud, settings.seed, settings.psi, preferences.model_path(prefs))
+        except cli_bridge.CliError as error:
+            self.report({"ERROR"}, error.message)
+            return {"CANCELLED"}
+        return {"FINISHED"}
+
+
 class SKYASSET_OT_randomize_seed(bpy.types.Operator):
     """Pick a random seed"""
 
@@ -274,4 +304,10 @@ class SKYASSET_OT_check_cli(bpy.types.Operator):
         return {"FINISHED"}
 
 
-CLASSES = (SKYASSET_OT_generate, SKYASSET_OT_cancel_generate, SKYASSET_OT_randomize_seed, SKYASSET_OT_check_cli)
+CLASSES = (
+    SKYASSET_OT_generate,
+    SKYASSET_OT_cancel_generate,
+    SKYASSET_OT_preview,
+    SKYASSET_OT_randomize_seed,
+    SKYASSET_OT_check_cli,
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import operators, properties
+from . import operators, preview, properties
 
 __all__ = ["SKYASSET_PT_world", "CLASSES"]
 
@@ -34,6 +34,10 @@ class SKYASSET_PT_world(bpy.types.Panel):
         row.prop(settings, "seed")
         row.operator("skyasset.randomize_seed", text="", icon="FILE_REFRESH")
         layout.prop(settings, "psi")
+        shown = preview.current(settings.cloud, settings.seed, settings.psi)
+        if shown is not None:
+            layout.template_icon(icon_value=shown.icon_id, scale=6.0)
+        layout.operator("skyasset.preview", icon="HIDE_OFF")
         layout.prop(settings, "size")
         layout.prop(settings, "upscale")
         layout.prop(settings, "hdr")

@@ -405,6 +405,24 @@ def test_a_hung_cli_is_stopped_at_the_timeout(addon: Any, tmp_path: Path) -> Non
         prefs.executable = good
 
 
+def test_preview_of_the_chosen_seed(generated: dict[str, Any]) -> None:
+    preview = sys.modules[f"{EXTENSION}.preview"]
+    settings = generated["world"].skyasset
+    settings.seed, settings.psi = 11, 0.8
+    assert preview.current(settings.cloud, 11, 0.8) is None
+    assert bpy.ops.skyasset.preview() == {"FINISHED"}
+    shown = preview.current(settings.cloud, 11, 0.8)
+    assert shown is not None
+    path = preview._preview_folder() / f"{preview.preview_key(settings.cloud, 11, 0.8)}.png"
+    image = bpy.data.images.load(str(path))
+    try:
+        assert tuple(image.size) == (32, 32)  # the tiny model's own flat image
+    finally:
+        bpy.data.images.remove(image)
+    assert preview.current(settings.cloud, 12, 0.8) is None  # another seed is another preview
+    settings.seed, settings.psi = 3, 0.7
+
+
 def test_default_output_folders(
     generated: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
