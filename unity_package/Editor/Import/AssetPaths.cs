@@ -51,6 +51,20 @@ namespace Skyasset.Editor
             return stem + "_" + seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        /// <summary>
+        /// The file stem of a sky made with these settings, e.g. <c>cumulus_7_psi070_2048_fast</c>: another psi,
+        /// size or upscaler is another sky with its own files, so changing a setting never overwrites the last
+        /// one (the folder keeps the history); the same settings again make the same files.
+        /// </summary>
+        public static string SkyFileStem(string cloudName, long seed, float psi, int size, string upscale)
+        {
+            int hundredths = (int)Math.Round(psi * 100f);
+            string stem = SkyFileStem(cloudName, seed) + "_psi" +
+                hundredths.ToString("000", System.Globalization.CultureInfo.InvariantCulture) + "_" +
+                size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return string.IsNullOrEmpty(upscale) || upscale == "none" ? stem : stem + "_" + upscale;
+        }
+
         static string Normalize(string path)
         {
             return path.Replace('\\', '/');

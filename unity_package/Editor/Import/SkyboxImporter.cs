@@ -81,8 +81,12 @@ namespace Skyasset.Editor
                     "render pipeline. In HDRP use the imported cubemap with an HDRI Sky override (see the " +
                     "package documentation).");
             string main = RequireAssetPath(result.Outputs[0]);
-            string materialPath = Path.GetDirectoryName(main).Replace('\\', '/') + "/" +
-                AssetPaths.SkyFileStem(result.CloudName, result.Seed) + "_" + plan.CliLayout + ".mat";
+            OutputFile sidecar = result.FindFile("sidecar", "json");
+            string stem = sidecar != null  // the sky's own name, which carries its settings
+                ? Path.GetFileNameWithoutExtension(sidecar.Path)
+                : AssetPaths.SkyFileStem(result.CloudName, result.Seed);
+            string materialPath = Path.GetDirectoryName(main).Replace('\\', '/') + "/" + stem + "_" +
+                plan.CliLayout + ".mat";
 
             Material material = AssetDatabase.LoadAssetAtPath<Material>(materialPath);
             bool created = material == null;

@@ -264,7 +264,8 @@ namespace Skyasset.Editor
                 Upscale = k_UpscaleModes[Math.Max(0, Math.Min(m_Upscale, k_UpscaleModes.Length - 1))],
                 Force = force,
                 OutputPath = AssetPaths.ToAbsolute(SkyboxImporter.ProjectRoot,
-                    folder + "/" + AssetPaths.SkyFileStem(CloudName(m_Cloud), m_Seed) + ".png"),
+                    folder + "/" + AssetPaths.SkyFileStem(CloudName(m_Cloud), m_Seed, m_Psi, m_Size,
+                        k_UpscaleModes[Math.Max(0, Math.Min(m_Upscale, k_UpscaleModes.Length - 1))]) + ".png"),
             };
             SkyboxImporter.EnsureFolder(folder);
             m_Running = new CancellationTokenSource();
