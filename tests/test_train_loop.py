@@ -93,6 +93,22 @@ def test_noise_none_trains_without_noise_inputs(ccsn32: Path, tmp_path: Path) ->
     assert record["noise_rms"] == 0.0
 
 
+def test_noise_low_keeps_noise_only_at_coarse_layers(
+    ccsn32: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import training.loop
+
+    monkeypatch.setattr(training.loop, "LOW_NOISE_MAX_RES", 16)  # the tiny config tops out at 32 px
+    result = run_training(_opts(ccsn32, tmp_path, augment_p=0.0, aug="none", noise="low", snap_kimg=0.032))
+    snap = load_snapshot(result.run_dir / "snapshot-0000000032.pt")
+    for state in (snap.G, snap.G_ema):
+        strengths = {k: float(v) for k, v in state.items() if k.endswith("noise_strength")}
+        fine = [v for k, v in strengths.items() if int(k.split(".")[1][1:]) > 16]
+        coarse = [v for k, v in strengths.items() if int(k.split(".")[1][1:]) <= 16]
+        assert fine and all(v == 0.0 for v in fine), "no noise where it would speckle"
+        assert coarse and any(v != 0.0 for v in coarse), "coarse noise trains"
+
+
 def test_torchrun_two_gloo_processes_two_steps(ccsn32: Path, tmp_path: Path) -> None:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",

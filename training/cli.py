@@ -120,7 +120,8 @@ def train(
     max_minutes: Annotated[float | None, typer.Option(help="Stop with a snapshot after this time.")] = None,
     workers: Annotated[int, typer.Option(help="DataLoader workers.")] = 2,
     noise: Annotated[str, typer.Option(
-        help="random: StyleGAN2's per-pixel noise inputs; none: without them (strengths zeroed).")] = "random",
+        help="random: StyleGAN2's per-pixel noise inputs; none: without them (strengths zeroed); low: only at "
+             "4-32 px.")] = "random",
     channels_last: Annotated[bool, typer.Option(
         "--channels-last/--contiguous", help="Memory format of G and D (channels-last is faster on CPU).")] = True,
     device: DeviceOpt = "auto",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,13 +152,16 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
                 report.write(run_dir / "transfer_report.json")
     if opts.noise == "none":
         _zero_noise(G, G_ema)
+    frozen_noise: list[torch.nn.Parameter] = []
+    if opts.noise == "low":  # noise for layout variety at coarse layers, none where it would speckle
+        frozen_noise = _zero_noise(G, G_ema, above=LOW_NOISE_MAX_RES)
     if opts.channels_last:
         for net in (G, D, G_ema):
             net.to(memory_format=torch.channels_last)
     G.train()
     D.train()
 
-    G_step_plain = GeneratorStep(G, noise_mode=opts.noise)
+    G_step_plain = GeneratorStep(G, noise_mode="none" if opts.noise == "none" else "random")
     if ctx.distributed:
         ids = [dev.index] if dev.type == "cuda" else None
         G_step: torch.nn.Module = torch.nn.parallel.DistributedDataParallel(
@@ -232,6 +236,9 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
             opt.zero_grad(set_to_none=True)
             stats = loss.accumulate(phase, real_img, real_c, gen_z, gen_c, gain=float(interval))  # type: ignore[arg-type]
             _finite_grads(net)
+            if net is G:
+                for p in frozen_noise:  # requires_grad is toggled per phase, so freeze by dropping the grad
+                    p.grad = None
             opt.step()
             for k, v in stats.items():
                 sums.setdefault(k, []).append(v)
@@ -322,13 +329,22 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
     return result
 
 
-def _zero_noise(*nets: torch.nn.Module) -> None:
-    """Switch the per-pixel noise inputs off for good: zero strengths, so every noise mode renders alike."""
+LOW_NOISE_MAX_RES = 32  # --noise low keeps noise inputs up to this resolution
+
+
+def _zero_noise(*nets: torch.nn.Module, above: int = 0) -> list[torch.nn.Parameter]:
+    """Switch per-pixel noise inputs off for good: zero the strengths of layers above ``above`` px (all layers
+    for 0), so every noise mode renders alike there; returns the zeroed parameters of the first net."""
+    zeroed: list[torch.nn.Parameter] = []
     with torch.no_grad():
-        for net in nets:
+        for i, net in enumerate(nets):
             for name, p in net.named_parameters():
-                if name.endswith("noise_strength"):
+                match = re.search(r"\bb(\d+)\.", name)
+                if name.endswith("noise_strength") and (match is None or int(match.group(1)) > above):
                     p.zero_()
+                    if i == 0:
+                        zeroed.append(p)
+    return zeroed
 
 
 def _write_reals(data: ImageArchive, run_dir: Path, log: _Logger) -> None:
