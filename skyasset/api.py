@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from PIL import Image
@@ -23,8 +23,8 @@ __all__ = ["generate", "GenerateResult", "Layout", "Method", "LAYOUTS", "METHODS
 
 Layout = Literal["flat", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
 Method = Literal["ring", "mirror", "stripe"]
-LAYOUTS: tuple[str, ...] = ("flat", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon")
-METHODS: tuple[str, ...] = ("ring", "mirror", "stripe")
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
+METHODS: tuple[Method, ...] = get_args(Method)
 
 
 @dataclass

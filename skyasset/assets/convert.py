@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import cv2
 import numpy as np
@@ -34,7 +34,7 @@ from skyasset.upscale import (
 __all__ = ["InputKind", "INPUT_KINDS", "ConvertResult", "convert", "detect_input_kind", "load_input"]
 
 InputKind = Literal["auto", "photo", "photos", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
-INPUT_KINDS: tuple[str, ...] = ("auto", "photo", "photos", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon")
+INPUT_KINDS: tuple[InputKind, ...] = get_args(InputKind)
 _IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".hdr", ".exr"}
 # Face file name patterns: Unity names, then the common +/- axis conventions (in Unity's axes, see cubemap.py).
 _FACE_ALIASES: dict[str, tuple[str, ...]] = {

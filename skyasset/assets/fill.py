@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 import cv2
 import numpy as np
 
-__all__ = ["GroundFill", "fill_zenith", "fill_below_horizon", "join_at_horizon"]
+__all__ = ["GROUND_FILLS", "GroundFill", "fill_zenith", "fill_below_horizon", "join_at_horizon"]
 
 GroundFill = Literal["haze", "solid", "reflection"]
+GROUND_FILLS: tuple[GroundFill, ...] = get_args(GroundFill)
 
 
 def _smooth_columns(values: np.ndarray, sigma: float) -> np.ndarray:

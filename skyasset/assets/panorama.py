@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from skyasset.errors import SkyassetError
 __all__ = ["PanoramaMethod", "PANORAMA_METHODS", "RING_VIEWS", "assemble_panorama"]
 
 PanoramaMethod = Literal["ring", "mirror", "stripe"]
-PANORAMA_METHODS: tuple[str, ...] = ("ring", "mirror", "stripe")
+PANORAMA_METHODS: tuple[PanoramaMethod, ...] = get_args(PanoramaMethod)
 
 
 def assemble_panorama(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from skyasset.output_set import staged_outputs
 __all__ = ["SkyboxLayout", "SKYBOX_LAYOUTS", "OutputFile", "write_skybox", "layout_paths"]
 
 SkyboxLayout = Literal["equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
-SKYBOX_LAYOUTS: tuple[str, ...] = ("equirect", "faces", "cross-h", "cross-v", "dice", "horizon")
+SKYBOX_LAYOUTS: tuple[SkyboxLayout, ...] = get_args(SkyboxLayout)
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,10 @@ def convert_command(
 
         if bit_depth not in (8, 16):
             raise SkyassetError("invalid_argument", f"--bit-depth must be 8 or 16, got {bit_depth}.")
-        if ground not in ("haze", "solid", "reflection"):
-            raise SkyassetError("invalid_argument", f"--ground must be haze, solid or reflection, got '{ground}'.")
+        from skyasset.assets.fill import GROUND_FILLS
+
+        if ground not in GROUND_FILLS:
+            raise SkyassetError("invalid_argument", f"--ground must be {', '.join(GROUND_FILLS)}, got '{ground}'.")
         options: dict[str, Any] = {} if ground == "haze" else {"ground": ground}
         result = convert(
             input_path, to, out, kind=kind, method=method, size=size, hdr=hdr,  # type: ignore[arg-type]
