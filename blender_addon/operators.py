@@ -78,6 +78,27 @@ def apply_sky(
     return image, estimate
 
 
+def _executable_and_cloud(op: bpy.types.Operator, context: bpy.types.Context) -> tuple[str, str] | None:
+    """The CLI to run and the chosen cloud type, or None after reporting what is missing."""
+    executable = preferences.resolve_executable(preferences.get_preferences(context))
+    if executable is None:
+        op.report(
+            {"ERROR"},
+            "skyasset not found: install it (pip install skyasset) or set its path in "
+            "Preferences > Add-ons > Skyasset",
+        )
+        return None
+    settings = context.scene.world.skyasset
+    cloud = settings.cloud  # the menu's identifier: the stored name if the model has it, else its first
+    if cloud == "NONE":  # the list may be from before the path was fixed: ask once more before failing
+        properties.refresh_cloud_types(context)
+        cloud = settings.cloud
+    if cloud == "NONE":
+        op.report({"ERROR"}, f"No cloud types: {properties.cloud_types_error() or 'run Check in the preferences'}")
+        return None
+    return executable, cloud
+
+
 class SKYASSET_OT_generate(bpy.types.Operator):
     """Generate a sky with the skyasset CLI and use it as this world's background"""
 
@@ -102,24 +123,10 @@ class SKYASSET_OT_generate(bpy.types.Operator):
         world = context.scene.world
         settings = world.skyasset
         prefs = preferences.get_preferences(context)
-        executable = preferences.resolve_executable(prefs)
-        if executable is None:
-            self.report(
-                {"ERROR"},
-                "skyasset not found: install it (pip install skyasset) or set its path in "
-                "Preferences > Add-ons > Skyasset",
-            )
+        found = _executable_and_cloud(self, context)
+        if found is None:
             return False
-        cloud = settings.cloud  # the menu's identifier: the stored name if the model has it, else its first
-        if cloud == "NONE":  # the list may be from before the path was fixed: ask once more before failing
-            properties.refresh_cloud_types(context)
-            cloud = settings.cloud
-        if cloud == "NONE":
-            self.report(
-                {"ERROR"},
-                f"No cloud types: {properties.cloud_types_error() or 'run Check in the preferences'}",
-            )
-            return False
+        executable, cloud = found
         size = int(settings.size)
         # Not bpy.app.tempdir: Blender deletes that session folder on exit, and the sky must outlive it.
         folder = paths.output_folder(
@@ -244,15 +251,12 @@ class SKYASSET_OT_preview(bpy.types.Operator):
     def execute(self, context: bpy.types.Context) -> set[str]:
         settings = context.scene.world.skyasset
         prefs = preferences.get_preferences(context)
-        executable = preferences.resolve_executable(prefs)
-        if executable is None:
-            self.report({"ERROR"}, "skyasset not found: set its path in Preferences > Add-ons > Skyasset")
+        found = _executable_and_cloud(self, context)
+        if found is None:
             return {"CANCELLED"}
-        if settings.cloud == "NONE":
-            self.report({"ERROR"}, f"No cloud types: {properties.cloud_types_error() or 'run Check'}")
-            return {"CANCELLED"}
+        executable, cloud = found
         try:
-            preview.show(executable, settings.cloud, settings.seed, settings.psi, preferences.model_path(prefs))
+            preview.show(executable, cloud, settings.seed, settings.psi, preferences.model_path(prefs))
         except cli_bridge.CliError as error:
             self.report({"ERROR"}, error.message)
             return {"CANCELLED"}
