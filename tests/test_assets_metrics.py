@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from skyasset.assets import cube_edge_score, equirect_to_faces, unique_pixel_share, wrap_seam_score
+from skyasset.assets.metrics import period_correlation, sky_detail_share
 
 
 def smooth_noise(h: int = 128, seed: int = 0) -> np.ndarray:
@@ -45,3 +46,25 @@ def test_unique_share_mirror_half_and_distinct_full() -> None:
     half = img[:, : img.shape[1] // 2]
     assert abs(unique_pixel_share(np.concatenate([half, half[:, ::-1]], axis=1)) - 0.5) < 0.05
     assert abs(unique_pixel_share(np.concatenate([half, half], axis=1)) - 0.5) < 0.05
+
+
+def test_period_correlation_is_high_for_six_repeated_tiles_and_low_for_distinct_sky() -> None:
+    tile = smooth_noise(h=256)[:, :86]
+    repeated = np.concatenate([tile] * 6, axis=1)[:, :512]
+    assert period_correlation(repeated) > 0.9
+    assert abs(period_correlation(smooth_noise(h=256, seed=3))) < 0.2
+
+
+def test_period_correlation_ignores_the_vertical_gradient() -> None:
+    rows = np.linspace(0.2, 0.9, 256, dtype=np.float32)[:, None, None]
+    sky = np.broadcast_to(rows, (256, 512, 3)).copy()
+    sky += 0.05 * smooth_noise(h=256, seed=5)
+    assert abs(period_correlation(sky)) < 0.2
+
+
+def test_detail_share_sees_a_flat_cap_and_clouds_overhead() -> None:
+    sky = np.clip((smooth_noise(h=256, seed=1) - 0.5) * 4 + 0.5, 0, 1)  # cloud-like contrast
+    assert sky_detail_share(sky) > 0.95
+    flat_cap = sky.copy()
+    flat_cap[: 256 // 4] = np.linspace(0.3, 0.5, 256 // 4, dtype=np.float32)[:, None, None]
+    assert sky_detail_share(flat_cap) < 0.05

@@ -15,7 +15,13 @@ import cv2
 import numpy as np
 
 from skyasset.assets.cubemap import equirect_to_faces
-from skyasset.assets.metrics import cube_edge_score, unique_pixel_share, wrap_seam_score
+from skyasset.assets.metrics import (
+    cube_edge_score,
+    period_correlation,
+    sky_detail_share,
+    unique_pixel_share,
+    wrap_seam_score,
+)
 from skyasset.assets.panorama import PANORAMA_METHODS, RING_VIEWS, assemble_panorama
 from skyasset.assets.png import write_image
 from skyasset.errors import SkyassetError
@@ -123,13 +129,17 @@ def bench_skybox(
     ``face_size`` faces (all after the generator); ``cpu_seconds_per_skybox`` the CPU time of the same work
     summed over threads, which does not grow when other processes share the machine; ``seconds_end_to_end``
     adds generating the ``n_views`` views. The top-level scores are the ring method's; ``methods`` holds every
-    method's medians. With ``sheet``, a contact sheet of the first seed of up to ``sheet_classes`` classes is
+    method's medians. ``period_correlation`` is the sky band's correlation with itself turned by 60 degrees
+    (repetition; real skies score about -0.05..0.25) and ``detail_above_45`` the share of the sky above 45
+    degrees elevation that holds detail rather than a flat fill. With ``sheet``, a contact sheet of the first seed of up to ``sheet_classes`` classes is
     written there (PNG).
     """
     if not classes or not seeds:
         raise SkyassetError("invalid_argument", "The skybox benchmark needs at least one class and one seed.")
     scores: dict[str, dict[str, list[float]]] = {
-        m: {"wrap_seam": [], "cube_edge": [], "unique_share": [], "seconds": [], "cpu_seconds": []} for m in methods
+        m: {"wrap_seam": [], "cube_edge": [], "unique_share": [], "period_correlation": [], "detail_above_45": [],
+            "seconds": [], "cpu_seconds": []}
+        for m in methods
     }
     gen_times: list[float] = []
     rows: list[tuple[str, dict[str, np.ndarray]]] = []
@@ -148,6 +158,8 @@ def bench_skybox(
                 scores[method]["wrap_seam"].append(wrap_seam_score(pano))
                 scores[method]["cube_edge"].append(cube_edge_score(faces))
                 scores[method]["unique_share"].append(unique_pixel_share(pano))
+                scores[method]["period_correlation"].append(period_correlation(pano))
+                scores[method]["detail_above_45"].append(sky_detail_share(pano))
                 panos[method] = pano
             if k == 0 and len(rows) < sheet_classes:
                 rows.append((cloud, panos))
@@ -157,6 +169,8 @@ def bench_skybox(
         "wrap_seam": round(med[main]["wrap_seam"], 4),
         "cube_edge": round(med[main]["cube_edge"], 4),
         "unique_share": round(med[main]["unique_share"], 4),
+        "period_correlation": round(med[main]["period_correlation"], 4),
+        "detail_above_45": round(med[main]["detail_above_45"], 4),
         "seconds_per_skybox": round(med[main]["seconds"], 4),
         "cpu_seconds_per_skybox": round(med[main]["cpu_seconds"], 4),
         "seconds_generate": round(float(statistics.median(gen_times)), 4),

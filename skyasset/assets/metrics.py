@@ -11,7 +11,7 @@ import numpy as np
 
 from skyasset.assets.cubemap import equirect_to_faces
 
-__all__ = ["wrap_seam_score", "cube_edge_score", "unique_pixel_share"]
+__all__ = ["wrap_seam_score", "cube_edge_score", "unique_pixel_share", "period_correlation", "sky_detail_share"]
 
 
 def _as_float(img: np.ndarray) -> np.ndarray:
@@ -106,3 +106,59 @@ def unique_pixel_share(equirect: np.ndarray, *, columns: int = 512, tolerance: f
                     continue
         unique.append(x)
     return len(unique) / cols
+
+
+def _grey(e: np.ndarray) -> np.ndarray:
+    return e @ np.array([0.299, 0.587, 0.114], np.float32) if e.ndim == 3 else e
+
+
+def period_correlation(
+    equirect: np.ndarray, *, shift_degrees: float = 60.0, band: tuple[float, float] = (0.0, 40.0)
+) -> float:
+    """Correlation of the sky band with itself turned by ``shift_degrees``: how much the panorama repeats.
+
+    The band (elevations ``band`` in degrees, grey) has each row's mean removed, so a vertical gradient, the
+    same in every direction of any sky, does not count as repetition. A ring of six near-copy views scores
+    close to 1 at 60 degrees; real sky panoramas score about -0.05..0.25.
+    """
+    e = _grey(_as_float(equirect))
+    h, w = e.shape[:2]
+    lo, hi = band
+    top = int(round((90.0 - hi) / 180.0 * h))
+    bottom = int(round((90.0 - lo) / 180.0 * h))
+    strip = e[top:bottom]
+    strip = strip - strip.mean(axis=1, keepdims=True)
+    shifted = np.roll(strip, int(round(shift_degrees / 360.0 * w)), axis=1)
+    denom = float(np.sqrt((strip**2).sum() * (shifted**2).sum()))
+    return float((strip * shifted).sum() / denom) if denom > 1e-12 else 0.0
+
+
+def sky_detail_share(
+    equirect: np.ndarray, *, min_elevation: float = 45.0, tile_degrees: float = 10.0, threshold: float = 0.01
+) -> float:
+    """Share of the sky above ``min_elevation`` that holds detail (not a flat fill).
+
+    The cap is cut into tiles of about ``tile_degrees`` (in solid angle: tiles widen towards the zenith) and a
+    tile counts as detailed when the standard deviation of its grey values, after removing the tile's mean
+    vertical gradient, exceeds ``threshold`` (in [0, 1] units, ~2.5 grey levels of 255). Area-weighted by
+    cos(elevation).
+    """
+    e = _grey(_as_float(equirect))
+    h, w = e.shape[:2]
+    rows = int(round((90.0 - min_elevation) / 180.0 * h))
+    tile = max(2, int(round(tile_degrees / 180.0 * h)))
+    detail = total = 0.0
+    for y0 in range(0, rows, tile):
+        y1 = min(rows, y0 + tile)
+        elevation = 90.0 - (y0 + y1) / 2.0 / h * 180.0
+        weight = max(float(np.cos(np.radians(elevation))), 1e-3)
+        # Tiles near the zenith span more longitude for the same solid angle.
+        width = min(w, max(tile, int(round(tile / weight))))
+        for x0 in range(0, w - width + 1, width):
+            block = e[y0:y1, x0:x0 + width]
+            block = block - block.mean(axis=1, keepdims=True)
+            area = weight * (y1 - y0) * width
+            total += area
+            if float(block.std()) > threshold:
+                detail += area
+    return detail / total if total else 0.0
