@@ -188,7 +188,7 @@ def generate(
         from skyasset.assets.sun import sky_sun
 
         n_views = assets.RING_VIEWS if method == "ring" else 1
-        views = gen.loop_views(cloud, seed, n_views, psi=psi, mix=mix_value)
+        views = gen.ring_views(cloud, seed, n_views, psi=psi, mix=mix_value)
         generated = time.perf_counter()
         from skyasset.upscale import upscale_equirect, upscaled_base_width
 

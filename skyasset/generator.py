@@ -26,6 +26,10 @@ class Mix:
     weight: float
 
 
+RING_LAYOUT_RESOLUTION = 8  # styles up to 8 px place the clouds; finer ones set tone, colour and texture
+RING_STREAM = 16  # seed sub-streams 17, 18, ... are the ring's other views (0-2 are the seed and its loop)
+
+
 def parse_mix(spec: str) -> Mix:
     """Parse ``"stratus:0.3"`` (a weight in [0, 1]); a bare ``"stratus"`` means 0.5."""
     name, sep, weight_text = spec.partition(":")
@@ -139,14 +143,15 @@ class SkyGenerator:
         return (centre + psi * (w - centre)).astype(np.float32)
 
     def synthesize(self, w: np.ndarray, *, batch_size: int = 8) -> np.ndarray:
-        """Run the synthesis network: ``w [N, w_dim]`` -> images float32 ``[N, H, W, 3]`` in [0, 1]."""
+        """Run the synthesis network: ``w [N, w_dim]`` (one style for every layer) or per-layer styles
+        ``[N, num_ws, w_dim]`` -> images float32 ``[N, H, W, 3]`` in [0, 1]."""
         if batch_size < 1:
             raise SkyassetError("invalid_argument", f"batch_size must be >= 1, got {batch_size}.")
         batch_size = min(batch_size, self._synthesis_batch_limit)
         out = []
         for start in range(0, len(w), batch_size):
             chunk = w[start : start + batch_size]
-            ws = np.repeat(chunk[:, None, :], self.bundle.num_ws, axis=1)
+            ws = chunk if chunk.ndim == 3 else np.repeat(chunk[:, None, :], self.bundle.num_ws, axis=1)
             img = self._synthesis.run(["img"], {"ws": np.ascontiguousarray(ws, dtype=np.float32)})[0]
             expected = (len(chunk), 3, self.resolution, self.resolution)
             if img.shape != expected:  # a graph with dynamic sizes can only be caught when it runs
@@ -205,6 +210,36 @@ class SkyGenerator:
             raise SkyassetError("invalid_argument", f"n_views must be >= 1, got {n_views}.")
         z = loop_latents(seed, self.bundle.z_dim, n_views, radius)
         return self.synthesize(self.style(z, cloud, psi=psi, mix=mix), batch_size=batch_size)
+
+    def ring_views(
+        self,
+        cloud: str | None,
+        seed: int,
+        n_views: int,
+        *,
+        psi: float = 1.0,
+        mix: Mix | None = None,
+        layout_resolution: int = RING_LAYOUT_RESOLUTION,
+        batch_size: int = 8,
+    ) -> np.ndarray:
+        """``n_views`` views of one sky: each with its own cloud layout, all with the seed's light and colour.
+
+        View 0 is the seed's own image (what ``generate`` and a flat preview show). View ``i > 0`` takes the
+        styles of the synthesis layers up to ``layout_resolution`` px (where the clouds are placed) from an
+        independent latent, sub-stream ``i`` of the seed, and every finer layer's style (tone, colour,
+        texture) from the seed's latent. Views on a latent loop (:meth:`loop_views`) share their layout too, so
+        a ring of them repeats one tile around the horizon; independent latents differ in colour as well.
+        """
+        if n_views < 1:
+            raise SkyassetError("invalid_argument", f"n_views must be >= 1, got {n_views}.")
+        z_dim = self.bundle.z_dim
+        z = np.stack([z_from_seed(seed, z_dim, RING_STREAM + i if i else 0) for i in range(n_views)])
+        w = self.style(z, cloud, psi=psi, mix=mix)
+        ws = np.repeat(w[:, None, :], self.bundle.num_ws, axis=1)
+        # Layers up to resolution r take the first 2 log2(r) - 2 styles (4 px: 2, 8 px: 4, ...).
+        shared = 0 if layout_resolution < 4 else min(self.bundle.num_ws, 2 * int(np.log2(layout_resolution)) - 2)
+        ws[1:, shared:] = w[0]
+        return self.synthesize(ws, batch_size=batch_size)
 
     # ----------------------------------------------------------------------------------------------
     def _check_graph_io(self) -> None:

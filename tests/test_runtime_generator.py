@@ -122,3 +122,26 @@ def test_loop_views_neighbours_are_closer_than_opposites(gen: SkyGenerator) -> N
     neighbour = np.abs(views[0] - views[1]).mean()
     opposite = np.abs(views[0] - views[4]).mean()
     assert neighbour < opposite
+
+
+def test_ring_view_zero_is_the_seeds_own_image(gen: SkyGenerator) -> None:
+    views = gen.ring_views("Cu", 7, 6, psi=0.8)
+    assert views.shape[0] == 6
+    np.testing.assert_array_equal(views[0], gen.generate("Cu", 7, psi=0.8)[0])
+    np.testing.assert_array_equal(gen.ring_views("Cu", 7, 1, psi=0.8)[0], views[0])
+
+
+def test_ring_views_mix_layout_from_their_own_latents_with_the_seeds_finer_styles(gen: SkyGenerator) -> None:
+    num_ws, z_dim = gen.bundle.num_ws, gen.bundle.z_dim
+    z = np.stack([z_from_seed(5, z_dim)] + [z_from_seed(5, z_dim, 16 + i) for i in range(1, 4)])
+    w = gen.style(z, "Cu")
+    ws = np.repeat(w[:, None], num_ws, axis=1)
+    ws[1:, 4:] = w[0]  # 8 px layout: the styles of the 4 and 8 px layers are each view's own
+    np.testing.assert_allclose(gen.ring_views("Cu", 5, 4), gen.synthesize(ws), atol=1e-6)
+    views = gen.ring_views("Cu", 5, 4)
+    assert all(np.abs(views[i] - views[j]).mean() > 1e-3 for i in range(4) for j in range(i))
+    # Sharing every layer's style gives one image; owning every layer gives independent samples.
+    same = gen.ring_views("Cu", 5, 4, layout_resolution=1)
+    assert np.abs(same - same[0]).max() < 1e-6
+    own = gen.ring_views("Cu", 5, 4, layout_resolution=gen.resolution)
+    np.testing.assert_allclose(own[1:], gen.synthesize(w[1:]), atol=1e-6)

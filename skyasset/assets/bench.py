@@ -33,10 +33,10 @@ ViewsFn = Callable[[str, int, int], np.ndarray]
 
 
 def generator_views(generator: Any, *, psi: float = 1.0) -> ViewsFn:
-    """Views from a :class:`skyasset.generator.SkyGenerator` (latents on a closed loop)."""
+    """Views from a :class:`skyasset.generator.SkyGenerator`, as `generate` makes them for a ring."""
 
     def views(cloud: str, seed: int, n_views: int) -> np.ndarray:
-        return generator.loop_views(cloud, seed, n_views, psi=psi)
+        return generator.ring_views(cloud, seed, n_views, psi=psi)
 
     return views
 
@@ -131,8 +131,8 @@ def bench_skybox(
     adds generating the ``n_views`` views. The top-level scores are the ring method's; ``methods`` holds every
     method's medians. ``period_correlation`` is the sky band's correlation with itself turned by 60 degrees
     (repetition; real skies score about -0.05..0.25) and ``detail_above_45`` the share of the sky above 45
-    degrees elevation that holds detail rather than a flat fill. With ``sheet``, a contact sheet of the first seed of up to ``sheet_classes`` classes is
-    written there (PNG).
+    degrees elevation that holds detail rather than a flat fill. With ``sheet``, a contact sheet of the first
+    seed of up to ``sheet_classes`` classes is written there (PNG).
     """
     if not classes or not seeds:
         raise SkyassetError("invalid_argument", "The skybox benchmark needs at least one class and one seed.")
