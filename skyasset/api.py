@@ -14,12 +14,14 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from skyasset.atomic import atomic_output, check_writable, output_path
+from skyasset.classes import CloudClass
 from skyasset.errors import SkyassetError
 from skyasset.generator import Mix, SkyGenerator, parse_mix
 from skyasset.limits import check_output_size
+from skyasset.seeds import z_from_seed
 from skyasset.upscale.upscale import UpscaleMode, check_upscale, upscale_factor
 
-__all__ = ["generate", "GenerateResult", "Layout", "Method", "LAYOUTS", "METHODS"]
+__all__ = ["generate", "check_choice", "check_settings", "GenerateResult", "Layout", "Method", "LAYOUTS", "METHODS"]
 
 Layout = Literal["flat", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
 Method = Literal["ring", "mirror", "stripe"]
@@ -90,6 +92,35 @@ def _check_outputs(out: Path, layout: Layout, hdr: bool, force: bool) -> None:
         check_writable(target, force)
 
 
+def check_settings(*, layout: str, method: str, size: int, upscale: str) -> None:
+    """The model-independent arguments of :func:`generate`, as the CLI and the studio check them."""
+    if layout not in LAYOUTS:
+        raise SkyassetError("invalid_argument", f"Unknown layout '{layout}'. Choose one of {', '.join(LAYOUTS)}.")
+    if method not in METHODS:
+        raise SkyassetError("invalid_argument", f"Unknown method '{method}'. Choose one of {', '.join(METHODS)}.")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 64 or size > 16384 or size % 8:
+        raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size!r}.")
+    check_output_size(size, size // 2)
+    check_upscale(upscale)  # type: ignore[arg-type]  # an unknown mode or a missing optional package fails early
+
+
+def check_choice(
+    gen: SkyGenerator, cloud: str | None, seed: int, psi: float, mix: Mix | None
+) -> CloudClass | None:
+    """The sky the user chose, checked against the model: its class, or ``None`` for an unconditional model."""
+    z_from_seed(seed, 1)  # the seed range
+    if isinstance(psi, bool) or not isinstance(psi, (int, float)) or not np.isfinite(psi) or not -1.0 <= psi <= 2.0:
+        raise SkyassetError("invalid_argument", f"psi must be in [-1, 2] (usually 0.5..1), got {psi!r}.")
+    index = gen.class_index(cloud) if cloud is not None and gen.bundle.c_dim else None
+    if gen.bundle.c_dim and index is None:
+        raise SkyassetError(
+            "invalid_argument", "Choose a cloud type with --cloud (see `skyasset classes`), e.g. --cloud cumulus."
+        )
+    if mix is not None:
+        gen.class_index(mix.cloud)
+    return gen.classes[index] if index is not None else None
+
+
 def generate(
     cloud: str | None,
     seed: int,
@@ -138,23 +169,13 @@ def generate(
         Called with (tiles done, tiles total) while upscaling.
     """
     started = time.perf_counter()
-    if layout not in LAYOUTS:
-        raise SkyassetError("invalid_argument", f"Unknown layout '{layout}'. Choose one of {', '.join(LAYOUTS)}.")
-    if method not in METHODS:
-        raise SkyassetError("invalid_argument", f"Unknown method '{method}'. Choose one of {', '.join(METHODS)}.")
-    if size < 64 or size > 16384 or size % 8:
-        raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size}.")
-    check_output_size(size, size // 2)
-    check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
+    check_settings(layout=layout, method=method, size=size, upscale=upscale)
     mix_value = parse_mix(mix) if isinstance(mix, str) else mix
     out_path = output_path(out)
 
     gen = model if isinstance(model, SkyGenerator) else SkyGenerator(model, providers=providers)
     loaded = time.perf_counter()
-    index = gen.class_index(cloud) if cloud is not None and gen.bundle.c_dim else None
-    cloud_class = gen.classes[index] if index is not None else None
-    if mix_value is not None:
-        gen.class_index(mix_value.cloud)
+    cloud_class = check_choice(gen, cloud, seed, psi, mix_value)
     _check_outputs(out_path, layout, hdr, force)  # arguments first, then the outputs, then the long work
     metadata: dict[str, Any] = {
         "cloud": cloud_class.code if cloud_class else None,

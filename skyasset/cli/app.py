@@ -16,6 +16,7 @@ from skyasset.cli.convert import convert_command
 from skyasset.cli.generate import generate_command
 from skyasset.cli.model import model_app
 from skyasset.cli.output import INTERRUPTED, OWN_SIGNAL_HANDLERS, emit_error
+from skyasset.cli.studio import studio_command
 from skyasset.errors import EXIT_CODES, SkyassetError
 
 INTERRUPTED_EXIT = EXIT_CODES["interrupted"]
@@ -47,6 +48,7 @@ def _root(
 app.command("classes")(list_classes)
 app.command("generate")(generate_command)
 app.command("convert")(convert_command)
+app.command("studio")(studio_command)
 app.add_typer(model_app, name="model")
 app.add_typer(bench_app, name="bench")
 

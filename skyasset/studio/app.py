@@ -1,0 +1,179 @@
+"""The studio's web app (Starlette): the page, its static files, and a small JSON API over the job queue.
+
+Routes
+------
+``GET /``                                 the page
+``GET /static/{name}``                    one of the page's files, looked up in a fixed table (never a path)
+``GET /api/info``                         model, cloud types, layouts, upscale modes, parameter ranges
+``POST /api/generate``                    JSON parameters -> ``202 {"job": ...}`` or ``400 {"error": ...}``
+``GET /api/jobs``                         the history, newest first
+``GET /api/jobs/{id}``                    one job: state, stage, progress, and when done its result and files
+``GET /api/jobs/{id}/files/{n}``          the n-th file the job wrote, as a download
+``GET /api/jobs/{id}/viewer``             the image the 3D viewer shows
+
+Errors are the CLI's JSON error objects (``{"error": {"code", "message"}}``, docs/CLI_PROTOCOL.md) with HTTP 400
+for a bad request, 404 for an unknown job, file or page, 500 for a bug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from skyasset import __version__
+from skyasset.api import LAYOUTS
+from skyasset.errors import SkyassetError
+from skyasset.generator import SkyGenerator
+from skyasset.seeds import MAX_SEED
+from skyasset.studio.jobs import JobQueue
+from skyasset.studio.params import parse_params
+from skyasset.studio.runner import make_runner
+from skyasset.upscale.upscale import UPSCALE_MODES
+
+__all__ = ["create_app"]
+
+# name -> content type; the only files /static serves, read from the package once.
+STATIC_FILES: dict[str, str] = {
+    "app.js": "text/javascript; charset=utf-8",
+    "viewer.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+    "three.module.min.js": "text/javascript; charset=utf-8",
+}
+_JOB_ID = re.compile(r"^[0-9a-f]{16}$")
+MAX_BODY_BYTES = 16 * 1024
+
+
+def _error(code: str, message: str, status: int) -> JSONResponse:
+    return JSONResponse(SkyassetError(code, message).to_json(), status_code=status)  # type: ignore[arg-type]
+
+
+def _static_bytes() -> dict[str, bytes]:
+    root = resources.files("skyasset.studio") / "static"
+    files = {name: (root / name).read_bytes() for name in STATIC_FILES if name != "three.module.min.js"}
+    files["three.module.min.js"] = (root / "vendor" / "three.module.min.js").read_bytes()
+    files["index.html"] = (root / "index.html").read_bytes()
+    return files
+
+
+def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str] | None = None) -> Starlette:
+    """The studio app for one loaded model; jobs write under ``work_folder`` (created by the caller)."""
+    jobs = JobQueue(make_runner(gen), work_folder)
+    static = _static_bytes()
+    info: dict[str, Any] = {
+        "version": __version__,
+        "model": {
+            "model_id": gen.bundle.model_id,
+            "variant": gen.bundle.variant,
+            "resolution": gen.resolution,
+            "provenance": gen.bundle.provenance,
+        },
+        "classes": [c.to_json() for c in gen.classes],
+        "layouts": list(LAYOUTS),
+        "upscale": list(UPSCALE_MODES),
+        "seed_max": MAX_SEED,
+        "psi": {"min": -1.0, "max": 2.0, "default": 0.7},
+        "size": {"min": 64, "max": 16384, "multiple_of": 8, "default": 2048},
+    }
+
+    async def page(_: Request) -> Response:
+        return Response(
+            static["index.html"], media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"}
+        )
+
+    async def static_file(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC_FILES:
+            return _error("input_not_found", f"No static file {name!r}.", 404)
+        return Response(static[name], media_type=STATIC_FILES[name])
+
+    async def api_info(_: Request) -> Response:
+        return JSONResponse(info)
+
+    async def api_generate(request: Request) -> Response:
+        raw = await request.body()
+        if len(raw) > MAX_BODY_BYTES:
+            return _error("invalid_argument", "Request body too large; send only the generation parameters.", 400)
+        try:
+            body = json.loads(raw or b"null")
+        except (ValueError, UnicodeDecodeError):
+            return _error(
+                "invalid_argument", 'The request body is not JSON; send e.g. {"cloud": "cumulus", "seed": 7}.', 400
+            )
+        try:
+            params = parse_params(body, gen)
+        except SkyassetError as error:
+            return JSONResponse(error.to_json(), status_code=400)
+        job = jobs.submit(params)
+        return JSONResponse({"job": job.to_json()}, status_code=202)
+
+    def _job(request: Request) -> Any:
+        job_id = request.path_params["job_id"]
+        job = jobs.get(job_id) if _JOB_ID.match(job_id) else None
+        if job is None:
+            return _error("input_not_found", f"No job {job_id!r} (the studio keeps the newest 24).", 404)
+        return job
+
+    async def api_jobs(_: Request) -> Response:
+        return JSONResponse({"jobs": [j.to_json() for j in jobs.recent()]})
+
+    async def api_job(request: Request) -> Response:
+        job = _job(request)
+        return job if isinstance(job, Response) else JSONResponse(job.to_json())
+
+    async def api_file(request: Request) -> Response:
+        job = _job(request)
+        if isinstance(job, Response):
+            return job
+        index = request.path_params["index"]
+        if job.state != "done" or not 0 <= index < len(job.files):
+            return _error("input_not_found", f"Job {job.id} has no file {index}.", 404)
+        path = job.files[index]
+        return FileResponse(path, filename=path.name)
+
+    async def api_viewer(request: Request) -> Response:
+        job = _job(request)
+        if isinstance(job, Response):
+            return job
+        if job.state != "done" or job.viewer is None:
+            return _error("input_not_found", f"Job {job.id} has no viewer image yet.", 404)
+        return FileResponse(job.viewer)
+
+    routes = [
+        Route("/", page),
+        Route("/static/{name}", static_file),
+        Route("/api/info", api_info),
+        Route("/api/generate", api_generate, methods=["POST"]),
+        Route("/api/jobs", api_jobs),
+        Route("/api/jobs/{job_id}", api_job),
+        Route("/api/jobs/{job_id}/files/{index:int}", api_file),
+        Route("/api/jobs/{job_id}/viewer", api_viewer),
+    ]
+    hosts = allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        jobs.close()
+
+    app = Starlette(
+        routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)], lifespan=lifespan
+    )
+
+    async def not_found(_: Request, __: Exception) -> Response:
+        return _error("input_not_found", "No such page or API route.", 404)
+
+    app.add_exception_handler(404, not_found)
+    app.state.jobs = jobs
+    return app

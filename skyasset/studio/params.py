@@ -1,0 +1,79 @@
+"""A generation request from the page: parsed from JSON and checked exactly as ``skyasset generate`` checks it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from skyasset.api import check_choice, check_settings
+from skyasset.errors import SkyassetError
+from skyasset.generator import SkyGenerator, parse_mix
+
+__all__ = ["GenerateParams", "parse_params"]
+
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "cloud": (str,),
+    "seed": (int,),
+    "psi": (int, float),
+    "mix": (str,),
+    "size": (int,),
+    "layout": (str,),
+    "hdr": (bool,),
+    "upscale": (str,),
+}
+
+
+@dataclass(frozen=True)
+class GenerateParams:
+    cloud: str | None
+    seed: int
+    psi: float = 0.7
+    mix: str | None = None
+    size: int = 2048
+    layout: str = "equirect"
+    hdr: bool = False
+    upscale: str = "none"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_params(body: object, gen: SkyGenerator) -> GenerateParams:
+    """``body`` (decoded JSON) as :class:`GenerateParams`; ``SkyassetError`` with the CLI's code and message.
+
+    Unknown keys and wrong JSON types are refused rather than ignored or coerced: a typo in a parameter name
+    must not silently give the default sky.
+    """
+    if not isinstance(body, dict):
+        raise SkyassetError("invalid_argument", 'Send a JSON object such as {"cloud": "cumulus", "seed": 7}.')
+    unknown = sorted(set(body) - set(_FIELDS))
+    if unknown:
+        raise SkyassetError(
+            "invalid_argument", f"Unknown parameter(s) {', '.join(unknown)}; known: {', '.join(_FIELDS)}."
+        )
+    for key, value in body.items():
+        types = _FIELDS[key]
+        nullable = key in ("cloud", "mix")
+        if value is None and nullable:
+            continue
+        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+            raise SkyassetError(
+                "invalid_argument",
+                f"Parameter {key} must be {' or '.join(t.__name__ for t in types)}, got {type(value).__name__}.",
+            )
+    if "seed" not in body:
+        raise SkyassetError("invalid_argument", "Parameter seed is required (an integer in 0..2147483647).")
+    mix_text = body.get("mix") or None
+    params = GenerateParams(
+        cloud=body.get("cloud"),
+        seed=body["seed"],
+        psi=float(body.get("psi", 0.7)),
+        mix=mix_text,
+        size=body.get("size", 2048),
+        layout=body.get("layout", "equirect"),
+        hdr=body.get("hdr", False),
+        upscale=body.get("upscale", "none"),
+    )
+    check_settings(layout=params.layout, method="ring", size=params.size, upscale=params.upscale)
+    check_choice(gen, params.cloud, params.seed, params.psi, parse_mix(mix_text) if mix_text else None)
+    return params

@@ -1,0 +1,104 @@
+"""One studio job: the CLI's ``generate`` into the job's folder, plus the equirect the 3D viewer shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+import skyasset
+from skyasset.generator import SkyGenerator
+from skyasset.studio.jobs import Job
+from skyasset.studio.params import GenerateParams
+
+__all__ = ["VIEWER_MAX_WIDTH", "make_runner", "output_stem"]
+
+VIEWER_MAX_WIDTH = 4096  # WebGL's guaranteed texture size; larger skies are shown downsampled
+
+
+def output_stem(params: GenerateParams) -> str:
+    """File name stem that carries the settings, so history entries never share names: ``cumulus_7_psi070_2048``."""
+    cloud = (params.cloud or "sky").lower().replace(" ", "-")
+    mix = f"_{params.mix.replace(':', '')}" if params.mix else ""
+    upscale = f"_{params.upscale}" if params.upscale != "none" else ""
+    return f"{cloud}_{params.seed}_psi{round(params.psi * 100):03d}{mix}_{params.size}{upscale}"
+
+
+def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None]], None]:
+    def run(job: Job, report: Callable[[str, float], None]) -> None:
+        p = job.params
+        out = job.folder / f"{output_stem(p)}.png"
+
+        def upscaling(done: int, total: int) -> None:
+            report("upscaling", 0.1 + 0.8 * done / max(total, 1))
+
+        report("generating", 0.05)
+        result = skyasset.generate(
+            p.cloud,
+            p.seed,
+            out,
+            psi=p.psi,
+            mix=p.mix,
+            layout=p.layout,
+            size=p.size,
+            hdr=p.hdr,  # type: ignore[arg-type]
+            upscale=p.upscale,
+            model=gen,
+            progress=upscaling,  # type: ignore[arg-type]
+        )
+        report("preparing the viewer", 0.95)
+        job.files = [Path(f["path"]) for f in result.files]
+        job.viewer = _viewer_image(result.files, p.layout, job.folder)
+        answer = result.to_json()
+        answer["outputs"] = [path.name for path in job.files]  # the page needs names, not server paths
+        answer["files"] = [dict(f, path=Path(f["path"]).name) for f in result.files]
+        answer["model"] = {k: v for k, v in answer["model"].items() if k != "path"}
+        if p.layout != "flat":
+            answer["scores"] = _scores(job.viewer)
+        job.result = answer
+
+    return run
+
+
+def _scores(equirect_path: Path) -> dict[str, float]:
+    """The seam and repetition figures the page shows, measured at 1024 px wide (as `bench skybox` does)."""
+    from PIL import Image
+
+    from skyasset.assets.metrics import period_correlation, wrap_seam_score
+    from skyasset.assets.ring import resize_equirect
+
+    image = np.asarray(Image.open(equirect_path).convert("RGB"), np.float32) / 255.0
+    small = resize_equirect(image, min(1024, image.shape[1]))
+    return {"wrap_seam": round(wrap_seam_score(small), 3), "period_correlation": round(period_correlation(small), 3)}
+
+
+def _viewer_image(files: list[dict[str, object]], layout: str, folder: Path) -> Path:
+    """The equirect (or, for ``flat``, the image) the page shows: the written PNG, or a JPEG at most 4096 wide."""
+    from PIL import Image
+
+    from skyasset.assets.convert import load_input
+    from skyasset.assets.cubemap import faces_to_equirect
+    from skyasset.assets.ring import resize_equirect
+
+    pngs = {str(f["role"]): Path(str(f["path"])) for f in files if f.get("format") == "png"}
+    widths = {str(f["role"]): int(f["width"]) for f in files if f.get("format") == "png"}  # type: ignore[call-overload]
+    if layout in ("flat", "equirect") and widths[layout] <= VIEWER_MAX_WIDTH:
+        return pngs[layout]  # the written file itself: nothing more to encode before the sky shows
+    if layout in ("flat", "equirect"):
+        image = np.asarray(Image.open(pngs[layout]).convert("RGB"), np.float32) / 255.0
+    elif layout == "faces":
+        faces = {
+            role.split(":", 1)[1]: np.asarray(Image.open(path).convert("RGB"), np.float32) / 255.0
+            for role, path in pngs.items()
+            if role.startswith("face:")
+        }
+        image = faces_to_equirect(faces, 4 * faces["front"].shape[0])
+    else:
+        image, _ = load_input(pngs[layout], layout)  # type: ignore[arg-type]
+    if layout != "flat" and image.shape[1] > VIEWER_MAX_WIDTH:
+        image = resize_equirect(image, VIEWER_MAX_WIDTH)
+    path = folder / ".viewer.jpg"
+    pixels = (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    Image.fromarray(pixels).save(path, format="JPEG", quality=92)
+    return path

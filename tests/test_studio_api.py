@@ -1,0 +1,172 @@
+"""`skyasset studio`'s HTTP API against a real server process: results equal the CLI's, errors are the CLI's."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import skyasset
+from tests._studio_server import get_json, request, studio, wait_for_job
+
+
+@pytest.fixture(scope="module")
+def base(tiny_bundle_path: Path) -> Iterator[str]:
+    with studio(tiny_bundle_path) as url:
+        yield url
+
+
+def _names_only(sidecar: dict[str, Any]) -> dict[str, Any]:
+    for f in sidecar["files"]:
+        f["path"] = Path(f["path"]).name
+    return sidecar
+
+
+def submit(base: str, body: Any) -> tuple[int, dict[str, Any]]:
+    status, raw = request(f"{base}/api/generate", body)
+    return status, json.loads(raw)
+
+
+def test_info_describes_the_model_and_the_choices(base: str, tiny_bundle_path: Path) -> None:
+    status, info = get_json(f"{base}/api/info")
+    assert status == 200
+    assert info["model"]["model_id"] == "tiny-random-test"
+    assert [c["code"] for c in info["classes"]][:2] == ["Ac", "As"]
+    assert all(c["description"] for c in info["classes"])
+    assert "equirect" in info["layouts"] and "faces" in info["layouts"]
+    assert info["seed_max"] == 2**31 - 1
+
+
+@pytest.mark.parametrize("layout", ["equirect", "faces", "flat"])
+def test_downloads_are_the_files_the_cli_writes(base: str, tiny_bundle_path: Path, tmp_path: Path,
+                                                layout: str) -> None:
+    params = {"cloud": "cumulus", "seed": 11, "psi": 0.8, "size": 512, "layout": layout, "hdr": layout == "faces"}
+    status, answer = submit(base, params)
+    assert status == 202 and answer["job"]["state"] in ("queued", "running", "done")
+    job = wait_for_job(base, answer["job"]["id"])
+    assert job["state"] == "done", job
+    cli = skyasset.generate("cumulus", 11, tmp_path / "cumulus_11_psi080_512.png",
+                            psi=0.8, size=512, layout=layout, hdr=layout == "faces",  # type: ignore[arg-type]
+                            model=str(tiny_bundle_path))
+    assert len(cli.outputs) == len(job["files"])
+    for f, mine in zip(job["files"], cli.outputs, strict=True):
+        status, body = request(base + f["url"])
+        assert status == 200
+        if mine.suffix == ".json":  # the sidecar: same content; its paths name each writer's own folder
+            assert _names_only(json.loads(body)) == _names_only(json.loads(mine.read_text()))
+        else:
+            assert body == mine.read_bytes(), f"{f['name']} differs from the CLI's {mine.name}"
+    status, viewer = request(base + job["viewer"])
+    assert status == 200 and len(viewer) > 1000
+    if layout != "flat":
+        assert 0.0 < job["result"]["scores"]["wrap_seam"] < 3.0
+    assert "path" not in job["result"]["model"]  # no server paths in answers
+
+
+def test_jobs_run_one_at_a_time_and_all_finish(base: str) -> None:
+    ids = []
+    for seed in (1, 2, 3):
+        status, answer = submit(base, {"cloud": "St", "seed": seed, "size": 1024})
+        assert status == 202
+        ids.append(answer["job"]["id"])
+    jobs = [wait_for_job(base, i) for i in ids]
+    assert all(j["state"] == "done" for j in jobs)
+    spans = sorted((j["started_at"], j["finished_at"]) for j in jobs)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), spans
+    status, history = get_json(f"{base}/api/jobs")
+    assert [j["id"] for j in history["jobs"][:3]] == ids[::-1]  # newest first
+
+
+# Each bad request, and the same mistake made on the command line.
+BAD = [
+    ({"cloud": "nosuch", "seed": 1}, ["-c", "nosuch", "-s", "1"]),
+    ({"cloud": "Cu", "seed": -1}, ["-c", "Cu", "-s", "-1"]),
+    ({"cloud": "Cu", "seed": 2**31}, ["-c", "Cu", "-s", str(2**31)]),
+    ({"cloud": "Cu", "seed": 1, "psi": 5}, ["-c", "Cu", "-s", "1", "--psi", "5"]),
+    ({"cloud": "Cu", "seed": 1, "size": 100}, ["-c", "Cu", "-s", "1", "--size", "100"]),
+    ({"cloud": "Cu", "seed": 1, "layout": "sphere"}, ["-c", "Cu", "-s", "1", "--layout", "sphere"]),
+    ({"cloud": "Cu", "seed": 1, "upscale": "turbo"}, ["-c", "Cu", "-s", "1", "--upscale", "turbo"]),
+    ({"cloud": "Cu", "seed": 1, "mix": "nosuch:0.3"}, ["-c", "Cu", "-s", "1", "--mix", "nosuch:0.3"]),
+    ({"cloud": "Cu", "seed": 1, "mix": "St:7"}, ["-c", "Cu", "-s", "1", "--mix", "St:7"]),
+    ({"seed": 1}, ["-s", "1"]),
+]
+
+
+@pytest.mark.parametrize(("body", "argv"), BAD, ids=[json.dumps(b) for b, _ in BAD])
+def test_bad_parameters_get_the_cli_error(base: str, tiny_bundle_path: Path, tmp_path: Path, body: dict[str, Any],
+                                          argv: list[str]) -> None:
+    status, answer = submit(base, body)
+    assert status == 400, answer
+    cli = subprocess.run([sys.executable, "-m", "skyasset", "generate", *argv, "--model", str(tiny_bundle_path),
+                          "-o", str(tmp_path / "x.png"), "--json"], capture_output=True, text=True)
+    expected = json.loads(cli.stdout)["error"]
+    assert cli.returncode != 0
+    assert answer["error"]["code"] == expected["code"]
+    if body.get("cloud") != "nosuch" and "mix" not in body:
+        assert answer["error"]["message"] == expected["message"]
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"not json", b"[1, 2]", b'{"cloud": "Cu", "seed": "7"}', b'{"cloud": "Cu", "seed": 7, "hdr": "yes"}',
+     b'{"cloud": "Cu", "seed": 7, "sead": 8}', b'{"cloud": "Cu", "seed": true}', b'{"cloud": "Cu", "seed": 7.5}',
+     b'{"cloud": "Cu", "seed": 7, "size": 2048.0}', b"{" + b" " * 20000 + b"}"],
+)
+def test_malformed_requests_are_refused_by_name(base: str, raw: bytes) -> None:
+    status, body = request(f"{base}/api/generate", raw=raw, headers={"Content-Type": "application/json"})
+    assert status == 400
+    error = json.loads(body)["error"]
+    assert error["code"] == "invalid_argument" and error["message"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/jobs/0123456789abcdef", "/api/jobs/../../etc/passwd", "/api/jobs/0123456789abcdef/files/0",
+     "/static/../app.py", "/static/index.html", "/static/%2e%2e/app.py", "/nope"],
+)
+def test_unknown_paths_are_404_json_and_never_reach_the_file_system(base: str, path: str) -> None:
+    status, body = request(base + path)
+    assert status == 404
+    assert json.loads(body)["error"]["code"] == "input_not_found"
+
+
+def test_file_index_out_of_range(base: str) -> None:
+    _, answer = submit(base, {"cloud": "Cu", "seed": 4, "size": 256})
+    job = wait_for_job(base, answer["job"]["id"])
+    status, body = request(f"{base}/api/jobs/{job['id']}/files/{len(job['files'])}")
+    assert status == 404 and json.loads(body)["error"]["code"] == "input_not_found"
+
+
+def test_other_host_names_are_refused(base: str) -> None:
+    status, _ = request(f"{base}/api/info", headers={"Host": "attacker.example"})
+    assert status == 400  # DNS rebinding: a page on another name must not reach the studio
+
+
+def test_page_and_static_files(base: str) -> None:
+    status, page = request(f"{base}/")
+    assert status == 200 and b"skyasset studio" in page and b"/static/app.js" in page
+    for name in ("app.js", "viewer.js", "style.css", "three.module.min.js"):
+        status, body = request(f"{base}/static/{name}")
+        assert status == 200 and len(body) > 100
+
+
+def test_a_non_loopback_host_needs_allow_remote(tiny_bundle_path: Path) -> None:
+    cli = subprocess.run([sys.executable, "-m", "skyasset", "studio", "--model", str(tiny_bundle_path), "--host",
+                          "0.0.0.0", "--port", "0", "--no-open", "--json"], capture_output=True, text=True,
+                         timeout=60)
+    assert cli.returncode == 2
+    error = json.loads(cli.stdout)["error"]
+    assert error["code"] == "invalid_argument" and "--allow-remote" in error["message"]
+
+
+def test_missing_model_is_the_cli_error(tmp_path: Path) -> None:
+    cli = subprocess.run([sys.executable, "-m", "skyasset", "studio", "--model", str(tmp_path / "none"), "--port",
+                          "0", "--no-open", "--json"], capture_output=True, text=True, timeout=60)
+    assert cli.returncode == 3
+    assert json.loads(cli.stdout)["error"]["code"] == "bundle_not_found"
