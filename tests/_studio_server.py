@@ -18,8 +18,19 @@ from typing import Any
 @contextmanager
 def studio(model: Path, *extra: str) -> Iterator[str]:
     """Start the studio on port 0; yield its base URL (``http://127.0.0.1:PORT``); SIGTERM it afterwards."""
-    cmd = [sys.executable, "-m", "skyasset", "studio", "--model", str(model), "--port", "0", "--no-open", "--json",
-           *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "skyasset",
+        "studio",
+        "--model",
+        str(model),
+        "--port",
+        "0",
+        "--no-open",
+        "--json",
+        *extra,
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()  # type: ignore[union-attr]
@@ -36,8 +47,9 @@ def studio(model: Path, *extra: str) -> Iterator[str]:
         assert rc == 0, f"studio exited {rc} on SIGTERM: {proc.stderr.read()}"  # type: ignore[union-attr]
 
 
-def request(url: str, body: Any = None, *, raw: bytes | None = None, headers: dict[str, str] | None = None
-            ) -> tuple[int, bytes]:
+def request(
+    url: str, body: Any = None, *, raw: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data is not None else "GET")
     try:

@@ -43,16 +43,22 @@ def test_info_describes_the_model_and_the_choices(base: str, tiny_bundle_path: P
 
 
 @pytest.mark.parametrize("layout", ["equirect", "faces", "flat"])
-def test_downloads_are_the_files_the_cli_writes(base: str, tiny_bundle_path: Path, tmp_path: Path,
-                                                layout: str) -> None:
+def test_downloads_are_the_files_the_cli_writes(base: str, tiny_bundle_path: Path, tmp_path: Path, layout: str) -> None:
     params = {"cloud": "cumulus", "seed": 11, "psi": 0.8, "size": 512, "layout": layout, "hdr": layout == "faces"}
     status, answer = submit(base, params)
     assert status == 202 and answer["job"]["state"] in ("queued", "running", "done")
     job = wait_for_job(base, answer["job"]["id"])
     assert job["state"] == "done", job
-    cli = skyasset.generate("cumulus", 11, tmp_path / "cumulus_11_psi080_512.png",
-                            psi=0.8, size=512, layout=layout, hdr=layout == "faces",  # type: ignore[arg-type]
-                            model=str(tiny_bundle_path))
+    cli = skyasset.generate(
+        "cumulus",
+        11,
+        tmp_path / "cumulus_11_psi080_512.png",
+        psi=0.8,
+        size=512,
+        layout=layout,
+        hdr=layout == "faces",  # type: ignore[arg-type]
+        model=str(tiny_bundle_path),
+    )
     assert len(cli.outputs) == len(job["files"])
     for f, mine in zip(job["files"], cli.outputs, strict=True):
         status, body = request(base + f["url"])
@@ -63,8 +69,11 @@ def test_downloads_are_the_files_the_cli_writes(base: str, tiny_bundle_path: Pat
             assert body == mine.read_bytes(), f"{f['name']} differs from the CLI's {mine.name}"
     status, viewer = request(base + job["viewer"])
     assert status == 200 and len(viewer) > 1000
+    status, scores = get_json(f"{base}/api/jobs/{job['id']}/scores")
     if layout != "flat":
-        assert 0.0 < job["result"]["scores"]["wrap_seam"] < 3.0
+        assert status == 200 and 0.0 < scores["wrap_seam"] < 3.0 and -1.0 <= scores["period_correlation"] <= 1.0
+    else:
+        assert status == 404
     assert "path" not in job["result"]["model"]  # no server paths in answers
 
 
@@ -98,12 +107,27 @@ BAD = [
 
 
 @pytest.mark.parametrize(("body", "argv"), BAD, ids=[json.dumps(b) for b, _ in BAD])
-def test_bad_parameters_get_the_cli_error(base: str, tiny_bundle_path: Path, tmp_path: Path, body: dict[str, Any],
-                                          argv: list[str]) -> None:
+def test_bad_parameters_get_the_cli_error(
+    base: str, tiny_bundle_path: Path, tmp_path: Path, body: dict[str, Any], argv: list[str]
+) -> None:
     status, answer = submit(base, body)
     assert status == 400, answer
-    cli = subprocess.run([sys.executable, "-m", "skyasset", "generate", *argv, "--model", str(tiny_bundle_path),
-                          "-o", str(tmp_path / "x.png"), "--json"], capture_output=True, text=True)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skyasset",
+            "generate",
+            *argv,
+            "--model",
+            str(tiny_bundle_path),
+            "-o",
+            str(tmp_path / "x.png"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     expected = json.loads(cli.stdout)["error"]
     assert cli.returncode != 0
     assert answer["error"]["code"] == expected["code"]
@@ -114,9 +138,17 @@ def test_bad_parameters_get_the_cli_error(base: str, tiny_bundle_path: Path, tmp
 
 @pytest.mark.parametrize(
     "raw",
-    [b"not json", b"[1, 2]", b'{"cloud": "Cu", "seed": "7"}', b'{"cloud": "Cu", "seed": 7, "hdr": "yes"}',
-     b'{"cloud": "Cu", "seed": 7, "sead": 8}', b'{"cloud": "Cu", "seed": true}', b'{"cloud": "Cu", "seed": 7.5}',
-     b'{"cloud": "Cu", "seed": 7, "size": 2048.0}', b"{" + b" " * 20000 + b"}"],
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"cloud": "Cu", "seed": "7"}',
+        b'{"cloud": "Cu", "seed": 7, "hdr": "yes"}',
+        b'{"cloud": "Cu", "seed": 7, "sead": 8}',
+        b'{"cloud": "Cu", "seed": true}',
+        b'{"cloud": "Cu", "seed": 7.5}',
+        b'{"cloud": "Cu", "seed": 7, "size": 2048.0}',
+        b"{" + b" " * 20000 + b"}",
+    ],
 )
 def test_malformed_requests_are_refused_by_name(base: str, raw: bytes) -> None:
     status, body = request(f"{base}/api/generate", raw=raw, headers={"Content-Type": "application/json"})
@@ -127,8 +159,15 @@ def test_malformed_requests_are_refused_by_name(base: str, raw: bytes) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/jobs/0123456789abcdef", "/api/jobs/../../etc/passwd", "/api/jobs/0123456789abcdef/files/0",
-     "/static/../app.py", "/static/index.html", "/static/%2e%2e/app.py", "/nope"],
+    [
+        "/api/jobs/0123456789abcdef",
+        "/api/jobs/../../etc/passwd",
+        "/api/jobs/0123456789abcdef/files/0",
+        "/static/../app.py",
+        "/static/index.html",
+        "/static/%2e%2e/app.py",
+        "/nope",
+    ],
 )
 def test_unknown_paths_are_404_json_and_never_reach_the_file_system(base: str, path: str) -> None:
     status, body = request(base + path)
@@ -157,16 +196,47 @@ def test_page_and_static_files(base: str) -> None:
 
 
 def test_a_non_loopback_host_needs_allow_remote(tiny_bundle_path: Path) -> None:
-    cli = subprocess.run([sys.executable, "-m", "skyasset", "studio", "--model", str(tiny_bundle_path), "--host",
-                          "0.0.0.0", "--port", "0", "--no-open", "--json"], capture_output=True, text=True,
-                         timeout=60)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skyasset",
+            "studio",
+            "--model",
+            str(tiny_bundle_path),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--no-open",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert cli.returncode == 2
     error = json.loads(cli.stdout)["error"]
     assert error["code"] == "invalid_argument" and "--allow-remote" in error["message"]
 
 
 def test_missing_model_is_the_cli_error(tmp_path: Path) -> None:
-    cli = subprocess.run([sys.executable, "-m", "skyasset", "studio", "--model", str(tmp_path / "none"), "--port",
-                          "0", "--no-open", "--json"], capture_output=True, text=True, timeout=60)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skyasset",
+            "studio",
+            "--model",
+            str(tmp_path / "none"),
+            "--port",
+            "0",
+            "--no-open",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert cli.returncode == 3
     assert json.loads(cli.stdout)["error"]["code"] == "bundle_not_found"

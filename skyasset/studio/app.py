@@ -7,9 +7,11 @@ Routes
 ``GET /api/info``                         model, cloud types, layouts, upscale modes, parameter ranges
 ``POST /api/generate``                    JSON parameters -> ``202 {"job": ...}`` or ``400 {"error": ...}``
 ``GET /api/jobs``                         the history, newest first
-``GET /api/jobs/{id}``                    one job: state, stage, progress, and when done its result and files
+``GET /api/jobs/{id}[?wait=S]``          one job: state, stage, progress, and when done its result and files;
+                                          with ``wait`` the answer waits up to S seconds for the job to finish
 ``GET /api/jobs/{id}/files/{n}``          the n-th file the job wrote, as a download
 ``GET /api/jobs/{id}/viewer``             the image the 3D viewer shows
+``GET /api/jobs/{id}/scores``             wrap-seam score and period correlation of the skybox
 
 Errors are the CLI's JSON error objects (``{"error": {"code", "message"}}``, docs/CLI_PROTOCOL.md) with HTTP 400
 for a bad request, 404 for an unknown job, file or page, 500 for a bug.
@@ -25,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -39,7 +42,7 @@ from skyasset.generator import SkyGenerator
 from skyasset.seeds import MAX_SEED
 from skyasset.studio.jobs import JobQueue
 from skyasset.studio.params import parse_params
-from skyasset.studio.runner import make_runner
+from skyasset.studio.runner import make_runner, sky_scores
 from skyasset.upscale.upscale import UPSCALE_MODES
 
 __all__ = ["create_app"]
@@ -53,6 +56,7 @@ STATIC_FILES: dict[str, str] = {
 }
 _JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 MAX_BODY_BYTES = 16 * 1024
+MAX_WAIT_S = 5.0
 
 
 def _error(code: str, message: str, status: int) -> JSONResponse:
@@ -130,7 +134,15 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
 
     async def api_job(request: Request) -> Response:
         job = _job(request)
-        return job if isinstance(job, Response) else JSONResponse(job.to_json())
+        if isinstance(job, Response):
+            return job
+        try:  # long poll: ?wait=S answers as soon as the job finishes, or after S seconds with its progress
+            wait = min(max(float(request.query_params.get("wait", "0")), 0.0), MAX_WAIT_S)
+        except ValueError:
+            return _error("invalid_argument", "wait must be a number of seconds (0..5).", 400)
+        if wait > 0 and not job.finished_event.is_set():
+            await anyio.to_thread.run_sync(job.finished_event.wait, wait)
+        return JSONResponse(job.to_json())
 
     async def api_file(request: Request) -> Response:
         job = _job(request)
@@ -141,6 +153,17 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
             return _error("input_not_found", f"Job {job.id} has no file {index}.", 404)
         path = job.files[index]
         return FileResponse(path, filename=path.name)
+
+    async def api_scores(request: Request) -> Response:
+        job = _job(request)
+        if isinstance(job, Response):
+            return job
+        if job.state != "done" or job.viewer is None or job.params.layout == "flat":
+            return _error("input_not_found", f"Job {job.id} has no skybox to score.", 404)
+        # Measured on request, not in the job: decoding the panorama again would delay the visible sky.
+        if job.scores is None:
+            job.scores = await anyio.to_thread.run_sync(sky_scores, job.viewer)
+        return JSONResponse(job.scores)
 
     async def api_viewer(request: Request) -> Response:
         job = _job(request)
@@ -159,6 +182,7 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         Route("/api/jobs/{job_id}", api_job),
         Route("/api/jobs/{job_id}/files/{index:int}", api_file),
         Route("/api/jobs/{job_id}/viewer", api_viewer),
+        Route("/api/jobs/{job_id}/scores", api_scores),
     ]
     hosts = allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]
 

@@ -41,6 +41,8 @@ class Job:
     error: dict[str, str] | None = None
     files: list[Path] = field(default_factory=list)
     viewer: Path | None = None
+    scores: dict[str, float] | None = None
+    finished_event: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -132,5 +134,6 @@ class JobQueue:
             job.finished = time.time()
             job.progress = 1.0
             job.stage = job.state = "error" if job.error else "done"
+            job.finished_event.set()
             with self._lock:
                 self._evict()

@@ -12,7 +12,7 @@ from skyasset.generator import SkyGenerator
 from skyasset.studio.jobs import Job
 from skyasset.studio.params import GenerateParams
 
-__all__ = ["VIEWER_MAX_WIDTH", "make_runner", "output_stem"]
+__all__ = ["VIEWER_MAX_WIDTH", "make_runner", "output_stem", "sky_scores"]
 
 VIEWER_MAX_WIDTH = 4096  # WebGL's guaranteed texture size; larger skies are shown downsampled
 
@@ -54,14 +54,12 @@ def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None
         answer["outputs"] = [path.name for path in job.files]  # the page needs names, not server paths
         answer["files"] = [dict(f, path=Path(f["path"]).name) for f in result.files]
         answer["model"] = {k: v for k, v in answer["model"].items() if k != "path"}
-        if p.layout != "flat":
-            answer["scores"] = _scores(job.viewer)
         job.result = answer
 
     return run
 
 
-def _scores(equirect_path: Path) -> dict[str, float]:
+def sky_scores(equirect_path: Path) -> dict[str, float]:
     """The seam and repetition figures the page shows, measured at 1024 px wide (as `bench skybox` does)."""
     from PIL import Image
 

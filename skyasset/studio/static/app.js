@@ -75,8 +75,14 @@ async function show(job, clickedAt) {
     figures.unshift(`click to sky ${fmt(visible)}`);
     document.body.dataset.clickToSky = visible.toFixed(4);
   }
-  if (r.scores) figures.push(`wrap seam ${r.scores.wrap_seam.toFixed(2)}`, `period ${r.scores.period_correlation.toFixed(2)}`);
   $("figures").textContent = figures.join(" - ");
+  if (job.params.layout !== "flat") {
+    api(`/api/jobs/${job.id}/scores`).then((s) => {
+      if (current !== job.id) return;
+      figures.push(`wrap seam ${s.wrap_seam.toFixed(2)}`, `period ${s.period_correlation.toFixed(2)}`);
+      $("figures").textContent = figures.join(" - ");
+    }).catch(() => {});
+  }
   const links = $("downloads");
   links.replaceChildren();
   for (const f of job.files) {
@@ -126,8 +132,7 @@ async function generate(event) {
     while (job.state === "queued" || job.state === "running") {
       $("progress-bar").value = job.progress;
       $("progress-text").textContent = job.state === "queued" ? "waiting for the previous sky" : job.stage;
-      await new Promise((r) => setTimeout(r, 50));
-      job = await api(`/api/jobs/${job.id}`);
+      job = await api(`/api/jobs/${job.id}?wait=0.25`); // answers at once when the job finishes
     }
     if (job.state === "error") throw new Error(job.error.message);
     $("progress-bar").value = 1;

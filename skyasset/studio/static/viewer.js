@@ -115,6 +115,9 @@ export function createViewer(container) {
         }
         loader.load(url, (texture) => {
           texture.colorSpace = THREE.SRGBColorSpace;
+          // A 90 degree view of a 2048..4096 px panorama magnifies it: mipmaps would cost time and add nothing.
+          texture.generateMipmaps = false;
+          texture.minFilter = THREE.LinearFilter;
           texture.anisotropy = renderer.capabilities.getMaxAnisotropy();
           if (material.map) material.map.dispose();
           material.map = texture;
