@@ -208,18 +208,21 @@ def generate(
         from skyasset import assets  # heavy imports (py360convert, cv2) only when a skybox is wanted
         from skyasset.assets.sun import sky_sun
 
-        n_views = assets.RING_VIEWS if method == "ring" else 1
-        views = gen.ring_views(cloud, seed, n_views, psi=psi, mix=mix_value)
+        ring = method == "ring"
+        # A ring takes one view more: its sky becomes the cloud layer overhead (skyasset.assets.dome).
+        views = gen.ring_views(cloud, seed, assets.RING_VIEWS + 1 if ring else 1, psi=psi, mix=mix_value)
+        options = {"zenith": views[-1]} if ring else {}
+        views = views[: assets.RING_VIEWS] if ring else views
         generated = time.perf_counter()
         from skyasset.upscale import upscale_equirect, upscaled_base_width
 
         base = upscaled_base_width(views, method, upscale, size)
         if base is None:  # no upscaling asked for, or the views already fill `size` at their own resolution
             applied = "none"
-            equirect = assets.assemble_panorama(views, method=method, width=size)
+            equirect = assets.assemble_panorama(views, method=method, width=size, **options)
             assembled = time.perf_counter()
         else:
-            small = assets.assemble_panorama(views, method=method, width=base)
+            small = assets.assemble_panorama(views, method=method, width=base, **options)
             assembled = time.perf_counter()
             equirect = upscale_equirect(small, upscale, size, progress=progress)
         upscaled = time.perf_counter()

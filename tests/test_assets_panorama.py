@@ -151,3 +151,24 @@ def test_resize_keeps_the_seam_one_column_apart() -> None:
     # the old padded resize drifted by up to half a column (error 6e-4 here); exact placement errs < 1.5e-4
     assert np.abs(big[0, :, 0] - reference).max() < 3e-4
     assert 0.7 < wrap_seam_score(big) < 1.3  # cubic steps vary +-25 % with the sampling phase
+
+
+def test_a_zenith_view_puts_cloud_detail_over_the_dome() -> None:
+    from skyasset.assets.metrics import period_correlation, sky_detail_share
+
+    rng = np.random.default_rng(4)
+    rows = np.linspace(0.35, 0.8, 64, dtype=np.float32)[:, None, None]
+    views = []
+    for _ in range(7):  # sky gradient plus blurred blobs of cloud, like a generated view without ground
+        clouds = cv2.GaussianBlur(rng.random((64, 64)).astype(np.float32), (0, 0), 3)
+        views.append(np.clip(rows + (clouds[..., None] - 0.5) * 4.0, 0, 1) * np.ones(3, np.float32))
+    views = np.stack(views)
+    # Level views (pitch 0) reach 45 degrees up, as horizon-looking photos and generated views do.
+    plain = assemble_panorama(views[:6], "ring", 512, detect=False, pitch=0.0)
+    dome = assemble_panorama(views[:6], "ring", 512, detect=False, pitch=0.0, zenith=views[6])
+    assert sky_detail_share(plain) < 0.3 < 0.6 < sky_detail_share(dome)
+    # Below the layer's lowest elevation (25 degrees) nothing changes; the wrap stays seamless.
+    horizon_band = slice(int(256 * (90 - 20) / 180) + 1, 256)  # 20 degrees up to the nadir
+    np.testing.assert_allclose(dome[horizon_band], plain[horizon_band], atol=1e-6)
+    assert wrap_seam_score(dome) < 1.5
+    assert abs(period_correlation(dome)) < 0.5

@@ -29,14 +29,15 @@ from skyasset.errors import SkyassetError
 __all__ = ["ViewsFn", "ccsn_views", "generator_views", "bench_skybox", "contact_sheet"]
 
 ViewsFn = Callable[[str, int, int], np.ndarray]
-"""``(cloud code, seed, n_views) -> views [n_views, H, W, 3]`` float32 in [0, 1]."""
+"""``(cloud code, seed, n_views) -> views [n_views, H, W, 3]`` float32 in [0, 1]; one view more is the ring's
+cloud layer overhead (a generator makes one; photos do not)."""
 
 
 def generator_views(generator: Any, *, psi: float = 1.0) -> ViewsFn:
     """Views from a :class:`skyasset.generator.SkyGenerator`, as `generate` makes them for a ring."""
 
     def views(cloud: str, seed: int, n_views: int) -> np.ndarray:
-        return generator.ring_views(cloud, seed, n_views, psi=psi)
+        return generator.ring_views(cloud, seed, n_views + 1, psi=psi)  # the last: the cloud layer overhead
 
     return views
 
@@ -148,10 +149,12 @@ def bench_skybox(
             t0 = time.perf_counter()
             views = views_fn(cloud, int(seed), n_views)
             gen_times.append(time.perf_counter() - t0)
+            zenith = {"zenith": views[n_views]} if len(views) > n_views else {}
             panos = {}
             for method in methods:
                 t1, c1 = time.perf_counter(), time.process_time()
-                pano = assemble_panorama(views, method, width)  # type: ignore[arg-type]
+                options = zenith if method == "ring" else {}
+                pano = assemble_panorama(views[:n_views], method, width, **options)  # type: ignore[arg-type]
                 faces = equirect_to_faces(pano, face_size)
                 scores[method]["seconds"].append(time.perf_counter() - t1)
                 scores[method]["cpu_seconds"].append(time.process_time() - c1)

@@ -4,8 +4,9 @@ Each view i looks at yaw ``360 * i / n`` degrees (view 0 at the panorama's centr
 is detected (:mod:`skyasset.assets.horizon`) and its pitch chosen so that this boundary lies exactly on the
 panorama's horizon; ground below the boundary is dropped and ground objects reaching above it are painted out,
 so nothing from the ground floats in the sky. Every direction of the upper hemisphere is projected into every
-view; views are blended (:mod:`skyasset.assets.blend`), the cap above them is filled smoothly and the lower
-hemisphere gets the chosen ground fill (:mod:`skyasset.assets.fill`).
+view; views are blended (:mod:`skyasset.assets.blend`), the cap above them is filled smoothly (or, given a
+``zenith`` view, covered by a cloud layer made from it: :mod:`skyasset.assets.dome`) and the lower hemisphere gets
+the chosen ground fill (:mod:`skyasset.assets.fill`).
 
 The panorama is assembled at about the views' own angular resolution (a 256-pixel view over 90 degrees holds
 ~2.8 pixels per degree at its centre, an 804-pixel-wide equirect), rounded up to a whole fraction of the
@@ -22,6 +23,7 @@ import cv2
 import numpy as np
 
 from skyasset.assets.blend import BlendMode, blend_views
+from skyasset.assets.dome import cloud_layer, overlay_cloud_layer
 from skyasset.assets.fill import GroundFill, fill_below_horizon, fill_zenith, join_at_horizon
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.assets.sphere import equirect_directions
@@ -78,6 +80,7 @@ def assemble_ring(
     top_feather: float = 0.2,
     detect: bool = True,
     yaw: float = 0.0,
+    zenith: np.ndarray | None = None,
     **unknown: Any,
 ) -> np.ndarray:
     """Assemble views ``[N, H, W, 3]`` in [0, 1] into an equirect ``[width // 2, width, 3]``.
@@ -105,6 +108,9 @@ def assemble_ring(
         Detect horizons and paint out ground objects (turn off for views that are all sky).
     yaw
         Extra rotation of every view in degrees (view i looks at ``yaw + 360 * i / N``).
+    zenith
+        One more view ``[H, W, 3]`` whose sky becomes the cloud layer overhead (:mod:`skyasset.assets.dome`);
+        without it the cap above the views is filled smoothly.
     """
     if unknown:
         raise SkyassetError("invalid_argument", f"Unknown ring option(s): {', '.join(sorted(unknown))}.")
@@ -149,6 +155,9 @@ def assemble_ring(
         weights.append(w.astype(np.float32))
     upper, coverage = blend_views(images, weights, mode=blend)
     upper = fill_zenith(upper, coverage)
+    if zenith is not None:
+        layer, layer_weight = cloud_layer(np.asarray(zenith, np.float32), dirs, detect=detect)
+        upper = overlay_cloud_layer(upper, layer, layer_weight)
     lower = fill_below_horizon(upper, ground, color=ground_color)
     equirect = join_at_horizon(upper, lower)
     return np.clip(resize_equirect(equirect, width), 0.0, 1.0).astype(np.float32)
