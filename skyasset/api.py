@@ -163,7 +163,7 @@ def generate(
     upscale
         ``none``; ``fast`` (bundled network) or ``best`` (Real-ESRGAN x4plus, ``pip install 'skyasset[best]'``):
         a skybox is assembled at ``size / 4`` (at least the views' own resolution) and the panorama upscaled 4x
-        across its wrap seam (:mod:`skyasset.upscale.panorama` says why); ``flat`` upscales the generator image
+        across its wrap seam (:mod:`skyasset.pipeline` says why); ``flat`` upscales the generator image
         4x. The result's ``upscale`` says what was applied: ``none`` when the views already fill ``size``.
     progress
         Called with (tiles done, tiles total) while upscaling.
@@ -205,32 +205,21 @@ def generate(
         side = gen.resolution * upscale_factor(upscale)
         size_wh = (side, side)
     else:
-        from skyasset import assets  # heavy imports (py360convert, cv2) only when a skybox is wanted
-        from skyasset.assets.sun import sky_sun
+        from skyasset import pipeline  # heavy imports (cv2) only when a skybox is wanted
+        from skyasset.assets import RING_VIEWS
 
         ring = method == "ring"
         # A ring takes one view more: its sky becomes the cloud layer overhead (skyasset.assets.dome).
-        views = gen.ring_views(cloud, seed, assets.RING_VIEWS + 1 if ring else 1, psi=psi, mix=mix_value)
+        views = gen.ring_views(cloud, seed, RING_VIEWS + 1 if ring else 1, psi=psi, mix=mix_value)
         options = {"zenith": views[-1]} if ring else {}
-        views = views[: assets.RING_VIEWS] if ring else views
+        views = views[:RING_VIEWS] if ring else views
         generated = time.perf_counter()
-        from skyasset.upscale import upscale_equirect, upscaled_base_width
-
-        base = upscaled_base_width(views, method, upscale, size)
-        if base is None:  # no upscaling asked for, or the views already fill `size` at their own resolution
-            applied = "none"
-            equirect = assets.assemble_panorama(views, method=method, width=size, **options)
-            assembled = time.perf_counter()
-        else:
-            small = assets.assemble_panorama(views, method=method, width=base, **options)
-            assembled = time.perf_counter()
-            equirect = upscale_equirect(small, upscale, size, progress=progress)
-        upscaled = time.perf_counter()
-        sun = sky_sun(equirect, hdr=hdr).to_json()
-        written = assets.write_skybox(
-            equirect, layout, out_path, hdr=hdr, force=force, metadata=metadata, sun=sun  # type: ignore[arg-type]
-        )
-        files = [f.to_json() for f in written]
+        panorama = pipeline.panorama_from_views(views, method, size, upscale, progress=progress, **options)
+        applied = panorama.upscale
+        assembled = generated + panorama.timings["assemble_s"]
+        upscaled = assembled + panorama.timings["upscale_s"]
+        files, sun = pipeline.write_sky(panorama, layout, out_path, hdr=hdr, force=force,  # type: ignore[arg-type]
+                                        metadata=metadata)
         size_wh = (size, size // 2)
     finished = time.perf_counter()
     timings |= {

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from skyasset.assets import convert, read_hdr
+from skyasset.assets import read_hdr
 from skyasset.assets.bench import bench_skybox, generator_views
 from skyasset.assets.sphere import equirect_directions
 from skyasset.cli.app import app
+from skyasset.convert import convert
 from skyasset.errors import SkyassetError
 
 runner = CliRunner()

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skyasset.assets.convert import convert
 from skyasset.assets.cubemap import equirect_to_faces, pack_faces
 from skyasset.assets.hdr import read_hdr, write_radiance
+from skyasset.convert import convert
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "skies"
 KLOOFENDAL = REFERENCE / "kloofendal_48d_partly_cloudy_puresky_1k.hdr"

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from skyasset.assets.convert import convert
 from skyasset.assets.hdr import write_exr, write_radiance
+from skyasset.convert import convert
 from skyasset.errors import SkyassetError
 from skyasset.limits import DEFAULT_MAX_PIXELS, image_size
 

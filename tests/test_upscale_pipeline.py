@@ -14,9 +14,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from skyasset import generate
-from skyasset.assets import convert
 from skyasset.cli.app import app
 from skyasset.cli.progress import StderrProgress
+from skyasset.convert import convert
 from skyasset.errors import SkyassetError
 
 runner = CliRunner()

@@ -145,14 +145,14 @@ def test_best_without_weights_package_names_the_extra(monkeypatch: pytest.Monkey
     assert info.value.code == "missing_dependency" and info.value.exit_code == 6
 
 
-def test_assemble_upscaled_gives_the_requested_equirect_with_a_clean_wrap() -> None:
+def test_upscaled_panorama_has_the_requested_size_and_a_clean_wrap() -> None:
     from skyasset.assets import assemble_panorama, wrap_seam_score
-    from skyasset.upscale import assemble_upscaled
+    from skyasset.pipeline import panorama_from_views
 
     views = np.stack([_sky(64, 64, seed=s) for s in range(6)])
     small = assemble_panorama(views, "ring", 128)
     for width in (512, 480):  # 480 / 4 = 120 is not a multiple of 8: assembled at 128, resized after
-        pano = assemble_upscaled(views, "fast", width)
+        pano = panorama_from_views(views, "ring", width, "fast").equirect
         assert pano.shape == (width // 2, width, 3) and pano.dtype == np.float32
         assert 0.0 <= pano.min() and pano.max() <= 1.0
         # upscaling adds no seam: the wrap is no more visible than in the small panorama it came from

@@ -1,8 +1,7 @@
-"""Skybox assets: panoramas from views, cubemap layouts, HDR, file output, conversion and seam metrics."""
+"""Skybox assets: panoramas from views, cubemap layouts, HDR, file output and seam metrics."""
 
 from __future__ import annotations
 
-from skyasset.assets.convert import INPUT_KINDS, ConvertResult, InputKind, convert
 from skyasset.assets.cubemap import (
     FACE_NAMES,
     CubeLayout,
@@ -36,10 +35,6 @@ __all__ = [
     "unpack_faces",
     "expand_to_hdr",
     "read_hdr",
-    "INPUT_KINDS",
-    "InputKind",
-    "ConvertResult",
-    "convert",
     "wrap_seam_score",
     "cube_edge_score",
     "unique_pixel_share",

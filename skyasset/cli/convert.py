@@ -40,7 +40,7 @@ def convert_command(
     """Turn any sky image into skybox files (equirect, Unity 6-sided faces, crosses, dice, horizon strip)."""
 
     def work() -> dict[str, Any]:
-        from skyasset.assets import convert
+        from skyasset.convert import convert
 
         if bit_depth not in (8, 16):
             raise SkyassetError("invalid_argument", f"--bit-depth must be 8 or 16, got {bit_depth}.")

@@ -75,9 +75,9 @@ def _viewer_image(files: list[dict[str, object]], layout: str, folder: Path) -> 
     """The equirect (or, for ``flat``, the image) the page shows: the written PNG, or a JPEG at most 4096 wide."""
     from PIL import Image
 
-    from skyasset.assets.convert import load_input
     from skyasset.assets.cubemap import faces_to_equirect
     from skyasset.assets.ring import resize_equirect
+    from skyasset.convert import load_input
 
     pngs = {str(f["role"]): Path(str(f["path"])) for f in files if f.get("format") == "png"}
     widths = {str(f["role"]): int(f["width"]) for f in files if f.get("format") == "png"}  # type: ignore[call-overload]

@@ -1,14 +1,8 @@
-"""4x super-resolution for skyboxes: ``none``, a bundled ``fast`` network, or Real-ESRGAN as ``best``."""
+"""4x super-resolution of images (optionally wrapping around a panorama's seam): ``none``, a bundled ``fast``
+network, or Real-ESRGAN as ``best``. Where it slots into a skybox: :mod:`skyasset.pipeline`."""
 
 from __future__ import annotations
 
-from skyasset.upscale.panorama import (
-    assemble_upscaled,
-    base_width,
-    native_width,
-    upscale_equirect,
-    upscaled_base_width,
-)
 from skyasset.upscale.upscale import (
     UPSCALE_MODES,
     UpscaleMode,
@@ -21,13 +15,8 @@ from skyasset.upscale.upscale import (
 __all__ = [
     "UPSCALE_MODES",
     "UpscaleMode",
-    "assemble_upscaled",
-    "base_width",
     "check_upscale",
     "fast_model_path",
     "upscale",
-    "upscale_equirect",
     "upscale_factor",
-    "native_width",
-    "upscaled_base_width",
 ]

@@ -14,22 +14,14 @@ import numpy as np
 
 from skyasset.assets.cubemap import FACE_NAMES, faces_to_equirect, unpack_faces
 from skyasset.assets.hdr import read_hdr
-from skyasset.assets.panorama import assemble_panorama
 from skyasset.assets.ring import resize_equirect
-from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets, write_skybox
+from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets
 from skyasset.assets.sphere import linear_to_srgb
-from skyasset.assets.sun import sky_sun
 from skyasset.atomic import check_writable, output_path
 from skyasset.errors import SkyassetError
 from skyasset.limits import check_input_size, check_output_size, pil_unguarded
-from skyasset.upscale import (
-    UpscaleMode,
-    base_width,
-    check_upscale,
-    upscale_equirect,
-    upscale_factor,
-    upscaled_base_width,
-)
+from skyasset.pipeline import panorama_from_equirect, panorama_from_views, write_sky
+from skyasset.upscale import UpscaleMode, check_upscale, upscale_factor
 
 __all__ = ["InputKind", "INPUT_KINDS", "ConvertResult", "convert", "detect_input_kind", "load_input"]
 
@@ -261,20 +253,10 @@ def convert(
     data, is_panorama = load_input(source, chosen)
     loaded = time.perf_counter()
     used_method: str | None = None
-    applied: UpscaleMode = upscale
-    upscale_started = None
     if is_panorama:
-        width = int(data.shape[1])
-        target = size or width * upscale_factor(upscale)
+        target = size or int(data.shape[1]) * upscale_factor(upscale)
         check_output_size(target, target // 2)
-        if upscale == "none" or width >= target:
-            applied = "none"
-            equirect = resize_equirect(data, target) if target != width else data
-        else:
-            source_width = min(width, base_width(target, 2))
-            small = resize_equirect(data, source_width) if source_width != width else data
-            upscale_started = time.perf_counter()
-            equirect = upscale_equirect(small, upscale, target, progress=progress)
+        panorama = panorama_from_equirect(data, target, upscale, progress=progress)
     else:
         n = data.shape[0]
         used_method = ("ring" if n > 1 else "stripe") if method == "auto" else method
@@ -284,35 +266,22 @@ def convert(
                 f"The ring method needs at least 3 photos around the horizon, got {n}. Use --method stripe or "
                 "mirror for a single photo, or give a folder of photos.",
             )
-        target = size or 2048
-        small_width = upscaled_base_width(data, used_method, upscale, target, options.get("fov", 90.0))
-        if small_width is None:  # no upscaling asked for, or the photos already fill `target` on their own
-            applied = "none"
-            equirect = assemble_panorama(data, used_method, target, **options)  # type: ignore[arg-type]
-        else:
-            small = assemble_panorama(data, used_method, small_width, **options)  # type: ignore[arg-type]
-            upscale_started = time.perf_counter()
-            equirect = upscale_equirect(small, upscale, target, progress=progress)
-    upscaled = time.perf_counter()
-    assembled = upscale_started or upscaled
-    metadata = {"input": str(source), "input_kind": chosen, "method": used_method, "upscale": applied}
+        panorama = panorama_from_views(data, used_method, size or 2048, upscale, progress=progress, **options)
+    metadata = {"input": str(source), "input_kind": chosen, "method": used_method, "upscale": panorama.upscale}
     radiance = load_radiance(source, chosen) if hdr and is_panorama else None
-    if radiance is not None:  # resampled, not upscaled: the network is trained on display images
-        radiance = np.maximum(resize_equirect(radiance, int(equirect.shape[1])), 0.0)
-    sun = sky_sun(equirect, hdr=hdr, radiance=radiance).to_json()
-    written = write_skybox(equirect, to, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata,
-                           radiance=radiance, sun=sun)
+    files, sun = write_sky(panorama, to, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata,
+                           radiance=radiance)
     finished = time.perf_counter()
+    equirect = panorama.equirect
     return ConvertResult(
         input=source,
         input_kind=chosen,
-        files=[f.to_json() for f in written],
+        files=files,
         layout=to,
         method=used_method,
         size=(int(equirect.shape[1]), int(equirect.shape[0])),
         hdr=hdr,
-        upscale=applied,
+        upscale=panorama.upscale,
         sun=sun,
-        timings={"load_s": loaded - started, "assemble_s": assembled - loaded, "upscale_s": upscaled - assembled,
-                 "write_s": finished - upscaled, "total_s": finished - started},
+        timings={"load_s": loaded - started, **panorama.timings, "total_s": finished - started},
     )

@@ -1,0 +1,158 @@
+"""The one place that sequences a skybox: panorama (assembled from views, or given) -> upscaling -> files.
+
+``skyasset.generate`` (views from the generator) and ``skyasset.convert`` (photos, panoramas, cubemaps) are
+short wrappers around these three steps; :mod:`skyasset.assets` and :mod:`skyasset.upscale` each do one job
+on plain arrays and never call each other.
+
+Why a panorama is upscaled rather than its views: the views overlap and are warped, blended and filled into the
+panorama, so upscaling them first would spend 4x the work on pixels that are thrown away and put the tiles'
+borders inside the blend. The panorama is assembled at a quarter of the requested width and upscaled across
+its 360-degree wrap. Measured (benchmarks/bench_upscale.py): upscaling the assembled 1024x512 panorama is ~3x
+faster than upscaling six 256 px views and assembling at 4096, because the 4096 assembly itself resamples 8 M
+pixels. The small panorama is never narrower than the views' own resolution (:func:`native_width`): assembling a
+400 px photo at 256 and upscaling that would be blurrier than no upscaling at all (measured on CCSN photos).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from skyasset.assets.panorama import assemble_panorama
+from skyasset.assets.ring import resize_equirect
+from skyasset.assets.skybox import SkyboxLayout, write_skybox
+from skyasset.assets.sun import sky_sun
+from skyasset.upscale import UpscaleMode, upscale, upscale_factor
+
+__all__ = [
+    "Panorama",
+    "base_width",
+    "native_width",
+    "panorama_from_equirect",
+    "panorama_from_views",
+    "upscaled_base_width",
+    "write_sky",
+]
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class Panorama:
+    """An equirect float32 ``[W/2, W, 3]`` in [0, 1], what upscaling was applied, and the seconds it took."""
+
+    equirect: np.ndarray
+    upscale: UpscaleMode
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def base_width(width: int, factor: int) -> int:
+    """Width to assemble at before upscaling: ``width / factor`` rounded up to a multiple of 8 (>= 64)."""
+    return max(64, -(-width // (factor * 8)) * 8)
+
+
+def native_width(views: np.ndarray, method: str, fov: float = 90.0) -> int:
+    """Equirect width at which the views' pixels land 1:1; a wider panorama only interpolates them.
+
+    ``ring``: each view of width ``w`` and horizontal field of view ``fov`` has a focal length of
+    ``w / 2 / tan(fov / 2)`` px, so a full turn is ``2 pi`` times that. ``stripe`` stretches one view over
+    360 degrees (``w``); ``mirror`` over 180 (``2 w``).
+    """
+    view_width = int(np.asarray(views).shape[-2])
+    if method == "ring":
+        return int(math.ceil(math.pi * view_width / math.tan(math.radians(fov) / 2.0)))
+    return 2 * view_width if method == "mirror" else view_width
+
+
+def upscaled_base_width(views: np.ndarray, method: str, mode: UpscaleMode, width: int, fov: float = 90.0) -> int | None:
+    """Width to assemble at before upscaling to ``width``; ``None`` when upscaling would add nothing.
+
+    ``width / 4`` (see :func:`base_width`), raised to the views' :func:`native_width` so no detail is thrown
+    away; ``None`` for ``mode="none"`` or when the views already fill ``width`` at their own resolution.
+    """
+    if mode == "none":
+        return None
+    base = max(base_width(width, upscale_factor(mode)), -(-native_width(views, method, fov) // 8) * 8)
+    return base if base < width else None
+
+
+def _upscale_to(equirect: np.ndarray, mode: UpscaleMode, width: int, progress: ProgressFn | None) -> np.ndarray:
+    out = upscale(equirect, mode, wrap=True, progress=progress)
+    return np.clip(resize_equirect(out, width), 0.0, 1.0) if out.shape[1] != width else out
+
+
+def panorama_from_views(
+    views: np.ndarray,
+    method: str,
+    width: int,
+    mode: UpscaleMode = "none",
+    *,
+    progress: ProgressFn | None = None,
+    **options: Any,
+) -> Panorama:
+    """Assemble ``views`` with ``method`` into a ``width``-wide equirect, upscaling by ``mode`` when it helps.
+
+    ``options`` go to :func:`skyasset.assets.assemble_panorama` (``fov``, ``ground``, ``zenith``, ...).
+    """
+    started = time.perf_counter()
+    base = upscaled_base_width(views, method, mode, width, options.get("fov", 90.0))
+    if base is None:  # no upscaling asked for, or the views already fill `width` on their own
+        equirect = assemble_panorama(views, method, width, **options)  # type: ignore[arg-type]
+        return Panorama(equirect, "none", {"assemble_s": time.perf_counter() - started, "upscale_s": 0.0})
+    small = assemble_panorama(views, method, base, **options)  # type: ignore[arg-type]
+    assembled = time.perf_counter()
+    equirect = _upscale_to(small, mode, width, progress)
+    return Panorama(equirect, mode, {"assemble_s": assembled - started, "upscale_s": time.perf_counter() - assembled})
+
+
+def panorama_from_equirect(
+    equirect: np.ndarray, width: int, mode: UpscaleMode = "none", *, progress: ProgressFn | None = None
+) -> Panorama:
+    """Bring an equirect to ``width``: resized, or upscaled when it is narrower and ``mode`` is not ``none``.
+
+    The input is first shrunk to at most ``width / 2`` so that the 4x image stays at most twice the output.
+    """
+    started = time.perf_counter()
+    have = int(equirect.shape[1])
+    if mode == "none" or have >= width:
+        out = resize_equirect(equirect, width) if width != have else equirect
+        return Panorama(out, "none", {"assemble_s": time.perf_counter() - started, "upscale_s": 0.0})
+    source_width = min(have, base_width(width, 2))
+    small = resize_equirect(equirect, source_width) if source_width != have else equirect
+    resized = time.perf_counter()
+    out = _upscale_to(small, mode, width, progress)
+    return Panorama(out, mode, {"assemble_s": resized - started, "upscale_s": time.perf_counter() - resized})
+
+
+def write_sky(
+    panorama: Panorama,
+    layout: SkyboxLayout,
+    out: Path,
+    *,
+    hdr: bool,
+    force: bool,
+    metadata: dict[str, Any],
+    radiance: np.ndarray | None = None,
+    bit_depth: Literal[8, 16] = 8,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Find the sun and write the layout's files (all or nothing); returns ``(files as JSON, sun as JSON)``.
+
+    ``radiance`` (an HDR input's own linear values) is resampled to the panorama's width and written to the
+    .hdr/.exr twins instead of an expansion of the display image.
+    """
+    started = time.perf_counter()
+    equirect = panorama.equirect
+    if radiance is not None:  # resampled, not upscaled: the network is trained on display images
+        radiance = np.maximum(resize_equirect(radiance, int(equirect.shape[1])), 0.0)
+    sun = sky_sun(equirect, hdr=hdr, radiance=radiance).to_json()
+    written = write_skybox(equirect, layout, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata,
+                           radiance=radiance, sun=sun)
+    panorama.timings["write_s"] = time.perf_counter() - started
+    return [f.to_json() for f in written], sun
+
