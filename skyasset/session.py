@@ -59,6 +59,7 @@ def make_session(
     *,
     intra_op_threads: int | None = None,
     decode_weights_at_load: bool = False,
+    fix: str = "Re-export the bundle.",
 ) -> ort.InferenceSession:
     """Open one ONNX graph.
 
@@ -76,6 +77,8 @@ def make_session(
         such a graph would decode every weight on every run and lose the pre-packed (NCHWc) float kernels:
         1.26x fp32's latency instead of 1.0x (ccsn256-small, docs/QUANTIZATION.md). Turning the QDQ
         transforms off for it lets the decoders fold into float32 constants at load.
+    fix
+        What the error message tells the user to do when the graph does not load.
     """
     chosen = list(providers) if providers is not None else default_providers()
     unknown = [p for p in chosen if p not in available_providers()]
@@ -100,5 +103,5 @@ def make_session(
     except Exception as exc:  # ORT raises its own exception types for corrupt graphs
         raise SkyassetError(
             "bundle_invalid",
-            f"ONNX Runtime cannot load {graph}: {exc}. Re-export the bundle.",
+            f"ONNX Runtime cannot load {graph}: {exc}. {fix}",
         ) from None

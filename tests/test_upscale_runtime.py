@@ -161,3 +161,14 @@ def test_upscaled_panorama_has_the_requested_size_and_a_clean_wrap() -> None:
     assert wrap_seam_score(upscale(small, "fast", wrap=False)) > 2.5 * wrap_seam_score(
         upscale(small, "fast", wrap=True)
     )
+
+
+def test_the_upscaler_session_follows_the_runtime_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from skyasset.upscale.upscale import _model_session
+
+    monkeypatch.setenv("SKYASSET_THREADS", "1")
+    assert _model_session("fast").get_session_options().intra_op_num_threads == 1
+    monkeypatch.setenv("SKYASSET_PROVIDERS", "NoSuchExecutionProvider")
+    with pytest.raises(SkyassetError) as info:
+        _model_session("fast")
+    assert info.value.code == "invalid_argument" and "NoSuchExecutionProvider" in info.value.message

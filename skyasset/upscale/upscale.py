@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import onnxruntime as ort
 
 from skyasset.errors import SkyassetError
+from skyasset.session import default_providers, make_session
 from skyasset.upscale.tiling import BlendMode, run_tiled
 
 __all__ = ["UpscaleMode", "UPSCALE_MODES", "check_upscale", "upscale", "upscale_factor", "fast_model_path"]
@@ -61,11 +63,13 @@ def check_upscale(mode: str) -> None:
 
 
 @lru_cache(maxsize=4)
-def _session(path: str) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
-    return ort.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
+def _session(path: str, providers: tuple[str, ...], threads: str) -> ort.InferenceSession:
+    return make_session(Path(path), list(providers), fix="Reinstall skyasset (or delete the file to rebuild it).")
+
+
+def _cached_session(path: Path) -> ort.InferenceSession:
+    """One session per graph and per SKYASSET_PROVIDERS / SKYASSET_THREADS setting, like the generator's."""
+    return _session(str(path), tuple(default_providers()), os.environ.get("SKYASSET_THREADS", ""))
 
 
 def _model_session(mode: UpscaleMode) -> ort.InferenceSession:
@@ -73,14 +77,14 @@ def _model_session(mode: UpscaleMode) -> ort.InferenceSession:
         path = fast_model_path()
         if not path.is_file():
             raise SkyassetError("no_model", f"The fast upscaler {path} is missing; reinstall skyasset.")
-        return _session(str(path))
+        return _cached_session(path)
     from skyasset.upscale.teacher import build_teacher_onnx
 
     path = build_teacher_onnx()
     try:
-        return _session(str(path))
-    except Exception:  # a damaged cache file: build it again once
-        return _session(str(build_teacher_onnx(rebuild=True)))
+        return _cached_session(path)
+    except SkyassetError:  # a damaged cache file: build it again once
+        return _cached_session(build_teacher_onnx(rebuild=True))
 
 
 def upscale(
