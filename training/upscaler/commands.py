@@ -47,7 +47,7 @@ def make_pairs(
     seed: int = 0,
 ) -> None:
     """Run the teacher on LR crops of training-split CCSN photos (4x downscaled); save part*.npz files."""
-    from skyasset.upscale.teacher import build_teacher_onnx
+    from skyasset.upscale.realesrgan.teacher import build_teacher_onnx
     from skyasset.upscale.upscale import _session
     from training.upscaler.data import ccsn_root, split_files, teacher_pairs
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import torch
 
 from skyasset.errors import SkyassetError
-from skyasset.upscale.ncnn import NcnnModel, read_ncnn
-from skyasset.upscale.teacher import teacher_files
+from skyasset.upscale.realesrgan.ncnn import NcnnModel, read_ncnn
+from skyasset.upscale.realesrgan.teacher import teacher_files
 from training.upscaler.rrdbnet import RRDBNet
 
 __all__ = ["conv_names", "ncnn_state_dict", "load_teacher", "export_onnx"]

@@ -79,8 +79,8 @@ def build_teacher_onnx(*, rebuild: bool = False) -> Path:
         ``missing_dependency`` when the optional weights package or ``onnx`` is missing; ``io_error`` when the cache
         folder is not writable.
     """
-    from skyasset.upscale.ncnn import read_ncnn
-    from skyasset.upscale.ncnn_to_onnx import ncnn_to_onnx
+    from skyasset.upscale.realesrgan.ncnn import read_ncnn
+    from skyasset.upscale.realesrgan.ncnn_to_onnx import ncnn_to_onnx
 
     param, weights = teacher_files()
     target = teacher_onnx_path(weights)

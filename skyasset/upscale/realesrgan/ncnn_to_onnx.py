@@ -1,4 +1,4 @@
-"""Translate an ncnn graph read by :mod:`skyasset.upscale.ncnn` into an ONNX model, layer by layer.
+"""Translate an ncnn graph read by :mod:`skyasset.upscale.realesrgan.ncnn` into an ONNX model, layer by layer.
 
 Needs the ``onnx`` package (the ``skyasset[best]`` extra) but not PyTorch. The graph takes ``input``
 float32 ``[N, 3, H, W]`` in ``[0, 1]`` and returns ``output`` ``[N, 3, s*H, s*W]``; H and W are dynamic.
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from skyasset.errors import SkyassetError
-from skyasset.upscale.ncnn import NcnnModel
+from skyasset.upscale.realesrgan.ncnn import NcnnModel
 
 if TYPE_CHECKING:
     import onnx
@@ -27,7 +27,7 @@ def ncnn_to_onnx(model: NcnnModel, *, graph_name: str = "upscaler") -> onnx.Mode
     Parameters
     ----------
     model
-        A model from :func:`skyasset.upscale.ncnn.read_ncnn`.
+        A model from :func:`skyasset.upscale.realesrgan.ncnn.read_ncnn`.
     graph_name
         Name stored in the ONNX graph.
 
