@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from skyasset.errors import SkyassetError
+from skyasset.errors import CliErrorCode, SkyassetError
 
 __all__ = ["VariantResult", "bench_models", "psnr", "format_table", "BATCH"]
 
@@ -131,7 +131,7 @@ class _Worker:
             self.process.wait()
             assert self.process.stderr is not None
             lines = self.process.stderr.read().strip().splitlines() or ["(no output)"]
-            code = "bundle_invalid" if "SkyassetError" in lines[-1] else "internal_error"
+            code: CliErrorCode = "bundle_invalid" if "SkyassetError" in lines[-1] else "internal_error"
             raise SkyassetError(code, f"Benchmarking {self.model} failed: {lines[-1]}")
         return json.loads(line)
 
@@ -213,18 +213,18 @@ def bench_models(
     finally:
         for w in workers:
             w.close()
-    ref = next((i for i, r in enumerate(results) if r.name == "fp32"), 0)
-    for r, img in zip(results, pictures, strict=True):
-        r.size_ratio = results[ref].bytes / r.bytes
-        r.speedup = results[ref].latency_s / r.latency_s
-        if r is not results[ref]:
-            r.psnr_db = psnr(img, pictures[ref])
-            r.max_abs_error = float(np.abs(img - pictures[ref]).max())
+    ref = next((i for i, res in enumerate(results) if res.name == "fp32"), 0)
+    for result, img in zip(results, pictures, strict=True):
+        result.size_ratio = results[ref].bytes / result.bytes
+        result.speedup = results[ref].latency_s / result.latency_s
+        if result is not results[ref]:
+            result.psnr_db = psnr(img, pictures[ref])
+            result.max_abs_error = float(np.abs(img - pictures[ref]).max())
     fid_report = None
     if fid_archive is not None:
         fid_report = _fid(models, Path(fid_archive), fid_samples)
-        for r, row in zip(results, fid_report["fid"], strict=True):
-            r.fid, r.fid_delta = row["fid"], row["fid_delta"]
+        for result, row in zip(results, fid_report["fid"], strict=True):
+            result.fid, result.fid_delta = row["fid"], row["fid_delta"]
     return {
         "variants": [asdict(r) for r in results],
         "fid": fid_report,

@@ -143,7 +143,7 @@ def load_input(path: Path, kind: InputKind) -> tuple[np.ndarray, bool]:
                 f"{path} lacks cube face files for: {', '.join(missing)}. Name them front/back/left/right/up/down "
                 "(Unity) or pz/nz/px/nx/py/ny.",
             )
-        faces = {n: _read_image(found[n]) for n in FACE_NAMES}
+        faces: dict[str, np.ndarray] = {n: _read_image(found[n]) for n in FACE_NAMES}
         return faces_to_equirect(faces, 4 * faces["front"].shape[0]), True
     if kind == "photos":
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in _IMAGE_EXT) if path.is_dir() else [path]
@@ -174,7 +174,7 @@ def load_radiance(path: Path, kind: InputKind) -> np.ndarray | None:
         found = _face_files(path)
         if len(found) < 6 or any(found[n].suffix.lower() not in hdr_suffixes for n in FACE_NAMES):
             return None
-        faces = {n: read_hdr(found[n]) for n in FACE_NAMES}
+        faces: dict[str, np.ndarray] = {n: read_hdr(found[n]) for n in FACE_NAMES}
         return faces_to_equirect(faces, 4 * faces["front"].shape[0])
     if kind in ("photo", "photos") or path.is_dir() or path.suffix.lower() not in hdr_suffixes:
         return None
@@ -245,8 +245,8 @@ def convert(
         check_output_size(size, size // 2)
     check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
     out = output_path(out)
-    for target in skybox_targets(out, to, hdr=hdr):  # before any loading or upscaling
-        check_writable(target, force)
+    for path in skybox_targets(out, to, hdr=hdr):  # before any loading or upscaling
+        check_writable(path, force)
     chosen = detect_input_kind(source) if kind == "auto" else kind
     if source.is_file() and chosen in ("faces",) or source.is_dir() and chosen not in ("faces", "photos"):
         raise SkyassetError("invalid_argument", f"Input kind '{chosen}' does not fit {source}.")

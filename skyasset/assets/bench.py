@@ -42,13 +42,20 @@ def generator_views(generator: Any, *, psi: float = 1.0) -> ViewsFn:
     return views
 
 
+def _imread(path: Path, flags: int) -> np.ndarray:
+    img = cv2.imread(str(path), flags)
+    if img is None:
+        raise SkyassetError("io_error", f"Cannot read {path} as an image; remove or replace it.")
+    return img
+
+
 @lru_cache(maxsize=16)
 def _class_photos(folder: str) -> tuple[list[Path], np.ndarray]:
     """Photos of one class and a colour descriptor of each (mean and spread of a 16x16 thumbnail)."""
     files = sorted(Path(folder).glob("*.jpg"))
     desc = []
     for f in files:
-        img = cv2.imread(str(f), cv2.IMREAD_REDUCED_COLOR_4)
+        img = _imread(f, cv2.IMREAD_REDUCED_COLOR_4)
         small = cv2.resize(img, (16, 16), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
         desc.append(np.concatenate([small.mean(axis=(0, 1)), small.std(axis=(0, 1))]))
     return files, np.asarray(desc, np.float32)
@@ -79,7 +86,7 @@ def ccsn_views(root: Path, *, resolution: int = 256, coherent: bool = True) -> V
             pick = [int(i) for i in rng.choice(len(files), n_views, replace=False)]
         out = []
         for i in pick:
-            img = cv2.imread(str(files[i]), cv2.IMREAD_COLOR)[..., ::-1]
+            img = _imread(files[i], cv2.IMREAD_COLOR)[..., ::-1]
             out.append(cv2.resize(img, (resolution, resolution), interpolation=cv2.INTER_AREA))
         return np.stack(out).astype(np.float32) / 255.0
 

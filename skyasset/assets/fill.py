@@ -25,7 +25,8 @@ def _smooth_columns(values: np.ndarray, sigma: float) -> np.ndarray:
 def _pull_push(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Fill where ``alpha`` is low from coarser and coarser averages of the covered pixels (Gortler et al.)."""
     levels = []
-    prem, a = image * alpha[..., None], alpha.astype(np.float32)
+    prem: np.ndarray = image * alpha[..., None]
+    a: np.ndarray = alpha.astype(np.float32)
     while min(a.shape) > 4:
         levels.append((prem, a))
         size = (max(1, a.shape[1] // 2), max(1, a.shape[0] // 2))

@@ -63,8 +63,8 @@ def expand_to_hdr(
     if peak >= sun_threshold and sun_gain > 1.0:
         sigma = max(1.0, sun_radius_deg / 360.0 * rgb.shape[1])
         core = np.clip((lum - sun_threshold * peak) / max(1e-6, (1.0 - sun_threshold) * peak), 0.0, 1.0)
-        halo = cv2.GaussianBlur(core, (0, 0), sigma)
-        halo = halo / max(float(halo.max()), 1e-6)
+        blurred = cv2.GaussianBlur(core, (0, 0), sigma)
+        halo = blurred / max(float(blurred.max()), 1e-6)
         expanded = expanded * (1.0 + (sun_gain - 1.0) * np.maximum(core, halo))[..., None]
     return expanded.astype(np.float32)
 

@@ -109,8 +109,8 @@ def sky_only(view: np.ndarray, horizon: Horizon, *, margin: float = 0.02) -> np.
     mask = np.isin(labels, touching[touching > 0])
     if not mask.any():
         return sky
-    mask = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8))
+    grown = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8))
     u8 = (sky * 255.0 + 0.5).astype(np.uint8)
-    painted = cv2.inpaint(u8, mask, 5, cv2.INPAINT_TELEA).astype(np.float32) / 255.0
-    m = mask.astype(bool)[..., None]
+    painted = cv2.inpaint(u8, grown, 5, cv2.INPAINT_TELEA).astype(np.float32) / 255.0
+    m = grown.astype(bool)[..., None]
     return np.where(m, painted, sky).astype(np.float32)

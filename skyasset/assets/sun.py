@@ -83,7 +83,7 @@ def estimate_sun(radiance: np.ndarray, *, max_width: int = 1024, sun_radius_deg:
     """
     if radiance.ndim != 3 or radiance.shape[2] < 3 or radiance.shape[0] < 2 or radiance.shape[1] < 2:
         raise ValueError(f"expected an (H, W, 3) image, got shape {radiance.shape}")
-    rgb = np.nan_to_num(radiance[..., :3].astype(np.float32))
+    rgb: np.ndarray = np.nan_to_num(radiance[..., :3].astype(np.float32))
     if rgb.shape[1] > max_width:  # area averaging keeps the sun's energy
         rgb = cv2.resize(rgb, (max_width, max(2, max_width // 2)), interpolation=cv2.INTER_AREA)
     luma = np.maximum(rgb @ _LUMA, 0.0)

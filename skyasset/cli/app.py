@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             if json_mode:
                 emit_error(SkyassetError("invalid_argument", exc.format_message()), json_mode)
             else:
-                exc.show()  # type: ignore[attr-defined]
+                exc.show()  # type: ignore[union-attr]
             return 2
         raise
     finally:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
-from skyasset.api import check_choice, check_settings
+from skyasset.api import Layout, check_choice, check_settings
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator, parse_mix
+from skyasset.upscale import UpscaleMode
 
 __all__ = ["GenerateParams", "parse_params"]
 
@@ -30,9 +31,9 @@ class GenerateParams:
     psi: float = 0.7
     mix: str | None = None
     size: int = 2048
-    layout: str = "equirect"
+    layout: Layout = "equirect"
     hdr: bool = False
-    upscale: str = "none"
+    upscale: UpscaleMode = "none"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,9 +71,9 @@ def parse_params(body: object, gen: SkyGenerator) -> GenerateParams:
         psi=float(body.get("psi", 0.7)),
         mix=mix_text,
         size=body.get("size", 2048),
-        layout=body.get("layout", "equirect"),
+        layout=cast(Layout, body.get("layout", "equirect")),  # checked below, by check_settings
         hdr=body.get("hdr", False),
-        upscale=body.get("upscale", "none"),
+        upscale=cast(UpscaleMode, body.get("upscale", "none")),
     )
     check_settings(layout=params.layout, method="ring", size=params.size, upscale=params.upscale)
     check_choice(gen, params.cloud, params.seed, params.psi, parse_mix(mix_text) if mix_text else None)

@@ -42,10 +42,10 @@ def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None
             mix=p.mix,
             layout=p.layout,
             size=p.size,
-            hdr=p.hdr,  # type: ignore[arg-type]
+            hdr=p.hdr,
             upscale=p.upscale,
             model=gen,
-            progress=upscaling,  # type: ignore[arg-type]
+            progress=upscaling,
         )
         report("preparing the viewer", 0.95)
         job.files = [Path(f["path"]) for f in result.files]
