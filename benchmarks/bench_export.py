@@ -64,13 +64,20 @@ def bench_config(name: str, root: Path, runs: int, torch_runs: int) -> dict:
     with torch.no_grad():
         torch_syn_s, _ = median_seconds(lambda: G.synthesis(ws_t, noise_mode="const"), torch_runs, warmup=1)
     return {
-        "config": name, "resolution": config.resolution, "params_M": n_params / 1e6, "export_s": export_s,
-        "map_err": checks["mapping"]["max_abs_error"], "map_range": checks["mapping"]["output_range"],
-        "syn_err": checks["synthesis"]["max_abs_error"], "syn_range": checks["synthesis"]["output_range"],
+        "config": name,
+        "resolution": config.resolution,
+        "params_M": n_params / 1e6,
+        "export_s": export_s,
+        "map_err": checks["mapping"]["max_abs_error"],
+        "map_range": checks["mapping"]["output_range"],
+        "syn_err": checks["synthesis"]["max_abs_error"],
+        "syn_range": checks["synthesis"]["output_range"],
         "mapping_MB": meta["graphs"]["mapping"]["bytes"] / 1e6,
         "synthesis_MB": meta["graphs"]["synthesis"]["bytes"] / 1e6,
-        "ort_mapping_ms": ort_map_s * 1e3, "ort_synthesis_ms": ort_syn_s * 1e3,
-        "ort_synthesis_cpu_ms": ort_syn_cpu * 1e3, "torch_synthesis_ms": torch_syn_s * 1e3,
+        "ort_mapping_ms": ort_map_s * 1e3,
+        "ort_synthesis_ms": ort_syn_s * 1e3,
+        "ort_synthesis_cpu_ms": ort_syn_cpu * 1e3,
+        "torch_synthesis_ms": torch_syn_s * 1e3,
     }
 
 

@@ -39,7 +39,12 @@ def export_random(config: str, out: Path) -> Path:
     torch.manual_seed(0)
     G = Generator(**get_config(config).generator_kwargs())
     return export_bundle(
-        G, out, model_id=f"{config}-random-init", license="CC0-1.0", mean_samples=512, verbose=False,
+        G,
+        out,
+        model_id=f"{config}-random-init",
+        license="CC0-1.0",
+        mean_samples=512,
+        verbose=False,
         provenance={"dataset": None, "kimg": 0, "trained_by": "benchmarks/bench_model.py: random init"},
     )
 
@@ -67,22 +72,29 @@ def main() -> int:
             bundles.append(quantize_bundle(fp32, work / variant, variant, force=True))
             print(f"made {variant} in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
         report = bench_models(
-            bundles, repeats=args.repeats, threads=args.threads, fid_archive=args.fid_archive,
+            bundles,
+            repeats=args.repeats,
+            threads=args.threads,
+            fid_archive=args.fid_archive,
             fid_samples=args.fid_samples,
         )
     rows = {v["name"]: v for v in report["variants"]}
     int8_ratio = max(v["size_ratio"] for n, v in rows.items() if n.startswith("int8"))
     fastest = min(report["variants"], key=lambda v: v["latency_s"])
     report["targets"] = {
-        "int8_size_ratio": int8_ratio, "int8_size_ok": int8_ratio >= SIZE_TARGET,
-        "fastest": fastest["name"], "fastest_latency_ratio": fastest["latency_s"] / rows["fp32"]["latency_s"],
+        "int8_size_ratio": int8_ratio,
+        "int8_size_ok": int8_ratio >= SIZE_TARGET,
+        "fastest": fastest["name"],
+        "fastest_latency_ratio": fastest["latency_s"] / rows["fp32"]["latency_s"],
         "latency_ok": fastest["latency_s"] <= LATENCY_TARGET * rows["fp32"]["latency_s"],
     }
     print(format_table(report))
     t = report["targets"]
     print(f"int8 >= {SIZE_TARGET}x smaller: {t['int8_size_ratio']:.2f}x -> {'PASS' if t['int8_size_ok'] else 'FAIL'}")
-    print(f"fastest ({t['fastest']}) <= {LATENCY_TARGET}x fp32 latency: {t['fastest_latency_ratio']:.2f}x -> "
-          f"{'PASS' if t['latency_ok'] else 'FAIL'}")
+    print(
+        f"fastest ({t['fastest']}) <= {LATENCY_TARGET}x fp32 latency: {t['fastest_latency_ratio']:.2f}x -> "
+        f"{'PASS' if t['latency_ok'] else 'FAIL'}"
+    )
     text = json.dumps(report, indent=1)
     print(text)
     if args.json_out:

@@ -26,8 +26,13 @@ from PIL import Image
 from skyasset.assets import RING_VIEWS, assemble_panorama, equirect_to_faces
 from skyasset.assets.bench import bench_skybox, ccsn_views, generator_views
 
-TARGETS = {"wrap_seam": 1.2, "cube_edge": 1.2, "unique_share": 0.95, "seconds_per_skybox": 0.5,
-           "cpu_seconds_per_skybox": 0.5}
+TARGETS = {
+    "wrap_seam": 1.2,
+    "cube_edge": 1.2,
+    "unique_share": 0.95,
+    "seconds_per_skybox": 0.5,
+    "cpu_seconds_per_skybox": 0.5,
+}
 
 
 def _quantise(path: Path) -> None:
@@ -92,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         sheet = Path(tmp) / "sheet.png" if args.sheet else None
         report = bench_skybox(
-            views_fn, classes, list(range(args.seeds)), width=args.width, face_size=args.face_size,
-            sheet=sheet, source=source,
+            views_fn,
+            classes,
+            list(range(args.seeds)),
+            width=args.width,
+            face_size=args.face_size,
+            sheet=sheet,
+            source=source,
         )
         if args.sheet:
             args.sheet.parent.mkdir(parents=True, exist_ok=True)
@@ -101,9 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             _quantise(args.sheet)
             report["contact_sheet"] = str(args.sheet.resolve())
     report["seconds_assembly_best_of_7"] = round(assembly_seconds(views_fn(classes[0], 0, RING_VIEWS)), 4)
-    report["targets"] = {
-        k: (report[k] <= v if k != "unique_share" else report[k] >= v) for k, v in TARGETS.items()
-    }
+    report["targets"] = {k: (report[k] <= v if k != "unique_share" else report[k] >= v) for k, v in TARGETS.items()}
     best = report["seconds_assembly_best_of_7"]
     report["targets"]["seconds_assembly_best_of_7"] = best <= TARGETS["seconds_per_skybox"]
     if args.example:

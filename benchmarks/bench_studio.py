@@ -48,8 +48,9 @@ def main() -> None:
     seeds = list(range(100, 100 + args.runs))
     click_to_sky, server_generate = [], []
     with studio(model) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"])
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"]
+        )
         tab = browser.new_page(viewport={"width": 1280, "height": 800})
         tab.goto(url + "/")
         tab.wait_for_selector("body[data-ready='1']", timeout=30_000)
@@ -92,9 +93,11 @@ def main() -> None:
     if args.json:
         print(json.dumps(report))
     else:
-        print(f"{report['model']} at {args.size}x{args.size // 2}, median of {args.runs}: click to visible sky "
-              f"{report['click_to_sky_s']:.3f} s; generate {report['api_generate_s']:.3f} s (API, warm model; "
-              f"{report['studio_generate_s']:.3f} s inside the studio); page overhead {report['overhead_s']:.3f} s")
+        print(
+            f"{report['model']} at {args.size}x{args.size // 2}, median of {args.runs}: click to visible sky "
+            f"{report['click_to_sky_s']:.3f} s; generate {report['api_generate_s']:.3f} s (API, warm model; "
+            f"{report['studio_generate_s']:.3f} s inside the studio); page overhead {report['overhead_s']:.3f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -23,9 +23,18 @@ from training.loss import GeneratorStep, StyleGAN2Loss
 from training.networks import Discriminator, Generator, get_config
 
 
-def bench(config: str, batch: int, steps: int, warmup: int, device: str, pl_weight: float = 2.0,
-          g_reg_interval: int = 4, d_reg_interval: int = 16, channels_last: bool = False,
-          d_mapping_layers: int | None = None) -> dict[str, float | str | int]:
+def bench(
+    config: str,
+    batch: int,
+    steps: int,
+    warmup: int,
+    device: str,
+    pl_weight: float = 2.0,
+    g_reg_interval: int = 4,
+    d_reg_interval: int = 16,
+    channels_last: bool = False,
+    d_mapping_layers: int | None = None,
+) -> dict[str, float | str | int]:
     cfg = get_config(config)
     if d_mapping_layers is not None:
         cfg = dataclasses.replace(cfg, d_mapping_layers=d_mapping_layers)
@@ -39,8 +48,15 @@ def bench(config: str, batch: int, steps: int, warmup: int, device: str, pl_weig
     pipe = AugmentPipe().to(dev)
     pipe.p.fill_(0.2)
     step_module = GeneratorStep(G)
-    loss = StyleGAN2Loss(step_module, D, step_module, D, augment_pipe=pipe,
-                         r1_gamma=0.0002 * cfg.resolution ** 2 / batch, pl_weight=pl_weight)
+    loss = StyleGAN2Loss(
+        step_module,
+        D,
+        step_module,
+        D,
+        augment_pipe=pipe,
+        r1_gamma=0.0002 * cfg.resolution**2 / batch,
+        pl_weight=pl_weight,
+    )
     loss.pl_mean = loss.pl_mean.to(dev)
     opt_G = torch.optim.Adam(G.parameters(), lr=0.002, betas=(0.0, 0.99))
     opt_D = torch.optim.Adam(D.parameters(), lr=0.002, betas=(0.0, 0.99))
@@ -51,8 +67,12 @@ def bench(config: str, batch: int, steps: int, warmup: int, device: str, pl_weig
 
     def one(step: int) -> None:
         z = torch.randn(batch, cfg.z_dim, device=dev)
-        for phase, net, opt, interval in (("Gmain", G, opt_G, 1), ("Greg", G, opt_G, g_reg_interval),
-                                          ("Dmain", D, opt_D, 1), ("Dreg", D, opt_D, d_reg_interval)):
+        for phase, net, opt, interval in (
+            ("Gmain", G, opt_G, 1),
+            ("Greg", G, opt_G, g_reg_interval),
+            ("Dmain", D, opt_D, 1),
+            ("Dreg", D, opt_D, d_reg_interval),
+        ):
             if step % interval or (phase == "Greg" and pl_weight <= 0):
                 continue
             G.requires_grad_(net is G)
@@ -75,12 +95,26 @@ def bench(config: str, batch: int, steps: int, warmup: int, device: str, pl_weig
         torch.cuda.synchronize()
     sec = time.perf_counter() - t
     params = sum(p.numel() for p in G.parameters()) + sum(p.numel() for p in D.parameters())
-    variant = {"pl_weight": pl_weight, "g_reg_interval": g_reg_interval, "d_reg_interval": d_reg_interval,
-               "channels_last": channels_last, "d_mapping_layers": cfg.d_mapping_layers}
-    return {"config": config, "device": str(dev), "batch": batch, **variant, "steps": steps, "seconds": round(sec, 3),
-            "images_per_s": round(batch * steps / sec, 2), "sec_per_kimg": round(sec / (batch * steps) * 1000, 1),
-            "params_G_plus_D": params, "threads": torch.get_num_threads(),
-            "gpu_mem_gb": round(torch.cuda.max_memory_allocated(dev) / 2**30, 2) if dev.type == "cuda" else 0.0}
+    variant = {
+        "pl_weight": pl_weight,
+        "g_reg_interval": g_reg_interval,
+        "d_reg_interval": d_reg_interval,
+        "channels_last": channels_last,
+        "d_mapping_layers": cfg.d_mapping_layers,
+    }
+    return {
+        "config": config,
+        "device": str(dev),
+        "batch": batch,
+        **variant,
+        "steps": steps,
+        "seconds": round(sec, 3),
+        "images_per_s": round(batch * steps / sec, 2),
+        "sec_per_kimg": round(sec / (batch * steps) * 1000, 1),
+        "params_G_plus_D": params,
+        "threads": torch.get_num_threads(),
+        "gpu_mem_gb": round(torch.cuda.max_memory_allocated(dev) / 2**30, 2) if dev.type == "cuda" else 0.0,
+    }
 
 
 def main() -> None:
@@ -97,18 +131,33 @@ def main() -> None:
     ap.add_argument("--d-mapping-layers", type=int, default=None, help="override the config's D class mapping")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    devices = args.devices.split(",") if args.devices != "auto" else ["cpu"] + (
-        ["cuda"] if torch.cuda.is_available() else [])
+    devices = (
+        args.devices.split(",") if args.devices != "auto" else ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    )
     for device, config in [(d, c) for d in devices for c in args.config.split(",")]:
         if device == "cuda":
             torch.backends.cudnn.benchmark = True
-        r = bench(config, args.batch, args.steps, args.warmup, device, pl_weight=args.pl_weight,
-                  g_reg_interval=args.g_reg_interval, d_reg_interval=args.d_reg_interval,
-                  channels_last=args.channels_last, d_mapping_layers=args.d_mapping_layers)
-        print(json.dumps(r) if args.json else
-              f"{r['config']:14s} {r['device']:6s} batch {r['batch']:3d}: {r['images_per_s']:8.2f} img/s "
-              f"({r['sec_per_kimg']} s/kimg, {r['params_G_plus_D'] / 1e6:.1f} M params, {r['threads']} threads"
-              + (f", {r['gpu_mem_gb']} GB" if r["gpu_mem_gb"] else "") + ")", flush=True)
+        r = bench(
+            config,
+            args.batch,
+            args.steps,
+            args.warmup,
+            device,
+            pl_weight=args.pl_weight,
+            g_reg_interval=args.g_reg_interval,
+            d_reg_interval=args.d_reg_interval,
+            channels_last=args.channels_last,
+            d_mapping_layers=args.d_mapping_layers,
+        )
+        print(
+            json.dumps(r)
+            if args.json
+            else f"{r['config']:14s} {r['device']:6s} batch {r['batch']:3d}: {r['images_per_s']:8.2f} img/s "
+            f"({r['sec_per_kimg']} s/kimg, {r['params_G_plus_D'] / 1e6:.1f} M params, {r['threads']} threads"
+            + (f", {r['gpu_mem_gb']} GB" if r["gpu_mem_gb"] else "")
+            + ")",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -84,8 +84,7 @@ def _executable_and_cloud(op: bpy.types.Operator, context: bpy.types.Context) ->
     if executable is None:
         op.report(
             {"ERROR"},
-            "skyasset not found: install it (pip install skyasset) or set its path in "
-            "Preferences > Add-ons > Skyasset",
+            "skyasset not found: install it (pip install skyasset) or set its path in Preferences > Add-ons > Skyasset",
         )
         return None
     settings = context.scene.world.skyasset
@@ -129,9 +128,7 @@ class SKYASSET_OT_generate(bpy.types.Operator):
         executable, cloud = found
         size = int(settings.size)
         # Not bpy.app.tempdir: Blender deletes that session folder on exit, and the sky must outlive it.
-        folder = paths.output_folder(
-            bpy.path.abspath(prefs.output_dir), bpy.data.filepath, tempfile.gettempdir()
-        )
+        folder = paths.output_folder(bpy.path.abspath(prefs.output_dir), bpy.data.filepath, tempfile.gettempdir())
         request = cli_bridge.GenerateRequest(
             cloud=cloud,
             seed=settings.seed,
@@ -161,9 +158,7 @@ class SKYASSET_OT_generate(bpy.types.Operator):
             self.report({"ERROR"}, f"skyasset did not finish within {self.timeout:.0f} s: cancelled")
             return {"CANCELLED"}
         if state == "running":
-            _set_status(
-                context, f"Skyasset: generating {self._label}... {self._job.elapsed:.0f} s (Esc to cancel)"
-            )
+            _set_status(context, f"Skyasset: generating {self._label}... {self._job.elapsed:.0f} s (Esc to cancel)")
             return {"RUNNING_MODAL"}
         self._end(context)
         try:
@@ -175,9 +170,7 @@ class SKYASSET_OT_generate(bpy.types.Operator):
         except cli_bridge.CliError as error:
             self.report({"WARNING"} if error.code == "cancelled" else {"ERROR"}, error.message)
             return {"CANCELLED"}
-        summary = (
-            f"{answer.get('cloud_name', '?')} seed {answer.get('seed', '?')} ({self._job.elapsed:.1f} s)"
-        )
+        summary = f"{answer.get('cloud_name', '?')} seed {answer.get('seed', '?')} ({self._job.elapsed:.1f} s)"
         world.skyasset.last_result = f"{summary}: {Path(image.filepath).name}"
         if estimate is not None and not estimate.distinct:
             self.report({"WARNING"}, "No distinct sun in this sky (overcast?): the Sun light is weak")

@@ -14,9 +14,7 @@ from bpy.props import (
 
 from . import cli_bridge, preferences, sun_light, world_nodes
 
-__all__ = [
-    "SkyassetWorldSettings", "cloud_items", "refresh_cloud_types", "cloud_types_error", "invalidate_cloud_types"
-]
+__all__ = ["SkyassetWorldSettings", "cloud_items", "refresh_cloud_types", "cloud_types_error", "invalidate_cloud_types"]
 
 SIZES = (512, 1024, 2048, 4096, 8192)
 

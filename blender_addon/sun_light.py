@@ -43,9 +43,7 @@ def place_sun(
     return obj
 
 
-def world_direction(
-    image_direction: tuple[float, float, float], rotation: float
-) -> tuple[float, float, float]:
+def world_direction(image_direction: tuple[float, float, float], rotation: float) -> tuple[float, float, float]:
     """Where a point of the sky image appears once the Mapping node turns the sky by ``rotation``.
 
     The Mapping node rotates the lookup vector, so the visible sky turns the opposite way.

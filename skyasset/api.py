@@ -88,7 +88,7 @@ def _check_outputs(out: Path, layout: Layout, hdr: bool, force: bool) -> None:
         return
     from skyasset.assets.skybox import skybox_targets
 
-    for target in skybox_targets(out, layout, hdr=hdr):  # type: ignore[arg-type]
+    for target in skybox_targets(out, layout, hdr=hdr):
         check_writable(target, force)
 
 
@@ -101,12 +101,10 @@ def check_settings(*, layout: str, method: str, size: int, upscale: str) -> None
     if isinstance(size, bool) or not isinstance(size, int) or size < 64 or size > 16384 or size % 8:
         raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size!r}.")
     check_output_size(size, size // 2)
-    check_upscale(upscale)  # type: ignore[arg-type]  # an unknown mode or a missing optional package fails early
+    check_upscale(upscale)  # an unknown mode or a missing optional package fails early
 
 
-def check_choice(
-    gen: SkyGenerator, cloud: str | None, seed: int, psi: float, mix: Mix | None
-) -> CloudClass | None:
+def check_choice(gen: SkyGenerator, cloud: str | None, seed: int, psi: float, mix: Mix | None) -> CloudClass | None:
     """The sky the user chose, checked against the model: its class, or ``None`` for an unconditional model."""
     z_from_seed(seed, 1)  # the seed range
     if isinstance(psi, bool) or not isinstance(psi, (int, float)) or not np.isfinite(psi) or not -1.0 <= psi <= 2.0:
@@ -218,8 +216,14 @@ def generate(
         applied = panorama.upscale
         assembled = generated + panorama.timings["assemble_s"]
         upscaled = assembled + panorama.timings["upscale_s"]
-        files, sun = pipeline.write_sky(panorama, layout, out_path, hdr=hdr, force=force,  # type: ignore[arg-type]
-                                        metadata=metadata)
+        files, sun = pipeline.write_sky(
+            panorama,
+            layout,
+            out_path,
+            hdr=hdr,
+            force=force,
+            metadata=metadata,
+        )
         size_wh = (size, size // 2)
     finished = time.perf_counter()
     timings |= {

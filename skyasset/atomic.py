@@ -35,9 +35,7 @@ def check_writable(path: Path, force: bool) -> None:
     """Refuse to overwrite ``path`` unless ``force``; refuse a folder or a device at that name in any case."""
     if os.path.lexists(path) and not force:
         what = "is a symbolic link" if path.is_symlink() else "already exists"
-        raise SkyassetError(
-            "output_exists", f"{path} {what}. Choose another output name or pass --force to overwrite."
-        )
+        raise SkyassetError("output_exists", f"{path} {what}. Choose another output name or pass --force to overwrite.")
     if path.is_dir() and not path.is_symlink():
         raise SkyassetError("io_error", f"{path} is a folder; give a file name for the output.")
     if path.exists() and not path.is_symlink() and not path.is_file():
@@ -68,8 +66,9 @@ def publish(tmp: Path, target: Path, *, force: bool) -> None:
         os.link(tmp, target)  # atomic and never clobbers: EEXIST if someone got there first
     except FileExistsError:
         raise SkyassetError(
-            "output_exists", f"{target} appeared while skyasset was writing it (another process?). Choose another "
-            "output name or pass --force to overwrite."
+            "output_exists",
+            f"{target} appeared while skyasset was writing it (another process?). Choose another "
+            "output name or pass --force to overwrite.",
         ) from None
     except OSError:  # a file system without hard links: rename, after one more check
         check_writable(target, force=False)
@@ -88,8 +87,7 @@ def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Itera
     check_writable(target, force)
     make_parent(target)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{TEMP_MARK}{target.suffix}",
-                                    dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{TEMP_MARK}{target.suffix}", dir=target.parent)
     except OSError as exc:
         raise SkyassetError("io_error", f"Cannot write in {target.parent}: {exc.strerror or exc}.") from None
     os.close(fd)

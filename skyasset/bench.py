@@ -36,17 +36,17 @@ BATCH = 8
 class VariantResult:
     """What ``skyasset bench model`` reports for one bundle (all times in seconds, sizes in bytes)."""
 
-    name: str                     # The bundle's variant (fp32, fp16, int8-weight, ...).
-    path: str                     # Bundle folder.
-    bytes: int                    # Both graphs on disk.
-    load_s: float                 # SkyGenerator(...) from a cold process: validation + both sessions.
-    latency_s: float              # Median seconds per image at batch 1 (mapping + synthesis).
-    latency_batch8_s: float       # Median seconds per image in batches of 8.
-    peak_rss_bytes: int           # Peak resident memory of the measuring process.
+    name: str  # The bundle's variant (fp32, fp16, int8-weight, ...).
+    path: str  # Bundle folder.
+    bytes: int  # Both graphs on disk.
+    load_s: float  # SkyGenerator(...) from a cold process: validation + both sessions.
+    latency_s: float  # Median seconds per image at batch 1 (mapping + synthesis).
+    latency_batch8_s: float  # Median seconds per image in batches of 8.
+    peak_rss_bytes: int  # Peak resident memory of the measuring process.
     psnr_db: float | None = None  # Against the reference's images on the same seeds (None for itself).
     max_abs_error: float | None = None  # Largest per-pixel difference in [0, 1] units.
-    size_ratio: float | None = None     # Reference bytes / these bytes.
-    speedup: float | None = None        # Reference latency_s / this latency_s.
+    size_ratio: float | None = None  # Reference bytes / these bytes.
+    speedup: float | None = None  # Reference latency_s / this latency_s.
     fid: float | None = None
     fid_delta: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -120,7 +120,10 @@ class _Worker:
         self.model = model
         self.process = subprocess.Popen(
             [sys.executable, "-m", "skyasset.bench", str(model), json.dumps(cloud), str(threads)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.info = self._read()
 
@@ -206,10 +209,14 @@ def bench_models(
                 images = Path(tmp) / f"{i}.npy"
                 w.ask(f"images {images} " + " ".join(map(str, seeds)))
                 pictures.append(np.load(images))
-                results.append(VariantResult(
-                    **w.info, latency_s=float(np.median(single[i])),
-                    latency_batch8_s=float(np.median(batched[i])), peak_rss_bytes=w.ask("stats")["peak_rss_bytes"],
-                ))
+                results.append(
+                    VariantResult(
+                        **w.info,
+                        latency_s=float(np.median(single[i])),
+                        latency_batch8_s=float(np.median(batched[i])),
+                        peak_rss_bytes=w.ask("stats")["peak_rss_bytes"],
+                    )
+                )
     finally:
         for w in workers:
             w.close()
@@ -245,8 +252,16 @@ def _fid(models: Sequence[str | os.PathLike[str]], archive: Path, samples: int) 
         )
     if not archive.is_file():
         raise SkyassetError("input_not_found", f"FID archive {archive} does not exist (make it with skyasset-train).")
-    command = [sys.executable, "-m", "training.quantize.fid_delta", "--archive", str(archive),
-               "--samples", str(samples), *map(str, models)]
+    command = [
+        sys.executable,
+        "-m",
+        "training.quantize.fid_delta",
+        "--archive",
+        str(archive),
+        "--samples",
+        str(samples),
+        *map(str, models),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or ["(no output)"]

@@ -111,9 +111,7 @@ def _inconsistent(path: Path, what: str) -> SkyassetError:
 
 def _read_metadata(path: Path) -> dict[str, Any]:
     if not path.exists():
-        raise SkyassetError(
-            "bundle_not_found", f"Model bundle {path} does not exist. Check the --model path."
-        )
+        raise SkyassetError("bundle_not_found", f"Model bundle {path} does not exist. Check the --model path.")
     meta_path = path / METADATA_NAME
     if not meta_path.is_file():
         raise SkyassetError(
@@ -210,8 +208,9 @@ def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
     try:
         path = Path(path).expanduser().resolve(strict=False)
     except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
-        raise SkyassetError("bundle_not_found", f"Model bundle path {path} cannot be opened ({exc}). Check the "
-                            "--model path.") from None
+        raise SkyassetError(
+            "bundle_not_found", f"Model bundle path {path} cannot be opened ({exc}). Check the --model path."
+        ) from None
     meta = _read_metadata(path)
     schema = _require(meta, "schema_version", int, path)
     if schema not in SUPPORTED_SCHEMAS:
@@ -238,9 +237,7 @@ def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
         raise _inconsistent(path, f"{len(classes)} classes listed but c_dim is {dims['c_dim']}")
     if w_avg.shape != (dims["w_dim"],):
         raise _inconsistent(path, f"w_avg has shape {w_avg.shape}, expected ({dims['w_dim']},)")
-    if class_w_avg.shape != (dims["c_dim"], dims["w_dim"]) and not (
-        dims["c_dim"] == 0 and class_w_avg.size == 0
-    ):
+    if class_w_avg.shape != (dims["c_dim"], dims["w_dim"]) and not (dims["c_dim"] == 0 and class_w_avg.size == 0):
         raise _inconsistent(
             path, f"class_w_avg has shape {class_w_avg.shape}, expected ({dims['c_dim']}, {dims['w_dim']})"
         )

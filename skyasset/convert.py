@@ -23,8 +23,9 @@ from skyasset.limits import check_input_size, check_output_size, pil_unguarded
 from skyasset.pipeline import panorama_from_equirect, panorama_from_views, write_sky
 from skyasset.upscale import UpscaleMode, check_upscale, upscale_factor
 
-__all__ = ["InputKind", "INPUT_KINDS", "ConvertResult", "convert", "detect_input_kind", "load_input"]
+__all__ = ["ConvertMethod", "InputKind", "INPUT_KINDS", "ConvertResult", "convert", "detect_input_kind", "load_input"]
 
+ConvertMethod = Literal["auto", "ring", "mirror", "stripe"]
 InputKind = Literal["auto", "photo", "photos", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
 INPUT_KINDS: tuple[InputKind, ...] = get_args(InputKind)
 _IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".hdr", ".exr"}
@@ -192,7 +193,7 @@ def convert(
     out: str | os.PathLike[str],
     *,
     kind: InputKind = "auto",
-    method: Literal["auto", "ring", "mirror", "stripe"] = "auto",
+    method: ConvertMethod = "auto",
     size: int | None = None,
     hdr: bool = False,
     bit_depth: Literal[8, 16] = 8,
@@ -269,8 +270,9 @@ def convert(
         panorama = panorama_from_views(data, used_method, size or 2048, upscale, progress=progress, **options)
     metadata = {"input": str(source), "input_kind": chosen, "method": used_method, "upscale": panorama.upscale}
     radiance = load_radiance(source, chosen) if hdr and is_panorama else None
-    files, sun = write_sky(panorama, to, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata,
-                           radiance=radiance)
+    files, sun = write_sky(
+        panorama, to, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata, radiance=radiance
+    )
     finished = time.perf_counter()
     equirect = panorama.equirect
     return ConvertResult(

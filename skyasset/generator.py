@@ -118,9 +118,7 @@ class SkyGenerator:
             feeds["c"] = c
         return self._mapping.run(["w"], feeds)[0]
 
-    def style(
-        self, z: np.ndarray, cloud: str | None, *, psi: float = 1.0, mix: Mix | None = None
-    ) -> np.ndarray:
+    def style(self, z: np.ndarray, cloud: str | None, *, psi: float = 1.0, mix: Mix | None = None) -> np.ndarray:
         """``w [N, w_dim]`` for latents ``z``: class mapping, optional blend with a second class, truncation.
 
         Truncation pulls ``w`` toward the (equally blended) class-mean ``w`` by ``psi``: 1 = no truncation,
@@ -259,8 +257,10 @@ class SkyGenerator:
             found = {a.name: dims(a.shape) for a in actual}
             for name, shape in expected.items():
                 got = found.get(name)
-                ok = got is not None and len(got) == len(shape) and all(
-                    g is None or e is None or g == e for g, e in zip(got, shape, strict=True)
+                ok = (
+                    got is not None
+                    and len(got) == len(shape)
+                    and all(g is None or e is None or g == e for g, e in zip(got, shape, strict=True))
                 )
                 if not ok:
                     raise SkyassetError(

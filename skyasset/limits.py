@@ -16,9 +16,7 @@ from typing import Any
 
 from skyasset.errors import SkyassetError
 
-__all__ = [
-    "DEFAULT_MAX_PIXELS", "check_input_size", "check_output_size", "image_size", "max_pixels", "pil_unguarded"
-]
+__all__ = ["DEFAULT_MAX_PIXELS", "check_input_size", "check_output_size", "image_size", "max_pixels", "pil_unguarded"]
 
 DEFAULT_MAX_PIXELS = 16384 * 8192  # a 16K equirect; ~1.6 GB as float32 RGB
 ENV_VAR = "SKYASSET_MAX_PIXELS"
@@ -35,8 +33,11 @@ def max_pixels() -> int:
     except ValueError:
         value = 0
     if value < 64 * 64:
-        raise SkyassetError("invalid_argument", f"{ENV_VAR}={raw!r} is not a pixel count of at least 4096; "
-                            f"unset it for the default ({DEFAULT_MAX_PIXELS}).")
+        raise SkyassetError(
+            "invalid_argument",
+            f"{ENV_VAR}={raw!r} is not a pixel count of at least 4096; "
+            f"unset it for the default ({DEFAULT_MAX_PIXELS}).",
+        )
     return value
 
 
@@ -62,8 +63,9 @@ def _exr_size(path: Path) -> tuple[int, int]:
         with OpenEXR.File(str(path), header_only=True) as exr:
             (x0, y0), (x1, y1) = exr.header()["dataWindow"]
     except (RuntimeError, OSError, KeyError, ValueError, TypeError) as exc:
-        raise SkyassetError("io_error", f"Could not read {path.name} as OpenEXR ({exc}); the file is damaged or "
-                            "not an EXR.") from None
+        raise SkyassetError(
+            "io_error", f"Could not read {path.name} as OpenEXR ({exc}); the file is damaged or not an EXR."
+        ) from None
     return int(x1) - int(x0) + 1, int(y1) - int(y0) + 1
 
 
@@ -80,8 +82,10 @@ def image_size(path: Path) -> tuple[int, int]:
         with pil_unguarded() as image_module, image_module.open(path) as img:
             return img.size
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise SkyassetError("io_error", f"Could not read {path.name} as an image ({exc}). Give a PNG, JPEG, "
-                            "TIFF, WebP, HDR or EXR file.") from None
+        raise SkyassetError(
+            "io_error",
+            f"Could not read {path.name} as an image ({exc}). Give a PNG, JPEG, TIFF, WebP, HDR or EXR file.",
+        ) from None
 
 
 @contextmanager
@@ -104,9 +108,12 @@ def check_input_size(path: Path) -> tuple[int, int]:
     if width <= 0 or height <= 0:
         raise SkyassetError("io_error", f"{path.name} claims a size of {width}x{height}; the file is damaged.")
     if width * height > limit:
-        raise SkyassetError("invalid_argument", f"{path.name} is {width}x{height} = {width * height} pixels, over "
-                            f"the {limit} that skyasset decodes; shrink it first, or raise the bound with "
-                            f"{ENV_VAR}=<pixels> if the machine has the memory (~12 bytes per pixel).")
+        raise SkyassetError(
+            "invalid_argument",
+            f"{path.name} is {width}x{height} = {width * height} pixels, over "
+            f"the {limit} that skyasset decodes; shrink it first, or raise the bound with "
+            f"{ENV_VAR}=<pixels> if the machine has the memory (~12 bytes per pixel).",
+        )
     return width, height
 
 
@@ -114,6 +121,9 @@ def check_output_size(width: int, height: int) -> None:
     """Refuse an output larger than the bound, before any work."""
     limit = max_pixels()
     if width * height > limit:
-        raise SkyassetError("invalid_argument", f"A {width}x{height} output is {width * height} pixels, over the "
-                            f"{limit} allowed; choose a smaller --size, or raise the bound with {ENV_VAR}=<pixels> "
-                            "if the machine has the memory (~12 bytes per pixel).")
+        raise SkyassetError(
+            "invalid_argument",
+            f"A {width}x{height} output is {width * height} pixels, over the "
+            f"{limit} allowed; choose a smaller --size, or raise the bound with {ENV_VAR}=<pixels> "
+            "if the machine has the memory (~12 bytes per pixel).",
+        )

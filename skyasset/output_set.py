@@ -87,8 +87,11 @@ def _folder_lock(folder: Path) -> Iterator[None]:
                 yield
                 return
         if time.monotonic() > deadline:
-            raise SkyassetError("io_error", f"{folder} stayed locked by another skyasset process for "
-                                f"{LOCK_TIMEOUT_S:.0f} s; wait for it to finish or write elsewhere.")
+            raise SkyassetError(
+                "io_error",
+                f"{folder} stayed locked by another skyasset process for "
+                f"{LOCK_TIMEOUT_S:.0f} s; wait for it to finish or write elsewhere.",
+            )
         time.sleep(0.05)
 
 

@@ -151,8 +151,8 @@ def write_sky(
     if radiance is not None:  # resampled, not upscaled: the network is trained on display images
         radiance = np.maximum(resize_equirect(radiance, int(equirect.shape[1])), 0.0)
     sun = sky_sun(equirect, hdr=hdr, radiance=radiance).to_json()
-    written = write_skybox(equirect, layout, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata,
-                           radiance=radiance, sun=sun)
+    written = write_skybox(
+        equirect, layout, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata, radiance=radiance, sun=sun
+    )
     panorama.timings["write_s"] = time.perf_counter() - started
     return [f.to_json() for f in written], sun
-

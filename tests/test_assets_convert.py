@@ -37,7 +37,7 @@ def photo(seed: int = 0, size: int = 96) -> np.ndarray:
     img = np.empty((size, size, 3), np.float32)
     img[:] = np.linspace(0.3, 0.9, size, dtype=np.float32)[:, None, None] * np.array([0.6, 0.8, 1.0])
     img += cv2.GaussianBlur(rng.random((size, size, 1)).astype(np.float32), (0, 0), 4)[..., None] * 0.2
-    img[int(size * 0.8):] = (0.1, 0.12, 0.08)
+    img[int(size * 0.8) :] = (0.1, 0.12, 0.08)
     return np.clip(img, 0, 1)
 
 
@@ -90,7 +90,13 @@ def test_cli_convert_json_and_errors(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout
     answer = json.loads(result.stdout)
     assert [f["role"] for f in answer["files"]][:6] == [
-        "face:front", "face:back", "face:left", "face:right", "face:up", "face:down"]
+        "face:front",
+        "face:back",
+        "face:left",
+        "face:right",
+        "face:up",
+        "face:down",
+    ]
     assert answer["outputs"] == [f["path"] for f in answer["files"]] and answer["input"] == str(pano)
     again = runner.invoke(app, args)
     assert again.exit_code == 4 and json.loads(again.stdout)["error"]["code"] == "output_exists"
@@ -116,8 +122,26 @@ def test_bench_skybox_on_the_tiny_bundle_runs_the_real_generator(tmp_path: Path)
 def test_cli_bench_skybox_json(tmp_path: Path) -> None:
     if not CCSN.is_dir():
         pytest.skip(f"CCSN photos not found at {CCSN}")
-    result = runner.invoke(app, ["bench", "skybox", "--ccsn", str(CCSN), "--classes", "St", "--seeds", "1",
-                                 "--width", "512", "--face-size", "128", "--sheet", str(tmp_path / "s.png"), "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "bench",
+            "skybox",
+            "--ccsn",
+            str(CCSN),
+            "--classes",
+            "St",
+            "--seeds",
+            "1",
+            "--width",
+            "512",
+            "--face-size",
+            "128",
+            "--sheet",
+            str(tmp_path / "s.png"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.stdout
     answer = json.loads(result.stdout)
     assert {"wrap_seam", "cube_edge", "unique_share", "seconds_per_skybox"} <= set(answer)

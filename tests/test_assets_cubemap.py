@@ -19,8 +19,14 @@ from skyasset.errors import SkyassetError
 
 # Unity Skybox/6 Sided property labels: _FrontTex "Front [+Z]", _BackTex "Back [-Z]", _LeftTex "Left [+X]",
 # _RightTex "Right [-X]", _UpTex "Up [+Y]", _DownTex "Down [-Y]".
-UNITY_AXES = {"front": (0, 0, 1), "back": (0, 0, -1), "left": (1, 0, 0), "right": (-1, 0, 0),
-              "up": (0, 1, 0), "down": (0, -1, 0)}
+UNITY_AXES = {
+    "front": (0, 0, 1),
+    "back": (0, 0, -1),
+    "left": (1, 0, 0),
+    "right": (-1, 0, 0),
+    "up": (0, 1, 0),
+    "down": (0, -1, 0),
+}
 
 
 def direction_image(h: int = 256) -> np.ndarray:

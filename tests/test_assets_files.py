@@ -120,7 +120,9 @@ def test_hdr_files_read_back_with_the_values_written(tmp_path: Path) -> None:
 def test_skybox_with_hdr_writes_twins(tmp_path: Path) -> None:
     files = write_skybox(sky(), "cross-h", tmp_path / "sky.png", hdr=True, metadata=META)
     assert [(f.path.name, f.format, f.role) for f in files] == [
-        ("sky.png", "png", "cross-h"), ("sky.hdr", "hdr", "cross-h"), ("sky.exr", "exr", "cross-h"),
+        ("sky.png", "png", "cross-h"),
+        ("sky.hdr", "hdr", "cross-h"),
+        ("sky.exr", "exr", "cross-h"),
         ("sky.json", "json", "sidecar"),
     ]
     exr = read_hdr(tmp_path / "sky.exr")
@@ -135,8 +137,11 @@ def test_dots_in_the_output_stem_are_kept(tmp_path: Path, layout: str, name: str
     """Regression: ``Path.with_suffix`` took ``.70`` of ``sky_psi0.70.png`` for an extension (-> sky_psi0.png)."""
     files = write_skybox(sky(), layout, tmp_path / name, hdr=True, metadata=META)
     names = sorted(f.path.name for f in files)
-    stems = ["sky_psi0.70"] if layout == "equirect" else [f"sky_psi0.70_{n}" for n in
-                                                          ("front", "back", "left", "right", "up", "down")]
+    stems = (
+        ["sky_psi0.70"]
+        if layout == "equirect"
+        else [f"sky_psi0.70_{n}" for n in ("front", "back", "left", "right", "up", "down")]
+    )
     expected = sorted([f"{s}{ext}" for s in stems for ext in (".png", ".hdr", ".exr")] + ["sky_psi0.70.json"])
     assert names == expected
     assert sorted(p.name for p in tmp_path.iterdir()) == expected  # nothing else written (no sky_psi0.png)

@@ -13,12 +13,12 @@ def smooth_noise(h: int = 128, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     img = cv2.GaussianBlur(rng.random((h, 2 * h, 3)).astype(np.float32), (0, 0), 3)
     img = np.concatenate([img, img[:, :8]], axis=1)  # make it periodic before cropping
-    return cv2.GaussianBlur(img, (0, 0), 2)[:, 4:4 + 2 * h]
+    return cv2.GaussianBlur(img, (0, 0), 2)[:, 4 : 4 + 2 * h]
 
 
 def periodic_texture(h: int = 128) -> np.ndarray:
     """Sum of sines that is continuous across the wrap."""
-    y, x = np.mgrid[0:h, 0:2 * h].astype(np.float32)
+    y, x = np.mgrid[0:h, 0 : 2 * h].astype(np.float32)
     lon = (x + 0.5) / (2 * h) * 2 * np.pi
     chans = [0.5 + 0.2 * np.sin(k * lon + y / (5 + k)) + 0.1 * np.cos(3 * k * lon) for k in (3, 5, 7)]
     return np.stack(chans, axis=-1).astype(np.float32)
@@ -28,7 +28,7 @@ def test_wrap_seam_is_about_one_for_continuous_and_large_for_a_cut() -> None:
     img = periodic_texture()
     assert 0.5 < wrap_seam_score(img) < 1.5
     cut = np.roll(img, img.shape[1] // 3, axis=1)[:, ::-1].copy()
-    cut = np.concatenate([img[:, : img.shape[1] // 2], cut[:, img.shape[1] // 2:]], axis=1)
+    cut = np.concatenate([img[:, : img.shape[1] // 2], cut[:, img.shape[1] // 2 :]], axis=1)
     assert wrap_seam_score(np.roll(cut, img.shape[1] // 2, axis=1)) > 3.0
 
 

@@ -29,7 +29,7 @@ def synthetic_view(seed: int, size: int = 128, horizon: float = 0.75, pole: bool
     img[hz:] = np.array([0.12, 0.14, 0.08], np.float32) + 0.03 * rng.random((size - hz, size, 1))
     if pole:
         x = int(rng.integers(size // 4, 3 * size // 4))
-        img[hz - size // 3:hz, x:x + 3] = (0.1, 0.1, 0.1)
+        img[hz - size // 3 : hz, x : x + 3] = (0.1, 0.1, 0.1)
     return img.astype(np.float32)
 
 
@@ -88,14 +88,14 @@ def test_multiband_keeps_overlaps_sharper_than_feathering() -> None:
     for blend in ("multiband", "feather"):
         pano = assemble_panorama(views, "ring", 512, blend=blend, detect=False)
         detail = pano - cv2.GaussianBlur(pano, (0, 0), 2)
-        contrast[blend] = float(detail[60:110, column - 4:column + 4].std())
+        contrast[blend] = float(detail[60:110, column - 4 : column + 4].std())
     assert contrast["multiband"] > 1.05 * contrast["feather"], contrast
 
 
 @pytest.mark.parametrize("ground", ["haze", "solid", "reflection"])
 def test_ground_fills(ground: str) -> None:
     pano = assemble_panorama(synthetic_views(), "ring", 256, ground=ground, ground_color=(0.2, 0.3, 0.4))
-    lower = pano[pano.shape[0] // 2 + 4:]
+    lower = pano[pano.shape[0] // 2 + 4 :]
     assert lower.size
     if ground == "solid":
         assert np.allclose(lower, (0.2, 0.3, 0.4), atol=0.02)

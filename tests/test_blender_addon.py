@@ -26,9 +26,7 @@ import pytest
 try:
     import bpy
 except ImportError:  # the bpy wheel is optional; CI installs it
-    pytest.skip(
-        "bpy is not importable: pip install bpy==4.2.23 to run the Blender tests", allow_module_level=True
-    )
+    pytest.skip("bpy is not importable: pip install bpy==4.2.23 to run the Blender tests", allow_module_level=True)
 
 import addon_utils  # noqa: E402  (ships with bpy)
 
@@ -57,9 +55,7 @@ def _blender_state() -> dict[str, Any]:
             if isinstance(getattr(bpy.app.handlers, name), list)
         },
         "addons": sorted(
-            key
-            for key in bpy.context.preferences.addons.keys()
-            if "skyasset" in key or key == "blender_addon"
+            key for key in bpy.context.preferences.addons.keys() if "skyasset" in key or key == "blender_addon"
         ),
     }
 
@@ -83,9 +79,7 @@ def extension_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["validate", str(REPO_ROOT / "blender_addon")],
         ["build", "--source-dir", str(REPO_ROOT / "blender_addon"), "--output-dir", str(out)],
     ):
-        done = subprocess.run(
-            [sys.executable, str(builder), *command], capture_output=True, text=True, check=False
-        )
+        done = subprocess.run([sys.executable, str(builder), *command], capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
     (archive,) = out.glob("skyasset-*.zip")
     return archive
@@ -149,9 +143,7 @@ def generated(addon: Any) -> dict[str, Any]:
     return {"result": result, "world": world}
 
 
-def _render(
-    tmp_path: Path, name: str, width: int, height: int, panorama: bool, samples: int = 4
-) -> np.ndarray:
+def _render(tmp_path: Path, name: str, width: int, height: int, panorama: bool, samples: int = 4) -> np.ndarray:
     """Render the scene with Cycles on the CPU and return linear RGB, rows from the top."""
     scene = bpy.context.scene
     camera = bpy.data.objects.get("Test Camera")
@@ -273,9 +265,7 @@ def test_render_shows_the_sky(generated: dict[str, Any], tmp_path: Path) -> None
 
     # Rotation turns the sky: +90 degrees shows the image's +Y side (u = 0.25) straight ahead (+X).
     world.skyasset.rotation = math.pi / 2
-    assert world.node_tree.nodes["Skyasset Mapping"].inputs["Rotation"].default_value[2] == pytest.approx(
-        math.pi / 2
-    )
+    assert world.node_tree.nodes["Skyasset Mapping"].inputs["Rotation"].default_value[2] == pytest.approx(math.pi / 2)
     turned = np.log1p(_render(tmp_path, "turned", width, height, panorama=True) @ LUMA)
     matches = {
         shift: np.corrcoef(turned.ravel(), np.roll(log_expected, shift, axis=1).ravel())[0, 1]
@@ -423,9 +413,7 @@ def test_preview_of_the_chosen_seed(generated: dict[str, Any]) -> None:
     settings.seed, settings.psi = 3, 0.7
 
 
-def test_default_output_folders(
-    generated: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_default_output_folders(generated: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     prefs = bpy.context.preferences.addons[EXTENSION].preferences
     chosen = prefs.output_dir
     prefs.output_dir = ""

@@ -59,9 +59,7 @@ def test_generate_args_carry_every_setting(tmp_path: Path) -> None:
 
 
 def test_generate_args_leave_defaults_to_the_cli(tmp_path: Path) -> None:
-    args = cli_bridge.build_generate_args(
-        "skyasset", GenerateRequest("St", 0, tmp_path / "a.png", force=False)
-    )
+    args = cli_bridge.build_generate_args("skyasset", GenerateRequest("St", 0, tmp_path / "a.png", force=False))
     assert "--model" not in args and "--method" not in args and "--hdr" not in args and "--force" not in args
     assert "--upscale" not in args
 
@@ -204,9 +202,7 @@ def test_query_classes_from_the_tiny_model(skyasset_exe: str, tiny_bundle_path: 
     assert ("Cu", "cumulus") in [(t.code, t.name) for t in types]
 
 
-def test_job_generates_an_equirect_sky_with_hdr(
-    skyasset_exe: str, tiny_bundle_path: Path, tmp_path: Path
-) -> None:
+def test_job_generates_an_equirect_sky_with_hdr(skyasset_exe: str, tiny_bundle_path: Path, tmp_path: Path) -> None:
     out = tmp_path / paths.sky_file_name("cumulus", 7, 0.7, 256)
     request = GenerateRequest("cumulus", 7, out, size=256, hdr=True, model=tiny_bundle_path)
     job = CliJob(cli_bridge.build_generate_args(skyasset_exe, request))
@@ -282,14 +278,8 @@ def test_pure_modules_do_not_import_bpy_or_skyasset() -> None:
 
     for name in ("cli_bridge", "sun", "paths"):
         tree = ast.parse((REPO_ROOT / "blender_addon" / f"{name}.py").read_text("utf-8"))
-        imported = {
-            a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
-        }
-        imported |= {
-            n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
-        }
+        imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert not imported & {"bpy", "skyasset", "mathutils"}, name
     for path in (REPO_ROOT / "blender_addon").glob("*.py"):
-        assert "import skyasset" not in path.read_text("utf-8") and "from skyasset" not in path.read_text(
-            "utf-8"
-        )
+        assert "import skyasset" not in path.read_text("utf-8") and "from skyasset" not in path.read_text("utf-8")

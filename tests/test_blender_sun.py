@@ -23,9 +23,7 @@ from blender_addon import sun  # noqa: E402
 
 
 def _angle_deg(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
-    return math.degrees(
-        math.acos(float(np.clip(np.dot(a, b) / np.linalg.norm(a) / np.linalg.norm(b), -1, 1)))
-    )
+    return math.degrees(math.acos(float(np.clip(np.dot(a, b) / np.linalg.norm(a) / np.linalg.norm(b), -1, 1))))
 
 
 def _sky_with_sun(u: float, t: float, radius_px: float, value: float, width: int = 1024) -> np.ndarray:

@@ -57,8 +57,23 @@ def test_model_info(tiny_bundle_path: Path) -> None:
 def test_generate_flat_json_shape(tiny_bundle_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "sky é dir" / "sky.png"  # spaces and non-ASCII survive
     code, answer = run_json(
-        ["generate", "-c", "cumulus", "-s", "7", "--psi", "0.5", "--mix", "stratus:0.3", "--layout", "flat",
-         "--model", str(tiny_bundle_path), "-o", str(out)]
+        [
+            "generate",
+            "-c",
+            "cumulus",
+            "-s",
+            "7",
+            "--psi",
+            "0.5",
+            "--mix",
+            "stratus:0.3",
+            "--layout",
+            "flat",
+            "--model",
+            str(tiny_bundle_path),
+            "-o",
+            str(out),
+        ]
     )
     assert code == 0, answer
     assert answer["outputs"] == [str(out)]
@@ -76,40 +91,76 @@ def test_generate_flat_json_shape(tiny_bundle_path: Path, tmp_path: Path) -> Non
 
 def test_generate_is_reproducible(tiny_bundle_path: Path, tmp_path: Path) -> None:
     for name in ("a.png", "b.png"):
-        code, _ = run_json(["generate", "-c", "Ci", "-s", "3", "--layout", "flat", "--model",
-                            str(tiny_bundle_path), "-o", str(tmp_path / name)])
+        code, _ = run_json(
+            [
+                "generate",
+                "-c",
+                "Ci",
+                "-s",
+                "3",
+                "--layout",
+                "flat",
+                "--model",
+                str(tiny_bundle_path),
+                "-o",
+                str(tmp_path / name),
+            ]
+        )
         assert code == 0
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
 
 
 def test_random_seed_is_reported(tiny_bundle_path: Path, tmp_path: Path) -> None:
-    code, answer = run_json(["generate", "-c", "Ci", "--layout", "flat", "--model", str(tiny_bundle_path),
-                             "-o", str(tmp_path / "r.png")])
+    code, answer = run_json(
+        ["generate", "-c", "Ci", "--layout", "flat", "--model", str(tiny_bundle_path), "-o", str(tmp_path / "r.png")]
+    )
     assert code == 0 and 0 <= answer["seed"] < 2**31
 
 
 @pytest.mark.parametrize(
     ("args", "error_code", "exit_code"),
     [
-        (["generate", "-c", "cumulo", "-o", "{tmp}/x.png", "--layout", "flat", "--model", "{model}"],
-         "unknown_cloud", 2),
-        (["generate", "-c", "Cu", "--psi", "9", "-o", "{tmp}/x.png", "--layout", "flat", "--model", "{model}"],
-         "invalid_argument", 2),
-        (["generate", "-c", "Cu", "--layout", "sphere", "-o", "{tmp}/x.png", "--model", "{model}"],
-         "invalid_argument", 2),
-        (["generate", "-c", "Cu", "--mix", "stratus:2", "-o", "{tmp}/x.png", "--model", "{model}"],
-         "invalid_argument", 2),
+        (
+            ["generate", "-c", "cumulo", "-o", "{tmp}/x.png", "--layout", "flat", "--model", "{model}"],
+            "unknown_cloud",
+            2,
+        ),
+        (
+            ["generate", "-c", "Cu", "--psi", "9", "-o", "{tmp}/x.png", "--layout", "flat", "--model", "{model}"],
+            "invalid_argument",
+            2,
+        ),
+        (
+            ["generate", "-c", "Cu", "--layout", "sphere", "-o", "{tmp}/x.png", "--model", "{model}"],
+            "invalid_argument",
+            2,
+        ),
+        (
+            ["generate", "-c", "Cu", "--mix", "stratus:2", "-o", "{tmp}/x.png", "--model", "{model}"],
+            "invalid_argument",
+            2,
+        ),
         (["generate", "-c", "Cu", "-o", "{tmp}/x.png", "--layout", "flat"], "no_model", 3),
         (["generate", "-c", "Cu", "-o", "{tmp}/x.png", "--model", "{tmp}/missing"], "bundle_not_found", 3),
         (["model", "info", "--model", "{tmp}"], "bundle_not_found", 3),
-        (["generate", "-c", "Cu", "-o", "{tmp}/exists.png", "--layout", "flat", "--model", "{model}"],
-         "output_exists", 4),
-        (["generate", "-c", "Cu", "-o", "{tmp}/exists.png/x.png", "--layout", "flat", "--model", "{model}"],
-         "io_error", 5),
+        (
+            ["generate", "-c", "Cu", "-o", "{tmp}/exists.png", "--layout", "flat", "--model", "{model}"],
+            "output_exists",
+            4,
+        ),
+        (
+            ["generate", "-c", "Cu", "-o", "{tmp}/exists.png/x.png", "--layout", "flat", "--model", "{model}"],
+            "io_error",
+            5,
+        ),
     ],
 )
 def test_error_codes(
-    args: list[str], error_code: str, exit_code: int, tiny_bundle_path: Path, tmp_path: Path,
+    args: list[str],
+    error_code: str,
+    exit_code: int,
+    tiny_bundle_path: Path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from skyasset import models
@@ -125,13 +176,13 @@ def test_error_codes(
 
 def test_broken_bundle_error_reaches_the_bridge(tiny_bundle_copy: Path, tmp_path: Path) -> None:
     (tiny_bundle_copy / "mapping.onnx").write_bytes(b"truncated")
-    code, answer = run_json(["generate", "-c", "Cu", "-o", str(tmp_path / "x.png"), "--model",
-                             str(tiny_bundle_copy)])
+    code, answer = run_json(["generate", "-c", "Cu", "-o", str(tmp_path / "x.png"), "--model", str(tiny_bundle_copy)])
     assert code == 3 and answer["error"]["code"] == "bundle_checksum_mismatch"
 
 
-def test_internal_errors_still_answer_in_json(tiny_bundle_path: Path, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_errors_still_answer_in_json(
+    tiny_bundle_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import skyasset.cli.generate as command
 
     def explode(*_: object, **__: object) -> None:
@@ -150,9 +201,21 @@ def test_usage_errors_in_json_mode_through_the_entry_point(capsys: pytest.Captur
 
 def test_human_errors_go_to_stderr(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "skyasset", "generate", "-c", "Cu", "-o", str(tmp_path / "x.png"),
-         "--model", str(tmp_path / "missing")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "skyasset",
+            "generate",
+            "-c",
+            "Cu",
+            "-o",
+            str(tmp_path / "x.png"),
+            "--model",
+            str(tmp_path / "missing"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 3
     assert result.stdout == "" and "error:" in result.stderr

@@ -53,8 +53,10 @@ def shape_of(value):
 
 def io_signature(path: Path) -> tuple[list, list]:
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    sig = [[(a.name, a.type, [d if isinstance(d, int) else "N" for d in a.shape]) for a in args]
-           for args in (session.get_inputs(), session.get_outputs())]
+    sig = [
+        [(a.name, a.type, [d if isinstance(d, int) else "N" for d in a.shape]) for a in args]
+        for args in (session.get_inputs(), session.get_outputs())
+    ]
     return sig[0], sig[1]
 
 
@@ -96,7 +98,8 @@ def test_graph_inputs_outputs_and_dynamic_batch(regenerated: Path) -> None:
         [("w", "tensor(float)", ["N", 32])],
     )
     assert io_signature(regenerated / "synthesis.onnx") == (
-        [("ws", "tensor(float)", ["N", 8, 32])], [("img", "tensor(float)", ["N", 3, 32, 32])],
+        [("ws", "tensor(float)", ["N", 8, 32])],
+        [("img", "tensor(float)", ["N", 3, 32, 32])],
     )
     # The graphs carry no external data: one file each.
     rng = np.random.default_rng(5)
@@ -146,8 +149,9 @@ def test_committed_tiny_bundle_is_reproducible(regenerated: Path) -> None:
 
 def test_unconditional_export(tmp_path: Path) -> None:
     torch.manual_seed(0)
-    G = Generator(8, 0, 8, 32, 3, mapping_kwargs=dict(num_layers=1),
-                  synthesis_kwargs=dict(channel_base=64, channel_max=4))
+    G = Generator(
+        8, 0, 8, 32, 3, mapping_kwargs=dict(num_layers=1), synthesis_kwargs=dict(channel_base=64, channel_max=4)
+    )
     out = export_bundle(G, tmp_path / "uncond", model_id="u", license="CC0-1.0", mean_samples=64, verbose=False)
     meta = read_meta(out)
     assert meta["c_dim"] == 0 and meta["classes"] == [] and meta["class_w_avg"] == []
@@ -209,8 +213,15 @@ def test_noise_none_leaves_the_per_pixel_noise_out(tmp_path: Path) -> None:
         ws = G.mapping(torch.randn([2, G.z_dim]), torch.eye(G.c_dim)[:2])
     outputs = {}
     for mode in ("const", "none"):
-        bundle = export_bundle(G, tmp_path / mode, model_id=f"tiny-{mode}", license="CC0-1.0", mean_samples=16,
-                               noise_mode=mode, verbose=False)
+        bundle = export_bundle(
+            G,
+            tmp_path / mode,
+            model_id=f"tiny-{mode}",
+            license="CC0-1.0",
+            mean_samples=16,
+            noise_mode=mode,
+            verbose=False,
+        )
         assert read_meta(bundle)["provenance"]["export"]["noise_mode"] == mode
         session = ort.InferenceSession(str(bundle / "synthesis.onnx"), providers=["CPUExecutionProvider"])
         outputs[mode] = session.run(None, {"ws": ws.numpy()})[0]

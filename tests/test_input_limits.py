@@ -18,6 +18,7 @@ from skyasset.limits import DEFAULT_MAX_PIXELS, image_size
 
 def _png_claiming(path: Path, width: int, height: int) -> Path:
     """A tiny PNG whose header claims ``width`` x ``height``: what a decompression bomb looks like."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

@@ -25,8 +25,13 @@ SMALL = dict(channel_base=256, channel_max=16)
 def make_g(resolution: int, c_dim: int, **synthesis_kwargs) -> Generator:
     torch.manual_seed(0)
     return Generator(
-        z_dim=16, c_dim=c_dim, w_dim=16, img_resolution=resolution, img_channels=3,
-        mapping_kwargs=dict(num_layers=2), synthesis_kwargs={**SMALL, **synthesis_kwargs},
+        z_dim=16,
+        c_dim=c_dim,
+        w_dim=16,
+        img_resolution=resolution,
+        img_channels=3,
+        mapping_kwargs=dict(num_layers=2),
+        synthesis_kwargs={**SMALL, **synthesis_kwargs},
     )
 
 
@@ -74,23 +79,42 @@ def test_nvlabs_parameter_names_and_shapes() -> None:
     g = {k: tuple(v.shape) for k, v in G.state_dict().items()}
     d = {k: tuple(v.shape) for k, v in D.state_dict().items()}
     expected_g = {
-        "mapping.embed.weight": (512, 11), "mapping.embed.bias": (512,),
-        "mapping.fc0.weight": (512, 1024), "mapping.fc7.bias": (512,), "mapping.w_avg": (512,),
-        "synthesis.b4.const": (512, 4, 4), "synthesis.b4.resample_filter": (4, 4),
-        "synthesis.b4.conv1.weight": (512, 512, 3, 3), "synthesis.b4.conv1.noise_const": (4, 4),
-        "synthesis.b4.conv1.noise_strength": (), "synthesis.b4.conv1.affine.weight": (512, 512),
-        "synthesis.b4.torgb.weight": (3, 512, 1, 1), "synthesis.b4.torgb.affine.bias": (512,),
-        "synthesis.b8.conv0.affine.weight": (512, 512), "synthesis.b8.conv0.weight": (512, 512, 3, 3),
-        "synthesis.b8.conv0.resample_filter": (4, 4), "synthesis.b8.conv0.bias": (512,),
-        "synthesis.b64.conv0.weight": (256, 512, 3, 3), "synthesis.b256.conv1.noise_const": (256, 256),
-        "synthesis.b256.torgb.weight": (3, 64, 1, 1), "synthesis.b256.torgb.bias": (3,),
+        "mapping.embed.weight": (512, 11),
+        "mapping.embed.bias": (512,),
+        "mapping.fc0.weight": (512, 1024),
+        "mapping.fc7.bias": (512,),
+        "mapping.w_avg": (512,),
+        "synthesis.b4.const": (512, 4, 4),
+        "synthesis.b4.resample_filter": (4, 4),
+        "synthesis.b4.conv1.weight": (512, 512, 3, 3),
+        "synthesis.b4.conv1.noise_const": (4, 4),
+        "synthesis.b4.conv1.noise_strength": (),
+        "synthesis.b4.conv1.affine.weight": (512, 512),
+        "synthesis.b4.torgb.weight": (3, 512, 1, 1),
+        "synthesis.b4.torgb.affine.bias": (512,),
+        "synthesis.b8.conv0.affine.weight": (512, 512),
+        "synthesis.b8.conv0.weight": (512, 512, 3, 3),
+        "synthesis.b8.conv0.resample_filter": (4, 4),
+        "synthesis.b8.conv0.bias": (512,),
+        "synthesis.b64.conv0.weight": (256, 512, 3, 3),
+        "synthesis.b256.conv1.noise_const": (256, 256),
+        "synthesis.b256.torgb.weight": (3, 64, 1, 1),
+        "synthesis.b256.torgb.bias": (3,),
     }
     expected_d = {
-        "b256.fromrgb.weight": (64, 3, 1, 1), "b256.fromrgb.bias": (64,), "b256.resample_filter": (4, 4),
-        "b256.conv0.weight": (64, 64, 3, 3), "b256.conv1.weight": (128, 64, 3, 3),
-        "b256.skip.weight": (128, 64, 1, 1), "b8.conv1.weight": (512, 512, 3, 3),
-        "b4.conv.weight": (512, 513, 3, 3), "b4.fc.weight": (512, 8192), "b4.out.weight": (512, 512),
-        "b4.out.bias": (512,), "mapping.embed.weight": (512, 11), "mapping.fc7.weight": (512, 512),
+        "b256.fromrgb.weight": (64, 3, 1, 1),
+        "b256.fromrgb.bias": (64,),
+        "b256.resample_filter": (4, 4),
+        "b256.conv0.weight": (64, 64, 3, 3),
+        "b256.conv1.weight": (128, 64, 3, 3),
+        "b256.skip.weight": (128, 64, 1, 1),
+        "b8.conv1.weight": (512, 512, 3, 3),
+        "b4.conv.weight": (512, 513, 3, 3),
+        "b4.fc.weight": (512, 8192),
+        "b4.out.weight": (512, 512),
+        "b4.out.bias": (512,),
+        "mapping.embed.weight": (512, 11),
+        "mapping.fc7.weight": (512, 512),
     }
     assert {k: g.get(k) for k in expected_g} == expected_g
     assert {k: d.get(k) for k in expected_d} == expected_d
@@ -272,7 +296,11 @@ def test_configs_and_fp16_budget() -> None:
     assert {"tiny", "ccsn256", "ccsn256-small"} <= set(CONFIGS)
     ccsn256, small = get_config("ccsn256"), get_config("ccsn256-small")
     assert (ccsn256.channel_base, ccsn256.channel_max, ccsn256.z_dim, ccsn256.w_dim, ccsn256.c_dim) == (
-        16384, 512, 512, 512, 11,
+        16384,
+        512,
+        512,
+        512,
+        11,
     )
     assert sum(ccsn256.fp16_bytes().values()) > 64e6  # why ccsn256-small exists
     assert sum(small.fp16_bytes().values()) <= 64e6

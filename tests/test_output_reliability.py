@@ -30,8 +30,23 @@ FACES_HDR = ["--layout", "faces", "--hdr", "--size", "1024"]
 
 
 def _cli(tiny: Path, out: Path, seed: int, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "skyasset", "generate", "-c", "Cu", "-s", str(seed), "-o", str(out),
-            "--model", str(tiny), "--json", *FACES_HDR, *extra]
+    return [
+        sys.executable,
+        "-m",
+        "skyasset",
+        "generate",
+        "-c",
+        "Cu",
+        "-s",
+        str(seed),
+        "-o",
+        str(out),
+        "--model",
+        str(tiny),
+        "--json",
+        *FACES_HDR,
+        *extra,
+    ]
 
 
 def _visible(folder: Path) -> list[str]:
@@ -62,8 +77,9 @@ def expected_names(tmp_path: Path) -> list[str]:
 
 
 def test_targets_are_the_files_written(tiny_bundle_path: Path, tmp_path: Path, expected_names: list[str]) -> None:
-    result = skyasset.generate("Cu", 1, tmp_path / "sky.png", model=str(tiny_bundle_path), layout="faces",
-                               hdr=True, size=512)
+    result = skyasset.generate(
+        "Cu", 1, tmp_path / "sky.png", model=str(tiny_bundle_path), layout="faces", hdr=True, size=512
+    )
     assert sorted(p.name for p in result.outputs) == expected_names == _visible(tmp_path)
     assert _hidden(tmp_path) == []
     assert len(expected_names) == 19
@@ -81,8 +97,12 @@ def test_interrupted_at_random_points_leaves_old_or_new_set(
     previous = 2
     rng = random.Random(how)
     for attempt in range(6):
-        proc = subprocess.Popen(_cli(tiny_bundle_path, out, 10 + attempt, "--force"), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            _cli(tiny_bundle_path, out, 10 + attempt, "--force"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(rng.uniform(0.2, 1.1) * duration)
         proc.send_signal(getattr(signal, how))
         stdout, stderr = proc.communicate(timeout=60)
@@ -109,8 +129,7 @@ def test_killed_during_the_moves_is_finished_by_the_next_writer(
     out = tmp_path / "sky.png"
     skyasset.generate("Cu", 1, out, model=str(tiny_bundle_path), layout="faces", hdr=True, size=512)
     staging = tmp_path / "new"
-    skyasset.generate("Cu", 2, staging / "sky.png", model=str(tiny_bundle_path), layout="faces", hdr=True,
-                      size=512)
+    skyasset.generate("Cu", 2, staging / "sky.png", model=str(tiny_bundle_path), layout="faces", hdr=True, size=512)
     sidecar = json.loads((staging / "sky.json").read_text())
     for entry in sidecar["files"]:
         entry["path"] = str(tmp_path.resolve() / Path(entry["path"]).name)
@@ -127,15 +146,21 @@ def test_killed_during_the_moves_is_finished_by_the_next_writer(
 
 def test_concurrent_writers_never_mix(tiny_bundle_path: Path, tmp_path: Path, expected_names: list[str]) -> None:
     out = tmp_path / "sky.png"
-    procs = [subprocess.Popen(_cli(tiny_bundle_path, out, seed, "--force"), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE) for seed in range(4)]
+    procs = [
+        subprocess.Popen(_cli(tiny_bundle_path, out, seed, "--force"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for seed in range(4)
+    ]
     assert all(p.wait(timeout=120) == 0 for p in procs)
     assert _visible(tmp_path) == expected_names and _hidden(tmp_path) == []
     assert _seed_of_set(tmp_path) in range(4)
 
     other = tmp_path / "other"
-    procs = [subprocess.Popen(_cli(tiny_bundle_path, other / "sky.png", seed), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for seed in range(4)]
+    procs = [
+        subprocess.Popen(
+            _cli(tiny_bundle_path, other / "sky.png", seed), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for seed in range(4)
+    ]
     answers = [(p.wait(timeout=120), p.communicate()[0]) for p in procs]
     winners = [rc for rc, _ in answers if rc == 0]
     assert len(winners) == 1, answers
@@ -196,8 +221,7 @@ def test_disk_full_half_way_leaves_the_old_set(
 
     monkeypatch.setattr(skybox_module, "write_exr", full_disk)
     with pytest.raises(SkyassetError) as caught:
-        skyasset.generate("Cu", 2, out, model=str(tiny_bundle_path), layout="faces", hdr=True, size=512,
-                          force=True)
+        skyasset.generate("Cu", 2, out, model=str(tiny_bundle_path), layout="faces", hdr=True, size=512, force=True)
     assert caught.value.code == "io_error" and "No space left" in caught.value.message
     assert {name: (tmp_path / name).read_bytes() for name in expected_names} == before
     assert _hidden(tmp_path) == []
@@ -212,8 +236,9 @@ def test_existing_outputs_are_found_before_any_work(tiny_bundle_path: Path, tmp_
     monkeypatch.setattr("skyasset.generator.SkyGenerator.loop_views", no_generation)
     monkeypatch.setattr("skyasset.generator.SkyGenerator.generate", no_generation)
     with pytest.raises(SkyassetError) as caught:
-        skyasset.generate("Cu", 1, tmp_path / "sky.png", model=str(tiny_bundle_path), layout="faces", hdr=True,
-                          upscale="fast")
+        skyasset.generate(
+            "Cu", 1, tmp_path / "sky.png", model=str(tiny_bundle_path), layout="faces", hdr=True, upscale="fast"
+        )
     assert caught.value.code == "output_exists" and "sky_up.exr" in caught.value.message
 
 

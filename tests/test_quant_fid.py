@@ -45,8 +45,18 @@ def test_bench_reports_fid_and_fid_delta(
     int8 = quantize_bundle(tiny_bundle_path, tmp_path / "int8", "int8-weight")
     result = CliRunner().invoke(
         bench_app,
-        ["model", str(tiny_bundle_path), str(int8), "--repeats", "1", "--fid-archive", str(archive),
-         "--fid-samples", "8", "--json"],
+        [
+            "model",
+            str(tiny_bundle_path),
+            str(int8),
+            "--repeats",
+            "1",
+            "--fid-archive",
+            str(archive),
+            "--fid-samples",
+            "8",
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
@@ -58,7 +68,7 @@ def test_bench_reports_fid_and_fid_delta(
 
 def test_missing_fid_archive_is_a_coded_error(tiny_bundle_path: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        bench_app, ["model", str(tiny_bundle_path), "--repeats", "1", "--fid-archive", str(tmp_path / "no.zip"),
-                    "--json"],
+        bench_app,
+        ["model", str(tiny_bundle_path), "--repeats", "1", "--fid-archive", str(tmp_path / "no.zip"), "--json"],
     )
     assert result.exit_code == 2 and json.loads(result.stdout)["error"]["code"] == "input_not_found"

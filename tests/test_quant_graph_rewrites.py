@@ -24,7 +24,13 @@ def _run(model: onnx.ModelProto, path: Path, feeds: dict[str, np.ndarray]) -> np
 
 
 def _zero_insert_upsample(
-    channels: int, height: int, width: int, kernel: int, pads: list[int], *, bias: bool = False,
+    channels: int,
+    height: int,
+    width: int,
+    kernel: int,
+    pads: list[int],
+    *,
+    bias: bool = False,
     pad_after: tuple[int, int] = (1, 1),
 ) -> onnx.ModelProto:
     """upfirdn2d's x2 upsampling as exported: Reshape, Pad a zero after each pixel, Reshape, depthwise Conv."""
@@ -47,19 +53,27 @@ def _zero_insert_upsample(
             helper.make_node("Reshape", ["x", "split"], ["x6"], name="split"),
             helper.make_node("Pad", ["x6", "pads"], ["p6"], name="insert_zeros", mode="constant"),
             helper.make_node("Reshape", ["p6", "merge"], ["up"], name="merge"),
-            helper.make_node("Conv", conv_inputs, ["y"], name="fir", group=channels, pads=pads,
-                             kernel_shape=[kernel, kernel]),
+            helper.make_node(
+                "Conv", conv_inputs, ["y"], name="fir", group=channels, pads=pads, kernel_shape=[kernel, kernel]
+            ),
         ],
-        "fir_up", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", channels, height, width])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers,
+        "fir_up",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", channels, height, width])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializers,
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
 
 
 @pytest.mark.parametrize(
     ("kernel", "pads", "bias"),
-    [(4, [2, 2, 1, 1], False), (4, [1, 2, 2, 1], True), (4, [3, 0, 0, 3], False), (3, [1, 1, 1, 1], True),
-     (2, [0, 1, 1, 0], False)],
+    [
+        (4, [2, 2, 1, 1], False),
+        (4, [1, 2, 2, 1], True),
+        (4, [3, 0, 0, 3], False),
+        (3, [1, 1, 1, 1], True),
+        (2, [0, 1, 1, 0], False),
+    ],
 )
 def test_fir_upsampling_in_phases_matches_zero_insertion(
     kernel: int, pads: list[int], bias: bool, tmp_path: Path
@@ -104,7 +118,10 @@ def _gemms(shared_with_matmul: bool) -> onnx.ModelProto:
         nodes.append(helper.make_node("MatMul", ["x", "w"], ["m"], name="matmul"))
         outputs.append(helper.make_tensor_value_info("m", TensorProto.FLOAT, None))
     graph = helper.make_graph(
-        nodes, "gemms", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 64])], outputs,
+        nodes,
+        "gemms",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 64])],
+        outputs,
         [
             numpy_helper.from_array(rng.standard_normal((64, 32)).astype(np.float32), "w"),
             numpy_helper.from_array(rng.standard_normal((48, 64)).astype(np.float32), "wt"),
@@ -120,8 +137,11 @@ def test_int8_gemm_weights_decode_along_their_first_axis(shared_with_matmul: boo
     packed = weights_to_int8(model)
     stored = {t.name: tuple(t.dims) for t in packed.graph.initializer}
     decode_axis = {n.output[0]: n.attribute[0].i for n in packed.graph.node if n.op_type == "DequantizeLinear"}
-    trans_b = {n.name: next((a.i for a in n.attribute if a.name == "transB"), 0)
-               for n in packed.graph.node if n.op_type == "Gemm"}
+    trans_b = {
+        n.name: next((a.i for a in n.attribute if a.name == "transB"), 0)
+        for n in packed.graph.node
+        if n.op_type == "Gemm"
+    }
     assert decode_axis["wt"] == 0 and stored["wt_int8"] == (48, 64) and trans_b["transposed"] == 1
     if shared_with_matmul:  # a MatMul reads it too: stays [K, N], decoded along its output axis
         assert stored["w_int8"] == (64, 32) and decode_axis["w"] == 1 and trans_b["plain"] == 0
@@ -134,9 +154,7 @@ def test_int8_gemm_weights_decode_along_their_first_axis(shared_with_matmul: boo
         assert a.shape == e.shape and np.abs(a - e).max() < 0.02 * np.abs(e).max()
 
 
-def test_demodulation_folds_into_the_weight_scales_of_a_batch_one_graph(
-    tiny_bundle_path: Path, tmp_path: Path
-) -> None:
+def test_demodulation_folds_into_the_weight_scales_of_a_batch_one_graph(tiny_bundle_path: Path, tmp_path: Path) -> None:
     from training.quantize import quantize_bundle
     from training.quantize.demod_fold import fold_demodulation
 

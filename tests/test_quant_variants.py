@@ -147,8 +147,9 @@ def _real_inc_python() -> str | None:
     python = os.environ.get("SKYASSET_INC_PYTHON")
     if not python:
         return None
-    done = subprocess.run([python, "-c", "import onnx_neural_compressor.quantization.algorithm_entry"],
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        [python, "-c", "import onnx_neural_compressor.quantization.algorithm_entry"], capture_output=True, check=False
+    )
     return python if done.returncode == 0 else None
 
 
@@ -234,9 +235,19 @@ def test_subpixel_rewrite_handles_pads_output_padding_and_bias(
     w = rng.standard_normal((4, 6, 3, 3)).astype(np.float32)
     b = rng.standard_normal(6).astype(np.float32)
     graph = helper.make_graph(
-        [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], name="up", strides=[2, 2], pads=pads,
-                          output_padding=output_padding)],
-        "ct", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4, 5, 7])],
+        [
+            helper.make_node(
+                "ConvTranspose",
+                ["x", "w", "b"],
+                ["y"],
+                name="up",
+                strides=[2, 2],
+                pads=pads,
+                output_padding=output_padding,
+            )
+        ],
+        "ct",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4, 5, 7])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
         [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")],
     )
@@ -286,7 +297,8 @@ def test_static_qdq_folds_clamps_into_the_quantized_range(tmp_path: Path) -> Non
             helper.make_node("Clip", ["a", "lo", "hi"], ["b"], name="clamp"),
             helper.make_node("Conv", ["b", "w2"], ["y"], name="c2", pads=[1, 1, 1, 1]),
         ],
-        "clamped", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
+        "clamped",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
         [
             numpy_helper.from_array(rng.standard_normal((8, 4, 3, 3)).astype(np.float32), "w1"),

@@ -19,8 +19,11 @@ def test_every_engine_and_the_protocol_use_the_same_seed_range() -> None:
     unity = (ROOT / "unity_package" / "Editor" / "Window" / "Seeds.cs").read_text(encoding="utf-8")
     assert "public const long Max = int.MaxValue;" in unity
     schema = json.loads((ROOT / "unity_package" / "Documentation~" / "protocol.schema.json").read_text())
-    maxima = [node["maximum"] for node in _walk(schema) if isinstance(node, dict) and "maximum" in node
-              and node.get("type") == "integer"]
+    maxima = [
+        node["maximum"]
+        for node in _walk(schema)
+        if isinstance(node, dict) and "maximum" in node and node.get("type") == "integer"
+    ]
     assert MAX_SEED in maxima and 2**32 - 1 not in maxima
     assert "0 .. 2147483647" in (ROOT / "docs" / "CLI_PROTOCOL.md").read_text(encoding="utf-8")
 

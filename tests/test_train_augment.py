@@ -37,8 +37,11 @@ def test_translation_is_integer_pixels() -> None:
     x = torch.rand(16, 3, 32, 32)
     y = _only("translate")(x)
     for i in range(16):  # some integer shift reproduces the interior exactly
-        ok = any(torch.allclose(y[i, :, 8:24, 8:24], x[i, :, 8 - dy:24 - dy, 8 - dx:24 - dx], atol=1e-5)
-                 for dy in range(-4, 5) for dx in range(-4, 5))
+        ok = any(
+            torch.allclose(y[i, :, 8:24, 8:24], x[i, :, 8 - dy : 24 - dy, 8 - dx : 24 - dx], atol=1e-5)
+            for dy in range(-4, 5)
+            for dx in range(-4, 5)
+        )
         assert ok, i
 
 

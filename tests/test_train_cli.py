@@ -15,8 +15,24 @@ from training.cli import app  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not CCSN.is_dir(), reason="CCSN photos not found at ../shared/datasets/ccsn")
 runner = CliRunner()
-TRAIN = ["--config", "tiny", "--batch", "8", "--kimg", "0.008", "--tick-kimg", "0.008", "--snap-kimg", "0",
-         "--metrics", "none", "--workers", "0", "--device", "cpu"]
+TRAIN = [
+    "--config",
+    "tiny",
+    "--batch",
+    "8",
+    "--kimg",
+    "0.008",
+    "--tick-kimg",
+    "0.008",
+    "--snap-kimg",
+    "0",
+    "--metrics",
+    "none",
+    "--workers",
+    "0",
+    "--device",
+    "cpu",
+]
 
 
 def _ok(args: list[str]) -> str:
@@ -41,17 +57,49 @@ def test_dry_run_writes_nothing(archive: Path, tmp_path: Path) -> None:
 
 
 def test_dry_run_takes_the_cpu_training_options(archive: Path, tmp_path: Path) -> None:
-    out = _ok(["train", "--data", str(archive), "--outdir", str(tmp_path / "runs"), *TRAIN, "--ada-kimg", "100",
-               "--pl-weight", "0", "--d-reg-interval", "32", "--style-mixing", "0.5", "--ema-kimg", "2",
-               "--contiguous", "--dry-run"])
+    out = _ok(
+        [
+            "train",
+            "--data",
+            str(archive),
+            "--outdir",
+            str(tmp_path / "runs"),
+            *TRAIN,
+            "--ada-kimg",
+            "100",
+            "--pl-weight",
+            "0",
+            "--d-reg-interval",
+            "32",
+            "--style-mixing",
+            "0.5",
+            "--ema-kimg",
+            "2",
+            "--contiguous",
+            "--dry-run",
+        ]
+    )
     opts = json.loads(out[: out.rindex("}") + 1])
     assert (opts["ada_kimg"], opts["pl_weight"], opts["d_reg_interval"]) == (100, 0, 32)
     assert (opts["style_mixing"], opts["ema_kimg"], opts["channels_last"]) == (0.5, 2, False)
-    res = runner.invoke(app, ["train", "--data", str(archive), "--outdir", str(tmp_path), "--ada-kimg", "0",
-                              "--dry-run"])
+    res = runner.invoke(
+        app, ["train", "--data", str(archive), "--outdir", str(tmp_path), "--ada-kimg", "0", "--dry-run"]
+    )
     assert res.exit_code == 2 and "ada_kimg must be > 0" in res.output
-    res = runner.invoke(app, ["train", "--data", str(archive), "--outdir", str(tmp_path), "--uncond", "--metrics",
-                              "fid,cond_acc", "--dry-run"])
+    res = runner.invoke(
+        app,
+        [
+            "train",
+            "--data",
+            str(archive),
+            "--outdir",
+            str(tmp_path),
+            "--uncond",
+            "--metrics",
+            "fid,cond_acc",
+            "--dry-run",
+        ],
+    )
     assert res.exit_code == 2 and "cond_acc need(s) class labels" in res.output
 
 
@@ -63,14 +111,39 @@ def test_uncond_then_transfer_into_conditional(archive: Path, tmp_path: Path) ->
     info = json.loads(_ok(["info", str(uncond)]))
     assert info["G_kwargs"]["c_dim"] == 0 and info["kimg"] == 0.008 and info["kind"] == "full"
 
-    out = json.loads(_ok(["transfer", str(snap), "--out", str(tmp_path / "cond.pt"), "--data", str(archive),
-                          "--config", "tiny", "--json"]))
+    out = json.loads(
+        _ok(
+            [
+                "transfer",
+                str(snap),
+                "--out",
+                str(tmp_path / "cond.pt"),
+                "--data",
+                str(archive),
+                "--config",
+                "tiny",
+                "--json",
+            ]
+        )
+    )
     counts = out["report"]["counts"]
     assert counts["G"]["copied"] > 0 and counts["G"]["fresh"] == 2 and counts["G"]["skipped"] == 1
     assert json.loads(_ok(["info", str(tmp_path / "cond.pt")]))["G_kwargs"]["c_dim"] == 11
 
-    _ok(["train", "--data", str(archive), "--outdir", str(runs), *TRAIN, "--transfer-from", str(snap),
-         "--transfer-parts", "G"])
+    _ok(
+        [
+            "train",
+            "--data",
+            str(archive),
+            "--outdir",
+            str(runs),
+            *TRAIN,
+            "--transfer-from",
+            str(snap),
+            "--transfer-parts",
+            "G",
+        ]
+    )
     cond = runs / "00001-ccsn32-tiny-cond-b8-from-G"
     report = json.loads((cond / "transfer_report.json").read_text())
     assert report["parts"] == "G" and "D" not in report["counts"]
@@ -80,11 +153,25 @@ def test_uncond_then_transfer_into_conditional(archive: Path, tmp_path: Path) ->
 def test_errors_have_codes(archive: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["train", "--data", str(tmp_path / "missing.zip"), "--outdir", str(tmp_path), *TRAIN])
     assert res.exit_code == 2 and "error [input_not_found]" in res.output
-    res = runner.invoke(app, ["train", "--data", str(archive), "--outdir", str(tmp_path), *TRAIN[:-2],
-                              "--device", "cpu", "--config", "ccsn256"])
+    res = runner.invoke(
+        app,
+        [
+            "train",
+            "--data",
+            str(archive),
+            "--outdir",
+            str(tmp_path),
+            *TRAIN[:-2],
+            "--device",
+            "cpu",
+            "--config",
+            "ccsn256",
+        ],
+    )
     assert res.exit_code == 2 and "prepare the data at 256" in res.output
-    res = runner.invoke(app, ["train", "--data", str(archive), "--outdir", str(tmp_path), "--metrics", "fidd",
-                              "--dry-run"])
+    res = runner.invoke(
+        app, ["train", "--data", str(archive), "--outdir", str(tmp_path), "--metrics", "fidd", "--dry-run"]
+    )
     assert res.exit_code == 2 and "unknown metric" in res.output
 
 
@@ -93,14 +180,46 @@ def test_export_and_metrics_of_a_snapshot(archive: Path, tmp_path: Path) -> None
     runs = tmp_path / "runs"
     _ok(["train", "--data", str(archive), "--outdir", str(runs), *TRAIN])
     run = next(runs.iterdir())
-    res = json.loads(_ok(["metrics", "--data", str(archive), "--snapshot", str(run), "--num-gen", "8",
-                          "--metrics", "fid,kid", "--device", "cpu", "--json"]))
+    res = json.loads(
+        _ok(
+            [
+                "metrics",
+                "--data",
+                str(archive),
+                "--snapshot",
+                str(run),
+                "--num-gen",
+                "8",
+                "--metrics",
+                "fid,kid",
+                "--device",
+                "cpu",
+                "--json",
+            ]
+        )
+    )
     assert res["results"]["fid"] > 0 and res["reference_images"] == 33
     out = json.loads(_ok(["export", str(run), "--out", str(tmp_path / "bundle"), "--mean-samples", "64", "--json"]))
     meta = json.loads((Path(out["bundle"]) / "skyasset-bundle.json").read_text())
     assert meta["c_dim"] == 11 and meta["provenance"]["kimg"] == 0.008 and meta["classes"][7]["code"] == "Cu"
-    res = json.loads(_ok(["metrics", "--data", str(archive), "--bundle", out["bundle"], "--num-gen", "8",
-                          "--metrics", "fid", "--device", "cpu", "--json"]))
+    res = json.loads(
+        _ok(
+            [
+                "metrics",
+                "--data",
+                str(archive),
+                "--bundle",
+                out["bundle"],
+                "--num-gen",
+                "8",
+                "--metrics",
+                "fid",
+                "--device",
+                "cpu",
+                "--json",
+            ]
+        )
+    )
     assert res["results"]["fid"] > 0
 
 
@@ -112,8 +231,8 @@ def test_prepare_onto_a_folder_is_a_named_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda g: g.update(img_resolution=1 << 20),       # would allocate without end
-        lambda g: g.update(z_dim=10**12),                 # a "huge array" by kwargs
+        lambda g: g.update(img_resolution=1 << 20),  # would allocate without end
+        lambda g: g.update(z_dim=10**12),  # a "huge array" by kwargs
         lambda g: g.update(mapping_kwargs={"num_layers": "eight"}),
         lambda g: g.update(no_such_argument=1),
         lambda g: g.update(w_dim=float("nan")),

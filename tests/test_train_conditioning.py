@@ -104,8 +104,13 @@ def test_cond_acc_rewards_the_requested_class_and_caches_the_probe(labelled_arch
     res = compute_metrics(["cond_acc", "fid_per_class"], MetricContext(good, labelled_archive, num_gen=40, seed=7))
     assert res["cond_acc"] == 1.0 and all(res[f"cond_acc/{c}"] == 1.0 for c in CODES)
     assert res["cond_classifier_heldout_acc"] == 1.0 and res["cond_classifier_heldout_bal_acc"] == 1.0
-    assert set(res) >= {"cond_acc", "cond_classifier_heldout_acc", "cond_classifier_heldout_bal_acc",
-                        *(f"cond_acc/{c}" for c in CODES), *(f"fid/{c}" for c in CODES)}
+    assert set(res) >= {
+        "cond_acc",
+        "cond_classifier_heldout_acc",
+        "cond_classifier_heldout_bal_acc",
+        *(f"cond_acc/{c}" for c in CODES),
+        *(f"fid/{c}" for c in CODES),
+    }
     assert all(isinstance(v, float) for v in res.values())
     # 10 images per class, seeds 7..16 for every class (as fid_per_class), generated once for both metrics
     assert len(good.calls) == 4
@@ -151,7 +156,14 @@ def test_probe_on_real_ccsn_photos_is_well_above_chance(tmp_path: Path, monkeypa
     assert archive.c_dim == 11 and len(archive) == 330
     clf = condition_classifier(archive)
     h = clf.heldout
-    print("held-out accuracy", round(h["acc"], 3), "balanced", round(h["bal_acc"], 3), "l2", h["l2"],
-          {c["code"]: round(h[f"acc/{c['code']}"], 2) for c in archive.classes})
+    print(
+        "held-out accuracy",
+        round(h["acc"], 3),
+        "balanced",
+        round(h["bal_acc"], 3),
+        "l2",
+        h["l2"],
+        {c["code"]: round(h[f"acc/{c['code']}"], 2) for c in archive.classes},
+    )
     assert h["n_heldout"] == 66
     assert h["acc"] >= 0.3 and h["bal_acc"] >= 0.3  # chance is 1/11 = 0.09

@@ -32,8 +32,21 @@ def ccsn32(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _opts(data: Path, outdir: Path, **kw: object) -> TrainingOptions:
-    base = dict(data=str(data), outdir=str(outdir), config="tiny", batch=8, kimg=0.032, tick_kimg=0.016,
-                snap_kimg=0, metrics=[], workers=0, aug="ada", augment_p=0.2, ada_kimg=2, device="cpu")
+    base = dict(
+        data=str(data),
+        outdir=str(outdir),
+        config="tiny",
+        batch=8,
+        kimg=0.032,
+        tick_kimg=0.016,
+        snap_kimg=0,
+        metrics=[],
+        workers=0,
+        aug="ada",
+        augment_p=0.2,
+        ada_kimg=2,
+        device="cpu",
+    )
     base.update(kw)
     return TrainingOptions(**base)  # type: ignore[arg-type]
 
@@ -83,8 +96,7 @@ def test_noise_none_trains_without_noise_inputs(ccsn32: Path, tmp_path: Path) ->
     first = run_training(_opts(ccsn32, tmp_path, augment_p=0.0, aug="none"))
     snap = load_snapshot(first.run_dir / "snapshot-0000000032.pt")
     assert snap.G is not None and any(float(v) != 0 for k, v in snap.G.items() if k.endswith("noise_strength"))
-    second = run_training(_opts(ccsn32, tmp_path, kimg=0.064, resume=str(first.run_dir), noise="none",
-                                snap_kimg=0.032))
+    second = run_training(_opts(ccsn32, tmp_path, kimg=0.064, resume=str(first.run_dir), noise="none", snap_kimg=0.032))
     resumed = load_snapshot(second.run_dir / "snapshot-0000000064.pt")
     for state in (resumed.G, resumed.G_ema):
         strengths = [float(v) for k, v in state.items() if k.endswith("noise_strength")]
@@ -111,10 +123,40 @@ def test_noise_low_keeps_noise_only_at_coarse_layers(
 
 def test_torchrun_two_gloo_processes_two_steps(ccsn32: Path, tmp_path: Path) -> None:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
-           "-m", "training.cli", "train", "--data", str(ccsn32), "--outdir", str(tmp_path), "--config", "tiny",
-           "--batch", "8", "--kimg", "0.016", "--tick-kimg", "0.016", "--snap-kimg", "0", "--metrics", "none",
-           "--workers", "0", "--device", "cpu", "--augment-p", "0.2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "--master_port",
+        "29517",
+        "-m",
+        "training.cli",
+        "train",
+        "--data",
+        str(ccsn32),
+        "--outdir",
+        str(tmp_path),
+        "--config",
+        "tiny",
+        "--batch",
+        "8",
+        "--kimg",
+        "0.016",
+        "--tick-kimg",
+        "0.016",
+        "--snap-kimg",
+        "0",
+        "--metrics",
+        "none",
+        "--workers",
+        "0",
+        "--device",
+        "cpu",
+        "--augment-p",
+        "0.2",
+    ]
     proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     runs = list(tmp_path.glob("0*-*"))

@@ -97,12 +97,18 @@ def test_features_and_fid_match_the_reference_fid_helper(monkeypatch: pytest.Mon
 
     FidHelper = _reference_fid_helper(monkeypatch)
     files = [sorted((CCSN / code).iterdir())[0] for code in ("Ac", "Ci", "Cu", "Ns", "Sc", "St")]
-    imgs = np.stack([np.asarray(Image.open(f).convert("RGB").resize((96, 80), Image.LANCZOS)).transpose(2, 0, 1)
-                     for f in files])  # non-square, so the resize to 299x299 is exercised on both axes
+    imgs = np.stack(
+        [np.asarray(Image.open(f).convert("RGB").resize((96, 80), Image.LANCZOS)).transpose(2, 0, 1) for f in files]
+    )  # non-square, so the resize to 299x299 is exercised on both axes
     ours = inception_features(imgs, batch=3)
     ref = FidHelper(device="cpu")
-    theirs = ref.extract_feats(torch.from_numpy(imgs), data_range=[0, 255], resize_hw=ref.resize_hw,
-                               resample_mode=ref.resample_mode, quant=True)
+    theirs = ref.extract_feats(
+        torch.from_numpy(imgs),
+        data_range=[0, 255],
+        resize_hw=ref.resize_hw,
+        resample_mode=ref.resample_mode,
+        quant=True,
+    )
     assert np.abs(theirs - ours).max() < 1e-4 * np.abs(theirs).max()
 
     rng = np.random.default_rng(0)  # FID formula (exact eigenvalues) vs the reference's scipy sqrtm

@@ -122,16 +122,22 @@ def _nvlabs_like_pickle(nets: dict[str, torch.nn.Module], extras: dict, module_s
                 state = dict(obj.__dict__)
                 state["_init_args"] = ()
                 kwargs = getattr(obj, "init_kwargs", None) or dict(z_dim=8, mapping_kwargs=dict(num_layers=2))
-                state["_init_kwargs"] = EasyDict({k: EasyDict(v) if isinstance(v, dict) else v
-                                                  for k, v in kwargs.items()})
-                meta = dict(type="class", version=4, module_src=module_src, class_name=type(obj).__name__,
-                            state=state)
+                state["_init_kwargs"] = EasyDict(
+                    {k: EasyDict(v) if isinstance(v, dict) else v for k, v in kwargs.items()}
+                )
+                meta = dict(type="class", version=4, module_src=module_src, class_name=type(obj).__name__, state=state)
                 return (_reconstruct_persistent_obj, (meta,))
             return NotImplemented
 
     saved = {k: sys.modules.get(k) for k in ("torch_utils", "torch_utils.persistence", "dnnlib", "dnnlib.util")}
-    sys.modules.update({"torch_utils": types.ModuleType("torch_utils"), "torch_utils.persistence": persistence,
-                        "dnnlib": types.ModuleType("dnnlib"), "dnnlib.util": dnnlib_util})
+    sys.modules.update(
+        {
+            "torch_utils": types.ModuleType("torch_utils"),
+            "torch_utils.persistence": persistence,
+            "dnnlib": types.ModuleType("dnnlib"),
+            "dnnlib.util": dnnlib_util,
+        }
+    )
     try:
         buf = io.BytesIO()
         data = dict(extras)
@@ -184,8 +190,11 @@ def test_import_nvlabs_cli_rebuilds_our_networks_bit_exactly(tmp_path: Path) -> 
     G, D = Generator(**cfg.generator_kwargs()), Discriminator(**cfg.discriminator_kwargs())
     marker = tmp_path / "ran"
     pkl = tmp_path / "network-snapshot-000200.pkl"
-    pkl.write_bytes(_nvlabs_like_pickle({"G": G, "G_ema": G, "D": D}, {"augment_pipe": None},
-                                        f"open({str(marker)!r}, 'w').write('x')"))
+    pkl.write_bytes(
+        _nvlabs_like_pickle(
+            {"G": G, "G_ema": G, "D": D}, {"augment_pipe": None}, f"open({str(marker)!r}, 'w').write('x')"
+        )
+    )
     out = tmp_path / "imported.pt"
     res = CliRunner().invoke(app, ["import-nvlabs", str(pkl), "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output

@@ -18,8 +18,11 @@ from training.dataset import ImageArchive, prepare_dataset  # noqa: E402
 from training.networks import Discriminator, Generator, get_config  # noqa: E402
 from training.snapshot import load_snapshot, save_snapshot  # noqa: E402
 
-pytestmark = [pytest.mark.ccsn, pytest.mark.slow,
-              pytest.mark.skipif(not CCSN.is_dir(), reason="CCSN photos not found at ../shared/datasets/ccsn")]
+pytestmark = [
+    pytest.mark.ccsn,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CCSN.is_dir(), reason="CCSN photos not found at ../shared/datasets/ccsn"),
+]
 runner = CliRunner()
 
 
@@ -34,9 +37,20 @@ def archive_and_snapshot(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     with torch.no_grad():
         G.synthesis.b32.conv1.noise_strength.fill_(2.0)  # loud noise: auto must leave it out
     classes = ImageArchive(data, use_labels=True).classes
-    snap = save_snapshot(root / "snapshot-0000000100.pt", G_ema=G, D=D, kind="full", G=G,
-                         meta={"kimg": 0.1, "G_kwargs": cfg.generator_kwargs(),
-                               "D_kwargs": cfg.discriminator_kwargs(), "classes": classes, "config": "tiny"})
+    snap = save_snapshot(
+        root / "snapshot-0000000100.pt",
+        G_ema=G,
+        D=D,
+        kind="full",
+        G=G,
+        meta={
+            "kimg": 0.1,
+            "G_kwargs": cfg.generator_kwargs(),
+            "D_kwargs": cfg.discriminator_kwargs(),
+            "classes": classes,
+            "config": "tiny",
+        },
+    )
     return data, snap
 
 
@@ -44,9 +58,24 @@ def test_ship_writes_the_whole_measured_folder(archive_and_snapshot: tuple[Path,
     data, snap = archive_and_snapshot
     (tmp_path / "failures.md").write_text("- Random weights: noise, not skies.\n")
     out, compact = tmp_path / "default", tmp_path / "default-snapshot.pt"
-    res = runner.invoke(app, ["ship", str(snap), "--data", str(data), "--out", str(out), "--snapshot-out",
-                              str(compact), "--num-gen", "22", "--failures-md", str(tmp_path / "failures.md"),
-                              "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "ship",
+            str(snap),
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--snapshot-out",
+            str(compact),
+            "--num-gen",
+            "22",
+            "--failures-md",
+            str(tmp_path / "failures.md"),
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     answer = json.loads(res.stdout)
     metrics = json.loads((out / "metrics.json").read_text())
@@ -63,17 +92,29 @@ def test_ship_writes_the_whole_measured_folder(archive_and_snapshot: tuple[Path,
     assert snapshot.kind == "compact" and snapshot.G is None and snapshot.kimg == pytest.approx(0.1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["default", "default-snapshot.pt", "failures.md"]
 
-    res = runner.invoke(app, ["ship", str(snap), "--data", str(data), "--out", str(out), "--snapshot-out",
-                              str(compact), "--num-gen", "22"])
+    res = runner.invoke(
+        app,
+        ["ship", str(snap), "--data", str(data), "--out", str(out), "--snapshot-out", str(compact), "--num-gen", "22"],
+    )
     assert res.exit_code != 0 and "output_exists" in res.output  # nothing replaced without --force
 
 
-def test_ship_refuses_an_archive_of_another_resolution(archive_and_snapshot: tuple[Path, Path],
-                                                       tmp_path: Path) -> None:
+def test_ship_refuses_an_archive_of_another_resolution(archive_and_snapshot: tuple[Path, Path], tmp_path: Path) -> None:
     _, snap = archive_and_snapshot
     other = tmp_path / "ccsn64.zip"
     prepare_dataset(CCSN, other, resolution=64, max_images=2)
-    res = runner.invoke(app, ["ship", str(snap), "--data", str(other), "--out", str(tmp_path / "b"),
-                              "--snapshot-out", str(tmp_path / "s.pt")])
+    res = runner.invoke(
+        app,
+        [
+            "ship",
+            str(snap),
+            "--data",
+            str(other),
+            "--out",
+            str(tmp_path / "b"),
+            "--snapshot-out",
+            str(tmp_path / "s.pt"),
+        ],
+    )
     assert res.exit_code != 0 and "pass the archive the model was trained on" in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ccsn64.zip"]  # no half-written folder

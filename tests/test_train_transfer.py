@@ -75,8 +75,10 @@ def test_unconditional_to_conditional_splice(tmp_path: Path, parts: str) -> None
     src_G, src_D, src_E = _nets(0, 1)
     path = _save(tmp_path / "uncond.pt", src_G, src_D, src_E)
     G, D, G_ema = _nets(11, 2)
-    fresh_G, fresh_D = {k: v.clone() for k, v in G.state_dict().items()}, {
-        k: v.clone() for k, v in D.state_dict().items()}
+    fresh_G, fresh_D = (
+        {k: v.clone() for k, v in G.state_dict().items()},
+        {k: v.clone() for k, v in D.state_dict().items()},
+    )
     report = transfer_into(path, G=G, D=D, G_ema=G_ema, parts=parts)  # type: ignore[arg-type]
 
     checks = [("G", G, src_G, fresh_G), ("D", D, src_D, fresh_D)]

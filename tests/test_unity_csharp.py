@@ -48,11 +48,22 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mcs(out / "nunit.framework.dll", cs_files(STUBS / "NUnit"))
     unity = [f"-r:{out / 'UnityEngine.dll'}", f"-r:{out / 'UnityEditor.dll'}"]
     mcs(out / "Skyasset.Editor.dll", cs_files(PACKAGE / "Editor"), *unity, *SYSTEM_REFS)
-    mcs(out / "Skyasset.Editor.Tests.dll", cs_files(PACKAGE / "Tests" / "Editor"), f"-r:{out / 'Skyasset.Editor.dll'}",
-        f"-r:{out / 'nunit.framework.dll'}", *unity, *SYSTEM_REFS)
+    mcs(
+        out / "Skyasset.Editor.Tests.dll",
+        cs_files(PACKAGE / "Tests" / "Editor"),
+        f"-r:{out / 'Skyasset.Editor.dll'}",
+        f"-r:{out / 'nunit.framework.dll'}",
+        *unity,
+        *SYSTEM_REFS,
+    )
     # The harness needs the package's internal types, so it is compiled together with the Editor sources.
-    mcs(out / "harness.exe", [*cs_files(PACKAGE / "Editor"), str(STUBS / "Harness" / "BridgeHarness.cs")],
-        *unity, *SYSTEM_REFS, library=False)
+    mcs(
+        out / "harness.exe",
+        [*cs_files(PACKAGE / "Editor"), str(STUBS / "Harness" / "BridgeHarness.cs")],
+        *unity,
+        *SYSTEM_REFS,
+        library=False,
+    )
     return out
 
 
@@ -64,10 +75,20 @@ def test_editor_and_tests_compile_against_the_unity_reference(build: Path) -> No
 def test_compile_check_fails_on_an_api_the_reference_lacks(build: Path, tmp_path: Path) -> None:
     """Guards the check itself: code calling a Unity API that does not exist must not compile."""
     bad = tmp_path / "Bad.cs"
-    bad.write_text("class Bad { void F() { UnityEditor.AssetDatabase.ImportAssetz(\"x\"); } }\n")
+    bad.write_text('class Bad { void F() { UnityEditor.AssetDatabase.ImportAssetz("x"); } }\n')
     result = subprocess.run(
-        [MCS, "-nologo", "-target:library", f"-out:{tmp_path / 'bad.dll'}", f"-r:{build / 'UnityEditor.dll'}",
-         f"-r:{build / 'UnityEngine.dll'}", str(bad)], capture_output=True, text=True, timeout=120,
+        [
+            MCS,
+            "-nologo",
+            "-target:library",
+            f"-out:{tmp_path / 'bad.dll'}",
+            f"-r:{build / 'UnityEditor.dll'}",
+            f"-r:{build / 'UnityEngine.dll'}",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0 and "ImportAssetz" in result.stdout + result.stderr
 
@@ -81,11 +102,19 @@ def test_nunit_editor_tests_pass(build: Path, tmp_path: Path) -> None:
     for name in ("UnityEngine.dll", "UnityEditor.dll", "Skyasset.Editor.dll"):
         shutil.copy(build / name, tmp_path / name)
     shutil.copy(NUNIT_DLL, tmp_path / "nunit.framework.dll")
-    mcs(tmp_path / "Skyasset.Editor.Tests.dll", cs_files(PACKAGE / "Tests" / "Editor"),
-        f"-r:{tmp_path / 'Skyasset.Editor.dll'}", f"-r:{tmp_path / 'nunit.framework.dll'}", *SYSTEM_REFS)
+    mcs(
+        tmp_path / "Skyasset.Editor.Tests.dll",
+        cs_files(PACKAGE / "Tests" / "Editor"),
+        f"-r:{tmp_path / 'Skyasset.Editor.dll'}",
+        f"-r:{tmp_path / 'nunit.framework.dll'}",
+        *SYSTEM_REFS,
+    )
     result = subprocess.run(
         ["nunit-console", "-nologo", "-noshadow", f"-xml={tmp_path / 'result.xml'}", "Skyasset.Editor.Tests.dll"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     summary = [line for line in result.stdout.splitlines() if line.startswith("Tests run:")]
@@ -100,7 +129,10 @@ def test_nunit_editor_tests_pass(build: Path, tmp_path: Path) -> None:
 def harness(build: Path, *args: object, timeout: float = 120) -> dict[str, list[str]]:
     result = subprocess.run(
         [MONO, str(build / "harness.exe"), *[str(a) for a in args]],
-        capture_output=True, text=True, encoding="utf-8", timeout=timeout,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
     )
     assert result.returncode in (0, 1), result.stdout + result.stderr
     answer: dict[str, list[str]] = {}
@@ -150,14 +182,20 @@ def test_version_and_classes(build: Path, skyasset_exe: str, tiny_bundle_path: P
     ],
 )
 def test_generate_through_the_bridge(
-    build: Path, skyasset_exe: str, tiny_bundle_path: Path, tmp_path: Path, layout: str, hdr: bool,
+    build: Path,
+    skyasset_exe: str,
+    tiny_bundle_path: Path,
+    tmp_path: Path,
+    layout: str,
+    hdr: bool,
     picks: set[tuple[str, str]],
 ) -> None:
     folder = tmp_path / "My Pröject ☁" / "Assets" / "Skies"
     folder.mkdir(parents=True)
     out = folder / "stratus_8.png"
-    answer = harness(build, "generate", skyasset_exe, tiny_bundle_path, "St", 8, layout, 256, out,
-                     *(["hdr"] if hdr else []))
+    answer = harness(
+        build, "generate", skyasset_exe, tiny_bundle_path, "St", 8, layout, 256, out, *(["hdr"] if hdr else [])
+    )
     assert "error.code" not in answer, answer
     assert answer["cloud"] == ["St"] and answer["cloud_name"] == ["stratus"] and answer["seed"] == ["8"]
     assert answer["layout"] == [layout] and answer["size"] == ["256x128"] and answer["hdr"] == [str(hdr)]

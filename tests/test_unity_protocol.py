@@ -164,16 +164,30 @@ def test_layout_plans_are_found_in_the_csharp() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("layout", "hdr"), [("equirect", False), ("cross-h", False), ("faces", True), ("flat", False)]
-)
+@pytest.mark.parametrize(("layout", "hdr"), [("equirect", False), ("cross-h", False), ("faces", True), ("flat", False)])
 def test_generate(
     capsys: pytest.CaptureFixture[str], tiny_bundle_path: Path, out_dir: Path, layout: str, hdr: bool
 ) -> None:
     out = out_dir / "cumulus_7.png"
     rc, answer = run(
-        capsys, "generate", "--cloud", "cumulus", "--seed", 2147483647, "--psi", "0.7", "--layout", layout,
-        "--size", 256, *(["--hdr"] if hdr else []), "--model", tiny_bundle_path, "-o", out, "--json",
+        capsys,
+        "generate",
+        "--cloud",
+        "cumulus",
+        "--seed",
+        2147483647,
+        "--psi",
+        "0.7",
+        "--layout",
+        layout,
+        "--size",
+        256,
+        *(["--hdr"] if hdr else []),
+        "--model",
+        tiny_bundle_path,
+        "-o",
+        out,
+        "--json",
     )
     assert rc == 0, answer
     validate(answer, "generate_answer")
@@ -203,8 +217,9 @@ def test_generate(
 
 def test_convert(capsys: pytest.CaptureFixture[str], tiny_bundle_path: Path, out_dir: Path) -> None:
     source = out_dir / "pano.png"
-    rc, _ = run(capsys, "generate", "-c", "St", "-s", 1, "--size", 256, "--model", tiny_bundle_path, "-o", source,
-                "--json")
+    rc, _ = run(
+        capsys, "generate", "-c", "St", "-s", 1, "--size", 256, "--model", tiny_bundle_path, "-o", source, "--json"
+    )
     assert rc == 0
     rc, answer = run(capsys, "convert", source, "--to", "cross-h", "-o", out_dir / "cross.png", "--json")
     assert rc == 0, answer
@@ -221,27 +236,63 @@ def test_no_model(capsys: pytest.CaptureFixture[str], no_default_model: None, ou
 
 
 def test_unknown_cloud(capsys: pytest.CaptureFixture[str], tiny_bundle_path: Path, out_dir: Path) -> None:
-    message = expect_error(capsys, "unknown_cloud", "generate", "--cloud", "cumulo", "--model", tiny_bundle_path,
-                           "-o", out_dir / "a.png", "--json")
+    message = expect_error(
+        capsys,
+        "unknown_cloud",
+        "generate",
+        "--cloud",
+        "cumulo",
+        "--model",
+        tiny_bundle_path,
+        "-o",
+        out_dir / "a.png",
+        "--json",
+    )
     assert "cumulus" in message, "the message lists the valid cloud types"
 
 
 @pytest.mark.parametrize(
     "bad",
-    [["--seed", "-3"], ["--seed", "4294967296"], ["--size", "100"], ["--layout", "sphere"], ["--bogus"],
-     ["--psi", "abc"]],
+    [
+        ["--seed", "-3"],
+        ["--seed", "4294967296"],
+        ["--size", "100"],
+        ["--layout", "sphere"],
+        ["--bogus"],
+        ["--psi", "abc"],
+    ],
 )
 def test_invalid_argument(
     capsys: pytest.CaptureFixture[str], tiny_bundle_path: Path, out_dir: Path, bad: list[str]
 ) -> None:
-    expect_error(capsys, "invalid_argument", "generate", "--cloud", "Cu", *bad, "--model", tiny_bundle_path,
-                 "-o", out_dir / "a.png", "--json")
+    expect_error(
+        capsys,
+        "invalid_argument",
+        "generate",
+        "--cloud",
+        "Cu",
+        *bad,
+        "--model",
+        tiny_bundle_path,
+        "-o",
+        out_dir / "a.png",
+        "--json",
+    )
     assert not (out_dir / "a.png").exists()
 
 
 def test_input_not_found(capsys: pytest.CaptureFixture[str], out_dir: Path) -> None:
-    expect_error(capsys, "input_not_found", "convert", out_dir / "missing.png", "--to", "equirect",
-                 "-o", out_dir / "b.png", "--json")
+    expect_error(
+        capsys,
+        "input_not_found",
+        "convert",
+        out_dir / "missing.png",
+        "--to",
+        "equirect",
+        "-o",
+        out_dir / "b.png",
+        "--json",
+    )
 
 
 def test_output_exists_then_force(capsys: pytest.CaptureFixture[str], tiny_bundle_path: Path, out_dir: Path) -> None:
@@ -255,8 +306,20 @@ def test_output_exists_then_force(capsys: pytest.CaptureFixture[str], tiny_bundl
 def test_io_error(capsys: pytest.CaptureFixture[str], tiny_bundle_path: Path, out_dir: Path) -> None:
     blocker = out_dir / "not-a-folder"
     blocker.write_text("x")
-    expect_error(capsys, "io_error", "generate", "-c", "Cu", "--size", 256, "--model", tiny_bundle_path,
-                 "-o", blocker / "a.png", "--json")
+    expect_error(
+        capsys,
+        "io_error",
+        "generate",
+        "-c",
+        "Cu",
+        "--size",
+        256,
+        "--model",
+        tiny_bundle_path,
+        "-o",
+        blocker / "a.png",
+        "--json",
+    )
 
 
 def _damage(bundle: Path, how: str) -> None:
@@ -279,18 +342,45 @@ def _damage(bundle: Path, how: str) -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["bundle_invalid", "bundle_schema_unsupported", "bundle_file_missing", "bundle_checksum_mismatch",
-     "bundle_inconsistent"],
+    [
+        "bundle_invalid",
+        "bundle_schema_unsupported",
+        "bundle_file_missing",
+        "bundle_checksum_mismatch",
+        "bundle_inconsistent",
+    ],
 )
 def test_broken_bundle(capsys: pytest.CaptureFixture[str], tiny_bundle_copy: Path, out_dir: Path, code: str) -> None:
     _damage(tiny_bundle_copy, code)
-    expect_error(capsys, code, "generate", "-c", "Cu", "--size", 256, "--model", tiny_bundle_copy,
-                 "-o", out_dir / "a.png", "--json")
+    expect_error(
+        capsys,
+        code,
+        "generate",
+        "-c",
+        "Cu",
+        "--size",
+        256,
+        "--model",
+        tiny_bundle_copy,
+        "-o",
+        out_dir / "a.png",
+        "--json",
+    )
 
 
 def test_bundle_not_found(capsys: pytest.CaptureFixture[str], tmp_path: Path, out_dir: Path) -> None:
-    expect_error(capsys, "bundle_not_found", "generate", "-c", "Cu", "--model", tmp_path / "nope",
-                 "-o", out_dir / "a.png", "--json")
+    expect_error(
+        capsys,
+        "bundle_not_found",
+        "generate",
+        "-c",
+        "Cu",
+        "--model",
+        tmp_path / "nope",
+        "-o",
+        out_dir / "a.png",
+        "--json",
+    )
 
 
 def test_internal_error_keeps_the_protocol(
@@ -302,6 +392,7 @@ def test_internal_error_keeps_the_protocol(
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr("skyasset.cli.generate.generate", broken)
-    message = expect_error(capsys, "internal_error", "generate", "-c", "Cu", "--model", tiny_bundle_path,
-                           "-o", out_dir / "a.png", "--json")
+    message = expect_error(
+        capsys, "internal_error", "generate", "-c", "Cu", "--model", tiny_bundle_path, "-o", out_dir / "a.png", "--json"
+    )
     assert "simulated bug" in message

@@ -51,7 +51,12 @@ def test_generate_fast_gives_the_size_differs_from_none_and_is_deterministic(
     runs = {}
     for name, mode in (("none", "none"), ("fast", "fast"), ("fast2", "fast")):
         result = generate(
-            "Cu", 3, tmp_path / f"{name}.png", size=512, model=tiny_bundle_path, upscale=mode,  # type: ignore[arg-type]
+            "Cu",
+            3,
+            tmp_path / f"{name}.png",
+            size=512,
+            model=tiny_bundle_path,
+            upscale=mode,  # type: ignore[arg-type]
             progress=lambda done, total: calls.append((done, total)),
         )
         answer = result.to_json()

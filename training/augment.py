@@ -51,8 +51,9 @@ class _GridSampleBackward(torch.autograd.Function):
     """The input gradient of ``grid_sample``: linear in ``grad_out``, so its own gradient is ``grid_sample``."""
 
     @staticmethod
-    def forward(ctx: Any, grad_out: torch.Tensor, grid: torch.Tensor, x_shape: torch.Size,
-                x_dtype: torch.dtype) -> torch.Tensor:
+    def forward(
+        ctx: Any, grad_out: torch.Tensor, grid: torch.Tensor, x_shape: torch.Size, x_dtype: torch.dtype
+    ) -> torch.Tensor:
         ctx.save_for_backward(grid)
         dummy = torch.empty(x_shape, dtype=x_dtype, device=grad_out.device)
         grad_x, _ = torch.ops.aten.grid_sampler_2d_backward(
@@ -87,7 +88,7 @@ class AugmentPipe(torch.nn.Module):
 
     def __init__(
         self,
-        xflip: float = 1,                # Probability multiplier of each augmentation, 0 = off.
+        xflip: float = 1,  # Probability multiplier of each augmentation, 0 = off.
         translate: float = 1,
         scale: float = 1,
         rotate: float = 1,
@@ -95,18 +96,26 @@ class AugmentPipe(torch.nn.Module):
         contrast: float = 1,
         saturation: float = 1,
         cutout: float = 1,
-        translate_max: float = 0.125,    # Largest shift, fraction of the image side.
-        scale_std: float = 0.2,          # Log2 std of the zoom.
-        rotate_max_deg: float = 10.0,    # Largest roll in degrees.
-        brightness_std: float = 0.2,     # Std of the added brightness.
-        contrast_std: float = 0.5,       # Log2 std of the contrast factor.
-        saturation_std: float = 1.0,     # Log2 std of the saturation factor.
-        cutout_size: float = 0.5,        # Side of the cutout square, fraction of the image side.
+        translate_max: float = 0.125,  # Largest shift, fraction of the image side.
+        scale_std: float = 0.2,  # Log2 std of the zoom.
+        rotate_max_deg: float = 10.0,  # Largest roll in degrees.
+        brightness_std: float = 0.2,  # Std of the added brightness.
+        contrast_std: float = 0.5,  # Log2 std of the contrast factor.
+        saturation_std: float = 1.0,  # Log2 std of the saturation factor.
+        cutout_size: float = 0.5,  # Side of the cutout square, fraction of the image side.
     ) -> None:
         super().__init__()
         self.register_buffer("p", torch.zeros([]))
-        self.probs = dict(xflip=xflip, translate=translate, scale=scale, rotate=rotate, brightness=brightness,
-                          contrast=contrast, saturation=saturation, cutout=cutout)
+        self.probs = dict(
+            xflip=xflip,
+            translate=translate,
+            scale=scale,
+            rotate=rotate,
+            brightness=brightness,
+            contrast=contrast,
+            saturation=saturation,
+            cutout=cutout,
+        )
         self.translate_max = translate_max
         self.scale_std = scale_std
         self.rotate_max = math.radians(rotate_max_deg)
@@ -133,8 +142,14 @@ class AugmentPipe(torch.nn.Module):
         g = self._gate("xflip", n, dev)
         m = m @ _diag(1 - 2 * g * torch.randint(0, 2, [n], device=dev), torch.ones(n, device=dev))
         g = self._gate("translate", n, dev)
-        shift = torch.round((torch.rand([n, 2], device=dev) * 2 - 1) * self.translate_max * torch.tensor(
-            [w, h], device=dev, dtype=torch.float32)) * g[:, None]
+        shift = (
+            torch.round(
+                (torch.rand([n, 2], device=dev) * 2 - 1)
+                * self.translate_max
+                * torch.tensor([w, h], device=dev, dtype=torch.float32)
+            )
+            * g[:, None]
+        )
         m = m @ _shift(shift[:, 0] * 2 / w, shift[:, 1] * 2 / h)
         g = self._gate("scale", n, dev)
         s = torch.exp2(torch.randn([n], device=dev) * self.scale_std * g)
@@ -162,8 +177,9 @@ class AugmentPipe(torch.nn.Module):
             centre = torch.rand([n, 2, 1, 1], device=dev)
             yy = (torch.arange(h, device=dev, dtype=torch.float32)[None, :, None] + 0.5) / h
             xx = (torch.arange(w, device=dev, dtype=torch.float32)[None, None, :] + 0.5) / w
-            inside = ((xx - centre[:, 0]).abs() < self.cutout_size / 2) & ((yy - centre[:, 1]).abs() <
-                                                                           self.cutout_size / 2)
+            inside = ((xx - centre[:, 0]).abs() < self.cutout_size / 2) & (
+                (yy - centre[:, 1]).abs() < self.cutout_size / 2
+            )
             keep = 1 - inside.to(torch.float32) * g[:, None, None]
             x = x * keep[:, None]
         return x.to(images.dtype)

@@ -71,17 +71,33 @@ def prepare(
     """Write a training archive (resized images + labels), de-duplicated, with per-class counts."""
     from training.dataset import prepare_dataset
 
-    if crop not in ("center", "stretch") or image_format not in ("jpeg", "png") or cross_class not in (
-            "drop", "keep-first"):
-        raise SkyassetError("invalid_argument", "--crop is center|stretch, --format jpeg|png, "
-                            "--cross-class drop|keep-first")
-    report = prepare_dataset(source, out, resolution=resolution, labels_json=labels, unconditional=unconditional,
-                             crop=crop, image_format=image_format, jpeg_quality=quality,  # type: ignore[arg-type]
-                             cross_class=cross_class, max_images=max_images, force=force)  # type: ignore[arg-type]
+    if (
+        crop not in ("center", "stretch")
+        or image_format not in ("jpeg", "png")
+        or cross_class not in ("drop", "keep-first")
+    ):
+        raise SkyassetError(
+            "invalid_argument", "--crop is center|stretch, --format jpeg|png, --cross-class drop|keep-first"
+        )
+    report = prepare_dataset(
+        source,
+        out,
+        resolution=resolution,
+        labels_json=labels,
+        unconditional=unconditional,
+        crop=crop,
+        image_format=image_format,
+        jpeg_quality=quality,  # type: ignore[arg-type]
+        cross_class=cross_class,
+        max_images=max_images,
+        force=force,
+    )  # type: ignore[arg-type]
     lines = [f"wrote {report.out} ({report.num_images} images, {report.bytes / 2**20:.1f} MiB)"]
     lines += [f"  {k:4s} {v:5d}" for k, v in report.class_counts.items()]
-    lines.append(f"byte-identical duplicates: {len(report.duplicates_within_class)} within a class, "
-                 f"{len(report.duplicates_cross_class)} across classes; removed {len(report.removed)} files")
+    lines.append(
+        f"byte-identical duplicates: {len(report.duplicates_within_class)} within a class, "
+        f"{len(report.duplicates_cross_class)} across classes; removed {len(report.removed)} files"
+    )
     lines += [f"  cross-class: {' = '.join(group)}" for group in report.duplicates_cross_class]
     _emit(report.to_json(), as_json, "\n".join(lines))
 
@@ -91,8 +107,9 @@ def prepare(
 def train(
     data: Annotated[Path, typer.Option(help="Archive from `skyasset-train prepare`.")],
     outdir: Annotated[Path, typer.Option(help="Parent folder of the numbered run directories.")],
-    config: Annotated[str, typer.Option(
-        help="Network config: tiny | lean64 | lean128 | ccsn256-small | ccsn256.")] = "ccsn256-small",
+    config: Annotated[
+        str, typer.Option(help="Network config: tiny | lean64 | lean128 | ccsn256-small | ccsn256.")
+    ] = "ccsn256-small",
     cond: Annotated[bool, typer.Option("--cond/--uncond", help="Train with or without labels.")] = True,
     batch: Annotated[int, typer.Option(help="Total batch over all processes.")] = 32,
     kimg: Annotated[float, typer.Option(help="Total length in thousands of real images shown.")] = 100.0,
@@ -119,11 +136,17 @@ def train(
     max_size: Annotated[int | None, typer.Option(help="Use a random subset of N images.")] = None,
     max_minutes: Annotated[float | None, typer.Option(help="Stop with a snapshot after this time.")] = None,
     workers: Annotated[int, typer.Option(help="DataLoader workers.")] = 2,
-    noise: Annotated[str, typer.Option(
-        help="random: StyleGAN2's per-pixel noise inputs; none: without them (strengths zeroed); low: only at "
-             "4-32 px.")] = "random",
-    channels_last: Annotated[bool, typer.Option(
-        "--channels-last/--contiguous", help="Memory format of G and D (channels-last is faster on CPU).")] = True,
+    noise: Annotated[
+        str,
+        typer.Option(
+            help="random: StyleGAN2's per-pixel noise inputs; none: without them (strengths zeroed); low: only at "
+            "4-32 px."
+        ),
+    ] = "random",
+    channels_last: Annotated[
+        bool,
+        typer.Option("--channels-last/--contiguous", help="Memory format of G and D (channels-last is faster on CPU)."),
+    ] = True,
     device: DeviceOpt = "auto",
     desc: Annotated[str | None, typer.Option(help="Run directory suffix.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the options and exit.")] = False,
@@ -133,16 +156,39 @@ def train(
 
     names = [] if metrics.strip().lower() in ("", "none") else [m.strip() for m in metrics.split(",")]
     opts = TrainingOptions(
-        data=str(data), outdir=str(outdir), config=config, cond=cond, batch=batch, kimg=kimg, tick_kimg=tick_kimg,
-        snap_kimg=snap_kimg, snap_kind=snap_kind, metrics=names,  # type: ignore[arg-type]
-        metrics_num_gen=metrics_num_gen, gamma=gamma, lr=lr, aug=aug, augment_p=augment_p,  # type: ignore[arg-type]
-        ada_target=ada_target, ada_kimg=ada_kimg, pl_weight=pl_weight, g_reg_interval=g_reg_interval,
-        d_reg_interval=d_reg_interval, style_mixing=style_mixing, ema_kimg=ema_kimg,
+        data=str(data),
+        outdir=str(outdir),
+        config=config,
+        cond=cond,
+        batch=batch,
+        kimg=kimg,
+        tick_kimg=tick_kimg,
+        snap_kimg=snap_kimg,
+        snap_kind=snap_kind,
+        metrics=names,  # type: ignore[arg-type]
+        metrics_num_gen=metrics_num_gen,
+        gamma=gamma,
+        lr=lr,
+        aug=aug,
+        augment_p=augment_p,  # type: ignore[arg-type]
+        ada_target=ada_target,
+        ada_kimg=ada_kimg,
+        pl_weight=pl_weight,
+        g_reg_interval=g_reg_interval,
+        d_reg_interval=d_reg_interval,
+        style_mixing=style_mixing,
+        ema_kimg=ema_kimg,
         resume=str(resume) if resume else None,
         transfer_from=str(transfer_from) if transfer_from else None,
-        transfer_parts=transfer_parts, seed=seed, max_size=max_size,  # type: ignore[arg-type]
-        max_minutes=max_minutes, workers=workers, noise=noise, channels_last=channels_last,  # type: ignore[arg-type]
-        device=device, desc=desc,  # type: ignore[arg-type]
+        transfer_parts=transfer_parts,
+        seed=seed,
+        max_size=max_size,  # type: ignore[arg-type]
+        max_minutes=max_minutes,
+        workers=workers,
+        noise=noise,
+        channels_last=channels_last,  # type: ignore[arg-type]
+        device=device,
+        desc=desc,  # type: ignore[arg-type]
     )
     opts.validate()
     if snap_kind not in ("full", "compact") or transfer_parts not in ("G+D", "G", "D"):
@@ -154,8 +200,10 @@ def train(
         raise SkyassetError("invalid_argument", f"unknown metric(s) {unknown}; choose from {sorted(METRICS)}")
     per_class = [m for m in names if m in ("fid_per_class", "cond_acc")]
     if per_class and not cond:
-        raise SkyassetError("invalid_argument", f"{', '.join(per_class)} need(s) class labels; drop them from "
-                            "--metrics for an --uncond run")
+        raise SkyassetError(
+            "invalid_argument",
+            f"{', '.join(per_class)} need(s) class labels; drop them from --metrics for an --uncond run",
+        )
     if dry_run:
         typer.echo(json.dumps(opts.to_json(), indent=1))
         typer.echo(f"run directory would be {outdir}/NNNNN-{opts.description()}")
@@ -190,8 +238,9 @@ def metrics_cmd(
     dev = _device(device)
     if halves:
         value = fid_halves(ImageArchive(data), device=dev, verbose=not as_json)
-        _emit({"fid_halves": value, "data": str(data)}, as_json, f"FID between two random halves of {data}: "
-              f"{value:.2f}")
+        _emit(
+            {"fid_halves": value, "data": str(data)}, as_json, f"FID between two random halves of {data}: {value:.2f}"
+        )
         return
     if (snapshot is None) == (bundle is None):
         raise SkyassetError("invalid_argument", "pass exactly one of --snapshot and --bundle (or --halves)")
@@ -205,8 +254,7 @@ def metrics_cmd(
         source = TorchSource(G_ema, dev)
     archive = ImageArchive(data, use_labels=source.c_dim > 0)
     names = [m.strip() for m in metrics.split(",") if m.strip()]
-    results = compute_metrics(names, MetricContext(source, archive, num_gen=num_gen, device=dev,
-                                                   verbose=not as_json))
+    results = compute_metrics(names, MetricContext(source, archive, num_gen=num_gen, device=dev, verbose=not as_json))
     payload = {"results": results, "num_gen": num_gen, "reference": str(data), "reference_images": len(archive)}
     _emit(payload, as_json, "\n".join(f"{k}: {v:.4f}" for k, v in results.items()))
 
@@ -247,10 +295,16 @@ def import_nvlabs(
     report.networks["G_ema"] = splice_state(G_ema, nv.networks["G_ema"].state_dict)
     report.networks["G"] = splice_state(G, nv.networks.get("G", nv.networks["G_ema"]).state_dict)
     report.networks["D"] = splice_state(D, nv.networks["D"].state_dict)
-    meta = {"kimg": 0.0, "G_kwargs": G.init_kwargs, "D_kwargs": D.init_kwargs, "classes": [],
-            "imported_from": str(pkl), "nvlabs_classes": {k: v.class_name for k, v in nv.networks.items()},
-            "dropped_kwargs": {"G": g_dropped, "D": d_dropped}, "training_set_kwargs":
-            nv.extras.get("training_set_kwargs")}
+    meta = {
+        "kimg": 0.0,
+        "G_kwargs": G.init_kwargs,
+        "D_kwargs": D.init_kwargs,
+        "classes": [],
+        "imported_from": str(pkl),
+        "nvlabs_classes": {k: v.class_name for k, v in nv.networks.items()},
+        "dropped_kwargs": {"G": g_dropped, "D": d_dropped},
+        "training_set_kwargs": nv.extras.get("training_set_kwargs"),
+    }
     save_snapshot(out, G_ema=G_ema, D=D, G=G, meta=meta, kind="full")
     payload = {"out": str(out), "report": report.to_json(), "dropped_kwargs": meta["dropped_kwargs"]}
     _emit(payload, as_json, report.summary() + f"\nwrote {out}")
@@ -297,8 +351,15 @@ def transfer(
     G_ema = Generator(**G_kwargs)
     G_ema.load_state_dict(G.state_dict())
     report = transfer_into(source, G=G, D=D, G_ema=G_ema, parts=parts)  # type: ignore[arg-type]
-    meta = {"kimg": 0.0, "G_kwargs": G_kwargs, "D_kwargs": D_kwargs, "classes": classes, "config": config,
-            "transfer": report.to_json()["counts"], "transfer_source": str(source)}
+    meta = {
+        "kimg": 0.0,
+        "G_kwargs": G_kwargs,
+        "D_kwargs": D_kwargs,
+        "classes": classes,
+        "config": config,
+        "transfer": report.to_json()["counts"],
+        "transfer_source": str(source),
+    }
     save_snapshot(out, G_ema=G_ema, D=D, G=G, meta=meta, kind="full")
     _emit({"out": str(out), "report": report.to_json()}, as_json, report.summary() + f"\nwrote {out}")
 
@@ -310,8 +371,9 @@ def ship(
     data: Annotated[Path, typer.Option(help="The training archive: FID reference and probe data.")],
     out: Annotated[Path, typer.Option(help="Bundle folder to create, e.g. skyasset/models/default.")],
     snapshot_out: Annotated[Path, typer.Option(help="Where the compact snapshot (<= 25 MB) goes.")],
-    num_gen: Annotated[int, typer.Option("--num-gen", help="Generated images for FID (as many again per class).")]
-    = 5000,
+    num_gen: Annotated[
+        int, typer.Option("--num-gen", help="Generated images for FID (as many again per class).")
+    ] = 5000,
     noise: Annotated[str, typer.Option(help="auto | const | none (auto: none when the noise shows).")] = "auto",
     model_id: Annotated[str | None, typer.Option(help="Bundle model_id (default: from the snapshot).")] = None,
     training_md: Annotated[Path | None, typer.Option(help="Markdown: how the model was trained.")] = None,
@@ -329,11 +391,29 @@ def ship(
             raise SkyassetError("input_not_found", f"{path} does not exist; pass a Markdown file")
         return path.read_text(encoding="utf-8")
 
-    report = ship_model(snapshot, data, out, snapshot_out, num_gen=num_gen, noise=noise, model_id=model_id,
-                        training_summary=read(training_md), failure_modes=read(failures_md), force=force,
-                        verbose=not as_json)
-    _emit({"bundle": str(report.bundle), "snapshot": str(report.snapshot), "metrics": report.metrics,
-           "seconds": round(report.seconds, 1)}, as_json, f"wrote {report.bundle} and {report.snapshot}")
+    report = ship_model(
+        snapshot,
+        data,
+        out,
+        snapshot_out,
+        num_gen=num_gen,
+        noise=noise,
+        model_id=model_id,
+        training_summary=read(training_md),
+        failure_modes=read(failures_md),
+        force=force,
+        verbose=not as_json,
+    )
+    _emit(
+        {
+            "bundle": str(report.bundle),
+            "snapshot": str(report.snapshot),
+            "metrics": report.metrics,
+            "seconds": round(report.seconds, 1),
+        },
+        as_json,
+        f"wrote {report.bundle} and {report.snapshot}",
+    )
 
 
 @app.command()
@@ -345,9 +425,13 @@ def export(
     license: Annotated[str, typer.Option(help="License of the weights (SPDX).")] = "CC0-1.0",
     mean_samples: Annotated[int, typer.Option(help="Random z per class for the class mean w.")] = 4096,
     fid: Annotated[float | None, typer.Option(help="FID to record in the provenance.")] = None,
-    noise: Annotated[str, typer.Option(
-        help="const: bake the snapshot's noise buffers in (StyleGAN2's rendering); none: leave the per-pixel "
-             "noise out (an undertrained model's speckle).")] = "const",
+    noise: Annotated[
+        str,
+        typer.Option(
+            help="const: bake the snapshot's noise buffers in (StyleGAN2's rendering); none: leave the per-pixel "
+            "noise out (an undertrained model's speckle)."
+        ),
+    ] = "const",
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -362,12 +446,26 @@ def export(
     _, _, G_ema = build_networks(snap, "cpu")
     raw = snap.meta.get("classes") or []
     classes = [CloudClass(c["code"], c["name"], c.get("description", "")) for c in raw] if raw else None
-    provenance = {"dataset": snap.meta.get("dataset"), "kimg": snap.kimg, "fid": fid,
-                  "snapshot": path.name, "config": snap.meta.get("config")}
+    provenance = {
+        "dataset": snap.meta.get("dataset"),
+        "kimg": snap.kimg,
+        "fid": fid,
+        "snapshot": path.name,
+        "config": snap.meta.get("config"),
+    }
     mid = model_id or f"{snap.meta.get('config', 'model')}-{'cond' if G_ema.c_dim else 'uncond'}-{int(snap.kimg)}kimg"
-    bundle = export_bundle(G_ema, out, classes=classes, model_id=mid, provenance=provenance, license=license,
-                           mean_samples=mean_samples, noise_mode=noise,  # type: ignore[arg-type]
-                           overwrite=force, verbose=not as_json)
+    bundle = export_bundle(
+        G_ema,
+        out,
+        classes=classes,
+        model_id=mid,
+        provenance=provenance,
+        license=license,
+        mean_samples=mean_samples,
+        noise_mode=noise,  # type: ignore[arg-type]
+        overwrite=force,
+        verbose=not as_json,
+    )
     _emit({"bundle": str(bundle), "snapshot": str(path), "model_id": mid}, as_json, f"wrote bundle {bundle}")
 
 

@@ -123,15 +123,21 @@ def scan_source(
     """
     source = Path(source)
     if not source.is_dir():
-        raise SkyassetError("input_not_found", f"dataset source {source} is not a folder; pass the folder "
-                            "that holds one sub-folder per class or a dataset.json with labels")
+        raise SkyassetError(
+            "input_not_found",
+            f"dataset source {source} is not a folder; pass the folder "
+            "that holds one sub-folder per class or a dataset.json with labels",
+        )
     labels_path = labels_json if labels_json is not None else source / ARCHIVE_META
     if labels_json is not None or labels_path.is_file():
         return _scan_labels_json(source, Path(labels_path))
     class_dirs = sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not class_dirs:
-        raise SkyassetError("dataset_invalid", f"{source} has no class sub-folders and no dataset.json; put "
-                            "each class's photos in its own sub-folder (e.g. Cu/, St/)")
+        raise SkyassetError(
+            "dataset_invalid",
+            f"{source} has no class sub-folders and no dataset.json; put "
+            "each class's photos in its own sub-folder (e.g. Cu/, St/)",
+        )
     images: list[SourceImage] = []
     for label, class_dir in enumerate(class_dirs):
         files = sorted(p for p in class_dir.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
@@ -150,18 +156,26 @@ def _scan_labels_json(source: Path, labels_path: Path) -> tuple[list[SourceImage
         meta = json.loads(labels_path.read_text(encoding="utf-8"))
         labels = meta["labels"]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise SkyassetError("dataset_invalid", f"{labels_path} is not a StyleGAN2-ADA dataset.json "
-                            f'({{"labels": [[path, int], ...]}}): {exc}') from exc
+        raise SkyassetError(
+            "dataset_invalid",
+            f'{labels_path} is not a StyleGAN2-ADA dataset.json ({{"labels": [[path, int], ...]}}): {exc}',
+        ) from exc
     if labels is None:
         files = sorted(p for p in source.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
         pairs: list[tuple[str, int | None]] = [(f.relative_to(source).as_posix(), None) for f in files]
     else:
         pairs = []
         for item in labels:
-            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
-                    and isinstance(item[1], int) and item[1] >= 0):
-                raise SkyassetError("dataset_invalid", f"{labels_path}: label entry {item!r} is not "
-                                    "[relative path, non-negative int]")
+            if not (
+                isinstance(item, list)
+                and len(item) == 2
+                and isinstance(item[0], str)
+                and isinstance(item[1], int)
+                and item[1] >= 0
+            ):
+                raise SkyassetError(
+                    "dataset_invalid", f"{labels_path}: label entry {item!r} is not [relative path, non-negative int]"
+                )
             pairs.append((item[0], item[1]))
     num_classes = max((lab for _, lab in pairs if lab is not None), default=-1) + 1
     names = meta.get("classes") if isinstance(meta, dict) else None
@@ -314,17 +328,26 @@ def prepare_dataset(
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    return PrepareReport(out=out, resolution=resolution, num_images=len(images), class_counts=dict(counts),
-                         duplicates_within_class=within, duplicates_cross_class=across, removed=removed,
-                         bytes=out.stat().st_size)
+    return PrepareReport(
+        out=out,
+        resolution=resolution,
+        num_images=len(images),
+        class_counts=dict(counts),
+        duplicates_within_class=within,
+        duplicates_cross_class=across,
+        removed=removed,
+        bytes=out.stat().st_size,
+    )
 
 
 def read_archive_meta(path: Path) -> dict[str, object]:
     """Read and check ``dataset.json`` of an archive (ours or an NVlabs ``dataset_tool.py`` ZIP)."""
     path = Path(path)
     if not path.is_file():
-        raise SkyassetError("input_not_found", f"dataset archive {path} does not exist; make one with "
-                            "`skyasset-train prepare SOURCE OUT.zip`")
+        raise SkyassetError(
+            "input_not_found",
+            f"dataset archive {path} does not exist; make one with `skyasset-train prepare SOURCE OUT.zip`",
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist() if n.lower().endswith(IMAGE_EXTENSIONS)]
@@ -396,8 +419,11 @@ class ImageArchive:
         self.resolution = int(first.shape[1])
         self.num_channels = int(first.shape[0])
         if first.shape[1] != first.shape[2]:
-            raise SkyassetError("dataset_invalid", f"{self.path}: images are {first.shape[2]}x{first.shape[1]}, "
-                                "not square; re-run `skyasset-train prepare`")
+            raise SkyassetError(
+                "dataset_invalid",
+                f"{self.path}: images are {first.shape[2]}x{first.shape[1]}, "
+                "not square; re-run `skyasset-train prepare`",
+            )
 
     @property
     def c_dim(self) -> int:
@@ -437,8 +463,11 @@ class ImageArchive:
     def __getitem__(self, idx: int) -> tuple[np.ndarray, np.ndarray]:
         img = self._read(idx)
         if img.shape[1] != self.resolution:
-            raise SkyassetError("dataset_invalid", f"{self._files[idx]} is {img.shape[2]}x{img.shape[1]}, "
-                                f"expected {self.resolution}; re-run `skyasset-train prepare`")
+            raise SkyassetError(
+                "dataset_invalid",
+                f"{self._files[idx]} is {img.shape[2]}x{img.shape[1]}, "
+                f"expected {self.resolution}; re-run `skyasset-train prepare`",
+            )
         return img, self.one_hot(idx)
 
     def __getstate__(self) -> dict[str, object]:

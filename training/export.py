@@ -137,9 +137,7 @@ def _run_onnx(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
     return session.run(None, feeds)[0]
 
 
-def _check_graph(
-    graph: str, module: torch.nn.Module, path: Path, inputs: dict[str, torch.Tensor]
-) -> ExportCheck:
+def _check_graph(graph: str, module: torch.nn.Module, path: Path, inputs: dict[str, torch.Tensor]) -> ExportCheck:
     with torch.no_grad():
         expected = module(*inputs.values()).numpy()
     actual = _run_onnx(path, {name: t.numpy() for name, t in inputs.items()})
@@ -149,9 +147,7 @@ def _check_graph(
     return ExportCheck(graph, error, float(np.ptp(expected)))
 
 
-def _class_mean_w(
-    G: Generator, num_samples: int, seed: int, batch_size: int = 1024
-) -> tuple[np.ndarray, np.ndarray]:
+def _class_mean_w(G: Generator, num_samples: int, seed: int, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
     """Mean w per class ``[c_dim, w_dim]`` and overall ``[w_dim]`` over ``num_samples`` random z per class."""
     gen = torch.Generator().manual_seed(seed)
     num_classes = max(G.c_dim, 1)
@@ -174,12 +170,21 @@ def _class_mean_w(
 
 
 def _provenance(
-    provenance: Mapping[str, Any] | None, G: Generator, opset: int, checks: Sequence[ExportCheck],
-    mean_samples: int, noise_mode: str = "const",
+    provenance: Mapping[str, Any] | None,
+    G: Generator,
+    opset: int,
+    checks: Sequence[ExportCheck],
+    mean_samples: int,
+    noise_mode: str = "const",
 ) -> dict[str, Any]:
     result: dict[str, Any] = {
-        "dataset": None, "kimg": 0, "fid": None, "fid_samples": None, "fid_reference": None,
-        "trained_by": "skyasset", "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "dataset": None,
+        "kimg": 0,
+        "fid": None,
+        "fid_samples": None,
+        "fid_reference": None,
+        "trained_by": "skyasset",
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     result.update(provenance or {})
     result["generator_kwargs"] = copy.deepcopy(getattr(G, "init_kwargs", {}))
@@ -188,8 +193,7 @@ def _provenance(
         "noise_mode": noise_mode,
         "max_abs_error": max(check.max_abs_error for check in checks),
         "checks": {
-            check.graph: {"max_abs_error": check.max_abs_error, "output_range": check.output_range}
-            for check in checks
+            check.graph: {"max_abs_error": check.max_abs_error, "output_range": check.output_range} for check in checks
         },
         "mean_samples_per_class": mean_samples,
         "torch": torch.__version__.split("+")[0],
@@ -256,7 +260,8 @@ def export_bundle(
         classes = CCSN_CLASSES if G.c_dim else ()
     if len(classes) != G.c_dim:
         raise SkyassetError(
-            "invalid_argument", f"{len(classes)} classes given for a generator with c_dim={G.c_dim}; "
+            "invalid_argument",
+            f"{len(classes)} classes given for a generator with c_dim={G.c_dim}; "
             "pass one class per label dimension, in label order",
         )
     if not model_id or not isinstance(model_id, str):
@@ -325,8 +330,11 @@ def export_bundle(
                 "export an earlier snapshot",
             )
         graphs = {
-            name: {"file": f"{name}.onnx", "sha256": _sha256(tmp / f"{name}.onnx"),
-                   "bytes": (tmp / f"{name}.onnx").stat().st_size}
+            name: {
+                "file": f"{name}.onnx",
+                "sha256": _sha256(tmp / f"{name}.onnx"),
+                "bytes": (tmp / f"{name}.onnx").stat().st_size,
+            }
             for name in ("mapping", "synthesis")
         }
         metadata = {
@@ -364,8 +372,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m training.export --config NAME --random-init --out DIR``: export a randomly initialised G."""
     parser = argparse.ArgumentParser(prog="python -m training.export", description=main.__doc__)
     parser.add_argument("--config", required=True, help="network config name (training.networks.CONFIGS)")
-    parser.add_argument("--random-init", action="store_true", required=True,
-                        help="export random weights (smoke tests, benchmarks); never ship such a bundle")
+    parser.add_argument(
+        "--random-init",
+        action="store_true",
+        required=True,
+        help="export random weights (smoke tests, benchmarks); never ship such a bundle",
+    )
     parser.add_argument("--out", required=True, type=Path, help="bundle folder to create")
     parser.add_argument("--seed", type=int, default=0, help="torch seed of the random weights")
     parser.add_argument("--opset", type=int, default=18)
@@ -378,10 +390,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         torch.manual_seed(args.seed)
         G = Generator(**config.generator_kwargs())
         out = export_bundle(
-            G, args.out, model_id=args.model_id or f"{config.name}-random", license="CC0-1.0",
-            provenance={"dataset": None, "kimg": 0, "trained_by": f"random init (config {config.name}, "
-                        f"seed {args.seed}); not a trained model"},
-            opset=args.opset, mean_samples=args.mean_samples, seed=args.seed, overwrite=args.force,
+            G,
+            args.out,
+            model_id=args.model_id or f"{config.name}-random",
+            license="CC0-1.0",
+            provenance={
+                "dataset": None,
+                "kimg": 0,
+                "trained_by": f"random init (config {config.name}, seed {args.seed}); not a trained model",
+            },
+            opset=args.opset,
+            mean_samples=args.mean_samples,
+            seed=args.seed,
+            overwrite=args.force,
         )
     except SkyassetError as exc:
         print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)

@@ -58,9 +58,12 @@ def _networks(opts: TrainingOptions, data: ImageArchive) -> tuple[dict[str, Any]
 
     cfg = get_config(opts.config)
     if cfg.resolution != data.resolution:
-        raise SkyassetError("invalid_argument", f"config {opts.config} is {cfg.resolution}x{cfg.resolution} but "
-                            f"{opts.data} holds {data.resolution}x{data.resolution} images; prepare the data at "
-                            f"{cfg.resolution} or pick a config of that resolution")
+        raise SkyassetError(
+            "invalid_argument",
+            f"config {opts.config} is {cfg.resolution}x{cfg.resolution} but "
+            f"{opts.data} holds {data.resolution}x{data.resolution} images; prepare the data at "
+            f"{cfg.resolution} or pick a config of that resolution",
+        )
     G_kwargs = cfg.generator_kwargs()
     D_kwargs = cfg.discriminator_kwargs()
     G_kwargs["c_dim"] = D_kwargs["c_dim"] = data.c_dim
@@ -69,7 +72,7 @@ def _networks(opts: TrainingOptions, data: ImageArchive) -> tuple[dict[str, Any]
 
 def _adam(params: Any, lr: float, reg_interval: int) -> torch.optim.Adam:
     ratio = reg_interval / (reg_interval + 1)  # lazy regularisation: shrink lr and betas to compensate
-    return torch.optim.Adam(params, lr=lr * ratio, betas=(0.0, 0.99 ** ratio), eps=1e-8)
+    return torch.optim.Adam(params, lr=lr * ratio, betas=(0.0, 0.99**ratio), eps=1e-8)
 
 
 def _finite_grads(module: torch.nn.Module) -> None:
@@ -129,8 +132,11 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
         snap_path = find_latest_snapshot(Path(opts.resume))
         snap = load_snapshot(snap_path)
         if snap.meta["G_kwargs"]["c_dim"] != data.c_dim:
-            raise SkyassetError("invalid_argument", f"{snap_path} has c_dim {snap.meta['G_kwargs']['c_dim']} but "
-                                f"the data has {data.c_dim} classes; use --transfer-from to change the classes")
+            raise SkyassetError(
+                "invalid_argument",
+                f"{snap_path} has c_dim {snap.meta['G_kwargs']['c_dim']} but "
+                f"the data has {data.c_dim} classes; use --transfer-from to change the classes",
+            )
         G, D, G_ema = build_networks(snap, dev)
         G_kwargs, D_kwargs = snap.meta["G_kwargs"], snap.meta["D_kwargs"]
         cur_nimg = int(round(snap.kimg * 1000))
@@ -165,9 +171,9 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
     if ctx.distributed:
         ids = [dev.index] if dev.type == "cuda" else None
         G_step: torch.nn.Module = torch.nn.parallel.DistributedDataParallel(
-            G_step_plain, device_ids=ids, broadcast_buffers=False)
-        D_train: torch.nn.Module = torch.nn.parallel.DistributedDataParallel(D, device_ids=ids,
-                                                                              broadcast_buffers=False)
+            G_step_plain, device_ids=ids, broadcast_buffers=False
+        )
+        D_train: torch.nn.Module = torch.nn.parallel.DistributedDataParallel(D, device_ids=ids, broadcast_buffers=False)
         if snap is None:  # every rank starts from rank 0's weights (DDP broadcast them into G and D)
             G_ema.load_state_dict(G.state_dict())
     else:
@@ -180,9 +186,18 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
         pipe.p.fill_(augment_p)
         if opts.aug == "ada":
             ada = AdaController(pipe, target=opts.ada_target, ada_kimg=opts.ada_kimg)
-    gamma = opts.gamma if opts.gamma is not None else 0.0002 * data.resolution ** 2 / opts.batch
-    loss = StyleGAN2Loss(G_step, D_train, G_step_plain, D, augment_pipe=pipe, ada=ada, r1_gamma=gamma,
-                         style_mixing_prob=opts.style_mixing, pl_weight=opts.pl_weight)
+    gamma = opts.gamma if opts.gamma is not None else 0.0002 * data.resolution**2 / opts.batch
+    loss = StyleGAN2Loss(
+        G_step,
+        D_train,
+        G_step_plain,
+        D,
+        augment_pipe=pipe,
+        ada=ada,
+        r1_gamma=gamma,
+        style_mixing_prob=opts.style_mixing,
+        pl_weight=opts.pl_weight,
+    )
     loss.pl_mean = torch.tensor(pl_mean, device=dev)
     opt_G = _adam(G.parameters(), opts.lr, opts.g_reg_interval)
     opt_D = _adam(D.parameters(), opts.lr, opts.d_reg_interval)
@@ -191,8 +206,12 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
         opt_D.load_state_dict(snap.opt_D)
 
     loader = torch.utils.data.DataLoader(
-        data, batch_size=batch_gpu, sampler=InfiniteSampler(len(data), ctx.rank, ctx.world_size, opts.seed),
-        num_workers=opts.workers, pin_memory=dev.type == "cuda", persistent_workers=opts.workers > 0,
+        data,
+        batch_size=batch_gpu,
+        sampler=InfiniteSampler(len(data), ctx.rank, ctx.world_size, opts.seed),
+        num_workers=opts.workers,
+        pin_memory=dev.type == "cuda",
+        persistent_workers=opts.workers > 0,
         prefetch_factor=2 if opts.workers > 0 else None,
     )
     batches = iter(loader)
@@ -201,11 +220,14 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
 
     total_nimg = int(opts.kimg * 1000)
     if cur_nimg >= total_nimg:
-        raise SkyassetError("invalid_argument", f"the run is already at {cur_nimg / 1000:.3f} kimg; raise --kimg "
-                            "above that to continue")
-    log.line(f"training {opts.config} on {len(data)} images ({data.c_dim} classes) at {data.resolution}px, "
-             f"batch {opts.batch} on {ctx.world_size} x {dev.type}, {cur_nimg / 1000:.3f} -> {opts.kimg} kimg"
-             + (f", run dir {run_dir}" if run_dir else ""))
+        raise SkyassetError(
+            "invalid_argument", f"the run is already at {cur_nimg / 1000:.3f} kimg; raise --kimg above that to continue"
+        )
+    log.line(
+        f"training {opts.config} on {len(data)} images ({data.c_dim} classes) at {data.resolution}px, "
+        f"batch {opts.batch} on {ctx.world_size} x {dev.type}, {cur_nimg / 1000:.3f} -> {opts.kimg} kimg"
+        + (f", run dir {run_dir}" if run_dir else "")
+    )
     result = RunResult(run_dir=run_dir or Path(), kimg=cur_nimg / 1000)
     if run_dir is not None and not (run_dir / "reals.png").exists():
         _write_reals(data, run_dir, log)
@@ -225,8 +247,12 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
             pick = labels[torch.randint(len(labels), [batch_gpu])].to(dev)
             gen_c[torch.arange(batch_gpu, device=dev), pick] = 1
 
-        for phase, net, opt, interval in (("Gmain", G, opt_G, 1), ("Greg", G, opt_G, opts.g_reg_interval),
-                                          ("Dmain", D, opt_D, 1), ("Dreg", D, opt_D, opts.d_reg_interval)):
+        for phase, net, opt, interval in (
+            ("Gmain", G, opt_G, 1),
+            ("Greg", G, opt_G, opts.g_reg_interval),
+            ("Dmain", D, opt_D, 1),
+            ("Dreg", D, opt_D, opts.d_reg_interval),
+        ):
             if step % interval:
                 continue
             if phase == "Greg" and opts.pl_weight <= 0:
@@ -275,10 +301,17 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
         overall = (cur_nimg - start_nimg) / max(now - start_time, 1e-9)
         eta = (total_nimg - cur_nimg) / max(overall, 1e-9)
         means = {k: float(np.mean(v)) for k, v in sums.items()}
-        record: dict[str, Any] = {"tick": tick, "kimg": cur_nimg / 1000, "time_s": now - start_time,
-                                  "images_per_s": speed, "sec_per_kimg": 1000 / max(speed, 1e-9),
-                                  "eta_s": eta, "augment_p": float(pipe.p) if pipe is not None else 0.0,
-                                  "ada_rt": ada.last_rt if ada is not None else None, **means}
+        record: dict[str, Any] = {
+            "tick": tick,
+            "kimg": cur_nimg / 1000,
+            "time_s": now - start_time,
+            "images_per_s": speed,
+            "sec_per_kimg": 1000 / max(speed, 1e-9),
+            "eta_s": eta,
+            "augment_p": float(pipe.p) if pipe is not None else 0.0,
+            "ada_rt": ada.last_rt if ada is not None else None,
+            **means,
+        }
         if dev.type == "cuda":
             record["gpu_mem_gb"] = torch.cuda.max_memory_allocated(dev) / 2**30
         log.line(
@@ -291,8 +324,11 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
         result.last_stats = record
         for k, v in record.items():
             if isinstance(v, float) and not np.isfinite(v):
-                raise SkyassetError("training_diverged", f"{k} became {v} at {cur_nimg / 1000:.3f} kimg; lower "
-                                    "--lr or raise --gamma and resume from the last snapshot")
+                raise SkyassetError(
+                    "training_diverged",
+                    f"{k} became {v} at {cur_nimg / 1000:.3f} kimg; lower "
+                    "--lr or raise --gamma and resume from the last snapshot",
+                )
         sums = {}
         tick += 1
         tick_time, tick_nimg = now, cur_nimg
@@ -300,19 +336,45 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
         if done or cur_nimg >= next_snap_nimg:
             next_snap_nimg = cur_nimg + int(opts.snap_kimg * 1000) if opts.snap_kimg > 0 else total_nimg
             if ctx.is_main and run_dir is not None:
-                meta = {"kimg": cur_nimg / 1000, "G_kwargs": G_kwargs, "D_kwargs": D_kwargs,
-                        "classes": data.classes, "augment_p": float(pipe.p) if pipe is not None else 0.0,
-                        "pl_mean": float(loss.pl_mean), "config": opts.config, "dataset": str(opts.data),
-                        "training_options": opts.to_json()}
-                path = save_snapshot(run_dir / f"snapshot-{cur_nimg:010d}.pt", G_ema=G_ema, D=D, meta=meta,
-                                     kind=opts.snap_kind, G=G, opt_G=opt_G, opt_D=opt_D)
+                meta = {
+                    "kimg": cur_nimg / 1000,
+                    "G_kwargs": G_kwargs,
+                    "D_kwargs": D_kwargs,
+                    "classes": data.classes,
+                    "augment_p": float(pipe.p) if pipe is not None else 0.0,
+                    "pl_mean": float(loss.pl_mean),
+                    "config": opts.config,
+                    "dataset": str(opts.data),
+                    "training_options": opts.to_json(),
+                }
+                path = save_snapshot(
+                    run_dir / f"snapshot-{cur_nimg:010d}.pt",
+                    G_ema=G_ema,
+                    D=D,
+                    meta=meta,
+                    kind=opts.snap_kind,
+                    G=G,
+                    opt_G=opt_G,
+                    opt_D=opt_D,
+                )
                 result.snapshots.append(path)
-                grid, noise = save_fakes_grid(G_ema, run_dir / f"fakes-{cur_nimg // 1000:06d}.png",
-                                                data.classes if data.c_dim else None)
-                log.line(f"snapshot {path.name} ({path.stat().st_size / 2**20:.1f} MiB), {grid.name} "
-                         f"(noise rms {noise:.4f}), {format_duration(time.time() - start_time)} into this run")
-                log.jsonl("snapshots.jsonl", {"kimg": cur_nimg / 1000, "snapshot": path.name, "grid": grid.name,
-                                              "noise_rms": noise, "time_s": time.time() - start_time})
+                grid, noise = save_fakes_grid(
+                    G_ema, run_dir / f"fakes-{cur_nimg // 1000:06d}.png", data.classes if data.c_dim else None
+                )
+                log.line(
+                    f"snapshot {path.name} ({path.stat().st_size / 2**20:.1f} MiB), {grid.name} "
+                    f"(noise rms {noise:.4f}), {format_duration(time.time() - start_time)} into this run"
+                )
+                log.jsonl(
+                    "snapshots.jsonl",
+                    {
+                        "kimg": cur_nimg / 1000,
+                        "snapshot": path.name,
+                        "grid": grid.name,
+                        "noise_rms": noise,
+                        "time_s": time.time() - start_time,
+                    },
+                )
                 if opts.metrics:
                     result.metrics.append(_evaluate(opts, G_ema, data, dev, cur_nimg, path, log))
                 from training.plot import plot_run
@@ -324,8 +386,10 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
             break
     result.kimg = cur_nimg / 1000
     if out_of_time:
-        log.line(f"stopped after --max-minutes {opts.max_minutes} at {cur_nimg / 1000:.3f} kimg; continue with "
-                 f"--resume {run_dir}")
+        log.line(
+            f"stopped after --max-minutes {opts.max_minutes} at {cur_nimg / 1000:.3f} kimg; continue with "
+            f"--resume {run_dir}"
+        )
     return result
 
 
@@ -352,8 +416,15 @@ def _write_reals(data: ImageArchive, run_dir: Path, log: _Logger) -> None:
     log.line(f"{path.name}: {max(data.c_dim, 1)} rows of real images, one per class")
 
 
-def _evaluate(opts: TrainingOptions, G_ema: torch.nn.Module, data: ImageArchive, dev: torch.device,
-              cur_nimg: int, snapshot: Path, log: _Logger) -> dict[str, Any]:
+def _evaluate(
+    opts: TrainingOptions,
+    G_ema: torch.nn.Module,
+    data: ImageArchive,
+    dev: torch.device,
+    cur_nimg: int,
+    snapshot: Path,
+    log: _Logger,
+) -> dict[str, Any]:
     from training.metrics import MetricContext, TorchSource, compute_metrics
 
     t = time.time()
@@ -361,9 +432,14 @@ def _evaluate(opts: TrainingOptions, G_ema: torch.nn.Module, data: ImageArchive,
     ctx = MetricContext(TorchSource(G_ema, dev), full, num_gen=opts.metrics_num_gen, device=str(dev))
     results = compute_metrics(opts.metrics, ctx)
     G_ema.to(dev)
-    record = {"kimg": cur_nimg / 1000, "snapshot": snapshot.name, "num_gen": opts.metrics_num_gen,
-              "reference": f"{data.path.name} ({len(full)} images)", "results": results,
-              "seconds": time.time() - t}
+    record = {
+        "kimg": cur_nimg / 1000,
+        "snapshot": snapshot.name,
+        "num_gen": opts.metrics_num_gen,
+        "reference": f"{data.path.name} ({len(full)} images)",
+        "results": results,
+        "seconds": time.time() - t,
+    }
     log.line("metrics " + " ".join(f"{k} {v:.3f}" for k, v in results.items()) + f" ({record['seconds']:.0f}s)")
     log.jsonl("metrics.jsonl", record)
     return record

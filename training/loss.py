@@ -32,8 +32,9 @@ class GeneratorStep(torch.nn.Module):
         self.G = G
         self.noise_mode = noise_mode
 
-    def forward(self, z: torch.Tensor, c: torch.Tensor, mix_z: torch.Tensor | None = None,
-                mix_cutoff: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, z: torch.Tensor, c: torch.Tensor, mix_z: torch.Tensor | None = None, mix_cutoff: int = 0
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         ws = self.G.mapping(z, c)
         if mix_z is not None and 0 < mix_cutoff < ws.shape[1]:
             ws2 = self.G.mapping(mix_z, c, skip_w_avg_update=True)
@@ -64,11 +65,11 @@ class StyleGAN2Loss:
         D_plain: torch.nn.Module,
         augment_pipe: AugmentPipe | None = None,
         ada: AdaController | None = None,
-        r1_gamma: float = 10.0,          # R1 weight; 0 = off.
+        r1_gamma: float = 10.0,  # R1 weight; 0 = off.
         style_mixing_prob: float = 0.9,  # Probability of mixing two latents at a random layer.
-        pl_weight: float = 2.0,          # Path-length regularisation weight; 0 = off.
-        pl_batch_shrink: int = 2,        # Path-length batch = batch // this.
-        pl_decay: float = 0.01,          # Decay of the running mean path length.
+        pl_weight: float = 2.0,  # Path-length regularisation weight; 0 = off.
+        pl_batch_shrink: int = 2,  # Path-length batch = batch // this.
+        pl_decay: float = 0.01,  # Decay of the running mean path length.
     ) -> None:
         self.G_step, self.D, self.G_plain, self.D_plain = G_step, D, G_plain, D_plain
         self.augment_pipe = augment_pipe
@@ -92,8 +93,13 @@ class StyleGAN2Loss:
         return D(img, c)
 
     def accumulate(
-        self, phase: Phase, real_img: torch.Tensor, real_c: torch.Tensor, gen_z: torch.Tensor,
-        gen_c: torch.Tensor, gain: float = 1.0,
+        self,
+        phase: Phase,
+        real_img: torch.Tensor,
+        real_c: torch.Tensor,
+        gen_z: torch.Tensor,
+        gen_c: torch.Tensor,
+        gain: float = 1.0,
     ) -> dict[str, float]:
         """Run ``phase`` and backpropagate ``gain`` times its loss; returns the loss values for logging."""
         stats: dict[str, float] = {}

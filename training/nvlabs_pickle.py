@@ -51,8 +51,14 @@ import torch
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["ModuleRecord", "NetworkImport", "NvlabsPickle", "RestrictedUnpickler", "load_nvlabs_pickle",
-           "restricted_loads"]
+__all__ = [
+    "ModuleRecord",
+    "NetworkImport",
+    "NvlabsPickle",
+    "RestrictedUnpickler",
+    "load_nvlabs_pickle",
+    "restricted_loads",
+]
 
 
 class ModuleRecord:
@@ -79,8 +85,11 @@ class EasyDictRecord(dict):
 def _reconstruct_persistent_obj(meta: Any) -> ModuleRecord:
     if not isinstance(meta, dict) or meta.get("type") != "class":
         kind = meta.get("type") if isinstance(meta, dict) else type(meta).__name__
-        raise SkyassetError("unsafe_pickle", f"persistent object of type {kind!r} is not supported; only "
-                            "persistent classes (NVlabs networks) are rebuilt")
+        raise SkyassetError(
+            "unsafe_pickle",
+            f"persistent object of type {kind!r} is not supported; only "
+            "persistent classes (NVlabs networks) are rebuilt",
+        )
     state = meta.get("state")
     if not isinstance(state, dict):
         raise SkyassetError("unsafe_pickle", f"persistent class {meta.get('class_name')!r} has no dict state")
@@ -178,6 +187,7 @@ _MODULE_SURROGATES: dict[str, type] = {}
 
 def _module_surrogate(name: str) -> type:
     if name not in _MODULE_SURROGATES:
+
         def init(self: ModuleRecord, *args: Any, **kwargs: Any) -> None:
             ModuleRecord.__init__(self, name)
 
@@ -196,10 +206,13 @@ class RestrictedUnpickler(pickle.Unpickler):
             return getattr(torch, name)
         if module.startswith("torch.nn.modules.") and name.isidentifier() and name[:1].isupper():
             return _module_surrogate(name)
-        raise SkyassetError("unsafe_pickle", f"the pickle references {module}.{name}, which the restricted "
-                            "loader refuses (it only rebuilds tensors and plain data, and never runs code from "
-                            "the file). If this is a trusted NVlabs pickle of another kind, convert it to a "
-                            "skyasset snapshot where its code is available.")
+        raise SkyassetError(
+            "unsafe_pickle",
+            f"the pickle references {module}.{name}, which the restricted "
+            "loader refuses (it only rebuilds tensors and plain data, and never runs code from "
+            "the file). If this is a trusted NVlabs pickle of another kind, convert it to a "
+            "skyasset snapshot where its code is available.",
+        )
 
     def persistent_load(self, pid: Any) -> Any:
         raise SkyassetError("unsafe_pickle", "the pickle uses persistent ids, which the restricted loader refuses")
@@ -211,8 +224,17 @@ def restricted_loads(data: bytes) -> Any:
         return RestrictedUnpickler(io.BytesIO(data)).load()
     except SkyassetError:
         raise
-    except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError, MemoryError,
-            OverflowError, RuntimeError) as exc:
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        IndexError,
+        MemoryError,
+        OverflowError,
+        RuntimeError,
+    ) as exc:
         raise SkyassetError("unsafe_pickle", f"not a readable pickle of tensors and plain data: {exc}") from exc
 
 

@@ -18,41 +18,41 @@ AugmentMode = Literal["ada", "fixed", "none"]
 class TrainingOptions:
     """Everything a run depends on; ``training_options.json`` is this dataclass as JSON."""
 
-    data: str                            # Dataset archive from `skyasset-train prepare`.
-    outdir: str                          # Parent of the numbered run directories.
-    config: str = "ccsn256-small"        # Network config name (training/networks/config.py).
-    cond: bool = True                    # Train on labels; False = unconditional (c_dim 0).
-    batch: int = 32                      # Total batch over all processes.
-    kimg: float = 100.0                  # Train until this many thousand real images were shown (total).
-    tick_kimg: float = 4.0               # Progress line and stats every this many kimg.
-    snap_kimg: float = 20.0              # Snapshot (and metrics) every this many kimg; 0 = only at the end.
+    data: str  # Dataset archive from `skyasset-train prepare`.
+    outdir: str  # Parent of the numbered run directories.
+    config: str = "ccsn256-small"  # Network config name (training/networks/config.py).
+    cond: bool = True  # Train on labels; False = unconditional (c_dim 0).
+    batch: int = 32  # Total batch over all processes.
+    kimg: float = 100.0  # Train until this many thousand real images were shown (total).
+    tick_kimg: float = 4.0  # Progress line and stats every this many kimg.
+    snap_kimg: float = 20.0  # Snapshot (and metrics) every this many kimg; 0 = only at the end.
     snap_kind: Literal["full", "compact"] = "full"  # 'compact': fp16 G_ema + D only (< 64 MB for small).
     metrics: list[str] = field(default_factory=lambda: ["fid"])  # Metrics at each snapshot; [] = none.
-    metrics_num_gen: int = 5000          # Generated images per metric evaluation.
-    gamma: float | None = None           # R1 weight; None = 0.0002 * res^2 / batch (StyleGAN2-ADA 'auto').
-    lr: float = 0.0025                   # Adam learning rate of G and D.
-    ema_kimg: float | None = None        # EMA half-life in kimg; None = batch * 10 / 32.
-    ema_rampup: float | None = 0.05      # EMA ramp-up (fraction of images so far); None = off.
-    style_mixing: float = 0.9            # Style-mixing probability.
-    pl_weight: float = 2.0               # Path-length regularisation weight; 0 = off.
-    g_reg_interval: int = 4              # Lazy path-length regularisation interval (steps).
-    d_reg_interval: int = 16             # Lazy R1 interval (steps).
-    aug: AugmentMode = "ada"             # 'ada' adapts p; 'fixed' keeps augment_p; 'none'.
-    augment_p: float = 0.0               # Initial (or fixed) augmentation probability.
-    ada_target: float = 0.6              # ADA r_t target.
-    ada_kimg: float = 500.0              # kimg for p to go 0 -> 1.
-    resume: str | None = None            # Snapshot (or run dir: its newest snapshot) to continue from.
-    transfer_from: str | None = None     # Snapshot or NVlabs .pkl to splice in before training.
+    metrics_num_gen: int = 5000  # Generated images per metric evaluation.
+    gamma: float | None = None  # R1 weight; None = 0.0002 * res^2 / batch (StyleGAN2-ADA 'auto').
+    lr: float = 0.0025  # Adam learning rate of G and D.
+    ema_kimg: float | None = None  # EMA half-life in kimg; None = batch * 10 / 32.
+    ema_rampup: float | None = 0.05  # EMA ramp-up (fraction of images so far); None = off.
+    style_mixing: float = 0.9  # Style-mixing probability.
+    pl_weight: float = 2.0  # Path-length regularisation weight; 0 = off.
+    g_reg_interval: int = 4  # Lazy path-length regularisation interval (steps).
+    d_reg_interval: int = 16  # Lazy R1 interval (steps).
+    aug: AugmentMode = "ada"  # 'ada' adapts p; 'fixed' keeps augment_p; 'none'.
+    augment_p: float = 0.0  # Initial (or fixed) augmentation probability.
+    ada_target: float = 0.6  # ADA r_t target.
+    ada_kimg: float = 500.0  # kimg for p to go 0 -> 1.
+    resume: str | None = None  # Snapshot (or run dir: its newest snapshot) to continue from.
+    transfer_from: str | None = None  # Snapshot or NVlabs .pkl to splice in before training.
     transfer_parts: Literal["G+D", "G", "D"] = "G+D"
-    seed: int = 0                        # Random seed.
-    max_size: int | None = None          # Use a random subset of this many images; None = all.
-    max_minutes: float | None = None     # Stop cleanly (with a snapshot) after this much wall time.
-    workers: int = 2                     # DataLoader worker processes.
+    seed: int = 0  # Random seed.
+    max_size: int | None = None  # Use a random subset of this many images; None = all.
+    max_minutes: float | None = None  # Stop cleanly (with a snapshot) after this much wall time.
+    workers: int = 2  # DataLoader worker processes.
     # 'none': no per-pixel noise inputs (strengths zeroed, frozen); 'low': only at 4-32 px (coarse layout variety).
     noise: Literal["random", "none", "low"] = "random"
-    channels_last: bool = True           # Channels-last G and D (1.2-1.3x faster on CPU, same numbers).
+    channels_last: bool = True  # Channels-last G and D (1.2-1.3x faster on CPU, same numbers).
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    desc: str | None = None              # Run directory suffix; None = derived from data/config/batch.
+    desc: str | None = None  # Run directory suffix; None = derived from data/config/batch.
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,8 +83,11 @@ class TrainingOptions:
         if not 0 <= self.augment_p <= 1:
             raise SkyassetError("invalid_argument", f"augment_p {self.augment_p} is not in [0, 1]")
         if self.resume and self.transfer_from:
-            raise SkyassetError("invalid_argument", "use either --resume (continue a run) or --transfer-from "
-                                "(start a new run from other weights), not both")
+            raise SkyassetError(
+                "invalid_argument",
+                "use either --resume (continue a run) or --transfer-from "
+                "(start a new run from other weights), not both",
+            )
 
     def description(self) -> str:
         if self.desc:
@@ -112,6 +115,7 @@ def find_latest_snapshot(path: Path) -> Path:
         return path
     snaps = sorted(path.glob("snapshot-*.pt")) if path.is_dir() else []
     if not snaps:
-        raise SkyassetError("input_not_found", f"no snapshot at {path}; pass a snapshot-*.pt file or a run "
-                            "directory that holds one")
+        raise SkyassetError(
+            "input_not_found", f"no snapshot at {path}; pass a snapshot-*.pt file or a run directory that holds one"
+        )
     return snaps[-1]

@@ -20,8 +20,9 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _panel(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], title: str,
-           series: dict[str, list[tuple[float, float]]]) -> None:
+def _panel(
+    draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], title: str, series: dict[str, list[tuple[float, float]]]
+) -> None:
     x0, y0, x1, y1 = box
     draw.rectangle(box, outline=(0, 0, 0))
     draw.text((x0 + 4, y0 - 14), title, fill=(0, 0, 0))
@@ -38,8 +39,10 @@ def _panel(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], title: str
     pad = 30
 
     def to_px(x: float, y: float) -> tuple[float, float]:
-        return (x0 + pad + (x - xmin) / (xmax - xmin) * (x1 - x0 - 2 * pad),
-                y1 - pad - (y - ymin) / (ymax - ymin) * (y1 - y0 - 2 * pad))
+        return (
+            x0 + pad + (x - xmin) / (xmax - xmin) * (x1 - x0 - 2 * pad),
+            y1 - pad - (y - ymin) / (ymax - ymin) * (y1 - y0 - 2 * pad),
+        )
 
     draw.text((x0 + 2, y1 - pad + 2), f"{ymin:.3g}", fill=(0, 0, 0))
     draw.text((x0 + 2, y0 + 4), f"{ymax:.3g}", fill=(0, 0, 0))

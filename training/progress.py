@@ -17,8 +17,7 @@ from PIL import Image, ImageDraw
 
 from training.dataset import ImageArchive
 
-__all__ = ["GRID_COLUMNS", "image_grid", "save_reals_grid", "save_fakes_grid", "generate_grid_images",
-           "noise_rms"]
+__all__ = ["GRID_COLUMNS", "image_grid", "save_reals_grid", "save_fakes_grid", "generate_grid_images", "noise_rms"]
 
 GRID_COLUMNS = 8
 _LABEL_WIDTH = 28
@@ -56,8 +55,9 @@ def save_reals_grid(data: ImageArchive, path: Path, columns: int = GRID_COLUMNS,
 
 
 @torch.no_grad()
-def generate_grid_images(G: torch.nn.Module, columns: int = GRID_COLUMNS, seed: int = 0,
-                         noise_mode: str = "const") -> np.ndarray:
+def generate_grid_images(
+    G: torch.nn.Module, columns: int = GRID_COLUMNS, seed: int = 0, noise_mode: str = "const"
+) -> np.ndarray:
     """uint8 ``[rows * columns, 3, R, R]``: seeds ``seed .. seed + columns - 1`` for every class, psi 1."""
     c_dim = int(G.c_dim)
     device = next(G.parameters()).device
@@ -69,13 +69,14 @@ def generate_grid_images(G: torch.nn.Module, columns: int = GRID_COLUMNS, seed: 
         c[torch.arange(rows * columns), torch.arange(rows).repeat_interleave(columns)] = 1
     out = []
     for i in range(0, len(z), 16):
-        img = G(z[i:i + 16], c[i:i + 16], truncation_psi=1.0, noise_mode=noise_mode)
+        img = G(z[i : i + 16], c[i : i + 16], truncation_psi=1.0, noise_mode=noise_mode)
         out.append((img * 127.5 + 128).clamp(0, 255).to(torch.uint8).cpu().numpy())
     return np.concatenate(out)
 
 
-def save_fakes_grid(G: torch.nn.Module, path: Path, classes: Sequence[dict[str, str]] | None,
-                    columns: int = GRID_COLUMNS) -> tuple[Path, float]:
+def save_fakes_grid(
+    G: torch.nn.Module, path: Path, classes: Sequence[dict[str, str]] | None, columns: int = GRID_COLUMNS
+) -> tuple[Path, float]:
     """Write the fixed-seed grid of ``G`` (its const noise, as exported) and return ``noise_rms(G)``."""
     images = generate_grid_images(G, columns)
     rows = len(images) // columns

@@ -97,9 +97,12 @@ def ship_model(
     _, D, G_ema = build_networks(snap, torch.device("cpu"))
     archive = ImageArchive(Path(data), use_labels=True)
     if G_ema.c_dim != archive.c_dim or G_ema.img_resolution != archive.resolution:
-        raise SkyassetError("invalid_argument", f"{snap_path.name} makes {G_ema.img_resolution} px images of "
-                            f"{G_ema.c_dim} classes but {data} holds {archive.resolution} px images of "
-                            f"{archive.c_dim} classes; pass the archive the model was trained on")
+        raise SkyassetError(
+            "invalid_argument",
+            f"{snap_path.name} makes {G_ema.img_resolution} px images of "
+            f"{G_ema.c_dim} classes but {data} holds {archive.resolution} px images of "
+            f"{archive.c_dim} classes; pass the archive the model was trained on",
+        )
     rms = noise_rms(G_ema)
     noise_mode = ("none" if rms > NOISE_RMS_LIMIT else "const") if noise == "auto" else noise
     log = print if verbose else (lambda *_: None)
@@ -112,27 +115,53 @@ def ship_model(
 
         classes = [CloudClass(c["code"], c["name"], c.get("description", "")) for c in snap.meta["classes"]]
         mid = model_id or f"{snap.meta.get('config', 'model')}-cond-{int(snap.kimg)}kimg"
-        export_bundle(G_ema, bundle, classes=classes, model_id=mid, license="CC0-1.0", noise_mode=noise_mode,
-                      provenance={"dataset": str(Path(data).name), "kimg": snap.kimg, "snapshot": snap_path.name,
-                                  "config": snap.meta.get("config")}, verbose=verbose)
+        export_bundle(
+            G_ema,
+            bundle,
+            classes=classes,
+            model_id=mid,
+            license="CC0-1.0",
+            noise_mode=noise_mode,
+            provenance={
+                "dataset": str(Path(data).name),
+                "kimg": snap.kimg,
+                "snapshot": snap_path.name,
+                "config": snap.meta.get("config"),
+            },
+            verbose=verbose,
+        )
         ctx = MetricContext(BundleSource(bundle), archive, num_gen=num_gen, verbose=verbose)
         results = compute_metrics(["fid", "fid_per_class", "cond_acc"], ctx)
         reference = f"all {len(archive)} images of {Path(data).name} at {archive.resolution} px"
         counts = np.bincount(archive.labels, minlength=archive.c_dim)
-        metrics = {"kimg": snap.kimg, "snapshot": snap_path.name, "num_gen": num_gen, "reference": reference,
-                   "real_images": len(archive), "real_per_class": [int(counts.min()), int(counts.max())],
-                   "noise_rms": rms, "noise_mode": noise_mode, **results}
+        metrics = {
+            "kimg": snap.kimg,
+            "snapshot": snap_path.name,
+            "num_gen": num_gen,
+            "reference": reference,
+            "real_images": len(archive),
+            "real_per_class": [int(counts.min()), int(counts.max())],
+            "noise_rms": rms,
+            "noise_mode": noise_mode,
+            **results,
+        }
         _record_fid(bundle, results["fid"], num_gen, reference)
         (bundle / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
         _write_samples(bundle)
         _write_skybox(bundle, staging)
         (bundle / "MODEL_CARD.md").write_text(
-            model_card(json.loads((bundle / "skyasset-bundle.json").read_text()), metrics, training_summary,
-                       failure_modes), encoding="utf-8")
+            model_card(
+                json.loads((bundle / "skyasset-bundle.json").read_text()), metrics, training_summary, failure_modes
+            ),
+            encoding="utf-8",
+        )
         compact = save_snapshot(staging / snapshot_out.name, G_ema=G_ema, D=D, meta=snap.meta, kind="compact")
         if compact.stat().st_size > SNAPSHOT_LIMIT_BYTES:
-            raise SkyassetError("invalid_argument", f"the compact snapshot is {compact.stat().st_size / 1e6:.1f} "
-                                "MB, over the 25 MB a repository copy may take; ship a smaller config")
+            raise SkyassetError(
+                "invalid_argument",
+                f"the compact snapshot is {compact.stat().st_size / 1e6:.1f} "
+                "MB, over the 25 MB a repository copy may take; ship a smaller config",
+            )
         if out.exists():
             shutil.rmtree(out)
         bundle.rename(out)
@@ -140,8 +169,9 @@ def ship_model(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log(f"wrote {out} and {snapshot_out}: FID {results['fid']:.2f}, cond_acc {results['cond_acc']:.3f}")
-    return ShipReport(bundle=out.resolve(), snapshot=snapshot_out.resolve(), metrics=metrics,
-                      seconds=time.time() - start)
+    return ShipReport(
+        bundle=out.resolve(), snapshot=snapshot_out.resolve(), metrics=metrics, seconds=time.time() - start
+    )
 
 
 def _record_fid(bundle: Path, fid: float, num_gen: int, reference: str) -> None:
@@ -176,40 +206,41 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any], training_summary: 
     prov = meta["provenance"]
     per_class = "\n".join(
         f"| {c} | {metrics.get(f'fid/{c}', float('nan')):.1f} | {metrics.get(f'cond_acc/{c}', float('nan')):.2f} |"
-        for c in codes)
-    return f"""# Model card: {meta['model_id']}
+        for c in codes
+    )
+    return f"""# Model card: {meta["model_id"]}
 
-A class-conditional StyleGAN2-ADA generator of {meta['resolution']}x{meta['resolution']} sky photographs, one of
-{len(codes)} cloud types ({', '.join(codes)}), exported to ONNX ({meta['variant']}).
+A class-conditional StyleGAN2-ADA generator of {meta["resolution"]}x{meta["resolution"]} sky photographs, one of
+{len(codes)} cloud types ({", ".join(codes)}), exported to ONNX ({meta["variant"]}).
 
 ## Data and licence
 CCSN (Cirrus Cumulus Stratus Nimbus) ground-based cloud database: 2543 web photographs in 11 genus folders
 (Zhang, Liu, Zhang, Song 2018, CloudNet, GRL 45, 8665-8672; Harvard Dataverse doi:10.7910/DVN/CADDPD, CC0 1.0).
-Trained on {metrics['real_images']} of them (byte-identical duplicates removed), centre-cropped squares.
-Weights: {meta['license']}.
+Trained on {metrics["real_images"]} of them (byte-identical duplicates removed), centre-cropped squares.
+Weights: {meta["license"]}.
 
 ## Training
-{training_summary.strip() or '(not given)'}
+{training_summary.strip() or "(not given)"}
 
-Generator: {json.dumps(prov.get('generator_kwargs', {}))}. Snapshot {metrics['snapshot']}, {metrics['kimg']:.1f} kimg.
-Exported with the per-pixel noise `{metrics['noise_mode']}` (noise rms {metrics['noise_rms']:.4f}; above
+Generator: {json.dumps(prov.get("generator_kwargs", {}))}. Snapshot {metrics["snapshot"]}, {metrics["kimg"]:.1f} kimg.
+Exported with the per-pixel noise `{metrics["noise_mode"]}` (noise rms {metrics["noise_rms"]:.4f}; above
 {NOISE_RMS_LIMIT} it shows as speckle and is left out).
 
 ## Quality (measured on this bundle through the runtime)
-- **FID {metrics['fid']:.2f}**: {metrics['num_gen']} generated images (labels drawn like the data set's, seeds
-  0..{metrics['num_gen'] - 1}, psi 1) vs {metrics['reference']}. For scale: two random halves of CCSN score 18.6
+- **FID {metrics["fid"]:.2f}**: {metrics["num_gen"]} generated images (labels drawn like the data set's, seeds
+  0..{metrics["num_gen"] - 1}, psi 1) vs {metrics["reference"]}. For scale: two random halves of CCSN score 18.6
   against each other at 256 px.
-- **Conditioning accuracy {metrics['cond_acc']:.3f}** (chance {1 / len(codes):.3f}): the share of generated images
+- **Conditioning accuracy {metrics["cond_acc"]:.3f}** (chance {1 / len(codes):.3f}): the share of generated images
   that a linear probe on Inception features, fitted on the real photos, assigns to the requested class. The
-  probe itself gets {metrics.get('cond_classifier_heldout_bal_acc', float('nan')):.3f} on held-out real photos
+  probe itself gets {metrics.get("cond_classifier_heldout_bal_acc", float("nan")):.3f} on held-out real photos
   (class-balanced): the ceiling to read this number against.
 
 | class | FID (own class) | conditioning accuracy |
 |---|---|---|
 {per_class}
 
-Per-class FID compares {metrics['num_gen'] // len(codes)} generated images with the class's \
-{metrics['real_per_class'][0]}-{metrics['real_per_class'][1]} real photos:
+Per-class FID compares {metrics["num_gen"] // len(codes)} generated images with the class's \
+{metrics["real_per_class"][0]}-{metrics["real_per_class"][1]} real photos:
 biased upward by the small sample, comparable between models only at equal sizes.
 
 ![samples: seeds 0-7 per class](samples.png)
@@ -217,5 +248,5 @@ biased upward by the small sample, comparable between models only at equal sizes
 ![a ring skybox from this model: cumulus, seed 7](skybox.png)
 
 ## Known failure modes
-{failure_modes.strip() or '(not given)'}
+{failure_modes.strip() or "(not given)"}
 """

@@ -83,8 +83,12 @@ def save_snapshot(
     for key in ("G_kwargs", "D_kwargs"):
         if key not in meta:
             raise SkyassetError("invalid_argument", f"snapshot meta needs {key!r}")
-    data: dict[str, Any] = {"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, "kind": kind,
-                            "meta": json.dumps(meta)}
+    data: dict[str, Any] = {
+        "format": SNAPSHOT_FORMAT,
+        "version": SNAPSHOT_VERSION,
+        "kind": kind,
+        "meta": json.dumps(meta),
+    }
     half = torch.float16 if kind == "compact" else None
     data["G_ema"] = _state(G_ema, half)
     data["D"] = _state(D, half)
@@ -115,8 +119,11 @@ def _migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
     version = data.get("version")
     if version == SNAPSHOT_VERSION:
         return data
-    raise SkyassetError("snapshot_invalid", f"{path} is snapshot version {version}; this skyasset reads "
-                        f"version {SNAPSHOT_VERSION}. Upgrade skyasset or re-export the snapshot.")
+    raise SkyassetError(
+        "snapshot_invalid",
+        f"{path} is snapshot version {version}; this skyasset reads "
+        f"version {SNAPSHOT_VERSION}. Upgrade skyasset or re-export the snapshot.",
+    )
 
 
 def load_snapshot(path: Path) -> Snapshot:
@@ -127,15 +134,26 @@ def load_snapshot(path: Path) -> Snapshot:
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - corrupt file, pickled code, anything: refuse with one message
-        raise SkyassetError("snapshot_invalid", f"{path} is not a readable skyasset snapshot ({exc}); NVlabs "
-                            "pickles go through `skyasset-train import-nvlabs`") from exc
+        raise SkyassetError(
+            "snapshot_invalid",
+            f"{path} is not a readable skyasset snapshot ({exc}); NVlabs "
+            "pickles go through `skyasset-train import-nvlabs`",
+        ) from exc
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
         raise SkyassetError("snapshot_invalid", f"{path} is not a skyasset training snapshot")
     data = _migrate(data, path)
     try:
         meta = json.loads(data["meta"])
-        snap = Snapshot(meta=meta, G_ema=data["G_ema"], D=data["D"], G=data.get("G"), opt_G=data.get("opt_G"),
-                        opt_D=data.get("opt_D"), kind=data["kind"], path=path)
+        snap = Snapshot(
+            meta=meta,
+            G_ema=data["G_ema"],
+            D=data["D"],
+            G=data.get("G"),
+            opt_G=data.get("opt_G"),
+            opt_D=data.get("opt_D"),
+            kind=data["kind"],
+            path=path,
+        )
         meta["G_kwargs"], meta["D_kwargs"]  # noqa: B018 - presence check
     except (KeyError, TypeError, json.JSONDecodeError) as exc:
         raise SkyassetError("snapshot_invalid", f"{path} misses snapshot field {exc}") from exc
@@ -148,8 +166,11 @@ def _load_into(module: torch.nn.Module, state: dict[str, torch.Tensor], what: st
     unexpected = sorted(set(state) - set(own))
     bad = sorted(k for k in own.keys() & state.keys() if own[k].shape != state[k].shape)
     if missing or unexpected or bad:
-        raise SkyassetError("snapshot_invalid", f"{path}: {what} does not match its kwargs (missing {missing[:3]}, "
-                            f"unexpected {unexpected[:3]}, shape mismatch {bad[:3]})")
+        raise SkyassetError(
+            "snapshot_invalid",
+            f"{path}: {what} does not match its kwargs (missing {missing[:3]}, "
+            f"unexpected {unexpected[:3]}, shape mismatch {bad[:3]})",
+        )
     with torch.no_grad():
         for name, tensor in own.items():
             tensor.copy_(state[name].to(tensor.dtype))
@@ -187,13 +208,18 @@ def construct(cls: type[torch.nn.Module], kwargs: Any, source: Path | str) -> to
     resolution = kwargs.get("img_resolution")
     power_of_two = isinstance(resolution, int) and resolution > 0 and not resolution & (resolution - 1)
     if not power_of_two or not 4 <= resolution <= MAX_RESOLUTION:
-        raise SkyassetError("snapshot_invalid", f"{source}: {cls.__name__} img_resolution {resolution!r} is not a "
-                            f"power of two in 4..{MAX_RESOLUTION}")
+        raise SkyassetError(
+            "snapshot_invalid",
+            f"{source}: {cls.__name__} img_resolution {resolution!r} is not a power of two in 4..{MAX_RESOLUTION}",
+        )
     try:
         return cls(**kwargs)
     except (TypeError, ValueError, KeyError, AssertionError, RuntimeError, MemoryError, OverflowError) as exc:
-        raise SkyassetError("snapshot_invalid", f"{source}: its {cls.__name__} kwargs do not build a network "
-                            f"({type(exc).__name__}: {exc}); re-create the snapshot") from None
+        raise SkyassetError(
+            "snapshot_invalid",
+            f"{source}: its {cls.__name__} kwargs do not build a network "
+            f"({type(exc).__name__}: {exc}); re-create the snapshot",
+        ) from None
 
 
 def build_networks(

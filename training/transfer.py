@@ -17,8 +17,7 @@ import torch
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["TransferParts", "NetworkTransfer", "TransferReport", "splice_state", "load_source_states",
-           "transfer_into"]
+__all__ = ["TransferParts", "NetworkTransfer", "TransferReport", "splice_state", "load_source_states", "transfer_into"]
 
 TransferParts = Literal["G+D", "G", "D"]
 
@@ -33,8 +32,12 @@ class NetworkTransfer:
     unused: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {"copied": len(self.copied), "skipped": len(self.skipped), "fresh": len(self.fresh),
-                "unused": len(self.unused)}
+        return {
+            "copied": len(self.copied),
+            "skipped": len(self.skipped),
+            "fresh": len(self.fresh),
+            "unused": len(self.unused),
+        }
 
 
 @dataclass
@@ -48,16 +51,20 @@ class TransferReport:
             "source": self.source,
             "parts": self.parts,
             "counts": {k: v.counts() for k, v in self.networks.items()},
-            "networks": {k: {"copied": v.copied, "skipped": v.skipped, "fresh": v.fresh, "unused": v.unused}
-                         for k, v in self.networks.items()},
+            "networks": {
+                k: {"copied": v.copied, "skipped": v.skipped, "fresh": v.fresh, "unused": v.unused}
+                for k, v in self.networks.items()
+            },
         }
 
     def summary(self) -> str:
         lines = [f"transfer from {self.source} ({self.parts}):"]
         for name, net in self.networks.items():
             c = net.counts()
-            lines.append(f"  {name:6s} copied {c['copied']:4d}  skipped (shape) {c['skipped']:3d}  "
-                         f"fresh {c['fresh']:3d}  unused in source {c['unused']:3d}")
+            lines.append(
+                f"  {name:6s} copied {c['copied']:4d}  skipped (shape) {c['skipped']:3d}  "
+                f"fresh {c['fresh']:3d}  unused in source {c['unused']:3d}"
+            )
             for s in net.skipped:
                 lines.append(f"    skipped {s['name']}: source {s['source_shape']} -> target {s['target_shape']}")
         return "\n".join(lines)
@@ -75,8 +82,9 @@ def splice_state(target: torch.nn.Module, source: dict[str, torch.Tensor]) -> Ne
             if name not in source:
                 report.fresh.append(name)
             elif tuple(source[name].shape) != tuple(tensor.shape):
-                report.skipped.append({"name": name, "source_shape": list(source[name].shape),
-                                       "target_shape": list(tensor.shape)})
+                report.skipped.append(
+                    {"name": name, "source_shape": list(source[name].shape), "target_shape": list(tensor.shape)}
+                )
             else:
                 tensor.copy_(source[name].to(device=tensor.device, dtype=tensor.dtype))
                 report.copied.append(name)

@@ -53,9 +53,7 @@ def main(photo: Path, out: Path) -> None:
     bpy.context.object.data.materials.append(_material("Ground", (0.35, 0.33, 0.3), 0.0, 0.5))
     spheres = [((0.8, 0.8, 0.8), 0.0, 0.5), ((0.9, 0.9, 0.9), 1.0, 0.05), ((0.8, 0.25, 0.1), 0.0, 0.3)]
     for i, (colour, metallic, roughness) in enumerate(spheres):
-        bpy.ops.mesh.primitive_uv_sphere_add(
-            radius=1, location=(2.4 * (i - 1), 0, 1), segments=64, ring_count=32
-        )
+        bpy.ops.mesh.primitive_uv_sphere_add(radius=1, location=(2.4 * (i - 1), 0, 1), segments=64, ring_count=32)
         bpy.ops.object.shade_smooth()
         bpy.context.object.data.materials.append(_material(f"Sphere {i}", colour, metallic, roughness))
 

@@ -70,5 +70,5 @@ def assemble_stripe(
     mirrored = sky[:, :s][:, ::-1]  # column width-1-j shows column j
     t = np.linspace(0.0, 1.0, s, dtype=np.float32)[None, :, None]
     t = t * t * (3.0 - 2.0 * t)
-    sky[:, width - s:] = sky[:, width - s:] * (1.0 - t) + mirrored * t
+    sky[:, width - s :] = sky[:, width - s :] * (1.0 - t) + mirrored * t
     return _finish(sky, ground, ground_color)

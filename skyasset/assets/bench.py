@@ -97,7 +97,7 @@ def _label(img: np.ndarray, text: str) -> np.ndarray:
     """White text on a darkened box (a thick black outline smeared the last letter into a ghost copy)."""
     out = np.ascontiguousarray(img.copy())
     (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
-    box = out[2:8 + th + base, 2:10 + tw]
+    box = out[2 : 8 + th + base, 2 : 10 + tw]
     box[:] = (box.astype(np.float32) * 0.45).astype(np.uint8)
     cv2.putText(out, text, (6, 4 + th), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
     return out
@@ -145,8 +145,15 @@ def bench_skybox(
     if not classes or not seeds:
         raise SkyassetError("invalid_argument", "The skybox benchmark needs at least one class and one seed.")
     scores: dict[str, dict[str, list[float]]] = {
-        m: {"wrap_seam": [], "cube_edge": [], "unique_share": [], "period_correlation": [], "detail_above_45": [],
-            "seconds": [], "cpu_seconds": []}
+        m: {
+            "wrap_seam": [],
+            "cube_edge": [],
+            "unique_share": [],
+            "period_correlation": [],
+            "detail_above_45": [],
+            "seconds": [],
+            "cpu_seconds": [],
+        }
         for m in methods
     }
     gen_times: list[float] = []

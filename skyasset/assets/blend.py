@@ -29,8 +29,8 @@ def _blur_wrap(img: np.ndarray, sigma: float) -> np.ndarray:
     pad = int(3 * sigma) + 1
     padded = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_WRAP)
     # Vertical padding must replicate, not wrap: redo the rows.
-    padded[:pad] = padded[pad:pad + 1]
-    padded[-pad:] = padded[-pad - 1:-pad]
+    padded[:pad] = padded[pad : pad + 1]
+    padded[-pad:] = padded[-pad - 1 : -pad]
     out = cv2.GaussianBlur(padded, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
     return out[pad:-pad, pad:-pad]
 

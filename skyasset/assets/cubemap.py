@@ -50,14 +50,50 @@ FACE_NAMES: tuple[FaceName, ...] = ("front", "back", "left", "right", "up", "dow
 
 # (column, row, quarter turns counter-clockwise applied when packing) of each face in each layout.
 _PLACES: dict[str, tuple[tuple[int, int], dict[str, tuple[int, int, int]]]] = {
-    "cross-h": ((4, 3), {"up": (1, 0, 0), "right": (0, 1, 0), "front": (1, 1, 0), "left": (2, 1, 0),
-                         "back": (3, 1, 0), "down": (1, 2, 0)}),
-    "dice": ((4, 3), {"up": (1, 0, 0), "right": (0, 1, 0), "front": (1, 1, 0), "left": (2, 1, 0),
-                      "back": (3, 1, 0), "down": (1, 2, 0)}),
-    "cross-v": ((3, 4), {"up": (1, 0, 0), "right": (0, 1, 0), "front": (1, 1, 0), "left": (2, 1, 0),
-                         "down": (1, 2, 0), "back": (1, 3, 2)}),
-    "horizon": ((6, 1), {"front": (0, 0, 0), "left": (1, 0, 0), "back": (2, 0, 0), "right": (3, 0, 0),
-                         "up": (4, 0, 0), "down": (5, 0, 0)}),
+    "cross-h": (
+        (4, 3),
+        {
+            "up": (1, 0, 0),
+            "right": (0, 1, 0),
+            "front": (1, 1, 0),
+            "left": (2, 1, 0),
+            "back": (3, 1, 0),
+            "down": (1, 2, 0),
+        },
+    ),
+    "dice": (
+        (4, 3),
+        {
+            "up": (1, 0, 0),
+            "right": (0, 1, 0),
+            "front": (1, 1, 0),
+            "left": (2, 1, 0),
+            "back": (3, 1, 0),
+            "down": (1, 2, 0),
+        },
+    ),
+    "cross-v": (
+        (3, 4),
+        {
+            "up": (1, 0, 0),
+            "right": (0, 1, 0),
+            "front": (1, 1, 0),
+            "left": (2, 1, 0),
+            "down": (1, 2, 0),
+            "back": (1, 3, 2),
+        },
+    ),
+    "horizon": (
+        (6, 1),
+        {
+            "front": (0, 0, 0),
+            "left": (1, 0, 0),
+            "back": (2, 0, 0),
+            "right": (3, 0, 0),
+            "up": (4, 0, 0),
+            "down": (5, 0, 0),
+        },
+    ),
 }
 
 
@@ -127,7 +163,7 @@ def equirect_to_faces(equirect: np.ndarray, face_size: int) -> dict[str, np.ndar
     )
     if stacked.ndim == 2:
         stacked = stacked[..., None]
-    return {n: stacked[i * face_size:(i + 1) * face_size] for i, n in enumerate(FACE_NAMES)}
+    return {n: stacked[i * face_size : (i + 1) * face_size] for i, n in enumerate(FACE_NAMES)}
 
 
 @lru_cache(maxsize=8)
@@ -139,8 +175,12 @@ def _equirect_maps(face_size: int, height: int, width: int) -> tuple[np.ndarray,
     x, y, z = d[..., 0], d[..., 1], d[..., 2]
     # Face index in FACE_NAMES and (a, b) in [-1, 1] inverted from face_directions.
     conds = [
-        (major == 2) & (z > 0), (major == 2) & (z <= 0), (major == 0) & (x > 0),
-        (major == 0) & (x <= 0), (major == 1) & (y > 0), (major == 1) & (y <= 0),
+        (major == 2) & (z > 0),
+        (major == 2) & (z <= 0),
+        (major == 0) & (x > 0),
+        (major == 0) & (x <= 0),
+        (major == 1) & (y > 0),
+        (major == 1) & (y <= 0),
     ]
     with np.errstate(divide="ignore", invalid="ignore"):
         a_list = [x / z, x / z, -z / x, -z / x, x / y, -x / y]
@@ -183,7 +223,7 @@ def pack_faces(faces: dict[str, np.ndarray], layout: CubeLayout) -> np.ndarray:
     sample = faces["front"]
     out = np.zeros((rows * n, cols * n, *sample.shape[2:]), sample.dtype)
     for name, (c, r, turns) in places.items():
-        out[r * n:(r + 1) * n, c * n:(c + 1) * n] = np.rot90(faces[name], turns)
+        out[r * n : (r + 1) * n, c * n : (c + 1) * n] = np.rot90(faces[name], turns)
     return out
 
 
@@ -198,6 +238,6 @@ def unpack_faces(image: np.ndarray, layout: CubeLayout) -> dict[str, np.ndarray]
             f"A {layout} cubemap must be {cols}:{rows} with whole faces, got {w}x{h}.",
         )
     return {
-        name: np.ascontiguousarray(np.rot90(image[r * n:(r + 1) * n, c * n:(c + 1) * n], -turns))
+        name: np.ascontiguousarray(np.rot90(image[r * n : (r + 1) * n, c * n : (c + 1) * n], -turns))
         for name, (c, r, turns) in places.items()
     }

@@ -53,8 +53,9 @@ def cloud_layer(
     reach = 1.05 / math.tan(math.radians(min_elevation))  # half side of the plane square, in layer heights
     px = (dirs[..., 0] / up / reach + 1.0) * 0.5 * side - 0.5
     py = (-dirs[..., 2] / up / reach + 1.0) * 0.5 * side - 0.5  # the view's top edge lies ahead (+Z)
-    image = cv2.remap(tile, px.astype(np.float32), py.astype(np.float32), cv2.INTER_CUBIC,
-                      borderMode=cv2.BORDER_REFLECT)
+    image = cv2.remap(
+        tile, px.astype(np.float32), py.astype(np.float32), cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT
+    )
     weight = _smoothstep((elevation - min_elevation) / max(full_elevation - min_elevation, 1e-3))
     return np.clip(image, 0.0, 1.0).astype(np.float32), weight.astype(np.float32)
 
@@ -71,5 +72,5 @@ def overlay_cloud_layer(sky: np.ndarray, layer: np.ndarray, weight: np.ndarray) 
     pad = int(3 * sigma)
     wide = np.concatenate([layer[:, -pad:], layer, layer[:, :pad]], axis=1)
     low = cv2.GaussianBlur(wide, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT)
-    detail = wide[:, pad:pad + w] - low[:, pad:pad + w]
+    detail = wide[:, pad : pad + w] - low[:, pad : pad + w]
     return np.clip(sky + detail * weight[..., None], 0.0, 1.0).astype(np.float32)

@@ -19,7 +19,7 @@ def _smooth_columns(values: np.ndarray, sigma: float) -> np.ndarray:
     half = int(4 * sigma) + 1
     ext = np.pad(values.astype(np.float32), ((half, half), (0, 0)), mode="wrap")[:, None, :]
     out = cv2.GaussianBlur(ext, (1, 2 * half + 1), sigmaX=0.1, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
-    return out[half:half + w, 0, :]
+    return out[half : half + w, 0, :]
 
 
 def _pull_push(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -35,7 +35,7 @@ def _pull_push(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     total = np.maximum(a, 1e-6)[..., None]
     colour = prem / total
     if (a <= 1e-6).any():
-        colour[a <= 1e-6] = (prem.sum(axis=(0, 1)) / max(float(a.sum()), 1e-6))
+        colour[a <= 1e-6] = prem.sum(axis=(0, 1)) / max(float(a.sum()), 1e-6)
     for prem_l, a_l in reversed(levels):
         up = cv2.resize(colour, (a_l.shape[1], a_l.shape[0]), interpolation=cv2.INTER_LINEAR)
         keep = np.clip(a_l, 0.0, 1.0)[..., None]
@@ -43,9 +43,7 @@ def _pull_push(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return colour
 
 
-def fill_zenith(
-    image: np.ndarray, coverage: np.ndarray, *, full: float = 0.35, pole_deg: float = 25.0
-) -> np.ndarray:
+def fill_zenith(image: np.ndarray, coverage: np.ndarray, *, full: float = 0.35, pole_deg: float = 25.0) -> np.ndarray:
     """Fill what the views leave open in the upper hemisphere smoothly, converging to one colour at the zenith.
 
     Holes (between the views' top edges and the cap above them) are filled by pull-push: each hole pixel gets
@@ -67,7 +65,7 @@ def fill_zenith(
     pad = w // 8  # wrap-around context for the horizontal seam
     wide_img = np.concatenate([image[:, -pad:], image, image[:, :pad]], axis=1)
     wide_a = np.concatenate([alpha[:, -pad:], alpha, alpha[:, :pad]], axis=1)
-    fill = _pull_push(wide_img.astype(np.float32), wide_a.astype(np.float32))[:, pad:pad + w]
+    fill = _pull_push(wide_img.astype(np.float32), wide_a.astype(np.float32))[:, pad : pad + w]
     out = image * alpha[..., None] + fill * (1.0 - alpha[..., None])
     lat = 90.0 - (np.arange(h, dtype=np.float32) + 0.5) / h * 90.0
     t = np.clip((lat - (90.0 - pole_deg)) / pole_deg, 0.0, 1.0)[:, None, None]
@@ -100,7 +98,7 @@ def fill_below_horizon(
     if mode == "solid":
         return np.broadcast_to(np.asarray(color, np.float32), (h, w, 3)).copy()
     skip, band = max(1, h // 45), max(2, h // 22)  # a 4 degree band starting 2 degrees above the horizon
-    near = np.median(sky[h - skip - band:h - skip], axis=0)
+    near = np.median(sky[h - skip - band : h - skip], axis=0)
     horizon = _smooth_columns(near, smooth_deg / 360.0 * w)
     broad = _smooth_columns(near, 4.0 * smooth_deg / 360.0 * w)
     depth = ((np.arange(h, dtype=np.float32) + 0.5) / h)[:, None, None]  # 0 at the horizon, 1 at the nadir
@@ -130,5 +128,5 @@ def join_at_horizon(upper: np.ndarray, lower: np.ndarray, *, haze_deg: float = 4
     t = np.linspace(0.0, 1.0, k, dtype=np.float32)[:, None, None]
     t = 0.85 * t * t * (3.0 - 2.0 * t)
     upper = upper.copy()
-    upper[h - k:] = upper[h - k:] * (1.0 - t) + lower[:1] * t
+    upper[h - k :] = upper[h - k :] * (1.0 - t) + lower[:1] * t
     return np.concatenate([upper, lower], axis=0)

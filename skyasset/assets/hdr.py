@@ -81,8 +81,12 @@ def write_radiance(path: str | os.PathLike[str], radiance: np.ndarray, *, force:
 
 
 def write_exr(
-    path: str | os.PathLike[str], radiance: np.ndarray, *, metadata: dict[str, Any] | None = None,
-    force: bool = False, half: bool = True,
+    path: str | os.PathLike[str],
+    radiance: np.ndarray,
+    *,
+    metadata: dict[str, Any] | None = None,
+    force: bool = False,
+    half: bool = True,
 ) -> Path:
     """Write linear RGB as OpenEXR (half float by default, ZIP compression) with metadata in the header."""
     OpenEXR = _openexr()  # noqa: N806 - the module, imported only when .exr is wanted
@@ -112,8 +116,9 @@ def read_hdr(path: str | os.PathLike[str]) -> np.ndarray:
                     raise SkyassetError("invalid_argument", f"{source.name} has no RGB channels.")
                 return np.asarray(channels[key].pixels, np.float32)[..., :3]
         except (RuntimeError, OSError, ValueError, TypeError) as exc:
-            raise SkyassetError("io_error", f"Could not read {source.name} as OpenEXR ({exc}); the file is "
-                                "damaged or not an EXR.") from None
+            raise SkyassetError(
+                "io_error", f"Could not read {source.name} as OpenEXR ({exc}); the file is damaged or not an EXR."
+            ) from None
     img = cv2.imread(str(source), cv2.IMREAD_ANYDEPTH | cv2.IMREAD_COLOR)
     if img is None:
         raise SkyassetError("io_error", f"Could not read {source.name} as an HDR image.")

@@ -61,8 +61,8 @@ def detect_horizon(view: np.ndarray, *, min_contrast: float = 0.06, lowest_sky: 
     band = max(2, n // 24)
     best_row, best_score, best_step = n, 0.0, 0.0
     for r in range(int(lowest_sky * n), n - 1):
-        above = prof[max(0, r - band):r].mean()
-        below_near = prof[r:min(n, r + band)].mean()
+        above = prof[max(0, r - band) : r].mean()
+        below_near = prof[r : min(n, r + band)].mean()
         below_all = prof[r:].max()
         step = above - below_near
         # Everything below must stay darker than the sky just above (ground does not get brighter again).
@@ -78,7 +78,7 @@ def detect_horizon(view: np.ndarray, *, min_contrast: float = 0.06, lowest_sky: 
     full = np.median(luminance(view.astype(np.float32)), axis=1)
     lo, hi = max(1, int((best_row - 1.5) * h / n)), min(h - 1, int((best_row + 1.5) * h / n) + 1)
     if hi > lo:
-        grad = full[lo - 1:hi - 1] - full[lo:hi]
+        grad = full[lo - 1 : hi - 1] - full[lo:hi]
         row = lo + int(np.argmax(grad))
     else:
         row = int(best_row * h / n)
@@ -96,7 +96,7 @@ def sky_only(view: np.ndarray, horizon: Horizon, *, margin: float = 0.02) -> np.
         return img
     cut = max(8, int(round((horizon.row - margin) * h)))
     sky = img[:cut]
-    ground = img[int(horizon.row * h):]
+    ground = img[int(horizon.row * h) :]
     lum = luminance(sky)
     ground_lum = float(np.median(luminance(ground))) if ground.size else 0.0
     row_sky = np.median(lum, axis=1, keepdims=True)

@@ -30,7 +30,7 @@ def wrap_seam_score(equirect: np.ndarray, *, window: int = 8) -> float:
     e = _as_float(equirect)
     seam = float(np.abs(e[:, 0] - e[:, -1]).mean())
     k = max(1, min(window, e.shape[1] // 4))
-    inner = np.concatenate([np.diff(e[:, :k + 1], axis=1), np.diff(e[:, -k - 1:], axis=1)], axis=1)
+    inner = np.concatenate([np.diff(e[:, : k + 1], axis=1), np.diff(e[:, -k - 1 :], axis=1)], axis=1)
     return seam / max(float(np.abs(inner).mean()), 1e-8)
 
 
@@ -155,7 +155,7 @@ def sky_detail_share(
         # Tiles near the zenith span more longitude for the same solid angle.
         width = min(w, max(tile, int(round(tile / weight))))
         for x0 in range(0, w - width + 1, width):
-            block = e[y0:y1, x0:x0 + width]
+            block = e[y0:y1, x0 : x0 + width]
             block = block - block.mean(axis=1, keepdims=True)
             area = weight * (y1 - y0) * width
             total += area

@@ -98,8 +98,8 @@ def read_png_text(path: str | os.PathLike[str]) -> dict[str, str]:
         raise SkyassetError("invalid_argument", f"{path} is not a PNG file.")
     pos, out = len(_PNG_SIGNATURE), {}
     while pos + 8 <= len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         if kind == b"tEXt":
             key, _, text = body.partition(b"\x00")
             out[key.decode("latin-1")] = text.decode("latin-1")

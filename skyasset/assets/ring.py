@@ -47,10 +47,10 @@ def resize_equirect(equirect: np.ndarray, width: int) -> np.ndarray:
     step = w // math.gcd(w, width)  # smallest pad (input columns) that scales to whole output columns
     pad = step * max(1, -(-4 // step)) if step <= w // 2 else w
     big_pad = pad * width // w
-    padded = np.concatenate([equirect[:, w - pad:], equirect, equirect[:, :pad]], axis=1)
+    padded = np.concatenate([equirect[:, w - pad :], equirect, equirect[:, :pad]], axis=1)
     interp = cv2.INTER_CUBIC if width > w else cv2.INTER_AREA
     out = cv2.resize(padded, (width + 2 * big_pad, width // 2), interpolation=interp)
-    return np.ascontiguousarray(out[:, big_pad:big_pad + width])
+    return np.ascontiguousarray(out[:, big_pad : big_pad + width])
 
 
 def _camera(yaw: float, pitch: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -148,8 +148,11 @@ def assemble_ring(
         top = (py + 0.5) / max(1.0, top_feather * vh)
         w = _smoothstep(side) * _smoothstep(top) * ok
         warped = cv2.remap(
-            sky, px.astype(np.float32), np.minimum(py, rows - 1).astype(np.float32),
-            cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE,
+            sky,
+            px.astype(np.float32),
+            np.minimum(py, rows - 1).astype(np.float32),
+            cv2.INTER_CUBIC,
+            borderMode=cv2.BORDER_REPLICATE,
         )
         images.append(warped)
         weights.append(w.astype(np.float32))

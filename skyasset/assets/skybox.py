@@ -48,7 +48,19 @@ class OutputFile:
 
 # Extensions that say the caller expects another file format; any other dot belongs to the stem.
 _OTHER_EXTENSIONS = {
-    ".jpg", ".jpeg", ".hdr", ".exr", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".tga", ".dds", ".ktx", ".json",
+    ".jpg",
+    ".jpeg",
+    ".hdr",
+    ".exr",
+    ".tif",
+    ".tiff",
+    ".webp",
+    ".bmp",
+    ".gif",
+    ".tga",
+    ".dds",
+    ".ktx",
+    ".json",
 }
 
 
@@ -97,7 +109,7 @@ def _images(equirect: np.ndarray, layout: SkyboxLayout, face_size: int) -> list[
     faces = equirect_to_faces(equirect, face_size)
     if layout == "faces":
         return [faces[n] for n in FACE_NAMES]
-    return [pack_faces(faces, layout)]  # type: ignore[arg-type]
+    return [pack_faces(faces, layout)]
 
 
 def write_skybox(
@@ -152,8 +164,18 @@ def write_skybox(
     for target in targets:
         check_writable(target, force)
     with staged_outputs(targets, force=force) as stage:
-        written = _write_files(eq, layout, stage / f"{_base(out).name}.png", size, hdr=hdr, bit_depth=bit_depth,
-                               metadata=metadata, final_folder=targets[0].parent, radiance=radiance, sun=sun)
+        written = _write_files(
+            eq,
+            layout,
+            stage / f"{_base(out).name}.png",
+            size,
+            hdr=hdr,
+            bit_depth=bit_depth,
+            metadata=metadata,
+            final_folder=targets[0].parent,
+            radiance=radiance,
+            sun=sun,
+        )
         staged = {stage / t.name for t in targets}
         unexpected = {f.path for f in written} - staged
         if unexpected:

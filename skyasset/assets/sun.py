@@ -44,9 +44,13 @@ class SunEstimate:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "u": round(self.u, 5), "v": round(self.v, 5), "elevation_deg": round(self.elevation_deg, 3),
-            "irradiance": round(self.irradiance, 5), "angle_deg": round(self.angle_deg, 3),
-            "contrast": round(self.contrast, 4), "distinct": self.distinct,
+            "u": round(self.u, 5),
+            "v": round(self.v, 5),
+            "elevation_deg": round(self.elevation_deg, 3),
+            "irradiance": round(self.irradiance, 5),
+            "angle_deg": round(self.angle_deg, 3),
+            "contrast": round(self.contrast, 4),
+            "distinct": self.distinct,
         }
 
 

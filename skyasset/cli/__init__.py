@@ -39,4 +39,3 @@ def main() -> None:
             sys.stderr.write(f"error: {error.message}\n")
         sys.exit(EXIT_CODES["interrupted"])
     sys.exit(_main())
-

@@ -121,7 +121,9 @@ def _option_taking_json_as_value(args: list[str]) -> str | None:
     while rest and rest[0] in getattr(command, "commands", {}):
         command = command.commands[rest.pop(0)]
     takes_value = {
-        name for p in getattr(command, "params", []) if getattr(p, "is_flag", True) is False
+        name
+        for p in getattr(command, "params", [])
+        if getattr(p, "is_flag", True) is False
         for name in getattr(p, "opts", [])
     }
     for before, token in zip(rest, rest[1:], strict=False):

@@ -73,8 +73,13 @@ def bench_model_command(
     def work() -> dict[str, Any]:
         bundles = expand_models(list(models or []))
         report = bench_models(
-            bundles, cloud=cloud, seeds=range(seeds), repeats=repeats, threads=threads,
-            fid_archive=fid_archive, fid_samples=fid_samples,
+            bundles,
+            cloud=cloud,
+            seeds=range(seeds),
+            repeats=repeats,
+            threads=threads,
+            fid_archive=fid_archive,
+            fid_samples=fid_samples,
         )
         write_report(report, output, force=force)
         return report

@@ -13,8 +13,9 @@ from skyasset.errors import SkyassetError
 
 
 def _human(report: dict[str, Any]) -> str:
-    lines = [f"{'method':8} {'wrap_seam':>10} {'cube_edge':>10} {'unique':>8} {'period':>8} {'dome':>6} "
-             f"{'s/skybox':>9}"]
+    lines = [
+        f"{'method':8} {'wrap_seam':>10} {'cube_edge':>10} {'unique':>8} {'period':>8} {'dome':>6} {'s/skybox':>9}"
+    ]
     for name, m in report["methods"].items():
         lines.append(
             f"{name:8} {m['wrap_seam']:10.3f} {m['cube_edge']:10.3f} {m['unique_share']:8.3f} "

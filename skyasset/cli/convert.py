@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional, cast
 
 import typer
 
@@ -40,7 +40,9 @@ def convert_command(
     """Turn any sky image into skybox files (equirect, Unity 6-sided faces, crosses, dice, horizon strip)."""
 
     def work() -> dict[str, Any]:
-        from skyasset.convert import convert
+        from skyasset.assets.skybox import SkyboxLayout
+        from skyasset.convert import ConvertMethod, InputKind, convert
+        from skyasset.upscale import UpscaleMode
 
         if bit_depth not in (8, 16):
             raise SkyassetError("invalid_argument", f"--bit-depth must be 8 or 16, got {bit_depth}.")
@@ -49,10 +51,20 @@ def convert_command(
         if ground not in GROUND_FILLS:
             raise SkyassetError("invalid_argument", f"--ground must be {', '.join(GROUND_FILLS)}, got '{ground}'.")
         options: dict[str, Any] = {} if ground == "haze" else {"ground": ground}
+        # Plain strings from the command line: convert checks them and names the valid choices.
         result = convert(
-            input_path, to, out, kind=kind, method=method, size=size, hdr=hdr,  # type: ignore[arg-type]
-            bit_depth=bit_depth, force=force, upscale=upscale,  # type: ignore[arg-type]
-            progress=StderrProgress(f"upscale {upscale}"), **options,
+            input_path,
+            cast(SkyboxLayout, to),
+            out,
+            kind=cast(InputKind, kind),
+            method=cast(ConvertMethod, method),
+            size=size,
+            hdr=hdr,
+            bit_depth=cast(Literal[8, 16], bit_depth),
+            force=force,
+            upscale=cast(UpscaleMode, upscale),
+            progress=StderrProgress(f"upscale {upscale}"),
+            **options,
         )
         return result.to_json()
 

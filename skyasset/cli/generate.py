@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, cast
 
 import typer
 
-from skyasset.api import LAYOUTS, METHODS, generate
+from skyasset.api import LAYOUTS, METHODS, Layout, Method, generate
 from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt, UpscaleOpt
 from skyasset.cli.output import respond
 from skyasset.cli.progress import StderrProgress
 from skyasset.seeds import MAX_SEED
+from skyasset.upscale import UpscaleMode
 
 
 def generate_command(
@@ -43,8 +44,19 @@ def generate_command(
     def work() -> dict[str, Any]:
         chosen_seed = seed if seed is not None else secrets.randbelow(MAX_SEED + 1)
         result = generate(
-            cloud, chosen_seed, out, psi=psi, mix=mix, layout=layout, method=method,  # type: ignore[arg-type]
-            size=size, hdr=hdr, force=force, model=model, upscale=upscale,  # type: ignore[arg-type]
+            cloud,
+            chosen_seed,
+            out,
+            psi=psi,
+            mix=mix,
+            # Plain strings from the command line: generate checks them and names the valid choices.
+            layout=cast(Layout, layout),
+            method=cast(Method, method),
+            size=size,
+            hdr=hdr,
+            force=force,
+            model=model,
+            upscale=cast(UpscaleMode, upscale),
             progress=StderrProgress(f"upscale {upscale}"),
         )
         return result.to_json()

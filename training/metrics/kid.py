@@ -7,8 +7,9 @@ import numpy as np
 __all__ = ["kid_from_features"]
 
 
-def kid_from_features(real: np.ndarray, gen: np.ndarray, num_subsets: int = 100, max_subset_size: int = 1000,
-                      seed: int = 0) -> float:
+def kid_from_features(
+    real: np.ndarray, gen: np.ndarray, num_subsets: int = 100, max_subset_size: int = 1000, seed: int = 0
+) -> float:
     """KID as in StyleGAN2-ADA's ``kernel_inception_distance`` (same subsets scheme and kernel)."""
     n = real.shape[1]
     m = min(min(real.shape[0], gen.shape[0]), max_subset_size)

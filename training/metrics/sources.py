@@ -32,12 +32,13 @@ class TorchSource:
     def generate(self, seeds: np.ndarray, classes: np.ndarray) -> np.ndarray:
         out = []
         for i in range(0, len(seeds), self.batch):
-            s = seeds[i:i + self.batch]
-            z = torch.from_numpy(np.stack([np.random.default_rng(int(x)).standard_normal(self.G.z_dim)
-                                           for x in s]).astype(np.float32)).to(self.device)
+            s = seeds[i : i + self.batch]
+            z = torch.from_numpy(
+                np.stack([np.random.default_rng(int(x)).standard_normal(self.G.z_dim) for x in s]).astype(np.float32)
+            ).to(self.device)
             c = torch.zeros([len(s), self.c_dim], device=self.device)
             if self.c_dim:
-                c[torch.arange(len(s)), torch.from_numpy(classes[i:i + self.batch]).to(self.device)] = 1
+                c[torch.arange(len(s)), torch.from_numpy(classes[i : i + self.batch]).to(self.device)] = 1
             img = self.G(z, c, noise_mode="const")
             out.append((img * 127.5 + 128).clamp(0, 255).to(torch.uint8).cpu().numpy())
         return np.concatenate(out, 0)

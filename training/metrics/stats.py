@@ -39,12 +39,19 @@ def _file_sha256(path: Path) -> str:
 
 def features_key(archive: ImageArchive) -> str:
     """The JSON text whose sha256 names the cached features of ``archive`` (other caches derive from it)."""
-    return json.dumps({"archive": _file_sha256(archive.path), "names": archive.names,
-                       "detector": DETECTOR_SHA1, "preprocess": PREPROCESS_VERSION})
+    return json.dumps(
+        {
+            "archive": _file_sha256(archive.path),
+            "names": archive.names,
+            "detector": DETECTOR_SHA1,
+            "preprocess": PREPROCESS_VERSION,
+        }
+    )
 
 
-def dataset_features(archive: ImageArchive, *, device: str = "cpu", batch: int = 32,
-                     use_cache: bool = True, verbose: bool = False) -> np.ndarray:
+def dataset_features(
+    archive: ImageArchive, *, device: str = "cpu", batch: int = 32, use_cache: bool = True, verbose: bool = False
+) -> np.ndarray:
     """Inception features ``[len(archive), 2048]`` of every image of ``archive``, in its order."""
     key_src = features_key(archive)
     key = hashlib.sha256(key_src.encode()).hexdigest()[:32]

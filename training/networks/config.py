@@ -34,28 +34,33 @@ __all__ = ["NetworkConfig", "CONFIGS", "get_config"]
 class NetworkConfig:
     """Sizes of a generator/discriminator pair; ``generator_kwargs()`` feeds ``Generator(**kwargs)``."""
 
-    name: str                        # Config name, e.g. 'ccsn256'.
-    resolution: int                  # Image resolution (power of two, 32..1024).
-    z_dim: int = 512                 # Input latent (Z) dimensionality.
-    w_dim: int = 512                 # Intermediate latent (W) dimensionality.
-    c_dim: int = 11                  # Conditioning label dimensionality, 0 = unconditional.
-    img_channels: int = 3            # RGB.
-    channel_base: int = 16384        # Feature maps at resolution r: min(channel_base // r, channel_max).
-    channel_max: int = 512           # Maximum number of feature maps.
-    mapping_layers: int = 8          # Depth of G's mapping network.
-    d_mapping_layers: int = 8        # Depth of D's class-embedding network (projection conditioning).
-    num_fp16_res: int = 4            # FP16 (on CUDA) in the N highest resolutions of G and D.
-    conv_clamp: float | None = 256   # Clamp conv outputs to +-X (keeps fp16 finite), None = disable.
-    mbstd_group_size: int = 4        # Minibatch-stddev group size of D.
+    name: str  # Config name, e.g. 'ccsn256'.
+    resolution: int  # Image resolution (power of two, 32..1024).
+    z_dim: int = 512  # Input latent (Z) dimensionality.
+    w_dim: int = 512  # Intermediate latent (W) dimensionality.
+    c_dim: int = 11  # Conditioning label dimensionality, 0 = unconditional.
+    img_channels: int = 3  # RGB.
+    channel_base: int = 16384  # Feature maps at resolution r: min(channel_base // r, channel_max).
+    channel_max: int = 512  # Maximum number of feature maps.
+    mapping_layers: int = 8  # Depth of G's mapping network.
+    d_mapping_layers: int = 8  # Depth of D's class-embedding network (projection conditioning).
+    num_fp16_res: int = 4  # FP16 (on CUDA) in the N highest resolutions of G and D.
+    conv_clamp: float | None = 256  # Clamp conv outputs to +-X (keeps fp16 finite), None = disable.
+    mbstd_group_size: int = 4  # Minibatch-stddev group size of D.
 
     def generator_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``Generator``."""
         return dict(
-            z_dim=self.z_dim, c_dim=self.c_dim, w_dim=self.w_dim, img_resolution=self.resolution,
+            z_dim=self.z_dim,
+            c_dim=self.c_dim,
+            w_dim=self.w_dim,
+            img_resolution=self.resolution,
             img_channels=self.img_channels,
             mapping_kwargs=dict(num_layers=self.mapping_layers),
             synthesis_kwargs=dict(
-                channel_base=self.channel_base, channel_max=self.channel_max, num_fp16_res=self.num_fp16_res,
+                channel_base=self.channel_base,
+                channel_max=self.channel_max,
+                num_fp16_res=self.num_fp16_res,
                 conv_clamp=self.conv_clamp,
             ),
         )
@@ -63,8 +68,12 @@ class NetworkConfig:
     def discriminator_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``Discriminator``."""
         return dict(
-            c_dim=self.c_dim, img_resolution=self.resolution, img_channels=self.img_channels,
-            channel_base=self.channel_base, channel_max=self.channel_max, num_fp16_res=self.num_fp16_res,
+            c_dim=self.c_dim,
+            img_resolution=self.resolution,
+            img_channels=self.img_channels,
+            channel_base=self.channel_base,
+            channel_max=self.channel_max,
+            num_fp16_res=self.num_fp16_res,
             conv_clamp=self.conv_clamp,
             mapping_kwargs=dict(num_layers=self.d_mapping_layers),
             epilogue_kwargs=dict(mbstd_group_size=self.mbstd_group_size),
@@ -82,34 +91,52 @@ class NetworkConfig:
 
         with torch.device("meta"):
             nets = {"G": Generator(**self.generator_kwargs()), "D": Discriminator(**self.discriminator_kwargs())}
-        return {
-            name: 2 * sum(t.numel() for t in [*net.parameters(), *net.buffers()]) for name, net in nets.items()
-        }
+        return {name: 2 * sum(t.numel() for t in [*net.parameters(), *net.buffers()]) for name, net in nets.items()}
 
 
 CONFIGS: dict[str, NetworkConfig] = {
     # Tests and smoke runs: 32x32, a few thousand parameters per layer, exports in seconds.
     "tiny": NetworkConfig(
-        name="tiny", resolution=32, z_dim=32, w_dim=32, channel_base=512, channel_max=32,
-        mapping_layers=2, d_mapping_layers=2, num_fp16_res=0, conv_clamp=None, mbstd_group_size=2,
+        name="tiny",
+        resolution=32,
+        z_dim=32,
+        w_dim=32,
+        channel_base=512,
+        channel_max=32,
+        mapping_layers=2,
+        d_mapping_layers=2,
+        num_fp16_res=0,
+        conv_clamp=None,
+        mbstd_group_size=2,
     ),
     # StyleGAN2-ADA 'paper256' sizes, so NVlabs 256x256 weights load 1:1 for transfer. 103 MB in fp16
     # for G_ema + D: does NOT fit the 64 MB budget; train 'ccsn256-small' for the shipped model.
     "ccsn256": NetworkConfig(name="ccsn256", resolution=256),
     # The shipped model: 33.8 MB in fp16 for G_ema + D (see the table above).
     "ccsn256-small": NetworkConfig(
-        name="ccsn256-small", resolution=256, channel_base=16384, channel_max=256,
+        name="ccsn256-small",
+        resolution=256,
+        channel_base=16384,
+        channel_max=256,
         mapping_layers=2,
     ),
     # CPU training (no GPU lent): 128 px, 32 maps at 128 px, 2 mapping layers; ~3 images/s on 2 cores.
     # The starting snapshot of the default model was trained with exactly these sizes.
     "lean128": NetworkConfig(
-        name="lean128", resolution=128, channel_base=4096, channel_max=256, mapping_layers=2,
+        name="lean128",
+        resolution=128,
+        channel_base=4096,
+        channel_max=256,
+        mapping_layers=2,
         num_fp16_res=0,
     ),
     # Fast first stage on CPU: the same widths per resolution as lean128, so its blocks splice into it.
     "lean64": NetworkConfig(
-        name="lean64", resolution=64, channel_base=4096, channel_max=256, mapping_layers=2,
+        name="lean64",
+        resolution=64,
+        channel_base=4096,
+        channel_max=256,
+        mapping_layers=2,
         num_fp16_res=0,
     ),
 }

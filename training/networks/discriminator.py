@@ -21,19 +21,19 @@ class DiscriminatorBlock(torch.nn.Module):
 
     def __init__(
         self,
-        in_channels: int,                # Number of input channels, 0 = first block (reads the image).
-        tmp_channels: int,               # Number of intermediate channels.
-        out_channels: int,               # Number of output channels.
-        resolution: int,                 # Resolution of this block.
-        img_channels: int,               # Number of input color channels.
-        first_layer_idx: int,            # Index of the first layer (for freeze_layers).
-        architecture: str = "resnet",    # Architecture: only 'resnet' is supported.
+        in_channels: int,  # Number of input channels, 0 = first block (reads the image).
+        tmp_channels: int,  # Number of intermediate channels.
+        out_channels: int,  # Number of output channels.
+        resolution: int,  # Resolution of this block.
+        img_channels: int,  # Number of input color channels.
+        first_layer_idx: int,  # Index of the first layer (for freeze_layers).
+        architecture: str = "resnet",  # Architecture: only 'resnet' is supported.
         activation: Activation = "lrelu",  # Activation function.
         resample_filter: Sequence[float] = (1, 3, 3, 1),  # Low-pass filter to apply when resampling.
         conv_clamp: float | None = None,  # Clamp the output of convolution layers to +-X, None = disable.
-        use_fp16: bool = False,          # Use FP16 for this block (on CUDA)?
+        use_fp16: bool = False,  # Use FP16 for this block (on CUDA)?
         fp16_channels_last: bool = False,  # Use channels-last memory format with FP16?
-        freeze_layers: int = 0,          # Freeze-D: number of layers to freeze.
+        freeze_layers: int = 0,  # Freeze-D: number of layers to freeze.
     ) -> None:
         if architecture != "resnet":
             raise ValueError(f"DiscriminatorBlock: architecture {architecture!r} is not supported, use 'resnet'")
@@ -62,17 +62,27 @@ class DiscriminatorBlock(torch.nn.Module):
             tmp_channels, tmp_channels, kernel_size=3, activation=activation, trainable=trainable(), **common
         )
         self.conv1 = Conv2dLayer(
-            tmp_channels, out_channels, kernel_size=3, activation=activation, down=2,
-            resample_filter=resample_filter, trainable=trainable(), **common,
+            tmp_channels,
+            out_channels,
+            kernel_size=3,
+            activation=activation,
+            down=2,
+            resample_filter=resample_filter,
+            trainable=trainable(),
+            **common,
         )
         self.skip = Conv2dLayer(
-            tmp_channels, out_channels, kernel_size=1, bias=False, down=2, resample_filter=resample_filter,
-            trainable=trainable(), channels_last=self.channels_last,
+            tmp_channels,
+            out_channels,
+            kernel_size=1,
+            bias=False,
+            down=2,
+            resample_filter=resample_filter,
+            trainable=trainable(),
+            channels_last=self.channels_last,
         )
 
-    def forward(
-        self, x: torch.Tensor | None, img: torch.Tensor, force_fp32: bool = False
-    ) -> tuple[torch.Tensor, None]:
+    def forward(self, x: torch.Tensor | None, img: torch.Tensor, force_fp32: bool = False) -> tuple[torch.Tensor, None]:
         dtype = torch.float16 if use_half(self.use_fp16, force_fp32, img.device) else torch.float32
         if self.in_channels == 0:
             x = self.fromrgb(img.to(dtype))
@@ -92,13 +102,13 @@ class DiscriminatorEpilogue(torch.nn.Module):
 
     def __init__(
         self,
-        in_channels: int,                # Number of input channels.
-        cmap_dim: int,                   # Dimensionality of the mapped conditioning label, 0 = no label.
-        resolution: int,                 # Resolution of this block (4).
-        img_channels: int,               # Number of input color channels.
-        architecture: str = "resnet",    # Architecture: only 'resnet' is supported.
+        in_channels: int,  # Number of input channels.
+        cmap_dim: int,  # Dimensionality of the mapped conditioning label, 0 = no label.
+        resolution: int,  # Resolution of this block (4).
+        img_channels: int,  # Number of input color channels.
+        architecture: str = "resnet",  # Architecture: only 'resnet' is supported.
         mbstd_group_size: int | None = 4,  # Group size for the minibatch stddev layer, None = entire minibatch.
-        mbstd_num_channels: int = 1,     # Number of features for the minibatch stddev layer, 0 = disable.
+        mbstd_num_channels: int = 1,  # Number of features for the minibatch stddev layer, 0 = disable.
         activation: Activation = "lrelu",  # Activation function.
         conv_clamp: float | None = None,  # Clamp the output of convolution layers to +-X, None = disable.
     ) -> None:
@@ -112,7 +122,10 @@ class DiscriminatorEpilogue(torch.nn.Module):
         self.architecture = architecture
         self.mbstd = MinibatchStdLayer(mbstd_group_size, mbstd_num_channels) if mbstd_num_channels > 0 else None
         self.conv = Conv2dLayer(
-            in_channels + mbstd_num_channels, in_channels, kernel_size=3, activation=activation,
+            in_channels + mbstd_num_channels,
+            in_channels,
+            kernel_size=3,
+            activation=activation,
             conv_clamp=conv_clamp,
         )
         self.fc = FullyConnectedLayer(in_channels * resolution**2, in_channels, activation=activation)
@@ -136,17 +149,17 @@ class Discriminator(torch.nn.Module):
 
     def __init__(
         self,
-        c_dim: int,                      # Conditioning label (C) dimensionality, 0 = no label.
-        img_resolution: int,             # Input resolution (power of two, >= 8).
-        img_channels: int,               # Number of input color channels.
-        architecture: str = "resnet",    # Architecture: only 'resnet' is supported.
-        channel_base: int = 32768,       # Overall multiplier for the number of channels.
-        channel_max: int = 512,          # Maximum number of channels in any layer.
-        num_fp16_res: int = 0,           # Use FP16 (on CUDA) for the N highest resolutions.
+        c_dim: int,  # Conditioning label (C) dimensionality, 0 = no label.
+        img_resolution: int,  # Input resolution (power of two, >= 8).
+        img_channels: int,  # Number of input color channels.
+        architecture: str = "resnet",  # Architecture: only 'resnet' is supported.
+        channel_base: int = 32768,  # Overall multiplier for the number of channels.
+        channel_max: int = 512,  # Maximum number of channels in any layer.
+        num_fp16_res: int = 0,  # Use FP16 (on CUDA) for the N highest resolutions.
         conv_clamp: float | None = None,  # Clamp the output of convolution layers to +-X, None = disable.
-        cmap_dim: int | None = None,     # Dimensionality of mapped conditioning label, None = default.
-        block_kwargs: dict[str, Any] | None = None,     # Arguments for DiscriminatorBlock.
-        mapping_kwargs: dict[str, Any] | None = None,   # Arguments for MappingNetwork.
+        cmap_dim: int | None = None,  # Dimensionality of mapped conditioning label, None = default.
+        block_kwargs: dict[str, Any] | None = None,  # Arguments for DiscriminatorBlock.
+        mapping_kwargs: dict[str, Any] | None = None,  # Arguments for MappingNetwork.
         epilogue_kwargs: dict[str, Any] | None = None,  # Arguments for DiscriminatorEpilogue.
     ) -> None:
         log2 = int(np.log2(img_resolution))
@@ -154,10 +167,18 @@ class Discriminator(torch.nn.Module):
             raise ValueError(f"img_resolution must be a power of two >= 8, got {img_resolution}")
         super().__init__()
         self.init_kwargs: dict[str, Any] = dict(
-            c_dim=c_dim, img_resolution=img_resolution, img_channels=img_channels, architecture=architecture,
-            channel_base=channel_base, channel_max=channel_max, num_fp16_res=num_fp16_res,
-            conv_clamp=conv_clamp, cmap_dim=cmap_dim, block_kwargs=dict(block_kwargs or {}),
-            mapping_kwargs=dict(mapping_kwargs or {}), epilogue_kwargs=dict(epilogue_kwargs or {}),
+            c_dim=c_dim,
+            img_resolution=img_resolution,
+            img_channels=img_channels,
+            architecture=architecture,
+            channel_base=channel_base,
+            channel_max=channel_max,
+            num_fp16_res=num_fp16_res,
+            conv_clamp=conv_clamp,
+            cmap_dim=cmap_dim,
+            block_kwargs=dict(block_kwargs or {}),
+            mapping_kwargs=dict(mapping_kwargs or {}),
+            epilogue_kwargs=dict(epilogue_kwargs or {}),
         )
         self.c_dim = c_dim
         self.img_resolution = img_resolution
@@ -174,8 +195,14 @@ class Discriminator(torch.nn.Module):
         layer_idx = 0
         for res in self.block_resolutions:
             block = DiscriminatorBlock(
-                channels[res] if res < img_resolution else 0, channels[res], channels[res // 2], resolution=res,
-                first_layer_idx=layer_idx, use_fp16=res >= fp16_resolution, **(block_kwargs or {}), **common,
+                channels[res] if res < img_resolution else 0,
+                channels[res],
+                channels[res // 2],
+                resolution=res,
+                first_layer_idx=layer_idx,
+                use_fp16=res >= fp16_resolution,
+                **(block_kwargs or {}),
+                **common,
             )
             setattr(self, f"b{res}", block)
             layer_idx += block.num_layers

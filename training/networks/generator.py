@@ -21,18 +21,23 @@ class Generator(torch.nn.Module):
 
     def __init__(
         self,
-        z_dim: int,                      # Input latent (Z) dimensionality.
-        c_dim: int,                      # Conditioning label (C) dimensionality, 0 = no label.
-        w_dim: int,                      # Intermediate latent (W) dimensionality.
-        img_resolution: int,             # Output resolution.
-        img_channels: int,               # Number of output color channels.
-        mapping_kwargs: dict[str, Any] | None = None,    # Arguments for MappingNetwork.
+        z_dim: int,  # Input latent (Z) dimensionality.
+        c_dim: int,  # Conditioning label (C) dimensionality, 0 = no label.
+        w_dim: int,  # Intermediate latent (W) dimensionality.
+        img_resolution: int,  # Output resolution.
+        img_channels: int,  # Number of output color channels.
+        mapping_kwargs: dict[str, Any] | None = None,  # Arguments for MappingNetwork.
         synthesis_kwargs: dict[str, Any] | None = None,  # Arguments for SynthesisNetwork.
     ) -> None:
         super().__init__()
         self.init_kwargs: dict[str, Any] = dict(
-            z_dim=z_dim, c_dim=c_dim, w_dim=w_dim, img_resolution=img_resolution, img_channels=img_channels,
-            mapping_kwargs=dict(mapping_kwargs or {}), synthesis_kwargs=dict(synthesis_kwargs or {}),
+            z_dim=z_dim,
+            c_dim=c_dim,
+            w_dim=w_dim,
+            img_resolution=img_resolution,
+            img_channels=img_channels,
+            mapping_kwargs=dict(mapping_kwargs or {}),
+            synthesis_kwargs=dict(synthesis_kwargs or {}),
         )
         self.z_dim = z_dim
         self.c_dim = c_dim

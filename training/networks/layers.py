@@ -66,12 +66,12 @@ class FullyConnectedLayer(torch.nn.Module):
 
     def __init__(
         self,
-        in_features: int,                # Number of input features.
-        out_features: int,               # Number of output features.
-        bias: bool = True,               # Apply additive bias before the activation function?
+        in_features: int,  # Number of input features.
+        out_features: int,  # Number of output features.
+        bias: bool = True,  # Apply additive bias before the activation function?
         activation: Activation = "linear",  # Activation function.
-        lr_multiplier: float = 1.0,      # Learning rate multiplier (0.01 in the mapping network).
-        bias_init: float = 0.0,          # Initial value for the additive bias (1 for style affines).
+        lr_multiplier: float = 1.0,  # Learning rate multiplier (0.01 in the mapping network).
+        bias_init: float = 0.0,  # Initial value for the additive bias (1 for style affines).
     ) -> None:
         super().__init__()
         self.in_features = in_features
@@ -102,17 +102,17 @@ class Conv2dLayer(torch.nn.Module):
 
     def __init__(
         self,
-        in_channels: int,                # Number of input channels.
-        out_channels: int,               # Number of output channels.
-        kernel_size: int,                # Width and height of the convolution kernel.
-        bias: bool = True,               # Apply additive bias before the activation function?
+        in_channels: int,  # Number of input channels.
+        out_channels: int,  # Number of output channels.
+        kernel_size: int,  # Width and height of the convolution kernel.
+        bias: bool = True,  # Apply additive bias before the activation function?
         activation: Activation = "linear",  # Activation function.
-        up: int = 1,                     # Integer upsampling factor.
-        down: int = 1,                   # Integer downsampling factor.
+        up: int = 1,  # Integer upsampling factor.
+        down: int = 1,  # Integer downsampling factor.
         resample_filter: Sequence[float] = (1, 3, 3, 1),  # Low-pass filter to apply when resampling.
         conv_clamp: float | None = None,  # Clamp the output to +-X, None = disable clamping.
-        channels_last: bool = False,     # Expect the input to have memory_format=channels_last?
-        trainable: bool = True,          # Update the weights of this layer during training?
+        channels_last: bool = False,  # Expect the input to have memory_format=channels_last?
+        trainable: bool = True,  # Update the weights of this layer during training?
     ) -> None:
         super().__init__()
         self.activation = activation
@@ -124,9 +124,7 @@ class Conv2dLayer(torch.nn.Module):
         self.weight_gain = 1 / np.sqrt(in_channels * kernel_size**2)
         self.act_gain = ACTIVATION_GAIN[activation]
         memory_format = torch.channels_last if channels_last else torch.contiguous_format
-        weight = torch.randn([out_channels, in_channels, kernel_size, kernel_size]).to(
-            memory_format=memory_format
-        )
+        weight = torch.randn([out_channels, in_channels, kernel_size, kernel_size]).to(memory_format=memory_format)
         bias_value = torch.zeros([out_channels]) if bias else None
         if trainable:
             self.weight = torch.nn.Parameter(weight)
@@ -140,9 +138,7 @@ class Conv2dLayer(torch.nn.Module):
 
     def forward(self, x: torch.Tensor, gain: float = 1.0) -> torch.Tensor:
         w = self.weight * self.weight_gain
-        x = conv2d_resample(
-            x, w.to(x.dtype), f=self.resample_filter, up=self.up, down=self.down, padding=self.padding
-        )
+        x = conv2d_resample(x, w.to(x.dtype), f=self.resample_filter, up=self.up, down=self.down, padding=self.padding)
         act_gain = self.act_gain * gain
         act_clamp = self.conv_clamp * gain if self.conv_clamp is not None else None
         return bias_act(x, self.bias, act=self.activation, gain=act_gain, clamp=act_clamp)

@@ -18,15 +18,15 @@ class MappingNetwork(torch.nn.Module):
 
     def __init__(
         self,
-        z_dim: int,                      # Input latent (Z) dimensionality, 0 = no latent.
-        c_dim: int,                      # Conditioning label (C) dimensionality, 0 = no label.
-        w_dim: int,                      # Intermediate latent (W) dimensionality.
-        num_ws: int | None,              # Number of intermediate latents to output, None = do not broadcast.
-        num_layers: int = 8,             # Number of mapping layers.
+        z_dim: int,  # Input latent (Z) dimensionality, 0 = no latent.
+        c_dim: int,  # Conditioning label (C) dimensionality, 0 = no label.
+        w_dim: int,  # Intermediate latent (W) dimensionality.
+        num_ws: int | None,  # Number of intermediate latents to output, None = do not broadcast.
+        num_layers: int = 8,  # Number of mapping layers.
         embed_features: int | None = None,  # Label embedding dimensionality, None = same as w_dim.
         layer_features: int | None = None,  # Number of intermediate features, None = same as w_dim.
         activation: Activation = "lrelu",  # Activation function.
-        lr_multiplier: float = 0.01,     # Learning rate multiplier for the mapping layers.
+        lr_multiplier: float = 0.01,  # Learning rate multiplier for the mapping layers.
         w_avg_beta: float | None = 0.995,  # Decay for tracking the moving average of W, None = do not track.
     ) -> None:
         super().__init__()

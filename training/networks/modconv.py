@@ -75,17 +75,17 @@ class SynthesisLayer(torch.nn.Module):
 
     def __init__(
         self,
-        in_channels: int,                # Number of input channels.
-        out_channels: int,               # Number of output channels.
-        w_dim: int,                      # Intermediate latent (W) dimensionality.
-        resolution: int,                 # Resolution of this layer's output.
-        kernel_size: int = 3,            # Convolution kernel size.
-        up: int = 1,                     # Integer upsampling factor.
-        use_noise: bool = True,          # Enable noise input?
+        in_channels: int,  # Number of input channels.
+        out_channels: int,  # Number of output channels.
+        w_dim: int,  # Intermediate latent (W) dimensionality.
+        resolution: int,  # Resolution of this layer's output.
+        kernel_size: int = 3,  # Convolution kernel size.
+        up: int = 1,  # Integer upsampling factor.
+        use_noise: bool = True,  # Enable noise input?
         activation: Activation = "lrelu",  # Activation function.
         resample_filter: Sequence[float] = (1, 3, 3, 1),  # Low-pass filter to apply when resampling.
         conv_clamp: float | None = None,  # Clamp the output of convolution layers to +-X, None = disable.
-        channels_last: bool = False,     # Use channels_last format for the weights?
+        channels_last: bool = False,  # Use channels_last format for the weights?
     ) -> None:
         super().__init__()
         self.resolution = resolution
@@ -119,7 +119,12 @@ class SynthesisLayer(torch.nn.Module):
         elif noise_mode not in ("random", "const", "none"):
             raise ValueError(f"noise_mode must be 'random', 'const' or 'none', not {noise_mode!r}")
         x = modulated_conv2d(
-            x, self.weight, styles, noise=noise, up=self.up, padding=self.padding,
+            x,
+            self.weight,
+            styles,
+            noise=noise,
+            up=self.up,
+            padding=self.padding,
             resample_filter=self.resample_filter,
         )
         act_clamp = self.conv_clamp * gain if self.conv_clamp is not None else None
@@ -131,12 +136,12 @@ class ToRGBLayer(torch.nn.Module):
 
     def __init__(
         self,
-        in_channels: int,                # Number of input channels.
-        out_channels: int,               # Number of output (image) channels.
-        w_dim: int,                      # Intermediate latent (W) dimensionality.
-        kernel_size: int = 1,            # Convolution kernel size.
+        in_channels: int,  # Number of input channels.
+        out_channels: int,  # Number of output (image) channels.
+        w_dim: int,  # Intermediate latent (W) dimensionality.
+        kernel_size: int = 1,  # Convolution kernel size.
         conv_clamp: float | None = None,  # Clamp the output to +-X, None = disable clamping.
-        channels_last: bool = False,     # Use channels_last format for the weights?
+        channels_last: bool = False,  # Use channels_last format for the weights?
     ) -> None:
         super().__init__()
         self.conv_clamp = conv_clamp

@@ -29,18 +29,18 @@ class SynthesisBlock(torch.nn.Module):
 
     def __init__(
         self,
-        in_channels: int,                # Number of input channels, 0 = first block (learned constant).
-        out_channels: int,               # Number of output channels.
-        w_dim: int,                      # Intermediate latent (W) dimensionality.
-        resolution: int,                 # Resolution of this block.
-        img_channels: int,               # Number of output color channels.
-        is_last: bool,                   # Is this the last block?
-        architecture: str = "skip",      # Architecture: only 'skip' (ToRGB at every block) is supported.
+        in_channels: int,  # Number of input channels, 0 = first block (learned constant).
+        out_channels: int,  # Number of output channels.
+        w_dim: int,  # Intermediate latent (W) dimensionality.
+        resolution: int,  # Resolution of this block.
+        img_channels: int,  # Number of output color channels.
+        is_last: bool,  # Is this the last block?
+        architecture: str = "skip",  # Architecture: only 'skip' (ToRGB at every block) is supported.
         resample_filter: Sequence[float] = (1, 3, 3, 1),  # Low-pass filter to apply when resampling.
         conv_clamp: float | None = None,  # Clamp the output of convolution layers to +-X, None = disable.
-        use_fp16: bool = False,          # Use FP16 for this block (on CUDA)?
+        use_fp16: bool = False,  # Use FP16 for this block (on CUDA)?
         fp16_channels_last: bool = False,  # Use channels-last memory format with FP16?
-        **layer_kwargs: Any,             # Arguments for SynthesisLayer.
+        **layer_kwargs: Any,  # Arguments for SynthesisLayer.
     ) -> None:
         if architecture != "skip":
             raise ValueError(f"SynthesisBlock: architecture {architecture!r} is not supported, use 'skip'")
@@ -111,13 +111,13 @@ class SynthesisNetwork(torch.nn.Module):
 
     def __init__(
         self,
-        w_dim: int,                      # Intermediate latent (W) dimensionality.
-        img_resolution: int,             # Output image resolution (power of two, >= 4).
-        img_channels: int,               # Number of color channels.
-        channel_base: int = 32768,       # Overall multiplier for the number of channels.
-        channel_max: int = 512,          # Maximum number of channels in any layer.
-        num_fp16_res: int = 0,           # Use FP16 (on CUDA) for the N highest resolutions.
-        **block_kwargs: Any,             # Arguments for SynthesisBlock.
+        w_dim: int,  # Intermediate latent (W) dimensionality.
+        img_resolution: int,  # Output image resolution (power of two, >= 4).
+        img_channels: int,  # Number of color channels.
+        channel_base: int = 32768,  # Overall multiplier for the number of channels.
+        channel_max: int = 512,  # Maximum number of channels in any layer.
+        num_fp16_res: int = 0,  # Use FP16 (on CUDA) for the N highest resolutions.
+        **block_kwargs: Any,  # Arguments for SynthesisBlock.
     ) -> None:
         log2 = int(np.log2(img_resolution))
         if img_resolution < 4 or img_resolution != 2**log2:
@@ -134,17 +134,21 @@ class SynthesisNetwork(torch.nn.Module):
         for res in self.block_resolutions:
             is_last = res == img_resolution
             block = SynthesisBlock(
-                channels[res // 2] if res > 4 else 0, channels[res], w_dim=w_dim, resolution=res,
-                img_channels=img_channels, is_last=is_last, use_fp16=res >= fp16_resolution, **block_kwargs,
+                channels[res // 2] if res > 4 else 0,
+                channels[res],
+                w_dim=w_dim,
+                resolution=res,
+                img_channels=img_channels,
+                is_last=is_last,
+                use_fp16=res >= fp16_resolution,
+                **block_kwargs,
             )
             self.num_ws += block.num_conv
             if is_last:
                 self.num_ws += block.num_torgb
             setattr(self, f"b{res}", block)
 
-    def forward(
-        self, ws: torch.Tensor, force_fp32: bool = False, noise_mode: NoiseMode = "random"
-    ) -> torch.Tensor:
+    def forward(self, ws: torch.Tensor, force_fp32: bool = False, noise_mode: NoiseMode = "random") -> torch.Tensor:
         """Render ``ws`` ``[N, num_ws, w_dim]`` to images ``[N, img_channels, R, R]`` (nominal range [-1, 1])."""
         if ws.ndim != 3 or ws.shape[1] != self.num_ws or ws.shape[2] != self.w_dim:
             raise ValueError(f"ws must be [N, {self.num_ws}, {self.w_dim}], got {list(ws.shape)}")

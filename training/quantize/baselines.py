@@ -75,8 +75,6 @@ def rtn_weight_only(src: Path, out: Path) -> str:
 
 
 def _run_inc(python: str, src: Path, out: Path) -> None:
-    done = subprocess.run(
-        [python, "-c", _INC_SCRIPT, str(src), str(out)], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([python, "-c", _INC_SCRIPT, str(src), str(out)], capture_output=True, text=True, check=False)
     if done.returncode != 0 or not out.is_file():
         raise RuntimeError(f"neural-compressor RTN failed ({python}): {done.stderr.strip()[-2000:]}")

@@ -43,8 +43,12 @@ def quantize_command(
         written = []
         for name in chosen:
             path = quantize_bundle(
-                source, out / name, name,  # type: ignore[arg-type]
-                calibration_samples=calibration_samples, seed=seed, force=force,
+                source,
+                out / name,
+                name,  # type: ignore[arg-type]
+                calibration_samples=calibration_samples,
+                seed=seed,
+                force=force,
             )
             bundle = load_bundle(path)
             written.append({"variant": name, "path": str(path), "bytes": bundle.total_bytes})
@@ -58,6 +62,3 @@ def quantize_command(
         raise typer.Exit(error.exit_code) from None
     if json_mode:
         sys.stdout.write(json.dumps({"variants": written}) + "\n")
-
-
-

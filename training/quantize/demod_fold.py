@@ -85,8 +85,13 @@ def fold_demodulation(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int]:
         added += [
             node("Reshape", [factor, flat], [f"{base}_d"], f"{base}_flatten"),  # [1, O, 1, 1] -> [O]
             node("Mul", [dq_w.input[1], f"{base}_d"], [f"{base}_scale"], f"{base}_scale"),
-            node("DequantizeLinear", [dq_w.input[0], f"{base}_scale", *dq_w.input[2:]], [f"{base}_w"],
-                 f"{base}_weight", axis=0),
+            node(
+                "DequantizeLinear",
+                [dq_w.input[0], f"{base}_scale", *dq_w.input[2:]],
+                [f"{base}_w"],
+                f"{base}_weight",
+                axis=0,
+            ),
         ]
         conv.input[1] = f"{base}_w"
         q_out.input[0] = conv.output[0]

@@ -52,10 +52,14 @@ def fid_of_bundles(
     for path in bundles:
         bundle = load_bundle(path)
         images = BundleSource(path).generate(seeds, classes if bundle.c_dim else np.zeros(samples, np.int64))
-        rows.append({
-            "name": bundle.variant, "path": str(bundle.path), "kimg": bundle.provenance.get("kimg"),
-            "fid": float(fid_from_features(inception_features(images, device=device), real)),
-        })
+        rows.append(
+            {
+                "name": bundle.variant,
+                "path": str(bundle.path),
+                "kimg": bundle.provenance.get("kimg"),
+                "fid": float(fid_from_features(inception_features(images, device=device), real)),
+            }
+        )
     ref = next((r for r in rows if r["name"] == "fp32"), rows[0])
     for r in rows:
         r["fid_delta"] = r["fid"] - ref["fid"]

@@ -36,17 +36,18 @@ def _phase_taps(kernel: int, pad_begin: int) -> list[list[tuple[int, int]]]:
     Output ``2p + r`` reads upsampled index ``2p + r - pad_begin + t``, an original pixel (``p + offset``)
     only when that index is even.
     """
-    return [
-        [(t, (r - pad_begin + t) // 2) for t in range(kernel) if (r - pad_begin + t) % 2 == 0] for r in (0, 1)
-    ]
+    return [[(t, (r - pad_begin + t) // 2) for t in range(kernel) if (r - pad_begin + t) % 2 == 0] for r in (0, 1)]
 
 
 def _is_zero_insert(reshape_in: np.ndarray, pads: np.ndarray) -> bool:
     expected_pads = np.zeros(12, np.int64)
     expected_pads[[9, 11]] = 1  # one zero after every pixel along the two inserted unit axes
     return (
-        reshape_in.shape == (6,) and reshape_in[3] == 1 and reshape_in[5] == 1
-        and pads.shape == (12,) and bool(np.all(pads == expected_pads))
+        reshape_in.shape == (6,)
+        and reshape_in[3] == 1
+        and reshape_in[5] == 1
+        and pads.shape == (12,)
+        and bool(np.all(pads == expected_pads))
     )
 
 
@@ -88,8 +89,15 @@ def fir_upsample_to_phases(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int
             added.append(constant_tensor(f"{base}_b", np.repeat(weights[conv.input[2]], 4)))
             inputs.append(f"{base}_b")
         replaced[index[id(n)]] = [
-            node("Conv", inputs, [f"{base}_y"], f"{base}_conv", group=channels,
-                 kernel_shape=list(phase_filter.shape[2:]), pads=[-lo_y, -lo_x, hi_y, hi_x]),
+            node(
+                "Conv",
+                inputs,
+                [f"{base}_y"],
+                f"{base}_conv",
+                group=channels,
+                kernel_shape=list(phase_filter.shape[2:]),
+                pads=[-lo_y, -lo_x, hi_y, hi_x],
+            ),
             # Output channel 4c + 2ry + rx is phase (ry, rx) of channel c: the CRD order.
             node("DepthToSpace", [f"{base}_y"], [conv.output[0]], f"{base}_d2s", blocksize=2, mode="CRD"),
         ]
@@ -133,10 +141,14 @@ def _match(
     depthwise = filt.ndim == 4 and filt.shape[1] == 1 and a.get("group", 1) == filt.shape[0] == shape_in[1]
     same_size = pads[0] + pads[2] == filt.shape[2] - 1 and pads[1] + pads[3] == filt.shape[3] - 1
     if not (
-        depthwise and same_size
-        and list(a.get("strides", [1, 1])) == [1, 1] and list(a.get("dilations", [1, 1])) == [1, 1]
+        depthwise
+        and same_size
+        and list(a.get("strides", [1, 1])) == [1, 1]
+        and list(a.get("dilations", [1, 1])) == [1, 1]
         and a.get("auto_pad", b"NOTSET") in (b"NOTSET", "NOTSET")
-        and shape_back[1] == shape_in[1] and shape_back[2] == 2 * shape_in[2] and shape_back[3] == 2 * shape_in[4]
+        and shape_back[1] == shape_in[1]
+        and shape_back[2] == 2 * shape_in[2]
+        and shape_back[3] == 2 * shape_in[4]
     ):
         return None
     return pad, reshape_back, conv

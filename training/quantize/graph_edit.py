@@ -9,8 +9,16 @@ import onnx
 from onnx import helper, numpy_helper
 
 __all__ = [
-    "consumers", "output_axis", "float_weights", "replace_initializer", "opset_of", "constant_tensor", "node",
-    "attributes", "only_reader", "set_nodes",
+    "consumers",
+    "output_axis",
+    "float_weights",
+    "replace_initializer",
+    "opset_of",
+    "constant_tensor",
+    "node",
+    "attributes",
+    "only_reader",
+    "set_nodes",
 ]
 
 

@@ -50,8 +50,10 @@ def quantize_per_channel(weights: np.ndarray, axis: int) -> tuple[np.ndarray, np
 
 def _is_plain_gemm_b(readers: list[tuple[onnx.NodeProto, int]], rank: int) -> bool:
     """Whether every reader is a ``Gemm`` taking this 2-D weight as B without ``transB``."""
-    return rank == 2 and bool(readers) and all(
-        n.op_type == "Gemm" and position == 1 and not attributes(n).get("transB", 0) for n, position in readers
+    return (
+        rank == 2
+        and bool(readers)
+        and all(n.op_type == "Gemm" and position == 1 and not attributes(n).get("transB", 0) for n, position in readers)
     )
 
 
@@ -96,8 +98,6 @@ def weights_to_int8(model: onnx.ModelProto, *, min_elements: int = 1024) -> onnx
             constant_tensor(f"{tensor.name}_scale", scale),
             constant_tensor(f"{tensor.name}_zero", np.zeros_like(scale, dtype=np.int8)),
         ]
-        decode = node(
-            "DequantizeLinear", [t.name for t in stored], [tensor.name], f"{tensor.name}_decode", axis=axis
-        )
+        decode = node("DequantizeLinear", [t.name for t in stored], [tensor.name], f"{tensor.name}_decode", axis=axis)
         replace_initializer(out, tensor.name, stored, decode)
     return out

@@ -30,7 +30,9 @@ def _rewritable(n: onnx.NodeProto, weights: dict[str, np.ndarray]) -> bool:
     w = weights.get(n.input[1]) if len(n.input) > 1 else None
     return (
         n.op_type == "ConvTranspose"
-        and w is not None and w.ndim == 4 and w.shape[2:] == (3, 3)
+        and w is not None
+        and w.ndim == 4
+        and w.shape[2:] == (3, 3)
         and list(a.get("strides", [1, 1])) == [2, 2]
         and list(a.get("dilations", [1, 1])) == [1, 1]
         and a.get("group", 1) == 1
@@ -155,8 +157,12 @@ def convtranspose_to_subpixel(
                 node("DepthToSpace", [f"{base}_phases"], [f"{base}_full"], f"{base}_d2s", blocksize=2, mode="DCR")
             )
         new_nodes.append(
-            node("Slice", [f"{base}_full", f"{base}_starts", f"{base}_ends", f"{base}_axes"], [n.output[0]],
-                 f"{base}_crop")
+            node(
+                "Slice",
+                [f"{base}_full", f"{base}_starts", f"{base}_ends", f"{base}_axes"],
+                [n.output[0]],
+                f"{base}_crop",
+            )
         )
     set_nodes(graph, new_nodes, added)
     return out, count

@@ -74,8 +74,12 @@ _DECODE_AT_LOAD = (_INT8_WEIGHT, _PACK_INT8)
 def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
     def run(src: Path, out: Path) -> str:
         reader = RandomLatentReader(
-            bundle.graphs["mapping"].path, num_ws=bundle.num_ws, z_dim=bundle.z_dim, c_dim=bundle.c_dim,
-            samples=samples, seed=seed,
+            bundle.graphs["mapping"].path,
+            num_ws=bundle.num_ws,
+            z_dim=bundle.z_dim,
+            c_dim=bundle.c_dim,
+            samples=samples,
+            seed=seed,
         )
         prepared = out.with_name(out.stem + ".prepared.onnx")
         staged = out.with_name(out.stem + ".qdq.onnx")
@@ -203,8 +207,11 @@ def _write_metadata(
     meta: dict[str, Any] = json.loads((bundle.path / METADATA_NAME).read_text(encoding="utf-8"))
     meta["variant"] = variant
     meta["graphs"] = {
-        name: {"file": f"{name}.onnx", "sha256": sha256_of(folder / f"{name}.onnx"),
-               "bytes": (folder / f"{name}.onnx").stat().st_size}
+        name: {
+            "file": f"{name}.onnx",
+            "sha256": sha256_of(folder / f"{name}.onnx"),
+            "bytes": (folder / f"{name}.onnx").stat().st_size,
+        }
         | ({"decode_weights_at_load": True} if name in decode_at_load else {})
         for name in methods
     }

@@ -42,8 +42,7 @@ def ncnn_to_onnx(model: NcnnModel, *, graph_name: str = "upscaler") -> onnx.Mode
     except ImportError:
         raise SkyassetError(
             "missing_dependency",
-            "Building the 'best' upscaler needs the onnx package: pip install 'skyasset[best]' "
-            "(or: pip install onnx).",
+            "Building the 'best' upscaler needs the onnx package: pip install 'skyasset[best]' (or: pip install onnx).",
         ) from None
 
     nodes: list[onnx.NodeProto] = []
