@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,21 @@ import numpy as np
 from skyasset.classes import CloudClass
 from skyasset.errors import SkyassetError
 
-__all__ = ["Bundle", "GraphFile", "load_bundle", "sha256_of", "METADATA_NAME", "SUPPORTED_SCHEMAS", "VARIANTS"]
+__all__ = [
+    "Bundle",
+    "GraphFile",
+    "load_bundle",
+    "sha256_of",
+    "graph_entries",
+    "write_metadata",
+    "METADATA_NAME",
+    "SCHEMA_VERSION",
+    "SUPPORTED_SCHEMAS",
+    "VARIANTS",
+]
 
 METADATA_NAME = "skyasset-bundle.json"
+SCHEMA_VERSION = 1  # what the exporters write
 SUPPORTED_SCHEMAS = (1,)
 VARIANTS = ("fp32", "fp16", "int8-weight", "int8-qdq", "int8-dynamic", "int8-rtn")
 GRAPH_NAMES = ("mapping", "synthesis")
@@ -82,6 +95,31 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
         while block := f.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def graph_entries(folder: Path, names: Iterable[str], decode_at_load: Iterable[str] = ()) -> dict[str, Any]:
+    """The ``graphs`` table of the metadata for ``<name>.onnx`` files in ``folder``: file, SHA-256, size."""
+    decode = set(decode_at_load)
+    return {
+        name: {
+            "file": f"{name}.onnx",
+            "sha256": sha256_of(folder / f"{name}.onnx"),
+            "bytes": (folder / f"{name}.onnx").stat().st_size,
+        }
+        | ({"decode_weights_at_load": True} if name in decode else {})
+        for name in names
+    }
+
+
+def write_metadata(folder: Path, meta: dict[str, Any]) -> Path:
+    """Write ``skyasset-bundle.json`` into ``folder``: the one writer every exporter uses.
+
+    Stamps the current ``schema_version`` and refuses NaN/infinity (``load_bundle`` would reject them).
+    """
+    path = folder / METADATA_NAME
+    text = json.dumps({"schema_version": SCHEMA_VERSION, **meta}, indent=1, allow_nan=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _invalid(path: Path, what: str) -> SkyassetError:

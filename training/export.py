@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime as dt
-import hashlib
-import json
 import logging
 import math
 import shutil
@@ -31,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from skyasset import bundle as bundle_schema
 from skyasset.classes import CCSN_CLASSES, CloudClass
 from skyasset.errors import SkyassetError
 from training.networks import Generator, get_config
@@ -39,7 +38,7 @@ ExportNoiseMode = Literal["const", "none"]
 
 __all__ = ["SCHEMA_VERSION", "ExportCheck", "ExportNoiseMode", "export_bundle", "main"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = bundle_schema.SCHEMA_VERSION
 MAX_RELATIVE_ERROR = 1e-3  # Allowed ORT-vs-PyTorch max abs error, as a fraction of the output's range.
 ONNX_SINGLE_FILE_LIMIT = 2**31 - 2**26  # Protobuf's 2 GiB limit, with headroom for the graph itself.
 
@@ -87,14 +86,6 @@ class _SynthesisGraph(torch.nn.Module):
 
     def forward(self, ws: torch.Tensor) -> torch.Tensor:
         return self.synthesis(ws, force_fp32=True, noise_mode=self.noise_mode)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _export_graph(
@@ -329,16 +320,7 @@ def export_bundle(
                 "the mapping network produced non-finite w (NaN/Inf): the weights are broken; "
                 "export an earlier snapshot",
             )
-        graphs = {
-            name: {
-                "file": f"{name}.onnx",
-                "sha256": _sha256(tmp / f"{name}.onnx"),
-                "bytes": (tmp / f"{name}.onnx").stat().st_size,
-            }
-            for name in ("mapping", "synthesis")
-        }
         metadata = {
-            "schema_version": SCHEMA_VERSION,
             "model_id": model_id,
             "variant": "fp32",
             "resolution": G.img_resolution,
@@ -349,12 +331,11 @@ def export_bundle(
             "classes": [cls.to_json() for cls in classes],
             "w_avg": [float(v) for v in w_avg],
             "class_w_avg": [[float(v) for v in row] for row in class_w_avg],
-            "graphs": graphs,
+            "graphs": bundle_schema.graph_entries(tmp, ("mapping", "synthesis")),
             "provenance": _provenance(provenance, G, opset, checks, mean_samples, noise_mode),
             "license": license,
         }
-        text = json.dumps(metadata, indent=1, allow_nan=False) + "\n"
-        (tmp / "skyasset-bundle.json").write_text(text, encoding="utf-8")
+        bundle_schema.write_metadata(tmp, metadata)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             out_dir.rename(old / out_dir.name)

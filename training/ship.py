@@ -175,10 +175,12 @@ def ship_model(
 
 
 def _record_fid(bundle: Path, fid: float, num_gen: int, reference: str) -> None:
-    path = bundle / "skyasset-bundle.json"
-    meta = json.loads(path.read_text(encoding="utf-8"))
+    from skyasset.bundle import METADATA_NAME, write_metadata
+
+    meta = json.loads((bundle / METADATA_NAME).read_text(encoding="utf-8"))
+    meta.pop("schema_version", None)
     meta["provenance"].update(fid=round(fid, 3), fid_samples=num_gen, fid_reference=reference)
-    path.write_text(json.dumps(meta, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    write_metadata(bundle, meta)
 
 
 def _write_samples(bundle: Path, columns: int = 8) -> None:

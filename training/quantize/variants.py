@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args
 import onnx
 import onnxruntime as ort
 
-from skyasset.bundle import METADATA_NAME, Bundle, load_bundle, sha256_of
+from skyasset.bundle import METADATA_NAME, Bundle, graph_entries, load_bundle, write_metadata
 from skyasset.errors import SkyassetError
 from training.quantize.baselines import ort_dynamic, rtn_weight_only
 from training.quantize.demod_fold import fold_demodulation
@@ -206,15 +206,7 @@ def _write_metadata(
 ) -> None:
     meta: dict[str, Any] = json.loads((bundle.path / METADATA_NAME).read_text(encoding="utf-8"))
     meta["variant"] = variant
-    meta["graphs"] = {
-        name: {
-            "file": f"{name}.onnx",
-            "sha256": sha256_of(folder / f"{name}.onnx"),
-            "bytes": (folder / f"{name}.onnx").stat().st_size,
-        }
-        | ({"decode_weights_at_load": True} if name in decode_at_load else {})
-        for name in methods
-    }
+    meta["graphs"] = graph_entries(folder, methods, decode_at_load)
     provenance = meta.get("provenance") if isinstance(meta.get("provenance"), dict) else {}
     provenance["quantization"] = {
         "variant": variant,
@@ -225,4 +217,5 @@ def _write_metadata(
         "onnxruntime": ort.__version__,
     }
     meta["provenance"] = provenance
-    (folder / METADATA_NAME).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    meta.pop("schema_version", None)
+    write_metadata(folder, meta)
