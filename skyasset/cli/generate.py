@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any, Optional, cast
+from typing import Annotated, Any, Optional
 
 import typer
 
 from skyasset.api import LAYOUTS, METHODS, Layout, Method, generate
-from skyasset.cli.options import ForceOpt, JsonOpt, ModelOpt, UpscaleOpt
+from skyasset.cli.options import UPSCALE_HELP, ForceOpt, JsonOpt, ModelOpt
 from skyasset.cli.output import respond
 from skyasset.cli.progress import StderrProgress
 from skyasset.seeds import MAX_SEED
@@ -30,11 +30,12 @@ def generate_command(
         Optional[str],  # noqa: UP045
         typer.Option(help="Blend toward another cloud type, CLOUD:WEIGHT, e.g. stratus:0.3."),
     ] = None,
-    layout: Annotated[str, typer.Option(help=f"One of: {', '.join(LAYOUTS)}.")] = "equirect",
-    method: Annotated[str, typer.Option(help=f"Panorama method, one of: {', '.join(METHODS)}.")] = "ring",
+    # Literal choices: a bad value fails while parsing, and --help lists the choices.
+    layout: Annotated[Layout, typer.Option(help=f"One of: {', '.join(LAYOUTS)}.")] = "equirect",
+    method: Annotated[Method, typer.Option(help=f"Panorama method, one of: {', '.join(METHODS)}.")] = "ring",
     size: Annotated[int, typer.Option(help="Equirect width in pixels (height is half).")] = 2048,
     hdr: Annotated[bool, typer.Option("--hdr", help="Also write an HDR expansion that can light a scene.")] = False,
-    upscale: UpscaleOpt = "none",
+    upscale: Annotated[UpscaleMode, typer.Option("--upscale", help=UPSCALE_HELP)] = "none",
     force: ForceOpt = False,
     model: ModelOpt = None,
     json_mode: JsonOpt = False,
@@ -49,14 +50,13 @@ def generate_command(
             out,
             psi=psi,
             mix=mix,
-            # Plain strings from the command line: generate checks them and names the valid choices.
-            layout=cast(Layout, layout),
-            method=cast(Method, method),
+            layout=layout,
+            method=method,
             size=size,
             hdr=hdr,
             force=force,
             model=model,
-            upscale=cast(UpscaleMode, upscale),
+            upscale=upscale,
             progress=StderrProgress(f"upscale {upscale}"),
         )
         return result.to_json()

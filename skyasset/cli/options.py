@@ -17,11 +17,8 @@ ReportOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option("--output", "-o", help="Also write the JSON report to this file."),
 ]
-UpscaleOpt = Annotated[
-    str,
-    typer.Option(
-        "--upscale",
-        help="4x super-resolution: none, fast (bundled, <1 s at 4096) or best (Real-ESRGAN, minutes; "
-        "needs the 'best' extra of skyasset).",
-    ),
-]
+UPSCALE_HELP = (
+    "4x super-resolution: none, fast (bundled, <1 s at 4096) or best (Real-ESRGAN, minutes; "
+    "needs the 'best' extra of skyasset)."
+)
+UpscaleOpt = Annotated[str, typer.Option("--upscale", help=UPSCALE_HELP)]
