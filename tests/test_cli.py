@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -20,10 +22,13 @@ runner = CliRunner()
 
 
 def run_json(args: list[str]) -> tuple[int, dict[str, Any]]:
-    result = runner.invoke(app, [*args, "--json"])
-    lines = [line for line in result.stdout.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected exactly one JSON line, got: {result.stdout!r}"
-    return result.exit_code, json.loads(lines[0])
+    """Through the real entry point, which also answers usage errors (e.g. a bad --layout) in JSON."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main([*args, "--json"])
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected exactly one JSON line, got: {out.getvalue()!r}"
+    return code, json.loads(lines[0])
 
 
 def test_version() -> None:
