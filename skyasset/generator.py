@@ -182,7 +182,8 @@ class SkyGenerator:
 
         Each image depends only on its own seed, so the batch size never changes pixels.
         """
-        seed_list: list[int] = [seeds] if isinstance(seeds, (int, np.integer)) else list(seeds)
+        many = isinstance(seeds, (list, tuple, range, np.ndarray))
+        seed_list: list[int] = list(seeds) if many else [seeds]  # type: ignore[arg-type, list-item]
         z = np.stack([z_from_seed(s, self.bundle.z_dim) for s in seed_list]) if seed_list else None
         if z is None:
             return np.zeros((0, self.resolution, self.resolution, 3), np.float32)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import importlib.util
 import io
 import json
@@ -14,7 +16,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from skyasset import generate
-from skyasset.cli.app import app
+from skyasset.cli.app import app, main
 from skyasset.cli.progress import StderrProgress
 from skyasset.convert import convert
 from skyasset.errors import SkyassetError
@@ -31,10 +33,13 @@ def _grad_energy(a: np.ndarray) -> float:
 
 
 def _run_json(args: list[str]) -> tuple[int, dict[str, Any], str]:
-    result = runner.invoke(app, [*args, "--json"])
-    lines = [line for line in result.stdout.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected exactly one JSON line on stdout, got: {result.stdout!r}"
-    return result.exit_code, json.loads(lines[0]), result.stderr
+    """Through the real entry point, which also answers usage errors in JSON."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([*args, "--json"])
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected exactly one JSON line on stdout, got: {out.getvalue()!r}"
+    return code, json.loads(lines[0]), err.getvalue()
 
 
 def _hide_weights_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,10 +106,12 @@ def test_invalid_upscale_value_is_an_invalid_argument(command: str, tiny_bundle_
     )
     code, answer, _ = _run_json([*args, "--upscale", "huge", "-o", str(tmp_path / "sky.png")])
     assert code == 2 and answer["error"]["code"] == "invalid_argument"
-    assert "--upscale none | fast | best" in answer["error"]["message"]
+    message = answer["error"]["message"]
+    # generate declares its choices (refused while parsing); convert checks the value in the API.
+    assert "'huge'" in message and all(mode in message for mode in ("none", "fast", "best"))
     assert not (tmp_path / "sky.png").exists()
     human = runner.invoke(app, [*args, "--upscale", "huge", "-o", str(tmp_path / "sky.png")])
-    assert human.exit_code == 2 and "error:" in human.stderr and human.stdout == ""
+    assert human.exit_code == 2 and "error" in human.stderr.lower() and human.stdout == ""
 
 
 def test_best_without_its_package_is_a_missing_dependency_before_any_work(
