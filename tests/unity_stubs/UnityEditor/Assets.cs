@@ -34,6 +34,12 @@ namespace UnityEditor
         public void SaveAndReimport() { throw new NotImplementedException(); }
     }
 
+    public class AssetPostprocessor
+    {
+        public string assetPath { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
+        public AssetImporter assetImporter { get { throw new NotImplementedException(); } }
+    }
+
     public enum TextureImporterType
     {
         Default = 0,

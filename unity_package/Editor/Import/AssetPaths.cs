@@ -65,6 +65,17 @@ namespace Skyasset.Editor
             return string.IsNullOrEmpty(upscale) || upscale == "none" ? stem : stem + "_" + upscale;
         }
 
+        /// <summary>
+        /// Where a sky's files that no material uses are kept: "/a/Assets/Skies/cumulus_7.json" ->
+        /// "/a/Assets/Skies/cumulus_7~". Unity imports nothing in a folder whose name ends with '~', so they
+        /// cost no import time and no unused texture assets, yet stay next to the sky they belong to.
+        /// </summary>
+        public static string HiddenFolder(string namingFile)
+        {
+            string folder = Path.GetDirectoryName(namingFile) ?? string.Empty;
+            return Normalize(Path.Combine(folder, Path.GetFileNameWithoutExtension(namingFile) + "~"));
+        }
+
         static string Normalize(string path)
         {
             return path.Replace('\\', '/');

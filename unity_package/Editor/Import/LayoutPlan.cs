@@ -93,6 +93,34 @@ namespace Skyasset.Editor
             return picked;
         }
 
+        /// <summary>Every file of the answer that the material does not use (the other image formats of a picked
+        /// role, and the JSON sidecar): kept beside the sky, out of the AssetDatabase.</summary>
+        public List<OutputFile> UnusedFiles(GenerateResult result, Dictionary<string, OutputFile> picked)
+        {
+            var used = new HashSet<string>();
+            foreach (OutputFile file in picked.Values)
+                used.Add(file.Path);
+            var unused = new List<OutputFile>();
+            foreach (OutputFile file in result.Files)
+            {
+                if (!used.Contains(file.Path))
+                    unused.Add(file);
+            }
+            return unused;
+        }
+
+        /// <summary>The importer settings for <paramref name="file"/>, decided before its first import.</summary>
+        public TextureSettings SettingsFor(OutputFile file)
+        {
+            return new TextureSettings(
+                IsCube,
+                Kind == TextureKind.CubeFromLatLong ? CubemapSource.LatLong
+                    : Kind == TextureKind.CubeFromCross ? CubemapSource.Cross : CubemapSource.None,
+                Mipmaps,
+                Kind == TextureKind.Panorama2D,
+                MaxTextureSize(file.Width, file.Height));
+        }
+
         /// <summary>Mipmaps: on for cubes (reflections and ambient light sample blurred mips), off for 2D sky
         /// textures, where the mip chosen from screen derivatives shows a line at the panorama's wrap and at
         /// face edges.</summary>

@@ -47,19 +47,22 @@ namespace Skyasset.Editor
             }
         }
 
-        /// <summary>Imports the generated textures for <paramref name="layout"/> and returns them by material slot.</summary>
+        /// <summary>Imports the generated textures for <paramref name="layout"/> and returns them by material slot.
+        /// Only the files the material uses are imported, each once with its final settings; the others (the
+        /// other image formats, the JSON sidecar) move into a hidden <c>STEM~</c> folder beside them, which
+        /// Unity does not import.</summary>
         public static Dictionary<string, Texture> ImportTextures(GenerateResult result, SkyLayout layout, bool preferHdr)
         {
             LayoutPlan plan = LayoutPlan.For(layout);
             Dictionary<string, OutputFile> files = plan.PickFiles(result, preferHdr);
-            foreach (string output in result.Outputs)
-                AssetDatabase.ImportAsset(RequireAssetPath(output), ImportAssetOptions.ForceUpdate);
+            KeepOutOfProject(result, plan.UnusedFiles(result, files));
 
             var textures = new Dictionary<string, Texture>();
             foreach (KeyValuePair<string, OutputFile> pair in files)
             {
                 string assetPath = RequireAssetPath(pair.Value.Path);
-                Configure(assetPath, plan, pair.Value);
+                TextureSettings.Register(assetPath, plan.SettingsFor(pair.Value));
+                AssetDatabase.ImportAsset(assetPath, ImportAssetOptions.ForceUpdate);
                 Texture texture = plan.IsCube
                     ? (Texture)AssetDatabase.LoadAssetAtPath<Cubemap>(assetPath)
                     : AssetDatabase.LoadAssetAtPath<Texture2D>(assetPath);
@@ -69,6 +72,23 @@ namespace Skyasset.Editor
                 textures[plan.Slots[pair.Key]] = texture;
             }
             return textures;
+        }
+
+        static void KeepOutOfProject(GenerateResult result, List<OutputFile> unused)
+        {
+            if (unused.Count == 0)
+                return;
+            OutputFile sidecar = result.FindFile("sidecar", "json");  // named after the sky, not after one face
+            string hidden = AssetPaths.HiddenFolder(sidecar != null ? sidecar.Path : result.Outputs[0]);
+            Directory.CreateDirectory(hidden);
+            foreach (OutputFile file in unused)
+            {
+                string target = Path.Combine(hidden, Path.GetFileName(file.Path));
+                if (File.Exists(target))
+                    File.Delete(target);
+                if (File.Exists(file.Path))
+                    File.Move(file.Path, target);
+            }
         }
 
         /// <summary>Creates (or updates, with Undo) the skybox material next to the images.</summary>
@@ -126,28 +146,6 @@ namespace Skyasset.Editor
             DynamicGI.UpdateEnvironment();
             EditorSceneManager.MarkSceneDirty(SceneManager.GetActiveScene());
             Undo.CollapseUndoOperations(group);
-        }
-
-        static void Configure(string assetPath, LayoutPlan plan, OutputFile file)
-        {
-            var importer = AssetImporter.GetAtPath(assetPath) as TextureImporter;
-            if (importer == null)
-                throw new InvalidOperationException(assetPath + " was not imported as a texture.");
-            importer.textureType = TextureImporterType.Default;
-            importer.textureShape = plan.IsCube ? TextureImporterShape.TextureCube : TextureImporterShape.Texture2D;
-            if (plan.Kind == TextureKind.CubeFromLatLong)
-                importer.generateCubemap = TextureImporterGenerateCubemap.Cylindrical;
-            else if (plan.Kind == TextureKind.CubeFromCross)
-                importer.generateCubemap = TextureImporterGenerateCubemap.FullCubemap;
-            else
-                importer.npotScale = TextureImporterNPOTScale.None;
-            importer.mipmapEnabled = plan.Mipmaps;
-            importer.wrapModeU = plan.Kind == TextureKind.Panorama2D ? TextureWrapMode.Repeat : TextureWrapMode.Clamp;
-            importer.wrapModeV = TextureWrapMode.Clamp;
-            importer.filterMode = FilterMode.Bilinear;
-            importer.maxTextureSize = LayoutPlan.MaxTextureSize(file.Width, file.Height);
-            importer.textureCompression = TextureImporterCompression.CompressedHQ;
-            importer.SaveAndReimport();
         }
 
         static string RequireAssetPath(string absolutePath)

@@ -70,5 +70,61 @@ namespace Skyasset.Editor.Tests
         {
             Assert.AreEqual(expected, LayoutPlan.MaxTextureSize(width, height));
         }
+
+        [Test]
+        public void UnusedFiles_AreTheOtherFormatsAndTheSidecar()
+        {
+            GenerateResult result = Parse(Samples.GenerateFacesHdr);
+            LayoutPlan plan = LayoutPlan.For(SkyLayout.SixSided);
+            Dictionary<string, OutputFile> picked = plan.PickFiles(result, true);
+            List<OutputFile> unused = plan.UnusedFiles(result, picked);
+            Assert.AreEqual(result.Files.Count - 6, unused.Count);
+            foreach (OutputFile file in unused)
+                Assert.IsFalse(file.Format == "exr", file.Path + " is used by the material");
+            Assert.IsTrue(unused.Exists(f => f.Role == "sidecar"));
+            Assert.IsTrue(unused.Exists(f => f.Format == "png" && f.Role == "face:front"));
+        }
+
+        [Test]
+        public void UnusedFiles_WithoutHdr_IsOnlyTheSidecar()
+        {
+            GenerateResult result = Parse(Samples.GenerateEquirect);
+            LayoutPlan plan = LayoutPlan.For(SkyLayout.Panoramic);
+            List<OutputFile> unused = plan.UnusedFiles(result, plan.PickFiles(result, false));
+            foreach (OutputFile file in unused)
+                Assert.AreEqual("sidecar", file.Role);
+        }
+
+        [TestCase("CubemapFromEquirect", true, "LatLong", true, false)]
+        [TestCase("CubemapFromCross", true, "Cross", true, false)]
+        [TestCase("Panoramic", false, "None", false, true)]
+        [TestCase("SixSided", false, "None", false, false)]
+        public void Settings_FollowTheLayout(string layout, bool cube, string source, bool mips, bool wrap)
+        {
+            var file = new OutputFile("/p/Assets/x.png", "equirect", "png", 3000, 1500);
+            TextureSettings settings = LayoutPlan.For((SkyLayout)Enum.Parse(typeof(SkyLayout), layout)).SettingsFor(file);
+            Assert.AreEqual(cube, settings.Cube);
+            Assert.AreEqual(source, settings.CubemapSource.ToString());
+            Assert.AreEqual(mips, settings.Mipmaps);
+            Assert.AreEqual(wrap, settings.WrapAround);
+            Assert.AreEqual(4096, settings.MaxSize);
+        }
+
+        [Test]
+        public void Settings_AreTakenOnce()
+        {
+            var settings = new TextureSettings(true, CubemapSource.LatLong, true, false, 2048);
+            TextureSettings.Register("Assets/Skies/a.png", settings);
+            Assert.IsNull(TextureSettings.Take("Assets/Skies/b.png"));
+            Assert.IsTrue(ReferenceEquals(settings, TextureSettings.Take("Assets/Skies/a.png")));
+            Assert.IsNull(TextureSettings.Take("Assets/Skies/a.png"), "a second import uses the project's settings");
+        }
+
+        [Test]
+        public void HiddenFolder_IsNamedAfterTheSky()
+        {
+            Assert.AreEqual("/p/Assets/Skies/cumulus_7_psi070_2048~",
+                AssetPaths.HiddenFolder("/p/Assets/Skies/cumulus_7_psi070_2048.json"));
+        }
     }
 }
