@@ -271,10 +271,13 @@ namespace Skyasset.Editor
             m_Running = new CancellationTokenSource();
             m_RunClock = Stopwatch.StartNew();
             EditorApplication.update += Repaint;
-            GenerateResult result = null;
+            CancellationToken token = m_Running.Token;
             try
             {
-                result = await SkyassetSettings.CreateCli().GenerateAsync(request, m_Running.Token);
+                // Unity's == null is true for a destroyed window: a sky finished after the window closed is
+                // left on disk, not imported into a window that no longer exists.
+                await MainThread.RunThen(() => SkyassetSettings.CreateCli().GenerateAsync(request, token),
+                    () => this != null, Import);
             }
             catch (SkyassetCliException error)
             {
@@ -289,8 +292,6 @@ namespace Skyasset.Editor
                 m_Running = null;
                 RepaintIfOpen();
             }
-            if (result != null && this != null)
-                Import(result);
         }
 
         void Import(GenerateResult result)
