@@ -60,6 +60,7 @@ namespace UnityEngine
     public sealed class RenderSettings : Object
     {
         public static Material skybox { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
+        public static Light sun { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
     }
 
     public sealed class DynamicGI

@@ -40,6 +40,9 @@ namespace Skyasset.Editor
         public string ModelId { get; private set; }
         public double TotalSeconds { get; private set; }
 
+        /// <summary>The sky's sun, or null (a flat image, or an older CLI that does not report it).</summary>
+        public SunPosition Sun { get; internal set; }
+
         /// <summary>The files with <paramref name="role"/>, in the CLI's order.</summary>
         public List<OutputFile> FilesWithRole(string role)
         {

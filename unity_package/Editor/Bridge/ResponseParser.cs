@@ -93,11 +93,19 @@ namespace Skyasset.Editor
                 throw Bad("'size' must be [width, height]");
             Dictionary<string, object> model = RequireObject(answer, "model");
             Dictionary<string, object> timings = RequireObject(answer, "timings");
-            return new GenerateResult(outputs, files,
+            var result = new GenerateResult(outputs, files,
                 NullableString(answer, "cloud"), NullableString(answer, "cloud_name"),
                 RequireLong(answer, "seed"), RequireDouble(answer, "psi"), RequireString(answer, "layout"),
                 (int)AsLong(size[0], "size[0]"), (int)AsLong(size[1], "size[1]"), RequireBool(answer, "hdr"),
                 RequireString(model, "model_id"), RequireDouble(timings, "total_s"));
+            object sun;
+            if (answer.TryGetValue("sun", out sun) && sun != null)
+            {
+                Dictionary<string, object> entry = AsObject(sun, "sun");
+                result.Sun = new SunPosition(RequireDouble(entry, "u"), RequireDouble(entry, "v"),
+                    RequireDouble(entry, "elevation_deg"), RequireBool(entry, "distinct"));
+            }
+            return result;
         }
 
         /// <summary>The object on stdout: the whole text, else its last non-empty line (tolerates a stray print).</summary>

@@ -92,7 +92,8 @@ namespace Skyasset.Editor
         }
 
         /// <summary>Creates (or updates, with Undo) the skybox material next to the images.</summary>
-        public static Material CreateMaterial(GenerateResult result, SkyLayout layout, Dictionary<string, Texture> textures)
+        public static Material CreateMaterial(GenerateResult result, SkyLayout layout, Dictionary<string, Texture> textures,
+            float exposure = 1f, float rotation = 0f)
         {
             LayoutPlan plan = LayoutPlan.For(layout);
             Shader shader = Shader.Find(plan.Shader);
@@ -127,12 +128,55 @@ namespace Skyasset.Editor
                 material.DisableKeyword("_MAPPING_6_FRAMES_LAYOUT");
                 material.SetFloat("_ImageType", 0f); // 360 degrees
             }
+            SetLook(material, exposure, rotation);
             if (created)
                 AssetDatabase.CreateAsset(material, materialPath); // not an Undo step: Undo may not destroy assets
             EditorUtility.SetDirty(material);
             AssetDatabase.SaveAssets();
             return material;
         }
+
+        /// <summary>Brightness and turn of a skybox material (the Skybox shaders' <c>_Exposure</c> and
+        /// <c>_Rotation</c>, in degrees about the vertical axis).</summary>
+        public static void SetLook(Material material, float exposure, float rotation)
+        {
+            Undo.RecordObject(material, "Skybox exposure and rotation");
+            if (material.HasProperty("_Exposure"))
+                material.SetFloat("_Exposure", exposure);
+            if (material.HasProperty("_Rotation"))
+                material.SetFloat("_Rotation", rotation);
+            EditorUtility.SetDirty(material);
+        }
+
+        /// <summary>Aims the scene's sun (RenderSettings.sun, else a light named "skyasset Sun", else a new
+        /// directional light of that name) from the sky's sun at panorama fraction (u, v), with the skybox turned
+        /// by <paramref name="rotation"/> degrees; one Undo step.</summary>
+        public static Light AimSunLight(double u, double v, float rotation)
+        {
+            double[] toSun = SkyGeometry.AfterSkyboxRotation(SkyGeometry.SunDirection(u, v), rotation);
+            Light light = RenderSettings.sun;
+            if (light == null)
+            {
+                GameObject existing = GameObject.Find(SunLightName);
+                light = existing != null ? existing.GetComponent<Light>() : null;
+            }
+            if (light == null)
+            {
+                var created = new GameObject(SunLightName);
+                light = created.AddComponent<Light>();
+                light.type = LightType.Directional;
+                Undo.RegisterCreatedObjectUndo(created, "Create skyasset sun");
+            }
+            else
+                Undo.RecordObject(light.transform, "Aim skyasset sun");
+            // A directional light shines along its forward axis: from the sun towards the scene.
+            light.transform.rotation = Quaternion.LookRotation(
+                new Vector3((float)-toSun[0], (float)-toSun[1], (float)-toSun[2]));
+            RenderSettings.sun = light;
+            return light;
+        }
+
+        const string SunLightName = "skyasset Sun";
 
         /// <summary>Makes <paramref name="material"/> the active scene's skybox and relights; one Undo step.</summary>
         public static void Apply(Material material)

@@ -34,6 +34,11 @@ namespace Skyasset.Editor
         [SerializeField] int m_Upscale = 1;
         [SerializeField] string m_OutputFolder = "Assets/Skies";
         [SerializeField] bool m_ApplyAfterGenerate = true;
+        [SerializeField] float m_Exposure = 1f;
+        [SerializeField] float m_Rotation;
+        [SerializeField] bool m_SunLight = true;
+        [SerializeField] double m_LastSunU = -1.0;
+        [SerializeField] double m_LastSunV;
         [SerializeField] Material m_LastMaterial;
         [SerializeField] string m_Status = string.Empty;
 
@@ -91,6 +96,13 @@ namespace Skyasset.Editor
                     "Also write an HDR (EXR) sky that can light the scene, and import that instead of the PNG."), m_Hdr);
                 DrawOutputFolder();
                 m_ApplyAfterGenerate = EditorGUILayout.Toggle("Apply after generating", m_ApplyAfterGenerate);
+                m_Exposure = EditorGUILayout.Slider(new GUIContent("Exposure",
+                    "The skybox material's brightness (Skybox shaders' _Exposure)."), m_Exposure, 0f, 8f);
+                m_Rotation = EditorGUILayout.Slider(new GUIContent("Rotation",
+                    "Turns the sky about the vertical axis (degrees); the sun light turns with it."), m_Rotation, 0f, 360f);
+                m_SunLight = EditorGUILayout.Toggle(new GUIContent("Sun light",
+                    "On Apply, aim a directional light (the scene's Sun, else a new 'skyasset Sun') from where the " +
+                    "sky's sun is; skipped for an overcast sky."), m_SunLight);
             }
             if (SkyboxImporter.IsHdrp)
                 EditorGUILayout.HelpBox("HDRP has no Skybox/* shaders: Generate imports the cubemap; use it in an " +
@@ -308,7 +320,10 @@ namespace Skyasset.Editor
                         result.CloudName, result.Seed, AssetDatabase.GetAssetPath(first), result.TotalSeconds);
                     return;
                 }
-                m_LastMaterial = SkyboxImporter.CreateMaterial(result, m_Layout, textures);
+                m_LastMaterial = SkyboxImporter.CreateMaterial(result, m_Layout, textures, m_Exposure, m_Rotation);
+                bool sun = result.Sun != null && result.Sun.Distinct;
+                m_LastSunU = sun ? result.Sun.U : -1.0;
+                m_LastSunV = sun ? result.Sun.V : 0.0;
                 m_Status = string.Format("{0} seed {1}: {2} ({3:0.0} s).", result.CloudName, result.Seed,
                     AssetDatabase.GetAssetPath(m_LastMaterial), result.TotalSeconds);
                 if (m_ApplyAfterGenerate)
@@ -326,8 +341,14 @@ namespace Skyasset.Editor
         {
             if (m_LastMaterial == null)
                 return;
+            SkyboxImporter.SetLook(m_LastMaterial, m_Exposure, m_Rotation);
             SkyboxImporter.Apply(m_LastMaterial);
             m_Status = "Skybox set to " + AssetDatabase.GetAssetPath(m_LastMaterial) + " (Undo reverts it).";
+            if (m_SunLight && m_LastSunU >= 0.0)
+            {
+                Light light = SkyboxImporter.AimSunLight(m_LastSunU, m_LastSunV, m_Rotation);
+                m_Status += " Sun: " + light.name + ".";
+            }
         }
 
         /// <summary>Shows the CLI's message; returns true when the user asked to overwrite.</summary>

@@ -23,6 +23,15 @@ namespace Skyasset.Editor.Tests
             "\"size\": [256, 128], \"hdr\": false, \"model\": {\"model_id\": \"tiny-random-test\", \"variant\": \"fp32\", \"path\": \"/work/main/tests/data/tiny_bundle\"}, " +
             "\"timings\": {\"load_s\": 0.1129, \"generate_s\": 0.1978, \"assemble_s\": 0.22, \"write_s\": 0.0218, \"total_s\": 0.5525}}";
 
+        public const string GenerateEquirectWithSun =
+            "{\"outputs\": [\"/tmp/Pröject dir/Assets/Skies/cumulus_7.png\", \"/tmp/Pröject dir/Assets/Skies/cumulus_7.json\"], " +
+            "\"files\": [{\"path\": \"/tmp/Pröject dir/Assets/Skies/cumulus_7.png\", \"role\": \"equirect\", \"format\": \"png\", \"width\": 256, \"height\": 128}, " +
+            "{\"path\": \"/tmp/Pröject dir/Assets/Skies/cumulus_7.json\", \"role\": \"sidecar\", \"format\": \"json\", \"width\": null, \"height\": null}], " +
+            "\"cloud\": \"Cu\", \"cloud_name\": \"cumulus\", \"seed\": 7, \"psi\": 0.7, \"mix\": [], \"layout\": \"equirect\", \"method\": \"ring\", " +
+            "\"size\": [256, 128], \"hdr\": false, \"model\": {\"model_id\": \"tiny-random-test\", \"variant\": \"fp32\", \"path\": \"/work/main/tests/data/tiny_bundle\"}, " +
+            "\"sun\": {\"u\": 0.31, \"v\": 0.22, \"elevation_deg\": 50.4, \"irradiance\": 13.5, \"angle_deg\": 3.1, \"contrast\": 41.0, \"distinct\": true}, " +
+            "\"timings\": {\"load_s\": 0.1129, \"generate_s\": 0.1978, \"assemble_s\": 0.22, \"write_s\": 0.0218, \"total_s\": 0.5525}}";
+
         public const string GenerateFacesHdr =
             "{\"outputs\": [\"/p/Assets/f_front.png\", \"/p/Assets/f_back.png\", \"/p/Assets/f_left.png\", \"/p/Assets/f_right.png\", \"/p/Assets/f_up.png\", \"/p/Assets/f_down.png\", " +
             "\"/p/Assets/f_front.hdr\", \"/p/Assets/f_front.exr\", \"/p/Assets/f_back.hdr\", \"/p/Assets/f_back.exr\", \"/p/Assets/f_left.hdr\", \"/p/Assets/f_left.exr\", " +
