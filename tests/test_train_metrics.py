@@ -116,3 +116,35 @@ def test_features_and_fid_match_the_reference_fid_helper(monkeypatch: pytest.Mon
     ref.ref_stat_dict = {"mu": a.mean(0), "sigma": np.cov(a, rowvar=False)}
     ref.eval_stat_dict = {"mu": b.mean(0), "sigma": np.cov(b, rowvar=False)}
     assert fid_from_features(a, b) == pytest.approx(ref.compute_fid_score(), rel=1e-6)
+
+
+def test_shared_sample_gives_each_class_its_share_of_the_main_images(monkeypatch: pytest.MonkeyPatch) -> None:
+    """share_generated: the per-class metrics reuse the FID sample (no second round of Inception passes)."""
+    import training.metrics as metrics
+    from training.metrics import MetricContext
+
+    # What is counted here is images generated; their features need not be Inception's.
+    monkeypatch.setattr(metrics, "inception_features", lambda imgs, **_: np.zeros((len(imgs), 4), np.float32))
+
+    class Counting:
+        c_dim = 3
+
+        def __init__(self) -> None:
+            self.generated = 0
+
+        def generate(self, seeds: np.ndarray, classes: np.ndarray) -> np.ndarray:
+            self.generated += len(seeds)
+            return np.zeros((len(seeds), 3, 8, 8), np.uint8)
+
+    class Archive:
+        c_dim = 3
+        labels = np.array([0] * 50 + [1] * 30 + [2] * 20)
+
+    source = Counting()
+    ctx = MetricContext(source, Archive(), num_gen=200, share_generated=True)  # type: ignore[arg-type]
+    feats = {k: ctx.class_features(k) for k in range(3)}
+    counts = ctx.shared_class_counts()
+    assert source.generated == 200 and counts.sum() == 200
+    assert all(len(feats[k]) == counts[k] for k in range(3)) and counts[0] > counts[2]
+    own = MetricContext(Counting(), Archive(), num_gen=30)  # type: ignore[arg-type]
+    assert len(own.class_features(1)) == 10 and own.source.generated == 10  # type: ignore[attr-defined]

@@ -44,6 +44,9 @@ class MetricContext:
     device: str = "cpu"
     seed: int = 0
     verbose: bool = False
+    # Per-class metrics (fid_per_class, cond_acc) take the main sample's images of each class instead of
+    # generating num_gen // c_dim more per class: half the Inception work, class sizes as in the data set.
+    share_generated: bool = False
     _real: np.ndarray | None = field(default=None, repr=False)
     _gen: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _gen_for: dict[bytes, np.ndarray] = field(default_factory=dict, repr=False)
@@ -84,6 +87,27 @@ class MetricContext:
         else:
             self._gen_for[classes.tobytes()] = out
         return out
+
+    def shared_class_counts(self) -> np.ndarray:
+        """Images per class in the main sample (what ``share_generated`` gives each per-class metric)."""
+        self.generated_features()
+        assert self._gen is not None
+        return np.bincount(self._gen[0], minlength=self.archive.c_dim)
+
+    def class_features(self, k: int) -> np.ndarray:
+        """Features of generated images of class ``k`` for the per-class metrics.
+
+        ``num_gen // c_dim`` images of their own (seeds ``seed ..``), or with ``share_generated`` the images of
+        the main sample (:meth:`generated_features`) that were drawn with class ``k``.
+        """
+        if self.share_generated:
+            self.generated_features()
+            assert self._gen is not None
+            classes, feats = self._gen
+            if int((classes == k).sum()) >= 2:  # a class the draw (nearly) missed gets images of its own
+                return feats[classes == k]
+        per = max(self.num_gen // max(self.archive.c_dim, 1), 2)
+        return self.generated_features(np.full(per, k, np.int64))
 
 
 MetricFn = Callable[[MetricContext], dict[str, float]]

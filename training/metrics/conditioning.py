@@ -326,10 +326,9 @@ def conditioning_accuracy(ctx: MetricContext) -> dict[str, float]:
             f"{ctx.archive.path.name} has {c_data}; evaluate against the archive it was trained on",
         )
     clf = condition_classifier(ctx.archive, real_features=ctx.real_features, device=ctx.device, verbose=ctx.verbose)
-    per = max(ctx.num_gen // c_data, 2)
     shares = {}
     for k, code in enumerate(clf.codes):
-        pred = clf.predict(ctx.generated_features(np.full(per, k, np.int64)))
+        pred = clf.predict(ctx.class_features(k))
         shares[f"cond_acc/{code}"] = float(np.mean(pred == k))
     return {
         "cond_acc": float(np.mean(list(shares.values()))),
