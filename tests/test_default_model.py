@@ -36,8 +36,13 @@ def test_generate_with_no_flags_and_no_torch(tmp_path: Path) -> None:
         "sys.exit(main(sys.argv[1:]))\n"
     )
     out = tmp_path / "sky.png"
-    result = subprocess.run([sys.executable, "-c", code, "generate", "--cloud", "cumulus", "--seed", "7", "-o",
-                             str(out), "--json"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", code, "generate", "--cloud", "cumulus", "--seed", "7", "-o", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     answer = json.loads(result.stdout)
     assert answer["model"]["model_id"] == load_bundle(DEFAULT_MODEL_DIR).model_id
