@@ -69,6 +69,8 @@ def test_downloads_are_the_files_the_cli_writes(base: str, tiny_bundle_path: Pat
             assert body == mine.read_bytes(), f"{f['name']} differs from the CLI's {mine.name}"
     status, viewer = request(base + job["viewer"])
     assert status == 200 and len(viewer) > 1000
+    status, thumb = request(f"{base}/api/jobs/{job['id']}/thumbnail")
+    assert status == 200 and thumb[:2] == b"\xff\xd8" and len(thumb) < len(viewer)
     status, scores = get_json(f"{base}/api/jobs/{job['id']}/scores")
     if layout != "flat":
         assert status == 200 and 0.0 < scores["wrap_seam"] < 3.0 and -1.0 <= scores["period_correlation"] <= 1.0

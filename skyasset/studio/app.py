@@ -12,6 +12,7 @@ Routes
 ``GET /api/jobs/{id}/files/{n}``          the n-th file the job wrote, as a download
 ``GET /api/jobs/{id}/viewer``             the image the 3D viewer shows
 ``GET /api/jobs/{id}/scores``             wrap-seam score and period correlation of the skybox
+``GET /api/jobs/{id}/thumbnail``          a small JPEG for the history strip
 
 Errors are the CLI's JSON error objects (``{"error": {"code", "message"}}``, docs/CLI_PROTOCOL.md) with HTTP 400
 for a bad request, 404 for an unknown job, file or page, 500 for a bug.
@@ -42,7 +43,7 @@ from skyasset.generator import SkyGenerator
 from skyasset.seeds import MAX_SEED
 from skyasset.studio.jobs import JobQueue
 from skyasset.studio.params import parse_params
-from skyasset.studio.runner import make_runner, sky_scores
+from skyasset.studio.runner import make_runner, sky_scores, thumbnail
 from skyasset.upscale.upscale import UPSCALE_MODES
 
 __all__ = ["create_app"]
@@ -165,6 +166,16 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
             job.scores = await anyio.to_thread.run_sync(sky_scores, job.viewer)
         return JSONResponse(job.scores)
 
+    async def api_thumbnail(request: Request) -> Response:
+        job = _job(request)
+        if isinstance(job, Response):
+            return job
+        if job.state != "done" or job.viewer is None:
+            return _error("input_not_found", f"Job {job.id} has no picture yet.", 404)
+        if job.thumbnail is None:
+            job.thumbnail = await anyio.to_thread.run_sync(thumbnail, job.viewer)
+        return Response(job.thumbnail, media_type="image/jpeg")
+
     async def api_viewer(request: Request) -> Response:
         job = _job(request)
         if isinstance(job, Response):
@@ -183,6 +194,7 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         Route("/api/jobs/{job_id}/files/{index:int}", api_file),
         Route("/api/jobs/{job_id}/viewer", api_viewer),
         Route("/api/jobs/{job_id}/scores", api_scores),
+        Route("/api/jobs/{job_id}/thumbnail", api_thumbnail),
     ]
     hosts = allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]
 

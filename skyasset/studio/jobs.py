@@ -42,6 +42,7 @@ class Job:
     files: list[Path] = field(default_factory=list)
     viewer: Path | None = None
     scores: dict[str, float] | None = None
+    thumbnail: bytes | None = field(default=None, repr=False)
     finished_event: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_json(self) -> dict[str, Any]:

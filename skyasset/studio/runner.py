@@ -12,7 +12,7 @@ from skyasset.generator import SkyGenerator
 from skyasset.studio.jobs import Job
 from skyasset.studio.params import GenerateParams
 
-__all__ = ["VIEWER_MAX_WIDTH", "make_runner", "output_stem", "sky_scores"]
+__all__ = ["VIEWER_MAX_WIDTH", "make_runner", "output_stem", "sky_scores", "thumbnail"]
 
 VIEWER_MAX_WIDTH = 4096  # WebGL's guaranteed texture size; larger skies are shown downsampled
 
@@ -69,6 +69,20 @@ def sky_scores(equirect_path: Path) -> dict[str, float]:
     image = np.asarray(Image.open(equirect_path).convert("RGB"), np.float32) / 255.0
     small = resize_equirect(image, min(1024, image.shape[1]))
     return {"wrap_seam": round(wrap_seam_score(small), 3), "period_correlation": round(period_correlation(small), 3)}
+
+
+def thumbnail(image_path: Path, width: int = 320) -> bytes:
+    """A small JPEG of the viewer image for the history strip (decoding six full skies would stall the page)."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(image_path) as image:
+        image = image.convert("RGB")
+        image.thumbnail((width, width), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
 
 
 def _viewer_image(files: list[dict[str, object]], layout: str, folder: Path) -> Path:

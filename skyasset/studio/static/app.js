@@ -106,7 +106,7 @@ async function refreshHistory() {
     b.dataset.job = job.id;
     b.classList.toggle("current", job.id === current);
     const img = document.createElement("img");
-    img.src = job.viewer;
+    img.src = `/api/jobs/${job.id}/thumbnail`;
     img.alt = `${job.params.cloud} seed ${job.params.seed}`;
     img.loading = "lazy";
     const label = document.createElement("span");
