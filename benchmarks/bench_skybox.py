@@ -26,6 +26,7 @@ from PIL import Image
 
 from skyasset.assets import RING_VIEWS, assemble_panorama, equirect_to_faces
 from skyasset.assets.bench import bench_skybox, ccsn_views, generator_views
+from skyasset.assets.ring import split_zenith
 
 TARGETS = {
     "wrap_seam": 1.2,
@@ -46,8 +47,8 @@ def _quantise(path: Path) -> None:
 
 def _ring(views: np.ndarray, width: int) -> np.ndarray:
     """A ring panorama; a generator's extra last view becomes the cloud layer overhead."""
-    zenith = {"zenith": views[RING_VIEWS]} if len(views) > RING_VIEWS else {}
-    return assemble_panorama(views[:RING_VIEWS], "ring", width, **zenith)
+    ring, zenith = split_zenith(views)
+    return assemble_panorama(ring, "ring", width, **zenith)
 
 
 def assembly_seconds(views: np.ndarray, repeats: int = 7) -> float:

@@ -204,13 +204,14 @@ def generate(
         size_wh = (side, side)
     else:
         from skyasset import pipeline  # heavy imports (cv2) only when a skybox is wanted
-        from skyasset.assets import RING_VIEWS
+        from skyasset.assets.ring import RING_VIEWS, split_zenith
 
         ring = method == "ring"
         # A ring takes one view more: its sky becomes the cloud layer overhead (skyasset.assets.dome).
-        views = gen.ring_views(cloud, seed, RING_VIEWS + 1 if ring else 1, psi=psi, mix=mix_value)
-        options = {"zenith": views[-1]} if ring else {}
-        views = views[:RING_VIEWS] if ring else views
+        views, options = split_zenith(
+            gen.ring_views(cloud, seed, RING_VIEWS + 1 if ring else 1, psi=psi, mix=mix_value),
+            RING_VIEWS if ring else 1,
+        )
         generated = time.perf_counter()
         panorama = pipeline.panorama_from_views(views, method, size, upscale, progress=progress, **options)
         applied = panorama.upscale

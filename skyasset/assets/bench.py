@@ -24,6 +24,7 @@ from skyasset.assets.metrics import (
 )
 from skyasset.assets.panorama import PANORAMA_METHODS, RING_VIEWS, assemble_panorama
 from skyasset.assets.png import write_image
+from skyasset.assets.ring import split_zenith
 from skyasset.errors import SkyassetError
 
 __all__ = ["ViewsFn", "ccsn_views", "generator_views", "bench_skybox", "contact_sheet"]
@@ -163,12 +164,12 @@ def bench_skybox(
             t0 = time.perf_counter()
             views = views_fn(cloud, int(seed), n_views)
             gen_times.append(time.perf_counter() - t0)
-            zenith = {"zenith": views[n_views]} if len(views) > n_views else {}
+            views, zenith = split_zenith(views, n_views)
             panos = {}
             for method in methods:
                 t1, c1 = time.perf_counter(), time.process_time()
                 options = zenith if method == "ring" else {}
-                pano = assemble_panorama(views[:n_views], method, width, **options)  # type: ignore[arg-type]
+                pano = assemble_panorama(views, method, width, **options)  # type: ignore[arg-type]
                 faces = equirect_to_faces(pano, face_size)
                 scores[method]["seconds"].append(time.perf_counter() - t1)
                 scores[method]["cpu_seconds"].append(time.process_time() - c1)

@@ -17,13 +17,9 @@ import cv2
 import numpy as np
 
 from skyasset.assets.horizon import detect_horizon, sky_only
+from skyasset.assets.sphere import smoothstep
 
 __all__ = ["cloud_layer", "overlay_cloud_layer"]
-
-
-def _smoothstep(t: np.ndarray) -> np.ndarray:
-    t = np.clip(t, 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)
 
 
 def cloud_layer(
@@ -56,7 +52,7 @@ def cloud_layer(
     image = cv2.remap(
         tile, px.astype(np.float32), py.astype(np.float32), cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT
     )
-    weight = _smoothstep((elevation - min_elevation) / max(full_elevation - min_elevation, 1e-3))
+    weight = smoothstep((elevation - min_elevation) / max(full_elevation - min_elevation, 1e-3))
     return np.clip(image, 0.0, 1.0).astype(np.float32), weight.astype(np.float32)
 
 

@@ -26,12 +26,17 @@ from skyasset.assets.blend import BlendMode, blend_views
 from skyasset.assets.dome import cloud_layer, overlay_cloud_layer
 from skyasset.assets.fill import GroundFill, fill_below_horizon, fill_zenith, join_at_horizon
 from skyasset.assets.horizon import detect_horizon, sky_only
-from skyasset.assets.sphere import equirect_directions
+from skyasset.assets.sphere import equirect_directions, smoothstep
 from skyasset.errors import SkyassetError
 
-__all__ = ["RING_VIEWS", "assemble_ring", "resize_equirect"]
+__all__ = ["RING_VIEWS", "assemble_ring", "resize_equirect", "split_zenith"]
 
 RING_VIEWS: int = 6  # 60 degrees apart; with the default 90 degree field of view neighbours overlap by 30
+
+
+def split_zenith(views: np.ndarray, n_views: int = RING_VIEWS) -> tuple[np.ndarray, dict[str, Any]]:
+    """``(ring views, assemble options)``: a view beyond the first ``n_views`` is the ``zenith`` (cloud layer)."""
+    return views[:n_views], ({"zenith": views[n_views]} if len(views) > n_views else {})
 
 
 def resize_equirect(equirect: np.ndarray, width: int) -> np.ndarray:
@@ -60,11 +65,6 @@ def _camera(yaw: float, pitch: float) -> tuple[np.ndarray, np.ndarray, np.ndarra
     right = np.array([cy, 0.0, -sy], np.float32)
     up = np.array([-sy * sp, cp, -cy * sp], np.float32)
     return forward, right, up
-
-
-def _smoothstep(t: np.ndarray) -> np.ndarray:
-    t = np.clip(t, 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)
 
 
 def assemble_ring(
@@ -146,7 +146,7 @@ def assemble_ring(
         ok &= (px >= -0.5) & (px <= vw - 0.5) & (py >= -0.5) & (py <= vh - 0.5)
         side = np.minimum(px + 0.5, vw - 0.5 - px) / (feather * vw / 2.0)
         top = (py + 0.5) / max(1.0, top_feather * vh)
-        w = _smoothstep(side) * _smoothstep(top) * ok
+        w = smoothstep(side) * smoothstep(top) * ok
         warped = cv2.remap(
             sky,
             px.astype(np.float32),

@@ -64,3 +64,9 @@ def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
 def luminance(rgb: np.ndarray) -> np.ndarray:
     """Rec. 709 luminance of ``[..., 3]`` RGB."""
     return (rgb[..., 0] * 0.2126 + rgb[..., 1] * 0.7152 + rgb[..., 2] * 0.0722).astype(np.float32)
+
+
+def smoothstep(t: np.ndarray) -> np.ndarray:
+    """Hermite ease ``3t^2 - 2t^3`` of ``t`` clipped to [0, 1]: the fades of views, layers and caps."""
+    t = np.clip(t, 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)

@@ -41,7 +41,7 @@ from skyasset.api import LAYOUTS
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator
 from skyasset.seeds import MAX_SEED
-from skyasset.studio.jobs import JobQueue
+from skyasset.studio.jobs import Job, JobQueue
 from skyasset.studio.params import parse_params
 from skyasset.studio.runner import make_runner, sky_scores, thumbnail
 from skyasset.upscale.upscale import UPSCALE_MODES
@@ -58,6 +58,10 @@ STATIC_FILES: dict[str, str] = {
 _JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 MAX_BODY_BYTES = 16 * 1024
 MAX_WAIT_S = 5.0
+
+
+class _NotFound(Exception):
+    """An unknown job, or a job without the thing asked for: answered as a 404 ``input_not_found``."""
 
 
 def _error(code: str, message: str, status: int) -> JSONResponse:
@@ -123,20 +127,25 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         job = jobs.submit(params)
         return JSONResponse({"job": job.to_json()}, status_code=202)
 
-    def _job(request: Request) -> Any:
+    def _job(request: Request) -> Job:
         job_id = request.path_params["job_id"]
         job = jobs.get(job_id) if _JOB_ID.match(job_id) else None
         if job is None:
-            return _error("input_not_found", f"No job {job_id!r} (the studio keeps the newest 24).", 404)
+            raise _NotFound(f"No job {job_id!r} (the studio keeps the newest 24).")
         return job
+
+    def _finished(request: Request, missing: str) -> tuple[Job, Path]:
+        """The job of the request and its picture, once it is done; else 404 saying ``missing``."""
+        job = _job(request)
+        if job.state != "done" or job.viewer is None:
+            raise _NotFound(f"Job {job.id} has {missing}.")
+        return job, job.viewer
 
     async def api_jobs(_: Request) -> Response:
         return JSONResponse({"jobs": [j.to_json() for j in jobs.recent()]})
 
     async def api_job(request: Request) -> Response:
         job = _job(request)
-        if isinstance(job, Response):
-            return job
         try:  # long poll: ?wait=S answers as soon as the job finishes, or after S seconds with its progress
             wait = min(max(float(request.query_params.get("wait", "0")), 0.0), MAX_WAIT_S)
         except ValueError:
@@ -146,43 +155,30 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         return JSONResponse(job.to_json())
 
     async def api_file(request: Request) -> Response:
-        job = _job(request)
-        if isinstance(job, Response):
-            return job
         index = request.path_params["index"]
-        if job.state != "done" or not 0 <= index < len(job.files):
-            return _error("input_not_found", f"Job {job.id} has no file {index}.", 404)
+        job, _ = _finished(request, f"no file {index}")
+        if not 0 <= index < len(job.files):
+            raise _NotFound(f"Job {job.id} has no file {index}.")
         path = job.files[index]
         return FileResponse(path, filename=path.name)
 
     async def api_scores(request: Request) -> Response:
-        job = _job(request)
-        if isinstance(job, Response):
-            return job
-        if job.state != "done" or job.viewer is None or job.params.layout == "flat":
-            return _error("input_not_found", f"Job {job.id} has no skybox to score.", 404)
+        job, picture = _finished(request, "no skybox to score")
+        if job.params.layout == "flat":
+            raise _NotFound(f"Job {job.id} has no skybox to score.")
         # Measured on request, not in the job: decoding the panorama again would delay the visible sky.
         if job.scores is None:
-            job.scores = await anyio.to_thread.run_sync(sky_scores, job.viewer)
+            job.scores = await anyio.to_thread.run_sync(sky_scores, picture)
         return JSONResponse(job.scores)
 
     async def api_thumbnail(request: Request) -> Response:
-        job = _job(request)
-        if isinstance(job, Response):
-            return job
-        if job.state != "done" or job.viewer is None:
-            return _error("input_not_found", f"Job {job.id} has no picture yet.", 404)
+        job, picture = _finished(request, "no picture yet")
         if job.thumbnail is None:
-            job.thumbnail = await anyio.to_thread.run_sync(thumbnail, job.viewer)
+            job.thumbnail = await anyio.to_thread.run_sync(thumbnail, picture)
         return Response(job.thumbnail, media_type="image/jpeg")
 
     async def api_viewer(request: Request) -> Response:
-        job = _job(request)
-        if isinstance(job, Response):
-            return job
-        if job.state != "done" or job.viewer is None:
-            return _error("input_not_found", f"Job {job.id} has no viewer image yet.", 404)
-        return FileResponse(job.viewer)
+        return FileResponse(_finished(request, "no viewer image yet")[1])
 
     routes = [
         Route("/", page),
@@ -210,6 +206,10 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
     async def not_found(_: Request, __: Exception) -> Response:
         return _error("input_not_found", "No such page or API route.", 404)
 
+    async def missing(_: Request, error: Exception) -> Response:
+        return _error("input_not_found", str(error), 404)
+
     app.add_exception_handler(404, not_found)
+    app.add_exception_handler(_NotFound, missing)
     app.state.jobs = jobs
     return app

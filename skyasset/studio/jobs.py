@@ -40,6 +40,7 @@ class Job:
     result: dict[str, Any] | None = None
     error: dict[str, str] | None = None
     files: list[Path] = field(default_factory=list)
+    file_bytes: list[int] = field(default_factory=list)  # measured once: every poll and history answer lists them
     viewer: Path | None = None
     scores: dict[str, float] | None = None
     thumbnail: bytes | None = field(default=None, repr=False)
@@ -64,8 +65,8 @@ class Job:
         if self.result is not None:
             answer["result"] = self.result
             answer["files"] = [
-                {"index": i, "name": path.name, "url": f"/api/jobs/{self.id}/files/{i}", "bytes": path.stat().st_size}
-                for i, path in enumerate(self.files)
+                {"index": i, "name": path.name, "url": f"/api/jobs/{self.id}/files/{i}", "bytes": size}
+                for i, (path, size) in enumerate(zip(self.files, self.file_bytes, strict=True))
             ]
             answer["viewer"] = f"/api/jobs/{self.id}/viewer" if self.viewer is not None else None
         return answer

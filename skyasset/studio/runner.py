@@ -49,6 +49,7 @@ def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None
         )
         report("preparing the viewer", 0.95)
         job.files = [Path(f["path"]) for f in result.files]
+        job.file_bytes = [path.stat().st_size for path in job.files]
         job.viewer = _viewer_image(result.files, p.layout, job.folder)
         answer = result.to_json()
         answer["outputs"] = [path.name for path in job.files]  # the page needs names, not server paths
