@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from skyasset.bench import bench_models, format_table  # noqa: E402
+from skyasset.bench import add_fid, bench_models, format_table  # noqa: E402
 from training.quantize import QUANT_VARIANTS, quantize_bundle  # noqa: E402
 
 SIZE_TARGET = 3.5
@@ -71,13 +71,11 @@ def main() -> int:
             start = time.perf_counter()
             bundles.append(quantize_bundle(fp32, work / variant, variant, force=True))
             print(f"made {variant} in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
-        report = bench_models(
-            bundles,
-            repeats=args.repeats,
-            threads=args.threads,
-            fid_archive=args.fid_archive,
-            fid_samples=args.fid_samples,
-        )
+        report = bench_models(bundles, repeats=args.repeats, threads=args.threads)
+        if args.fid_archive:
+            from training.quantize.fid_delta import fid_of_bundles
+
+            report = add_fid(report, fid_of_bundles(bundles, args.fid_archive, samples=args.fid_samples))
     rows = {v["name"]: v for v in report["variants"]}
     int8_ratio = max(v["size_ratio"] for n, v in rows.items() if n.startswith("int8"))
     fastest = min(report["variants"], key=lambda v: v["latency_s"])

@@ -7,7 +7,8 @@ every variant alike and the medians stay comparable. It then scores every varian
 reference's (the fp32 bundle) on the same seeds.
 
 Quality on a randomly initialised model says little about a trained one: PSNR here measures how faithfully
-a variant reproduces the fp32 graph, not how good the skies look; FID difference needs a trained model.
+a variant reproduces the fp32 graph, not how good the skies look; FID difference needs a trained model (measured
+by ``skyasset-train fid-delta``, joined here with :func:`add_fid`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 
 from skyasset.errors import CliErrorCode, SkyassetError
 
-__all__ = ["VariantResult", "bench_models", "psnr", "format_table", "BATCH"]
+__all__ = ["VariantResult", "add_fid", "bench_models", "psnr", "format_table", "BATCH"]
 
 BATCH = 8
 
@@ -157,8 +158,6 @@ def bench_models(
     seeds: Sequence[int] = tuple(range(BATCH)),
     repeats: int = 10,
     threads: int = 0,
-    fid_archive: str | os.PathLike[str] | None = None,
-    fid_samples: int = 2000,
 ) -> dict[str, Any]:
     """Measure every bundle in ``models``; the first fp32 one (else the first) is the quality reference.
 
@@ -174,9 +173,6 @@ def bench_models(
         Timed runs at batch 1 (batch 8 gets half as many); the median is reported.
     threads
         ONNX Runtime intra-op threads (0 = ONNX Runtime's default).
-    fid_archive, fid_samples
-        A dataset archive: also compute each variant's FID over ``fid_samples`` images and its difference
-        from the reference's. Needs the training tools (``skyasset[train]``); runs in a subprocess.
 
     Returns
     -------
@@ -227,14 +223,9 @@ def bench_models(
         if result is not results[ref]:
             result.psnr_db = psnr(img, pictures[ref])
             result.max_abs_error = float(np.abs(img - pictures[ref]).max())
-    fid_report = None
-    if fid_archive is not None:
-        fid_report = _fid(models, Path(fid_archive), fid_samples)
-        for result, row in zip(results, fid_report["fid"], strict=True):
-            result.fid, result.fid_delta = row["fid"], row["fid_delta"]
     return {
         "variants": [asdict(r) for r in results],
-        "fid": fid_report,
+        "fid": None,
         "reference": results[ref].name,
         "seeds": seeds,
         "cloud": cloud,
@@ -242,31 +233,28 @@ def bench_models(
     }
 
 
-def _fid(models: Sequence[str | os.PathLike[str]], archive: Path, samples: int) -> dict[str, Any]:
-    import importlib.util
+def add_fid(report: dict[str, Any], fid_report: dict[str, Any]) -> dict[str, Any]:
+    """``report`` with each variant's FID and FID difference taken from ``skyasset-train fid-delta --json``.
 
-    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("training.quantize") is None:
+    FID needs torch and the Inception network, which the runtime never imports; the training tools measure it
+    and this joins their answer to the benchmark's rows by bundle folder.
+    """
+    rows = fid_report.get("fid")
+    if not isinstance(rows, list):
+        raise SkyassetError(
+            "invalid_argument", "The FID report has no 'fid' list: write it with `skyasset-train fid-delta --json`."
+        )
+    by_path = {str(Path(row["path"]).resolve()): row for row in rows if isinstance(row, dict) and "path" in row}
+    missing = [v["name"] for v in report["variants"] if str(Path(v["path"]).resolve()) not in by_path]
+    if missing:
         raise SkyassetError(
             "invalid_argument",
-            "FID needs the training tools: install skyasset[train] from a source checkout, or drop --fid-archive.",
+            f"The FID report does not cover {', '.join(missing)}: run `skyasset-train fid-delta` on the same bundles.",
         )
-    if not archive.is_file():
-        raise SkyassetError("input_not_found", f"FID archive {archive} does not exist (make it with skyasset-train).")
-    command = [
-        sys.executable,
-        "-m",
-        "training.quantize.fid_delta",
-        "--archive",
-        str(archive),
-        "--samples",
-        str(samples),
-        *map(str, models),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or ["(no output)"]
-        raise SkyassetError("internal_error", f"FID computation failed: {lines[-1]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    for variant in report["variants"]:
+        row = by_path[str(Path(variant["path"]).resolve())]
+        variant["fid"], variant["fid_delta"] = float(row["fid"]), float(row["fid_delta"])
+    return report | {"fid": fid_report}
 
 
 def _machine(threads: int) -> dict[str, Any]:

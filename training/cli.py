@@ -508,9 +508,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # --- Sub-apps of other tools: one line each --------------------------------------------------------------------
-from training.quantize.cli import quantize_command  # noqa: E402
+from training.quantize.cli import fid_delta_command, quantize_command  # noqa: E402
 
 app.command("quantize")(quantize_command)
+app.command("fid-delta")(fid_delta_command)
 from training.upscaler.commands import upscaler_app  # noqa: E402
 
 app.add_typer(upscaler_app, name="upscaler")

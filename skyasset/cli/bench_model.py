@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from skyasset.bench import bench_models, format_table
+from skyasset.bench import add_fid, bench_models, format_table
 from skyasset.bundle import METADATA_NAME, VARIANTS
 from skyasset.cli.options import ForceOpt, JsonOpt, ReportOpt
 from skyasset.cli.output import respond, write_report
@@ -23,6 +23,21 @@ def _variant_rank(bundle: Path) -> int:
     except (OSError, ValueError, AttributeError):
         return len(VARIANTS)
     return VARIANTS.index(variant) if variant in VARIANTS else len(VARIANTS)
+
+
+def read_fid_report(path: Path) -> dict[str, Any]:
+    """The JSON object ``skyasset-train fid-delta --json`` printed, read from ``path``."""
+    try:
+        answer = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SkyassetError(
+            "input_not_found", f"FID report {path} does not exist: write it with `skyasset-train fid-delta --json`."
+        ) from None
+    except (OSError, ValueError) as error:
+        raise SkyassetError("invalid_argument", f"FID report {path} is not readable JSON ({error}).") from None
+    if not isinstance(answer, dict):
+        raise SkyassetError("invalid_argument", f"FID report {path} is not a JSON object.")
+    return answer
 
 
 def expand_models(paths: list[Path]) -> list[Path]:
@@ -59,11 +74,10 @@ def bench_model_command(
     seeds: Annotated[int, typer.Option(help="Images compared across variants: seeds 0..N-1 (at least 8).")] = 8,
     repeats: Annotated[int, typer.Option(help="Timed runs at batch 1; the median is reported.")] = 10,
     threads: Annotated[int, typer.Option(help="ONNX Runtime intra-op threads, 0 = automatic.")] = 0,
-    fid_archive: Annotated[
+    fid_report: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="Dataset archive: also report FID and its difference from fp32 (needs the train extra)."),
+        typer.Option(help="JSON from `skyasset-train fid-delta --json` on the same bundles: adds FID columns."),
     ] = None,
-    fid_samples: Annotated[int, typer.Option(help="Images per variant for FID.")] = 2000,
     output: ReportOpt = None,
     force: ForceOpt = False,
     json_mode: JsonOpt = False,
@@ -71,16 +85,11 @@ def bench_model_command(
     """Benchmark model bundles: bytes, load time, s/image at batch 1 and 8, peak memory, PSNR vs fp32."""
 
     def work() -> dict[str, Any]:
+        fid = read_fid_report(fid_report) if fid_report is not None else None
         bundles = expand_models(list(models or []))
-        report = bench_models(
-            bundles,
-            cloud=cloud,
-            seeds=range(seeds),
-            repeats=repeats,
-            threads=threads,
-            fid_archive=fid_archive,
-            fid_samples=fid_samples,
-        )
+        report = bench_models(bundles, cloud=cloud, seeds=range(seeds), repeats=repeats, threads=threads)
+        if fid is not None:
+            report = add_fid(report, fid)
         write_report(report, output, force=force)
         return report
 

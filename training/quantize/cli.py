@@ -1,4 +1,4 @@
-"""`skyasset-train quantize`: write quantized variants of an fp32 bundle, one folder per variant."""
+"""`skyasset-train quantize` writes quantized variants of an fp32 bundle; `fid-delta` scores them by FID."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import typer
 from skyasset.bundle import load_bundle
 from skyasset.errors import SkyassetError
 
-__all__ = ["quantize_command"]
+__all__ = ["fid_delta_command", "quantize_command"]
 
 # Spelled out (a test checks it equals variants.QUANT_VARIANTS) so `skyasset-train --help` stays light.
 QUANT_VARIANTS = ("fp16", "int8-weight", "int8-qdq", "int8-dynamic", "int8-rtn")
@@ -62,3 +62,41 @@ def quantize_command(
         raise typer.Exit(error.exit_code) from None
     if json_mode:
         sys.stdout.write(json.dumps({"variants": written}) + "\n")
+
+
+def fid_delta_command(
+    bundles: Annotated[list[Path], typer.Argument(help="Bundle folders; the fp32 one is the reference.")],
+    archive: Annotated[Path, typer.Option(help="Dataset archive (skyasset-train prepare) to compare with.")],
+    samples: Annotated[int, typer.Option(help="Generated images per bundle.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the latents and classes drawn.")] = 0,
+    device: Annotated[str, typer.Option(help="cpu | cuda")] = "cpu",
+    json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """FID of each bundle and its difference from fp32's, same seeds and classes.
+
+    `skyasset bench model BUNDLES --fid-report FILE` adds the numbers to the speed and size table.
+    """
+    from training.quantize.fid_delta import SHIP_THRESHOLD, fid_of_bundles
+
+    try:
+        if not archive.is_file():
+            raise SkyassetError(
+                "input_not_found", f"Dataset archive {archive} does not exist: make it with `skyasset-train prepare`."
+            )
+        if samples < 2:
+            raise SkyassetError("invalid_argument", f"--samples must be at least 2, got {samples}.")
+        for bundle in bundles:
+            load_bundle(bundle)
+        report = fid_of_bundles(bundles, archive, samples=samples, seed=seed, device=device)
+    except SkyassetError as error:
+        if json_mode:
+            sys.stdout.write(json.dumps(error.to_json()) + "\n")
+        else:
+            typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(error.exit_code) from None
+    if json_mode:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return
+    for row in report["fid"]:
+        mark = "ok" if row["within_ship_threshold"] else f"over {SHIP_THRESHOLD}"
+        typer.echo(f"{row['name']:<13} FID {row['fid']:8.2f}  dFID {row['fid_delta']:+7.2f}  {mark}  {row['path']}")

@@ -2,22 +2,19 @@
 
 The shipped-default rule: a quantized variant may replace fp32 only if its FID is within 1.0 of
 fp32's on a trained model. Random-weight FIDs are meaningless; the report carries the model's ``kimg`` so
-nobody mistakes one for the other. ``skyasset bench model --fid-archive`` runs this module in a subprocess
-(``python -m training.quantize.fid_delta``), so the skyasset core never imports torch.
+nobody mistakes one for the other. ``skyasset-train fid-delta`` runs it; ``skyasset bench model --fid-report``
+joins its JSON to the speed table, so the skyasset core never imports torch.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["fid_of_bundles", "main", "SHIP_THRESHOLD"]
+__all__ = ["fid_of_bundles", "SHIP_THRESHOLD"]
 
 SHIP_THRESHOLD = 1.0  # a variant may be the shipped default if |FID - FID(fp32)| <= this on a trained model
 
@@ -65,20 +62,3 @@ def fid_of_bundles(
         r["fid_delta"] = r["fid"] - ref["fid"]
         r["within_ship_threshold"] = bool(abs(r["fid_delta"]) <= SHIP_THRESHOLD)
     return {"fid": rows, "samples": samples, "archive": str(archive), "reference": ref["name"]}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.quantize.fid_delta", description=__doc__)
-    parser.add_argument("bundles", nargs="+", type=Path)
-    parser.add_argument("--archive", type=Path, required=True, help="Dataset archive (skyasset-train prepare).")
-    parser.add_argument("--samples", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args(argv)
-    report = fid_of_bundles(args.bundles, args.archive, samples=args.samples, seed=args.seed, device=args.device)
-    sys.stdout.write(json.dumps(report) + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
