@@ -23,9 +23,19 @@ from skyasset.limits import check_input_size, check_output_size, pil_unguarded
 from skyasset.pipeline import panorama_from_equirect, panorama_from_views, write_sky
 from skyasset.upscale import UpscaleMode, check_upscale, upscale_factor
 
-__all__ = ["ConvertMethod", "InputKind", "INPUT_KINDS", "ConvertResult", "convert", "detect_input_kind", "load_input"]
+__all__ = [
+    "CONVERT_METHODS",
+    "ConvertMethod",
+    "InputKind",
+    "INPUT_KINDS",
+    "ConvertResult",
+    "convert",
+    "detect_input_kind",
+    "load_input",
+]
 
 ConvertMethod = Literal["auto", "ring", "mirror", "stripe"]
+CONVERT_METHODS: tuple[ConvertMethod, ...] = get_args(ConvertMethod)
 InputKind = Literal["auto", "photo", "photos", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
 INPUT_KINDS: tuple[InputKind, ...] = get_args(InputKind)
 _IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".hdr", ".exr"}

@@ -102,8 +102,29 @@ def test_cli_convert_json_and_errors(tmp_path: Path) -> None:
     assert again.exit_code == 4 and json.loads(again.stdout)["error"]["code"] == "output_exists"
     missing = runner.invoke(app, ["convert", str(tmp_path / "nope.png"), "--to", "faces", "-o", str(out), "--json"])
     assert missing.exit_code == 2 and json.loads(missing.stdout)["error"]["code"] == "input_not_found"
-    bad = runner.invoke(app, ["convert", str(pano), "--to", "sphere", "-o", str(out), "--json"])
-    assert bad.exit_code == 2 and json.loads(bad.stdout)["error"]["code"] == "invalid_argument"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "choices"),
+    [
+        ("--to", "sphere", "horizon"),
+        ("--input-kind", "movie", "cross-v"),
+        ("--method", "spiral", "mirror"),
+        ("--ground", "lava", "reflection"),
+        ("--upscale", "huge", "fast"),
+    ],
+)
+def test_cli_convert_refuses_a_bad_choice_while_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, choices: str
+) -> None:
+    from skyasset.cli.app import main
+
+    pano = save_rgb(tmp_path / "pano.png", direction_pano(64))
+    code = main(["convert", str(pano), "-o", str(tmp_path / "sky.png"), option, value, "--json"])
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert code == 2 and error["code"] == "invalid_argument"
+    assert value in error["message"] and choices in error["message"]
+    assert not list(tmp_path.glob("sky*"))
 
 
 def test_bench_skybox_on_the_tiny_bundle_runs_the_real_generator(tmp_path: Path) -> None:

@@ -21,4 +21,3 @@ UPSCALE_HELP = (
     "4x super-resolution: none, fast (bundled, <1 s at 4096) or best (Real-ESRGAN, minutes; "
     "needs the 'best' extra of skyasset)."
 )
-UpscaleOpt = Annotated[str, typer.Option("--upscale", help=UPSCALE_HELP)]
