@@ -47,8 +47,8 @@ def _quantise(path: Path) -> None:
 
 def _ring(views: np.ndarray, width: int) -> np.ndarray:
     """A ring panorama; a generator's extra last view becomes the cloud layer overhead."""
-    ring, zenith = split_zenith(views)
-    return assemble_panorama(ring, "ring", width, **zenith)
+    ring, options = split_zenith(views)
+    return assemble_panorama(ring, "ring", width, options)
 
 
 def assembly_seconds(views: np.ndarray, repeats: int = 7) -> float:

@@ -204,16 +204,15 @@ def generate(
         size_wh = (side, side)
     else:
         from skyasset import pipeline  # heavy imports (cv2) only when a skybox is wanted
-        from skyasset.assets.ring import RING_VIEWS, split_zenith
+        from skyasset.assets.ring import RING_VIEWS, RingOptions, split_zenith
 
-        ring = method == "ring"
         # A ring takes one view more: its sky becomes the cloud layer overhead (skyasset.assets.dome).
-        views, options = split_zenith(
-            gen.ring_views(cloud, seed, RING_VIEWS + 1 if ring else 1, psi=psi, mix=mix_value),
-            RING_VIEWS if ring else 1,
-        )
+        views = gen.ring_views(cloud, seed, RING_VIEWS + 1 if method == "ring" else 1, psi=psi, mix=mix_value)
+        options: RingOptions | None = None
+        if method == "ring":
+            views, options = split_zenith(views, RING_VIEWS)
         generated = time.perf_counter()
-        panorama = pipeline.panorama_from_views(views, method, size, upscale, progress=progress, **options)
+        panorama = pipeline.panorama_from_views(views, method, size, upscale, progress=progress, options=options)
         applied = panorama.upscale
         assembled = generated + panorama.timings["assemble_s"]
         upscaled = assembled + panorama.timings["upscale_s"]

@@ -13,7 +13,9 @@ import cv2
 import numpy as np
 
 from skyasset.assets.cubemap import FACE_NAMES, faces_to_equirect, unpack_faces
+from skyasset.assets.fill import GROUND_FILLS, GroundFill
 from skyasset.assets.hdr import read_hdr
+from skyasset.assets.panorama import PanoramaMethod, default_options
 from skyasset.assets.ring import resize_equirect
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets
 from skyasset.assets.sphere import linear_to_srgb
@@ -209,8 +211,8 @@ def convert(
     bit_depth: Literal[8, 16] = 8,
     force: bool = False,
     upscale: UpscaleMode = "none",
+    ground: GroundFill = "haze",
     progress: Callable[[int, int], None] | None = None,
-    **options: Any,
 ) -> ConvertResult:
     """Convert ``input_path`` into skybox files in layout ``to``.
 
@@ -237,10 +239,10 @@ def convert(
         is upscaled (first shrunk to at most ``size / 2``, so the 4x image stays at most twice the output) and
         resized to ``size``; one already as wide as ``size`` is only resized, and the result says
         ``upscale: none``.
+    ground
+        Below the horizon of photo input: ``haze``, ``solid`` or ``reflection``.
     progress
         Called with (tiles done, tiles total) while upscaling.
-    **options
-        Passed to :func:`skyasset.assets.panorama.assemble_panorama` (e.g. ``fov``, ``ground``).
     """
     started = time.perf_counter()
     source = Path(input_path).expanduser().resolve()
@@ -263,7 +265,7 @@ def convert(
         raise SkyassetError("invalid_argument", f"Input kind '{chosen}' does not fit {source}.")
     data, is_panorama = load_input(source, chosen)
     loaded = time.perf_counter()
-    used_method: str | None = None
+    used_method: PanoramaMethod | None = None
     if is_panorama:
         target = size or int(data.shape[1]) * upscale_factor(upscale)
         check_output_size(target, target // 2)
@@ -271,13 +273,18 @@ def convert(
     else:
         n = data.shape[0]
         used_method = ("ring" if n > 1 else "stripe") if method == "auto" else method
+        if ground not in GROUND_FILLS:
+            raise SkyassetError(
+                "invalid_argument", f"Unknown ground '{ground}'. Choose one of {', '.join(GROUND_FILLS)}."
+            )
         if used_method == "ring" and n < 3:
             raise SkyassetError(
                 "invalid_argument",
                 f"The ring method needs at least 3 photos around the horizon, got {n}. Use --method stripe or "
                 "mirror for a single photo, or give a folder of photos.",
             )
-        panorama = panorama_from_views(data, used_method, size or 2048, upscale, progress=progress, **options)
+        options = default_options(used_method, ground=ground)
+        panorama = panorama_from_views(data, used_method, size or 2048, upscale, progress=progress, options=options)
     metadata = {"input": str(source), "input_kind": chosen, "method": used_method, "upscale": panorama.upscale}
     radiance = load_radiance(source, chosen) if hdr and is_panorama else None
     files, sun = write_sky(

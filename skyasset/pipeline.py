@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from skyasset.assets.panorama import assemble_panorama
-from skyasset.assets.ring import resize_equirect
+from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, assemble_panorama
+from skyasset.assets.ring import RingOptions, resize_equirect
 from skyasset.assets.skybox import SkyboxLayout, write_skybox
 from skyasset.assets.sun import sky_sun
 from skyasset.upscale import UpscaleMode, upscale, upscale_factor
@@ -89,23 +89,24 @@ def _upscale_to(equirect: np.ndarray, mode: UpscaleMode, width: int, progress: P
 
 def panorama_from_views(
     views: np.ndarray,
-    method: str,
+    method: PanoramaMethod,
     width: int,
     mode: UpscaleMode = "none",
     *,
     progress: ProgressFn | None = None,
-    **options: Any,
+    options: PanoramaOptions | None = None,
 ) -> Panorama:
     """Assemble ``views`` with ``method`` into a ``width``-wide equirect, upscaling by ``mode`` when it helps.
 
-    ``options`` go to :func:`skyasset.assets.assemble_panorama` (``fov``, ``ground``, ``zenith``, ...).
+    ``options`` are the method's own (:func:`skyasset.assets.panorama.default_options` when ``None``).
     """
     started = time.perf_counter()
-    base = upscaled_base_width(views, method, mode, width, options.get("fov", 90.0))
+    fov = options.fov if isinstance(options, RingOptions) else RingOptions.fov
+    base = upscaled_base_width(views, method, mode, width, fov)
     if base is None:  # no upscaling asked for, or the views already fill `width` on their own
-        equirect = assemble_panorama(views, method, width, **options)  # type: ignore[arg-type]
+        equirect = assemble_panorama(views, method, width, options)
         return Panorama(equirect, "none", {"assemble_s": time.perf_counter() - started, "upscale_s": 0.0})
-    small = assemble_panorama(views, method, base, **options)  # type: ignore[arg-type]
+    small = assemble_panorama(views, method, base, options)
     assembled = time.perf_counter()
     equirect = _upscale_to(small, mode, width, progress)
     return Panorama(equirect, mode, {"assemble_s": assembled - started, "upscale_s": time.perf_counter() - assembled})

@@ -10,6 +10,7 @@ import pytest
 
 from skyasset.assets import RING_VIEWS, assemble_panorama, cube_edge_score, unique_pixel_share, wrap_seam_score
 from skyasset.assets.horizon import detect_horizon, sky_only
+from skyasset.assets.panorama import RingOptions, StripeOptions
 from skyasset.assets.sphere import luminance
 from skyasset.errors import SkyassetError
 
@@ -86,7 +87,7 @@ def test_multiband_keeps_overlaps_sharper_than_feathering() -> None:
     column = int(256 + 512 * 30 / 360)  # the overlap of views 0 and 1 (yaw 0 and 60 degrees)
     contrast = {}
     for blend in ("multiband", "feather"):
-        pano = assemble_panorama(views, "ring", 512, blend=blend, detect=False)
+        pano = assemble_panorama(views, "ring", 512, RingOptions(blend=blend, detect=False))
         detail = pano - cv2.GaussianBlur(pano, (0, 0), 2)
         contrast[blend] = float(detail[60:110, column - 4 : column + 4].std())
     assert contrast["multiband"] > 1.05 * contrast["feather"], contrast
@@ -94,7 +95,7 @@ def test_multiband_keeps_overlaps_sharper_than_feathering() -> None:
 
 @pytest.mark.parametrize("ground", ["haze", "solid", "reflection"])
 def test_ground_fills(ground: str) -> None:
-    pano = assemble_panorama(synthetic_views(), "ring", 256, ground=ground, ground_color=(0.2, 0.3, 0.4))
+    pano = assemble_panorama(synthetic_views(), "ring", 256, RingOptions(ground=ground, ground_color=(0.2, 0.3, 0.4)))
     lower = pano[pano.shape[0] // 2 + 4 :]
     assert lower.size
     if ground == "solid":
@@ -112,9 +113,14 @@ def test_bad_input_raises_skyasset_errors() -> None:
     with pytest.raises(SkyassetError):
         assemble_panorama(synthetic_views(2), "ring", 500)
     with pytest.raises(SkyassetError):
-        assemble_panorama(synthetic_views(2), "ring", 512, fov=10)
+        RingOptions(fov=10)
     with pytest.raises(SkyassetError):
-        assemble_panorama(synthetic_views(2), "ring", 512, colour="red")
+        StripeOptions(stripe=0.9)
+    with pytest.raises(SkyassetError) as wrong:
+        assemble_panorama(synthetic_views(2), "ring", 512, StripeOptions())
+    assert "RingOptions" in wrong.value.message
+    with pytest.raises(SkyassetError):
+        assemble_panorama(synthetic_views(2), "spiral", 512, RingOptions())  # type: ignore[arg-type]
 
 
 @pytest.mark.ccsn
@@ -164,8 +170,8 @@ def test_a_zenith_view_puts_cloud_detail_over_the_dome() -> None:
         views.append(np.clip(rows + (clouds[..., None] - 0.5) * 4.0, 0, 1) * np.ones(3, np.float32))
     views = np.stack(views)
     # Level views (pitch 0) reach 45 degrees up, as horizon-looking photos and generated views do.
-    plain = assemble_panorama(views[:6], "ring", 512, detect=False, pitch=0.0)
-    dome = assemble_panorama(views[:6], "ring", 512, detect=False, pitch=0.0, zenith=views[6])
+    plain = assemble_panorama(views[:6], "ring", 512, RingOptions(detect=False, pitch=0.0))
+    dome = assemble_panorama(views[:6], "ring", 512, RingOptions(detect=False, pitch=0.0, zenith=views[6]))
     assert sky_detail_share(plain) < 0.3 < 0.6 < sky_detail_share(dome)
     # Below the layer's lowest elevation (25 degrees) nothing changes; the wrap stays seamless.
     horizon_band = slice(int(256 * (90 - 20) / 180) + 1, 256)  # 20 degrees up to the nadir

@@ -11,7 +11,7 @@ hemisphere, its top row becoming the zenith as in the baseline, with the same gr
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -20,7 +20,27 @@ from skyasset.assets.fill import GroundFill, fill_below_horizon, join_at_horizon
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.errors import SkyassetError
 
-__all__ = ["assemble_mirror", "assemble_stripe"]
+__all__ = ["MirrorOptions", "StripeOptions", "assemble_mirror", "assemble_stripe"]
+
+
+@dataclass(frozen=True)
+class MirrorOptions:
+    """``ground``/``ground_color``: the fill below the horizon; ``detect``: find the horizon (else all sky)."""
+
+    ground: GroundFill = "haze"
+    ground_color: tuple[float, float, float] = (0.35, 0.36, 0.38)
+    detect: bool = True
+
+
+@dataclass(frozen=True)
+class StripeOptions(MirrorOptions):
+    """As :class:`MirrorOptions`; ``stripe``: the share of the width cross-faded into the mirror, in (0, 0.5]."""
+
+    stripe: float = 0.125
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.stripe <= 0.5:
+            raise SkyassetError("invalid_argument", f"stripe must be in (0, 0.5], got {self.stripe}.")
 
 
 def _sky(view: np.ndarray, detect: bool) -> np.ndarray:
@@ -34,41 +54,20 @@ def _finish(upper: np.ndarray, ground: GroundFill, ground_color: tuple[float, fl
     return np.clip(join_at_horizon(upper, lower), 0.0, 1.0).astype(np.float32)
 
 
-def assemble_mirror(
-    view: np.ndarray,
-    width: int = 2048,
-    *,
-    ground: GroundFill = "haze",
-    ground_color: tuple[float, float, float] = (0.35, 0.36, 0.38),
-    detect: bool = True,
-    **unknown: Any,
-) -> np.ndarray:
+def assemble_mirror(view: np.ndarray, width: int = 2048, options: MirrorOptions | None = None) -> np.ndarray:
     """Baseline: the sky half-width and its mirror image side by side -> ``[width // 2, width, 3]``."""
-    if unknown:
-        raise SkyassetError("invalid_argument", f"Unknown mirror option(s): {', '.join(sorted(unknown))}.")
-    half = cv2.resize(_sky(view, detect), (width // 2, width // 4), interpolation=cv2.INTER_CUBIC)
-    return _finish(np.concatenate([half, half[:, ::-1]], axis=1), ground, ground_color)
+    opts = options or MirrorOptions()
+    half = cv2.resize(_sky(view, opts.detect), (width // 2, width // 4), interpolation=cv2.INTER_CUBIC)
+    return _finish(np.concatenate([half, half[:, ::-1]], axis=1), opts.ground, opts.ground_color)
 
 
-def assemble_stripe(
-    view: np.ndarray,
-    width: int = 2048,
-    *,
-    stripe: float = 0.125,
-    ground: GroundFill = "haze",
-    ground_color: tuple[float, float, float] = (0.35, 0.36, 0.38),
-    detect: bool = True,
-    **unknown: Any,
-) -> np.ndarray:
+def assemble_stripe(view: np.ndarray, width: int = 2048, options: StripeOptions | None = None) -> np.ndarray:
     """Baseline fix: full-width sky whose last ``stripe`` of the width fades into the mirrored first stripe."""
-    if unknown:
-        raise SkyassetError("invalid_argument", f"Unknown stripe option(s): {', '.join(sorted(unknown))}.")
-    if not 0.0 < stripe <= 0.5:
-        raise SkyassetError("invalid_argument", f"stripe must be in (0, 0.5], got {stripe}.")
-    sky = cv2.resize(_sky(view, detect), (width, width // 4), interpolation=cv2.INTER_CUBIC)
-    s = max(2, int(round(stripe * width)))
+    opts = options or StripeOptions()
+    sky = cv2.resize(_sky(view, opts.detect), (width, width // 4), interpolation=cv2.INTER_CUBIC)
+    s = max(2, int(round(opts.stripe * width)))
     mirrored = sky[:, :s][:, ::-1]  # column width-1-j shows column j
     t = np.linspace(0.0, 1.0, s, dtype=np.float32)[None, :, None]
     t = t * t * (3.0 - 2.0 * t)
     sky[:, width - s :] = sky[:, width - s :] * (1.0 - t) + mirrored * t
-    return _finish(sky, ground, ground_color)
+    return _finish(sky, opts.ground, opts.ground_color)

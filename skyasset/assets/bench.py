@@ -22,7 +22,7 @@ from skyasset.assets.metrics import (
     unique_pixel_share,
     wrap_seam_score,
 )
-from skyasset.assets.panorama import PANORAMA_METHODS, RING_VIEWS, assemble_panorama
+from skyasset.assets.panorama import PANORAMA_METHODS, RING_VIEWS, PanoramaMethod, assemble_panorama
 from skyasset.assets.png import write_image
 from skyasset.assets.ring import split_zenith
 from skyasset.errors import SkyassetError
@@ -127,7 +127,7 @@ def bench_skybox(
     width: int = 2048,
     face_size: int = 512,
     n_views: int = RING_VIEWS,
-    methods: Sequence[str] = PANORAMA_METHODS,
+    methods: Sequence[PanoramaMethod] = PANORAMA_METHODS,
     sheet: Path | None = None,
     sheet_classes: int = 6,
     source: str = "generator",
@@ -164,12 +164,11 @@ def bench_skybox(
             t0 = time.perf_counter()
             views = views_fn(cloud, int(seed), n_views)
             gen_times.append(time.perf_counter() - t0)
-            views, zenith = split_zenith(views, n_views)
-            panos = {}
+            views, ring_options = split_zenith(views, n_views)
+            panos: dict[str, np.ndarray] = {}
             for method in methods:
                 t1, c1 = time.perf_counter(), time.process_time()
-                options = zenith if method == "ring" else {}
-                pano = assemble_panorama(views, method, width, **options)  # type: ignore[arg-type]
+                pano = assemble_panorama(views, method, width, ring_options if method == "ring" else None)
                 faces = equirect_to_faces(pano, face_size)
                 scores[method]["seconds"].append(time.perf_counter() - t1)
                 scores[method]["cpu_seconds"].append(time.process_time() - c1)

@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 import numpy as np
 
-from skyasset.assets.baseline import assemble_mirror, assemble_stripe
-from skyasset.assets.ring import RING_VIEWS, assemble_ring
+from skyasset.assets.baseline import MirrorOptions, StripeOptions, assemble_mirror, assemble_stripe
+from skyasset.assets.fill import GroundFill
+from skyasset.assets.ring import RING_VIEWS, RingOptions, assemble_ring
 from skyasset.errors import SkyassetError
 
-__all__ = ["PanoramaMethod", "PANORAMA_METHODS", "RING_VIEWS", "assemble_panorama"]
+__all__ = [
+    "PanoramaMethod",
+    "PANORAMA_METHODS",
+    "PanoramaOptions",
+    "RING_VIEWS",
+    "MirrorOptions",
+    "RingOptions",
+    "StripeOptions",
+    "assemble_panorama",
+    "default_options",
+]
 
 PanoramaMethod = Literal["ring", "mirror", "stripe"]
 PANORAMA_METHODS: tuple[PanoramaMethod, ...] = get_args(PanoramaMethod)
+PanoramaOptions = RingOptions | MirrorOptions | StripeOptions
+_OPTIONS: dict[str, type[PanoramaOptions]] = {"ring": RingOptions, "mirror": MirrorOptions, "stripe": StripeOptions}
+
+
+def default_options(method: str, *, ground: GroundFill = "haze") -> PanoramaOptions:
+    """The options ``method`` uses by default, with the below-horizon fill ``ground``."""
+    if method not in _OPTIONS:
+        raise SkyassetError(
+            "invalid_argument", f"Unknown panorama method '{method}'. Choose one of {', '.join(PANORAMA_METHODS)}."
+        )
+    return _OPTIONS[method](ground=ground)
 
 
 def assemble_panorama(
-    views: np.ndarray, method: PanoramaMethod = "ring", width: int = 2048, **options: Any
+    views: np.ndarray, method: PanoramaMethod = "ring", width: int = 2048, options: PanoramaOptions | None = None
 ) -> np.ndarray:
     """Equirect ``[width // 2, width, 3]`` float32 in [0, 1] from views ``[N, H, W, 3]`` in [0, 1].
 
@@ -31,8 +53,9 @@ def assemble_panorama(
         baseline, :mod:`skyasset.assets.baseline`).
     width
         Output width in pixels, a multiple of 8 (height is half).
-    **options
-        Passed to the method (e.g. ``fov``, ``blend``, ``ground``, ``stripe``).
+    options
+        The method's own options (:class:`RingOptions`, :class:`MirrorOptions`, :class:`StripeOptions`);
+        ``None`` for its defaults.
     """
     arr = np.asarray(views)
     if arr.ndim == 3:
@@ -46,12 +69,16 @@ def assemble_panorama(
     if arr.dtype == np.uint8:
         arr = arr.astype(np.float32) / 255.0
     arr = arr.astype(np.float32, copy=False)
-    if method == "ring":
-        return assemble_ring(arr, width, **options)
-    if method == "mirror":
-        return assemble_mirror(arr[0], width, **options)
-    if method == "stripe":
-        return assemble_stripe(arr[0], width, **options)
-    raise SkyassetError(
-        "invalid_argument", f"Unknown panorama method '{method}'. Choose one of {', '.join(PANORAMA_METHODS)}."
-    )
+    opts = default_options(method)  # also refuses an unknown method
+    if options is not None:
+        opts = options
+    if type(opts) is not _OPTIONS[method]:
+        raise SkyassetError(
+            "invalid_argument",
+            f"{type(opts).__name__} do not fit panorama method '{method}': give {_OPTIONS[method].__name__}.",
+        )
+    if isinstance(opts, RingOptions):
+        return assemble_ring(arr, width, opts)
+    if isinstance(opts, StripeOptions):
+        return assemble_stripe(arr[0], width, opts)
+    return assemble_mirror(arr[0], width, opts)

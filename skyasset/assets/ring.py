@@ -17,7 +17,7 @@ no detail. The views are warped bicubically.
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -29,14 +29,66 @@ from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.assets.sphere import equirect_directions, smoothstep
 from skyasset.errors import SkyassetError
 
-__all__ = ["RING_VIEWS", "assemble_ring", "resize_equirect", "split_zenith"]
+__all__ = ["RING_VIEWS", "RingOptions", "assemble_ring", "resize_equirect", "split_zenith"]
 
 RING_VIEWS: int = 6  # 60 degrees apart; with the default 90 degree field of view neighbours overlap by 30
 
 
-def split_zenith(views: np.ndarray, n_views: int = RING_VIEWS) -> tuple[np.ndarray, dict[str, Any]]:
-    """``(ring views, assemble options)``: a view beyond the first ``n_views`` is the ``zenith`` (cloud layer)."""
-    return views[:n_views], ({"zenith": views[n_views]} if len(views) > n_views else {})
+@dataclass(frozen=True, eq=False)  # eq=False: ``zenith`` is an array, which has no truth value to compare by
+class RingOptions:
+    """How :func:`assemble_ring` places and blends the views; the defaults are the product's.
+
+    Attributes
+    ----------
+    fov
+        Horizontal field of view of each view in degrees (square views: the same vertically), 20..160.
+    pitch
+        Camera pitch in degrees for every view. ``None``: per view, from its detected horizon (a view without
+        visible ground is assumed to have the horizon at its bottom edge).
+    blend
+        ``multiband`` or ``feather``; see :mod:`skyasset.assets.blend` for why.
+    ground
+        Below-horizon fill: ``haze``, ``solid`` (``ground_color``) or ``reflection``.
+    feather
+        Width of the side feather as a fraction of the half view width.
+    top_feather
+        Width of the fade at a view's top edge as a fraction of its height.
+    detect
+        Detect horizons and paint out ground objects (turn off for views that are all sky).
+    yaw
+        Extra rotation of every view in degrees (view i looks at ``yaw + 360 * i / N``).
+    zenith
+        One more view ``[H, W, 3]`` whose sky becomes the cloud layer overhead (:mod:`skyasset.assets.dome`);
+        without it the cap above the views is filled smoothly.
+    """
+
+    fov: float = 90.0
+    pitch: float | None = None
+    blend: BlendMode = "multiband"
+    ground: GroundFill = "haze"
+    ground_color: tuple[float, float, float] = (0.35, 0.36, 0.38)
+    feather: float = 0.5
+    top_feather: float = 0.2
+    detect: bool = True
+    yaw: float = 0.0
+    zenith: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if not 20.0 <= self.fov <= 160.0:
+            raise SkyassetError("invalid_argument", f"Ring field of view must be 20..160 degrees, got {self.fov}.")
+        if not 0.0 < self.feather <= 1.0 or not 0.0 < self.top_feather <= 1.0:
+            raise SkyassetError(
+                "invalid_argument",
+                f"feather and top_feather must be in (0, 1], got {self.feather} and {self.top_feather}.",
+            )
+
+
+def split_zenith(
+    views: np.ndarray, n_views: int = RING_VIEWS, options: RingOptions | None = None
+) -> tuple[np.ndarray, RingOptions]:
+    """``(ring views, options)``: a view beyond the first ``n_views`` becomes ``options.zenith`` (cloud layer)."""
+    base = options or RingOptions()
+    return views[:n_views], (replace(base, zenith=views[n_views]) if len(views) > n_views else base)
 
 
 def resize_equirect(equirect: np.ndarray, width: int) -> np.ndarray:
@@ -67,55 +119,13 @@ def _camera(yaw: float, pitch: float) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return forward, right, up
 
 
-def assemble_ring(
-    views: np.ndarray,
-    width: int = 2048,
-    *,
-    fov: float = 90.0,
-    pitch: float | None = None,
-    blend: BlendMode = "multiband",
-    ground: GroundFill = "haze",
-    ground_color: tuple[float, float, float] = (0.35, 0.36, 0.38),
-    feather: float = 0.5,
-    top_feather: float = 0.2,
-    detect: bool = True,
-    yaw: float = 0.0,
-    zenith: np.ndarray | None = None,
-    **unknown: Any,
-) -> np.ndarray:
+def assemble_ring(views: np.ndarray, width: int = 2048, options: RingOptions | None = None) -> np.ndarray:
     """Assemble views ``[N, H, W, 3]`` in [0, 1] into an equirect ``[width // 2, width, 3]``.
 
-    Parameters
-    ----------
-    views
-        View i looks at yaw ``360 * i / N`` degrees.
-    width
-        Output width (height is half).
-    fov
-        Horizontal field of view of each view in degrees (square views: the same vertically).
-    pitch
-        Camera pitch in degrees for every view. ``None`` (default): per view, from its detected horizon
-        (a view without visible ground is assumed to have the horizon at its bottom edge).
-    blend
-        ``multiband`` (default) or ``feather``; see :mod:`skyasset.assets.blend` for why.
-    ground
-        Below-horizon fill: ``haze`` (default), ``solid`` (``ground_color``) or ``reflection``.
-    feather
-        Width of the side feather as a fraction of the half view width.
-    top_feather
-        Width of the fade at a view's top edge as a fraction of its height.
-    detect
-        Detect horizons and paint out ground objects (turn off for views that are all sky).
-    yaw
-        Extra rotation of every view in degrees (view i looks at ``yaw + 360 * i / N``).
-    zenith
-        One more view ``[H, W, 3]`` whose sky becomes the cloud layer overhead (:mod:`skyasset.assets.dome`);
-        without it the cap above the views is filled smoothly.
+    View i looks at yaw ``options.yaw + 360 * i / N`` degrees; see :class:`RingOptions` for the rest.
     """
-    if unknown:
-        raise SkyassetError("invalid_argument", f"Unknown ring option(s): {', '.join(sorted(unknown))}.")
-    if not 20.0 <= fov <= 160.0:
-        raise SkyassetError("invalid_argument", f"Ring field of view must be 20..160 degrees, got {fov}.")
+    opts = options or RingOptions()
+    fov, pitch, feather, top_feather, detect = opts.fov, opts.pitch, opts.feather, opts.top_feather, opts.detect
     n, vh, vw = views.shape[:3]
     f_px = (vw / 2.0) / math.tan(math.radians(fov) / 2.0)
     native = 2.0 * math.pi * f_px
@@ -136,7 +146,7 @@ def assemble_ring(
             sky = np.clip(view.astype(np.float32), 0.0, 1.0)
             horizon_px = float(vh)
         p = math.atan((horizon_px - vh / 2.0) / f_px) if pitch is None else math.radians(pitch)
-        fwd, right, up = _camera(2.0 * math.pi * i / n + math.radians(yaw), p)
+        fwd, right, up = _camera(2.0 * math.pi * i / n + math.radians(opts.yaw), p)
         zc = dirs @ fwd
         ok = zc > 1e-3
         inv = np.where(ok, 1.0 / np.where(ok, zc, 1.0), 0.0)
@@ -156,11 +166,11 @@ def assemble_ring(
         )
         images.append(warped)
         weights.append(w.astype(np.float32))
-    upper, coverage = blend_views(images, weights, mode=blend)
+    upper, coverage = blend_views(images, weights, mode=opts.blend)
     upper = fill_zenith(upper, coverage)
-    if zenith is not None:
-        layer, layer_weight = cloud_layer(np.asarray(zenith, np.float32), dirs, detect=detect)
+    if opts.zenith is not None:
+        layer, layer_weight = cloud_layer(np.asarray(opts.zenith, np.float32), dirs, detect=detect)
         upper = overlay_cloud_layer(upper, layer, layer_weight)
-    lower = fill_below_horizon(upper, ground, color=ground_color)
+    lower = fill_below_horizon(upper, opts.ground, color=opts.ground_color)
     equirect = join_at_horizon(upper, lower)
     return np.clip(resize_equirect(equirect, width), 0.0, 1.0).astype(np.float32)

@@ -48,7 +48,6 @@ def convert_command(
     def work() -> dict[str, Any]:
         if bit_depth not in (8, 16):
             raise SkyassetError("invalid_argument", f"--bit-depth must be 8 or 16, got {bit_depth}.")
-        options: dict[str, Any] = {} if ground == "haze" else {"ground": ground}
         result = convert(
             input_path,
             to,
@@ -60,8 +59,8 @@ def convert_command(
             bit_depth=cast(Literal[8, 16], bit_depth),
             force=force,
             upscale=upscale,
+            ground=ground,
             progress=StderrProgress(f"upscale {upscale}"),
-            **options,
         )
         return result.to_json()
 
