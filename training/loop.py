@@ -106,28 +106,41 @@ def _prepare_run_dir(opts: TrainingOptions, ctx: DistContext) -> Path | None:
     return Path(path) if path else None
 
 
-def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunResult:
-    """Train as ``opts`` says (see ``TrainingOptions``); returns where things went and the last stats."""
-    opts.validate()
-    ctx = ctx or init_distributed(opts.device)
-    dev = ctx.device
-    if opts.batch % ctx.world_size:
-        raise SkyassetError("invalid_argument", f"batch {opts.batch} is not divisible by {ctx.world_size} processes")
-    batch_gpu = opts.batch // ctx.world_size
-    np.random.seed(opts.seed * ctx.world_size + ctx.rank)
-    torch.manual_seed(opts.seed * ctx.world_size + ctx.rank)
-    torch.backends.cudnn.benchmark = True
+@dataclass
+class _Nets:
+    """The networks of a run and where they came from."""
 
-    data = ImageArchive(Path(opts.data), use_labels=opts.cond, max_size=opts.max_size, seed=opts.seed)
-    G_kwargs, D_kwargs = _networks(opts, data)
-    run_dir = _prepare_run_dir(opts, ctx)
-    log = _Logger(run_dir if ctx.is_main else None)
+    G: torch.nn.Module
+    D: torch.nn.Module
+    G_ema: torch.nn.Module
+    G_kwargs: dict[str, Any]
+    D_kwargs: dict[str, Any]
+    snap: Any = None  # the loaded snapshot when resuming (optimizer states, augment p, pl_mean)
+    cur_nimg: int = 0
+    augment_p: float = 0.0
+    pl_mean: float = 0.0
+    frozen_noise: list[torch.nn.Parameter] = field(default_factory=list)
+
+
+@dataclass
+class _Trainer:
+    """What one optimisation step needs, built once per run."""
+
+    nets: _Nets
+    loss: StyleGAN2Loss
+    opt_G: torch.optim.Adam
+    opt_D: torch.optim.Adam
+    pipe: AugmentPipe | None
+    ada: AdaController | None
+
+
+def _build_networks(
+    opts: TrainingOptions, data: ImageArchive, dev: torch.device, run_dir: Path | None, log: _Logger
+) -> _Nets:
+    """Fresh networks (optionally with transferred weights), or the ones of the snapshot to resume."""
     from training.networks import Discriminator, Generator
 
-    cur_nimg = 0
-    augment_p = opts.augment_p
-    pl_mean = 0.0
-    snap = None
+    G_kwargs, D_kwargs = _networks(opts, data)
     if opts.resume:
         snap_path = find_latest_snapshot(Path(opts.resume))
         snap = load_snapshot(snap_path)
@@ -138,10 +151,17 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
                 f"the data has {data.c_dim} classes; use --transfer-from to change the classes",
             )
         G, D, G_ema = build_networks(snap, dev)
-        G_kwargs, D_kwargs = snap.meta["G_kwargs"], snap.meta["D_kwargs"]
-        cur_nimg = int(round(snap.kimg * 1000))
-        augment_p = float(snap.meta.get("augment_p", augment_p))
-        pl_mean = float(snap.meta.get("pl_mean", 0.0))
+        nets = _Nets(
+            G,
+            D,
+            G_ema,
+            snap.meta["G_kwargs"],
+            snap.meta["D_kwargs"],
+            snap=snap,
+            cur_nimg=int(round(snap.kimg * 1000)),
+            augment_p=float(snap.meta.get("augment_p", opts.augment_p)),
+            pl_mean=float(snap.meta.get("pl_mean", 0.0)),
+        )
         log.line(f"resuming from {snap_path} at {snap.kimg:.3f} kimg ({snap.kind} snapshot)")
     else:
         G = Generator(**G_kwargs).to(dev)
@@ -156,17 +176,23 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
             log.line(report.summary())
             if run_dir is not None:
                 report.write(run_dir / "transfer_report.json")
+        nets = _Nets(G, D, G_ema, G_kwargs, D_kwargs, augment_p=opts.augment_p)
     if opts.noise == "none":
-        _zero_noise(G, G_ema)
-    frozen_noise: list[torch.nn.Parameter] = []
+        _zero_noise(nets.G, nets.G_ema)
     if opts.noise == "low":  # noise for layout variety at coarse layers, none where it would speckle
-        frozen_noise = _zero_noise(G, G_ema, above=LOW_NOISE_MAX_RES)
+        nets.frozen_noise = _zero_noise(nets.G, nets.G_ema, above=LOW_NOISE_MAX_RES)
     if opts.channels_last:
-        for net in (G, D, G_ema):
+        for net in (nets.G, nets.D, nets.G_ema):
             net.to(memory_format=torch.channels_last)
-    G.train()
-    D.train()
+    nets.G.train()
+    nets.D.train()
+    return nets
 
+
+def _build_trainer(opts: TrainingOptions, nets: _Nets, data: ImageArchive, ctx: DistContext) -> _Trainer:
+    """Loss (wrapped for DDP when distributed), augmentation with its ADA controller, and the two optimizers."""
+    dev = ctx.device
+    G, D = nets.G, nets.D
     G_step_plain = GeneratorStep(G, noise_mode="none" if opts.noise == "none" else "random")
     if ctx.distributed:
         ids = [dev.index] if dev.type == "cuda" else None
@@ -174,16 +200,15 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
             G_step_plain, device_ids=ids, broadcast_buffers=False
         )
         D_train: torch.nn.Module = torch.nn.parallel.DistributedDataParallel(D, device_ids=ids, broadcast_buffers=False)
-        if snap is None:  # every rank starts from rank 0's weights (DDP broadcast them into G and D)
-            G_ema.load_state_dict(G.state_dict())
+        if nets.snap is None:  # every rank starts from rank 0's weights (DDP broadcast them into G and D)
+            nets.G_ema.load_state_dict(G.state_dict())
     else:
         G_step, D_train = G_step_plain, D
-
     pipe = None
     ada = None
     if opts.aug != "none":
         pipe = AugmentPipe().to(dev)
-        pipe.p.fill_(augment_p)
+        pipe.p.fill_(nets.augment_p)
         if opts.aug == "ada":
             ada = AdaController(pipe, target=opts.ada_target, ada_kimg=opts.ada_kimg)
     gamma = opts.gamma if opts.gamma is not None else 0.0002 * data.resolution**2 / opts.batch
@@ -198,26 +223,217 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
         style_mixing_prob=opts.style_mixing,
         pl_weight=opts.pl_weight,
     )
-    loss.pl_mean = torch.tensor(pl_mean, device=dev)
+    loss.pl_mean = torch.tensor(nets.pl_mean, device=dev)
     opt_G = _adam(G.parameters(), opts.lr, opts.g_reg_interval)
     opt_D = _adam(D.parameters(), opts.lr, opts.d_reg_interval)
+    snap = nets.snap
     if snap is not None and snap.opt_G is not None and snap.opt_D is not None:
         opt_G.load_state_dict(snap.opt_G)
         opt_D.load_state_dict(snap.opt_D)
+    return _Trainer(nets, loss, opt_G, opt_D, pipe, ada)
 
+
+def _make_loader(opts: TrainingOptions, data: ImageArchive, ctx: DistContext, batch_gpu: int) -> Any:
     loader = torch.utils.data.DataLoader(
         data,
         batch_size=batch_gpu,
         sampler=InfiniteSampler(len(data), ctx.rank, ctx.world_size, opts.seed),
         num_workers=opts.workers,
-        pin_memory=dev.type == "cuda",
+        pin_memory=ctx.device.type == "cuda",
         persistent_workers=opts.workers > 0,
         prefetch_factor=2 if opts.workers > 0 else None,
     )
-    batches = iter(loader)
-    labels = torch.from_numpy(data.labels)
-    ema_kimg = opts.ema_kimg if opts.ema_kimg is not None else opts.batch * 10 / 32
+    return iter(loader)
 
+
+def _train_step(
+    opts: TrainingOptions,
+    trainer: _Trainer,
+    batch: tuple[torch.Tensor, torch.Tensor],
+    gen_z: torch.Tensor,
+    gen_c: torch.Tensor,
+    step: int,
+    sums: dict[str, list[float]],
+) -> None:
+    """One minibatch: G main, G path-length (lazy), D main, D R1 (lazy); losses appended to ``sums``."""
+    G, D = trainer.nets.G, trainer.nets.D
+    real_img, real_c = batch
+    for phase, net, opt, interval in (
+        ("Gmain", G, trainer.opt_G, 1),
+        ("Greg", G, trainer.opt_G, opts.g_reg_interval),
+        ("Dmain", D, trainer.opt_D, 1),
+        ("Dreg", D, trainer.opt_D, opts.d_reg_interval),
+    ):
+        if step % interval:
+            continue
+        if phase == "Greg" and opts.pl_weight <= 0:
+            continue
+        G.requires_grad_(net is G)
+        D.requires_grad_(net is D)
+        opt.zero_grad(set_to_none=True)
+        stats = trainer.loss.accumulate(phase, real_img, real_c, gen_z, gen_c, gain=float(interval))  # type: ignore[arg-type]
+        _finite_grads(net)
+        if net is G:
+            for p in trainer.nets.frozen_noise:  # requires_grad is toggled per phase, so freeze by dropping the grad
+                p.grad = None
+        opt.step()
+        for k, v in stats.items():
+            sums.setdefault(k, []).append(v)
+    G.requires_grad_(False)
+    D.requires_grad_(False)
+
+
+def _update_ema(opts: TrainingOptions, nets: _Nets, cur_nimg: int) -> None:
+    """G_ema <- lerp towards G with a half-life of ``ema_kimg`` (ramped up early); buffers such as w_avg copied."""
+    ema_kimg = opts.ema_kimg if opts.ema_kimg is not None else opts.batch * 10 / 32
+    with torch.no_grad():
+        ema_nimg = ema_kimg * 1000
+        if opts.ema_rampup is not None:
+            ema_nimg = min(ema_nimg, cur_nimg * opts.ema_rampup)
+        beta = 0.5 ** (opts.batch / max(ema_nimg, 1e-8))
+        for p_ema, p in zip(nets.G_ema.parameters(), nets.G.parameters(), strict=True):
+            p_ema.copy_(p.detach().lerp(p_ema, beta))
+        for b_ema, b in zip(nets.G_ema.buffers(), nets.G.buffers(), strict=True):
+            b_ema.copy_(b)
+
+
+@dataclass
+class _Clock:
+    """Where the run is in images and time, for ticks, snapshots and --max-minutes."""
+
+    start_time: float
+    start_nimg: int
+    total_nimg: int
+    tick_time: float = 0.0
+    tick_nimg: int = 0
+    tick: int = 0
+
+    def __post_init__(self) -> None:
+        self.tick_time, self.tick_nimg = self.start_time, self.start_nimg
+
+
+def _tick_record(
+    trainer: _Trainer, clock: _Clock, cur_nimg: int, sums: dict[str, list[float]], dev: torch.device, log: _Logger
+) -> dict[str, Any]:
+    """Log the progress line and ``stats.jsonl`` row of a tick; a non-finite number stops the run."""
+    now = time.time()
+    speed = (cur_nimg - clock.tick_nimg) / max(now - clock.tick_time, 1e-9)
+    overall = (cur_nimg - clock.start_nimg) / max(now - clock.start_time, 1e-9)
+    eta = (clock.total_nimg - cur_nimg) / max(overall, 1e-9)
+    means = {k: float(np.mean(v)) for k, v in sums.items()}
+    record: dict[str, Any] = {
+        "tick": clock.tick,
+        "kimg": cur_nimg / 1000,
+        "time_s": now - clock.start_time,
+        "images_per_s": speed,
+        "sec_per_kimg": 1000 / max(speed, 1e-9),
+        "eta_s": eta,
+        "augment_p": float(trainer.pipe.p) if trainer.pipe is not None else 0.0,
+        "ada_rt": trainer.ada.last_rt if trainer.ada is not None else None,
+        **means,
+    }
+    if dev.type == "cuda":
+        record["gpu_mem_gb"] = torch.cuda.max_memory_allocated(dev) / 2**30
+    log.line(
+        f"tick {clock.tick:<4d} kimg {cur_nimg / 1000:<8.3f} time {format_duration(now - clock.start_time):<9s} "
+        f"img/s {speed:<7.1f} eta {format_duration(eta):<9s} "
+        + " ".join(f"{k.split('/')[-1]} {v:.4f}" for k, v in means.items() if k.startswith("loss"))
+        + f" augment {record['augment_p']:.3f}"
+    )
+    log.jsonl("stats.jsonl", record)
+    for k, v in record.items():
+        if isinstance(v, float) and not np.isfinite(v):
+            raise SkyassetError(
+                "training_diverged",
+                f"{k} became {v} at {cur_nimg / 1000:.3f} kimg; lower "
+                "--lr or raise --gamma and resume from the last snapshot",
+            )
+    clock.tick += 1
+    clock.tick_time, clock.tick_nimg = now, cur_nimg
+    return record
+
+
+def _write_snapshot(
+    opts: TrainingOptions,
+    trainer: _Trainer,
+    data: ImageArchive,
+    run_dir: Path,
+    cur_nimg: int,
+    start_time: float,
+    dev: torch.device,
+    log: _Logger,
+    result: RunResult,
+) -> None:
+    """Snapshot, fakes grid (with its noise RMS), metrics if asked for, and the run's plot."""
+    nets = trainer.nets
+    meta = {
+        "kimg": cur_nimg / 1000,
+        "G_kwargs": nets.G_kwargs,
+        "D_kwargs": nets.D_kwargs,
+        "classes": data.classes,
+        "augment_p": float(trainer.pipe.p) if trainer.pipe is not None else 0.0,
+        "pl_mean": float(trainer.loss.pl_mean),
+        "config": opts.config,
+        "dataset": str(opts.data),
+        "training_options": opts.to_json(),
+    }
+    path = save_snapshot(
+        run_dir / f"snapshot-{cur_nimg:010d}.pt",
+        G_ema=nets.G_ema,
+        D=nets.D,
+        meta=meta,
+        kind=opts.snap_kind,
+        G=nets.G,
+        opt_G=trainer.opt_G,
+        opt_D=trainer.opt_D,
+    )
+    result.snapshots.append(path)
+    grid, noise = save_fakes_grid(
+        nets.G_ema, run_dir / f"fakes-{cur_nimg // 1000:06d}.png", data.classes if data.c_dim else None
+    )
+    log.line(
+        f"snapshot {path.name} ({path.stat().st_size / 2**20:.1f} MiB), {grid.name} "
+        f"(noise rms {noise:.4f}), {format_duration(time.time() - start_time)} into this run"
+    )
+    log.jsonl(
+        "snapshots.jsonl",
+        {
+            "kimg": cur_nimg / 1000,
+            "snapshot": path.name,
+            "grid": grid.name,
+            "noise_rms": noise,
+            "time_s": time.time() - start_time,
+        },
+    )
+    if opts.metrics:
+        result.metrics.append(_evaluate(opts, nets.G_ema, data, dev, cur_nimg, path, log))
+    from training.plot import plot_run
+
+    plot_run(run_dir)
+
+
+def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunResult:
+    """Train as ``opts`` says (see ``TrainingOptions``); returns where things went and the last stats."""
+    opts.validate()
+    ctx = ctx or init_distributed(opts.device)
+    dev = ctx.device
+    if opts.batch % ctx.world_size:
+        raise SkyassetError("invalid_argument", f"batch {opts.batch} is not divisible by {ctx.world_size} processes")
+    batch_gpu = opts.batch // ctx.world_size
+    np.random.seed(opts.seed * ctx.world_size + ctx.rank)
+    torch.manual_seed(opts.seed * ctx.world_size + ctx.rank)
+    torch.backends.cudnn.benchmark = True
+
+    data = ImageArchive(Path(opts.data), use_labels=opts.cond, max_size=opts.max_size, seed=opts.seed)
+    _networks(opts, data)  # refuses a config of the wrong resolution before a run folder is made
+    run_dir = _prepare_run_dir(opts, ctx)
+    log = _Logger(run_dir if ctx.is_main else None)
+    nets = _build_networks(opts, data, dev, run_dir, log)
+    trainer = _build_trainer(opts, nets, data, ctx)
+    batches = _make_loader(opts, data, ctx, batch_gpu)
+    labels = torch.from_numpy(data.labels)
+
+    cur_nimg = nets.cur_nimg
     total_nimg = int(opts.kimg * 1000)
     if cur_nimg >= total_nimg:
         raise SkyassetError(
@@ -231,155 +447,40 @@ def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunRe
     result = RunResult(run_dir=run_dir or Path(), kimg=cur_nimg / 1000)
     if run_dir is not None and not (run_dir / "reals.png").exists():
         _write_reals(data, run_dir, log)
-    start_time = tick_time = time.time()
-    start_nimg = tick_nimg = cur_nimg
+    clock = _Clock(time.time(), cur_nimg, total_nimg)
     next_snap_nimg = cur_nimg + int(opts.snap_kimg * 1000) if opts.snap_kimg > 0 else total_nimg
-    tick = 0
     step = 0
     sums: dict[str, list[float]] = {}
     while True:
         real_img, real_c = next(batches)
         real_img = real_img.to(dev, non_blocking=True).to(torch.float32) / 127.5 - 1
         real_c = real_c.to(dev, non_blocking=True)
-        gen_z = torch.randn([batch_gpu, G.z_dim], device=dev)
+        gen_z = torch.randn([batch_gpu, nets.G.z_dim], device=dev)
         gen_c = torch.zeros([batch_gpu, data.c_dim], device=dev)
         if data.c_dim:
             pick = labels[torch.randint(len(labels), [batch_gpu])].to(dev)
             gen_c[torch.arange(batch_gpu, device=dev), pick] = 1
-
-        for phase, net, opt, interval in (
-            ("Gmain", G, opt_G, 1),
-            ("Greg", G, opt_G, opts.g_reg_interval),
-            ("Dmain", D, opt_D, 1),
-            ("Dreg", D, opt_D, opts.d_reg_interval),
-        ):
-            if step % interval:
-                continue
-            if phase == "Greg" and opts.pl_weight <= 0:
-                continue
-            G.requires_grad_(net is G)
-            D.requires_grad_(net is D)
-            opt.zero_grad(set_to_none=True)
-            stats = loss.accumulate(phase, real_img, real_c, gen_z, gen_c, gain=float(interval))  # type: ignore[arg-type]
-            _finite_grads(net)
-            if net is G:
-                for p in frozen_noise:  # requires_grad is toggled per phase, so freeze by dropping the grad
-                    p.grad = None
-            opt.step()
-            for k, v in stats.items():
-                sums.setdefault(k, []).append(v)
-        G.requires_grad_(False)
-        D.requires_grad_(False)
-
-        if ada is not None:
-            ada.update(step, opts.batch)
-        with torch.no_grad():  # EMA of G's weights (buffers such as w_avg are copied)
-            ema_nimg = ema_kimg * 1000
-            if opts.ema_rampup is not None:
-                ema_nimg = min(ema_nimg, cur_nimg * opts.ema_rampup)
-            beta = 0.5 ** (opts.batch / max(ema_nimg, 1e-8))
-            for p_ema, p in zip(G_ema.parameters(), G.parameters(), strict=True):
-                p_ema.copy_(p.detach().lerp(p_ema, beta))
-            for b_ema, b in zip(G_ema.buffers(), G.buffers(), strict=True):
-                b_ema.copy_(b)
+        _train_step(opts, trainer, (real_img, real_c), gen_z, gen_c, step, sums)
+        if trainer.ada is not None:
+            trainer.ada.update(step, opts.batch)
+        _update_ema(opts, nets, cur_nimg)
         cur_nimg += opts.batch
         step += 1
 
-        elapsed = time.time() - start_time
-        out_of_time = opts.max_minutes is not None and elapsed >= opts.max_minutes * 60
+        out_of_time = opts.max_minutes is not None and time.time() - clock.start_time >= opts.max_minutes * 60
         if ctx.distributed:
             flag = torch.tensor([float(out_of_time)], device=dev)
             torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
             out_of_time = bool(flag.item())
         done = cur_nimg >= total_nimg or out_of_time
-        if not done and cur_nimg < tick_nimg + opts.tick_kimg * 1000:
+        if not done and cur_nimg < clock.tick_nimg + opts.tick_kimg * 1000:
             continue
-
-        # Tick: progress line and stats.
-        now = time.time()
-        speed = (cur_nimg - tick_nimg) / max(now - tick_time, 1e-9)
-        overall = (cur_nimg - start_nimg) / max(now - start_time, 1e-9)
-        eta = (total_nimg - cur_nimg) / max(overall, 1e-9)
-        means = {k: float(np.mean(v)) for k, v in sums.items()}
-        record: dict[str, Any] = {
-            "tick": tick,
-            "kimg": cur_nimg / 1000,
-            "time_s": now - start_time,
-            "images_per_s": speed,
-            "sec_per_kimg": 1000 / max(speed, 1e-9),
-            "eta_s": eta,
-            "augment_p": float(pipe.p) if pipe is not None else 0.0,
-            "ada_rt": ada.last_rt if ada is not None else None,
-            **means,
-        }
-        if dev.type == "cuda":
-            record["gpu_mem_gb"] = torch.cuda.max_memory_allocated(dev) / 2**30
-        log.line(
-            f"tick {tick:<4d} kimg {cur_nimg / 1000:<8.3f} time {format_duration(now - start_time):<9s} "
-            f"img/s {speed:<7.1f} eta {format_duration(eta):<9s} "
-            + " ".join(f"{k.split('/')[-1]} {v:.4f}" for k, v in means.items() if k.startswith("loss"))
-            + f" augment {record['augment_p']:.3f}"
-        )
-        log.jsonl("stats.jsonl", record)
-        result.last_stats = record
-        for k, v in record.items():
-            if isinstance(v, float) and not np.isfinite(v):
-                raise SkyassetError(
-                    "training_diverged",
-                    f"{k} became {v} at {cur_nimg / 1000:.3f} kimg; lower "
-                    "--lr or raise --gamma and resume from the last snapshot",
-                )
+        result.last_stats = _tick_record(trainer, clock, cur_nimg, sums, dev, log)
         sums = {}
-        tick += 1
-        tick_time, tick_nimg = now, cur_nimg
-
         if done or cur_nimg >= next_snap_nimg:
             next_snap_nimg = cur_nimg + int(opts.snap_kimg * 1000) if opts.snap_kimg > 0 else total_nimg
             if ctx.is_main and run_dir is not None:
-                meta = {
-                    "kimg": cur_nimg / 1000,
-                    "G_kwargs": G_kwargs,
-                    "D_kwargs": D_kwargs,
-                    "classes": data.classes,
-                    "augment_p": float(pipe.p) if pipe is not None else 0.0,
-                    "pl_mean": float(loss.pl_mean),
-                    "config": opts.config,
-                    "dataset": str(opts.data),
-                    "training_options": opts.to_json(),
-                }
-                path = save_snapshot(
-                    run_dir / f"snapshot-{cur_nimg:010d}.pt",
-                    G_ema=G_ema,
-                    D=D,
-                    meta=meta,
-                    kind=opts.snap_kind,
-                    G=G,
-                    opt_G=opt_G,
-                    opt_D=opt_D,
-                )
-                result.snapshots.append(path)
-                grid, noise = save_fakes_grid(
-                    G_ema, run_dir / f"fakes-{cur_nimg // 1000:06d}.png", data.classes if data.c_dim else None
-                )
-                log.line(
-                    f"snapshot {path.name} ({path.stat().st_size / 2**20:.1f} MiB), {grid.name} "
-                    f"(noise rms {noise:.4f}), {format_duration(time.time() - start_time)} into this run"
-                )
-                log.jsonl(
-                    "snapshots.jsonl",
-                    {
-                        "kimg": cur_nimg / 1000,
-                        "snapshot": path.name,
-                        "grid": grid.name,
-                        "noise_rms": noise,
-                        "time_s": time.time() - start_time,
-                    },
-                )
-                if opts.metrics:
-                    result.metrics.append(_evaluate(opts, G_ema, data, dev, cur_nimg, path, log))
-                from training.plot import plot_run
-
-                plot_run(run_dir)
+                _write_snapshot(opts, trainer, data, run_dir, cur_nimg, clock.start_time, dev, log, result)
             if ctx.distributed:
                 torch.distributed.barrier()
         if done:
