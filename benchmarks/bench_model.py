@@ -5,7 +5,7 @@
     python benchmarks/bench_model.py --fid-archive data/ccsn256.zip --model trained/   # + FID difference
 
 Prints the table, the JSON report (``{"variants": [{"name", "bytes", "latency_s", "psnr_db", ...}]}``) and
-whether the issue-8 targets hold: the int8 variant >= 3.5x smaller than fp32, the fastest variant's median
+whether the quantization targets hold: the int8 variant >= 3.5x smaller than fp32, the fastest variant's median
 latency <= 0.6x fp32's. On random weights PSNR only says how faithfully a variant reproduces the fp32 graph;
 which variant ships is decided on the trained model by FID (within 1.0 of fp32's).
 """
