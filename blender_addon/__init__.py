@@ -42,9 +42,10 @@ def register() -> None:
 def unregister() -> None:
     import bpy
 
-    from . import operators, preview
+    from . import operators, preview, properties
 
     operators.cancel_running_jobs()
+    properties.stop_requests()
     preview.clear()
     del bpy.types.World.skyasset
     for cls in reversed(_classes()):

@@ -31,6 +31,7 @@ __all__ = [
     "parse_classes",
     "pick_sky_file",
     "query_classes",
+    "QUERY_TIMEOUT",
     "run_cli",
 ]
 
@@ -38,6 +39,8 @@ JobState = Literal["running", "done", "failed", "cancelled"]
 
 # Blender runs its own Python; these would point the CLI's interpreter at Blender's standard library.
 _LEAKY_ENV = ("PYTHONHOME", "PYTHONPATH")
+
+QUERY_TIMEOUT = 60.0  # seconds for a short query (classes, model info); a cold first start can be slow
 
 
 class CliError(Exception):
@@ -235,7 +238,7 @@ def _popen_kwargs() -> dict[str, Any]:
     return kwargs
 
 
-def run_cli(args: list[str], timeout: float = 60.0) -> dict[str, Any]:
+def run_cli(args: list[str], timeout: float = QUERY_TIMEOUT) -> dict[str, Any]:
     """Run a short CLI command to completion and return its JSON answer (``classes``, ``model info``)."""
     try:
         done = subprocess.run(args, timeout=timeout, check=False, **_popen_kwargs())
@@ -246,7 +249,7 @@ def run_cli(args: list[str], timeout: float = 60.0) -> dict[str, Any]:
     return parse_answer(done.stdout, done.returncode, done.stderr)
 
 
-def query_classes(executable: str, model: Path | None = None, timeout: float = 60.0) -> list[CloudType]:
+def query_classes(executable: str, model: Path | None = None, timeout: float = QUERY_TIMEOUT) -> list[CloudType]:
     """The cloud types the CLI offers (the model's own list, or the built-in CCSN genera without a model)."""
     return parse_classes(run_cli(build_classes_args(executable, model), timeout))
 

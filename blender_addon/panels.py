@@ -26,7 +26,13 @@ class SKYASSET_PT_world(bpy.types.Panel):
         layout.use_property_decorate = False
         settings = context.world.skyasset
 
-        layout.prop(settings, "cloud")
+        ready = properties.cloud_types_ready()  # reading the menu before the list is known would wait for the CLI
+        if ready:
+            layout.prop(settings, "cloud")
+        else:
+            properties.request_cloud_types(context)
+            if properties.cloud_types_loading():
+                layout.label(text=properties.LOADING_TEXT, icon="TIME")
         error = properties.cloud_types_error()
         if error:
             layout.label(text=error, icon="ERROR")
@@ -34,7 +40,7 @@ class SKYASSET_PT_world(bpy.types.Panel):
         row.prop(settings, "seed")
         row.operator("skyasset.randomize_seed", text="", icon="FILE_REFRESH")
         layout.prop(settings, "psi")
-        shown = preview.current(settings.cloud, settings.seed, settings.psi)
+        shown = preview.current(settings.cloud, settings.seed, settings.psi) if ready else None
         if shown is not None:
             layout.template_icon(icon_value=shown.icon_id, scale=6.0)
         layout.operator("skyasset.preview", icon="HIDE_OFF")

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -362,6 +363,71 @@ def test_fixing_the_path_in_preferences_takes_effect_at_once(addon: Any, tmp_pat
         assert bpy.ops.skyasset.generate() == {"FINISHED"}
     finally:
         bpy.context.scene.world = previous_world
+
+
+class _RecordingLayout:
+    """Stands in for Blender's UILayout, which exists only while a real window draws: records what is drawn."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def row(self, **_kw: Any) -> _RecordingLayout:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kw: self.calls.append((name, args, kw))
+
+    def drew(self, kind: str, what: str) -> bool:
+        return any(name == kind and (what in args or what == kw.get("text")) for name, args, kw in self.calls)
+
+
+def test_the_panels_first_draw_does_not_wait_for_the_cli(addon: Any) -> None:
+    properties = sys.modules[f"{EXTENSION}.properties"]
+    world = bpy.data.worlds.new("Draw World")
+    context = type("DrawContext", (), {"world": world, "preferences": bpy.context.preferences})()
+    panel = type("Panel", (), {})()
+    properties.invalidate_cloud_types()
+
+    panel.layout = first = _RecordingLayout()
+    started = time.perf_counter()
+    bpy.types.SKYASSET_PT_world.draw(panel, context)
+    drawn = time.perf_counter() - started
+    assert first.drew("label", properties.LOADING_TEXT) and not first.drew("prop", "cloud")
+    assert properties.cloud_types_loading()
+    while not properties.cloud_types_ready():  # the real CLI answers in its thread
+        assert time.perf_counter() - started < 60
+        time.sleep(0.02)
+    answered = time.perf_counter() - started
+    assert drawn < 0.25 and answered > drawn, (drawn, answered)
+
+    panel.layout = second = _RecordingLayout()
+    bpy.types.SKYASSET_PT_world.draw(panel, context)
+    assert second.drew("prop", "cloud") and not second.drew("label", properties.LOADING_TEXT)
+    names = [item[0] for item in properties.cloud_items(None, context)]
+    assert len(names) > 1 and "NONE" not in names
+
+
+def test_an_answer_for_old_settings_is_dropped(addon: Any, tmp_path: Path) -> None:
+    # The path is fixed while the first draw's query still runs: that query's answer must not win.
+    properties = sys.modules[f"{EXTENSION}.properties"]
+    prefs = bpy.context.preferences.addons[EXTENSION].preferences
+    good = prefs.executable
+    properties.invalidate_cloud_types()
+    try:
+        prefs.executable = str(tmp_path / "nowhere" / "skyasset")
+        properties.request_cloud_types(bpy.context)
+        assert "not found" in (properties.cloud_types_error() or "")
+        prefs.executable = good  # invalidates; this request's thread runs the real CLI
+        properties.request_cloud_types(bpy.context)
+        running = [t for t in threading.enumerate() if t.name == "skyasset-classes"]
+        assert running and properties.cloud_types_loading()
+        properties.invalidate_cloud_types()  # e.g. the model preference changed while it ran
+        for thread in running:
+            thread.join(60)
+        assert not properties.cloud_types_ready(), "the stale answer was dropped"
+        assert len(properties.cloud_items(None, bpy.context)) > 1  # a script still gets the list (waiting)
+    finally:
+        prefs.executable = good
 
 
 def test_one_generation_at_a_time_and_cancel(addon: Any, tmp_path: Path) -> None:
