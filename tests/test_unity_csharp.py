@@ -28,8 +28,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def cs_files(folder: Path) -> list[str]:
-    return sorted(str(p) for p in folder.rglob("*.cs"))
+HDRP_FOLDER = PACKAGE / "Editor" / "Hdrp"  # its own assembly, compiled by Unity only where HDRP is installed
+
+
+def cs_files(folder: Path, *, skip: Path | None = None) -> list[str]:
+    return sorted(str(p) for p in folder.rglob("*.cs") if skip is None or skip not in p.parents)
 
 
 def mcs(out: Path, sources: list[str], *refs: str, library: bool = True, strict: bool = True) -> None:
@@ -47,7 +50,18 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mcs(out / "UnityEditor.dll", cs_files(STUBS / "UnityEditor"), f"-r:{out / 'UnityEngine.dll'}")
     mcs(out / "nunit.framework.dll", cs_files(STUBS / "NUnit"))
     unity = [f"-r:{out / 'UnityEngine.dll'}", f"-r:{out / 'UnityEditor.dll'}"]
-    mcs(out / "Skyasset.Editor.dll", cs_files(PACKAGE / "Editor"), *unity, *SYSTEM_REFS)
+    editor = cs_files(PACKAGE / "Editor", skip=HDRP_FOLDER)
+    mcs(out / "Skyasset.Editor.dll", editor, *unity, *SYSTEM_REFS)
+    # Core RP + HDRP reference, then the HDRP assembly against it and the editor assembly (whose internals it sees).
+    mcs(out / "Unity.RenderPipelines.HighDefinition.Runtime.dll", cs_files(STUBS / "Hdrp"), *unity)
+    mcs(
+        out / "Skyasset.Editor.Hdrp.dll",
+        cs_files(HDRP_FOLDER),
+        f"-r:{out / 'Skyasset.Editor.dll'}",
+        f"-r:{out / 'Unity.RenderPipelines.HighDefinition.Runtime.dll'}",
+        *unity,
+        *SYSTEM_REFS,
+    )
     mcs(
         out / "Skyasset.Editor.Tests.dll",
         cs_files(PACKAGE / "Tests" / "Editor"),
@@ -59,7 +73,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # The harness needs the package's internal types, so it is compiled together with the Editor sources.
     mcs(
         out / "harness.exe",
-        [*cs_files(PACKAGE / "Editor"), str(STUBS / "Harness" / "BridgeHarness.cs")],
+        [*editor, str(STUBS / "Harness" / "BridgeHarness.cs")],
         *unity,
         *SYSTEM_REFS,
         library=False,
@@ -70,6 +84,19 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_editor_and_tests_compile_against_the_unity_reference(build: Path) -> None:
     assert (build / "Skyasset.Editor.dll").stat().st_size > 0
     assert (build / "Skyasset.Editor.Tests.dll").stat().st_size > 0
+    assert (build / "Skyasset.Editor.Hdrp.dll").stat().st_size > 0
+
+
+def test_the_hdrp_assembly_compiles_only_where_hdrp_is_installed() -> None:
+    main = json.loads((PACKAGE / "Editor" / "Skyasset.Editor.asmdef").read_text())
+    hdrp = json.loads((HDRP_FOLDER / "Skyasset.Editor.Hdrp.asmdef").read_text())
+    assert hdrp["defineConstraints"] == ["SKYASSET_HDRP"] and hdrp["includePlatforms"] == ["Editor"]
+    [version] = hdrp["versionDefines"]
+    assert version == {"name": "com.unity.render-pipelines.high-definition", "expression": "12.0.0", "define": "SKYASSET_HDRP"}
+    assert "Skyasset.Editor" in hdrp["references"] and not main["references"]  # the editor never needs HDRP
+    assert "Unity.RenderPipelines.HighDefinition.Runtime" in hdrp["references"]
+    info = (PACKAGE / "Editor" / "AssemblyInfo.cs").read_text()
+    assert 'InternalsVisibleTo("Skyasset.Editor.Hdrp")' in info
 
 
 def test_compile_check_fails_on_an_api_the_reference_lacks(build: Path, tmp_path: Path) -> None:
@@ -107,6 +134,7 @@ def test_nunit_editor_tests_pass(build: Path, tmp_path: Path) -> None:
         cs_files(PACKAGE / "Tests" / "Editor"),
         f"-r:{tmp_path / 'Skyasset.Editor.dll'}",
         f"-r:{tmp_path / 'nunit.framework.dll'}",
+        f"-r:{tmp_path / 'UnityEngine.dll'}",  # types in signatures only: the stubs' bodies never run here
         *SYSTEM_REFS,
     )
     result = subprocess.run(

@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Skyasset.Editor.Tests")]
+[assembly: InternalsVisibleTo("Skyasset.Editor.Hdrp")]

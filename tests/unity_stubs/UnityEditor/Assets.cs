@@ -20,6 +20,8 @@ namespace UnityEditor
         public static void ImportAsset(string path, ImportAssetOptions options) { throw new NotImplementedException(); }
         public static T LoadAssetAtPath<T>(string assetPath) where T : Object { throw new NotImplementedException(); }
         public static void CreateAsset(Object asset, string path) { throw new NotImplementedException(); }
+        public static void AddObjectToAsset(Object objectToAdd, Object assetObject) { throw new NotImplementedException(); }
+        public static string GenerateUniqueAssetPath(string path) { throw new NotImplementedException(); }
         public static void SaveAssets() { throw new NotImplementedException(); }
         public static string GetAssetPath(Object assetObject) { throw new NotImplementedException(); }
         public static void Refresh() { throw new NotImplementedException(); }

@@ -102,10 +102,21 @@ namespace UnityEditor
         public static Object activeObject { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
     }
 
+    public static class Lightmapping
+    {
+        public static bool BakeReflectionProbe(ReflectionProbe probe, string path) { throw new NotImplementedException(); }
+    }
+
+    [AttributeUsage(AttributeTargets.Class)]
+    public sealed class InitializeOnLoadAttribute : Attribute
+    {
+    }
+
     public class Undo
     {
         public static void RecordObject(Object objectToUndo, string name) { throw new NotImplementedException(); }
         public static void RegisterCreatedObjectUndo(Object objectToUndo, string name) { throw new NotImplementedException(); }
+        public static T AddComponent<T>(GameObject gameObject) where T : Component { throw new NotImplementedException(); }
         public static int GetCurrentGroup() { throw new NotImplementedException(); }
         public static void SetCurrentGroupName(string name) { throw new NotImplementedException(); }
         public static void CollapseUndoOperations(int groupIndex) { throw new NotImplementedException(); }

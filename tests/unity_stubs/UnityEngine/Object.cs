@@ -24,6 +24,7 @@ namespace UnityEngine
         public HideFlags hideFlags { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
         public int GetInstanceID() { throw new NotImplementedException(); }
         public static void DestroyImmediate(Object obj) { throw new NotImplementedException(); }
+        public static T[] FindObjectsOfType<T>() where T : Object { throw new NotImplementedException(); }
         public static void DestroyImmediate(Object obj, bool allowDestroyingAssets) { throw new NotImplementedException(); }
         public static bool operator ==(Object x, Object y) { return ReferenceEquals(x, y); }
         public static bool operator !=(Object x, Object y) { return !ReferenceEquals(x, y); }
@@ -34,6 +35,7 @@ namespace UnityEngine
 
     public class ScriptableObject : Object
     {
+        public static T CreateInstance<T>() where T : ScriptableObject { throw new NotImplementedException(); }
     }
 
     [AttributeUsage(AttributeTargets.Field)]

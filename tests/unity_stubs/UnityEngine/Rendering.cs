@@ -63,6 +63,13 @@ namespace UnityEngine
         public static Light sun { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
     }
 
+    public sealed class ReflectionProbe : Behaviour
+    {
+        public UnityEngine.Rendering.ReflectionProbeMode mode { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
+        public Texture bakedTexture { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
+        public int RenderProbe() { throw new NotImplementedException(); }
+    }
+
     public sealed class DynamicGI
     {
         public static void UpdateEnvironment() { throw new NotImplementedException(); }
@@ -91,6 +98,13 @@ namespace UnityEngine.Rendering
     public sealed class GraphicsSettings : Object
     {
         public static RenderPipelineAsset currentRenderPipeline { get { throw new NotImplementedException(); } }
+    }
+
+    public enum ReflectionProbeMode
+    {
+        Baked = 0,
+        Realtime = 1,
+        Custom = 2,
     }
 }
 

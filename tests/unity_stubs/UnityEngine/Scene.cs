@@ -32,6 +32,10 @@ namespace UnityEngine
         public bool enabled { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
     }
 
+    public class MonoBehaviour : Behaviour
+    {
+    }
+
     public enum LightType
     {
         Spot = 0,

@@ -148,10 +148,11 @@ namespace Skyasset.Editor
             EditorUtility.SetDirty(material);
         }
 
-        /// <summary>Aims the scene's sun (RenderSettings.sun, else a light named "skyasset Sun", else a new
-        /// directional light of that name) from the sky's sun at panorama fraction (u, v), with the skybox turned
-        /// by <paramref name="rotation"/> degrees; one Undo step.</summary>
-        public static Light AimSunLight(double u, double v, float rotation)
+        /// <summary>Aims the scene's sun (RenderSettings.sun, else a light named "skyasset Sun", else, with
+        /// <paramref name="create"/>, a new directional light of that name) from the sky's sun at panorama fraction
+        /// (u, v), with the skybox turned by <paramref name="rotation"/> degrees; one Undo step. Null when there is
+        /// no light and none may be created.</summary>
+        public static Light AimSunLight(double u, double v, float rotation, bool create = true)
         {
             double[] toSun = SkyGeometry.AfterSkyboxRotation(SkyGeometry.SunDirection(u, v), rotation);
             Light light = RenderSettings.sun;
@@ -160,6 +161,8 @@ namespace Skyasset.Editor
                 GameObject existing = GameObject.Find(SunLightName);
                 light = existing != null ? existing.GetComponent<Light>() : null;
             }
+            if (light == null && !create)
+                return null;
             if (light == null)
             {
                 var created = new GameObject(SunLightName);
@@ -177,6 +180,36 @@ namespace Skyasset.Editor
         }
 
         const string SunLightName = "skyasset Sun";
+
+        /// <summary>After a sky change: updates the environment lighting (ambient and default reflection) and
+        /// re-renders the open scene's reflection probes, realtime ones at once and baked ones re-baked into their
+        /// texture (or, for a probe never baked, where Unity's Generate Lighting puts it). Returns how many probes
+        /// were rendered. Not for HDRP, whose probes are HDRP components.</summary>
+        public static int RefreshReflections(string fallbackFolder)
+        {
+            DynamicGI.UpdateEnvironment();
+            string scenePath = SceneManager.GetActiveScene().path;
+            ReflectionProbe[] probes = UnityEngine.Object.FindObjectsOfType<ReflectionProbe>();
+            int rendered = 0;
+            for (int i = 0; i < probes.Length; i++)
+            {
+                ReflectionProbe probe = probes[i];
+                if (probe.mode == ReflectionProbeMode.Realtime)
+                {
+                    probe.RenderProbe();
+                    rendered++;
+                }
+                else if (probe.mode == ReflectionProbeMode.Baked)
+                {
+                    string existing = probe.bakedTexture != null ? AssetDatabase.GetAssetPath(probe.bakedTexture) : null;
+                    string path = AssetPaths.ProbeBakePath(scenePath, existing, i, fallbackFolder);
+                    EnsureFolder(Path.GetDirectoryName(path).Replace('\\', '/'));
+                    if (Lightmapping.BakeReflectionProbe(probe, path))
+                        rendered++;
+                }
+            }
+            return rendered;
+        }
 
         /// <summary>Makes <paramref name="material"/> the active scene's skybox and relights; one Undo step.</summary>
         public static void Apply(Material material)

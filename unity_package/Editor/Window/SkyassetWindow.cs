@@ -39,7 +39,9 @@ namespace Skyasset.Editor
         [SerializeField] bool m_SunLight = true;
         [SerializeField] double m_LastSunU = -1.0;
         [SerializeField] double m_LastSunV;
+        [SerializeField] bool m_RefreshProbes = true;
         [SerializeField] Material m_LastMaterial;
+        [SerializeField] Cubemap m_LastCubemap;  // HDRP: the imported cube that Apply puts in an HDRI Sky
         [SerializeField] string m_Status = string.Empty;
 
         ClassList m_Classes;
@@ -103,10 +105,12 @@ namespace Skyasset.Editor
                 m_SunLight = EditorGUILayout.Toggle(new GUIContent("Sun light",
                     "On Apply, aim a directional light (the scene's Sun, else a new 'skyasset Sun') from where the " +
                     "sky's sun is; skipped for an overcast sky."), m_SunLight);
+                m_RefreshProbes = EditorGUILayout.Toggle(new GUIContent("Update reflections",
+                    "On Apply, update the environment lighting and re-render the scene's reflection probes " +
+                    "(realtime ones at once, baked ones re-baked), so reflections show the new sky."), m_RefreshProbes);
             }
             if (SkyboxImporter.IsHdrp)
-                EditorGUILayout.HelpBox("HDRP has no Skybox/* shaders: Generate imports the cubemap; use it in an " +
-                    "HDRI Sky override of a Volume (see the package documentation).", MessageType.Info);
+                EditorGUILayout.HelpBox(HdrpAdvice(), MessageType.Info);
 
             EditorGUILayout.Space();
             if (busy)
@@ -201,7 +205,7 @@ namespace Skyasset.Editor
                 if (GUILayout.Button("Generate", GUILayout.Height(28f)))
                     Generate(false);
             }
-            using (new EditorGUI.DisabledScope(m_LastMaterial == null || SkyboxImporter.IsHdrp))
+            using (new EditorGUI.DisabledScope(!CanApply()))
             {
                 if (GUILayout.Button("Apply", GUILayout.Height(28f)))
                     ApplyLast();
@@ -311,19 +315,23 @@ namespace Skyasset.Editor
             try
             {
                 Dictionary<string, Texture> textures = SkyboxImporter.ImportTextures(result, m_Layout, m_Hdr);
+                bool sun = result.Sun != null && result.Sun.Distinct;
+                m_LastSunU = sun ? result.Sun.U : -1.0;
+                m_LastSunV = sun ? result.Sun.V : 0.0;
                 if (SkyboxImporter.IsHdrp)
                 {
                     m_LastMaterial = null;
                     var first = new List<Texture>(textures.Values)[0];
+                    m_LastCubemap = first as Cubemap;
                     Selection.activeObject = first;
-                    m_Status = string.Format("{0} seed {1}: imported {2} for an HDRI Sky ({3:0.0} s).",
+                    m_Status = string.Format("{0} seed {1}: imported {2} ({3:0.0} s).",
                         result.CloudName, result.Seed, AssetDatabase.GetAssetPath(first), result.TotalSeconds);
+                    if (m_ApplyAfterGenerate && CanApply())
+                        ApplyLast();
                     return;
                 }
+                m_LastCubemap = null;
                 m_LastMaterial = SkyboxImporter.CreateMaterial(result, m_Layout, textures, m_Exposure, m_Rotation);
-                bool sun = result.Sun != null && result.Sun.Distinct;
-                m_LastSunU = sun ? result.Sun.U : -1.0;
-                m_LastSunV = sun ? result.Sun.V : 0.0;
                 m_Status = string.Format("{0} seed {1}: {2} ({3:0.0} s).", result.CloudName, result.Seed,
                     AssetDatabase.GetAssetPath(m_LastMaterial), result.TotalSeconds);
                 if (m_ApplyAfterGenerate)
@@ -337,17 +345,49 @@ namespace Skyasset.Editor
             Repaint();
         }
 
+        bool CanApply()
+        {
+            if (SkyboxImporter.IsHdrp)
+                return m_LastCubemap != null && SkyEnvironment.CanSetHdriSky;
+            return m_LastMaterial != null;
+        }
+
+        static string HdrpAdvice()
+        {
+            if (SkyEnvironment.CanSetHdriSky)
+                return "HDRP: Apply puts the sky in an HDRI Sky override of a global Volume 'skyasset Sky' (and its " +
+                    "Static Lighting Sky). Use a Cubemap layout: HDRI Sky takes a cubemap.";
+            return "HDRP older than 12 (Unity 2021.3): Generate imports the cubemap; put it in an HDRI Sky override " +
+                "of a Volume by hand (see the package documentation).";
+        }
+
         void ApplyLast()
         {
-            if (m_LastMaterial == null)
+            if (!CanApply())
                 return;
-            SkyboxImporter.SetLook(m_LastMaterial, m_Exposure, m_Rotation);
-            SkyboxImporter.Apply(m_LastMaterial);
-            m_Status = "Skybox set to " + AssetDatabase.GetAssetPath(m_LastMaterial) + " (Undo reverts it).";
+            if (SkyboxImporter.IsHdrp)
+            {
+                string folder = System.IO.Path.GetDirectoryName(AssetDatabase.GetAssetPath(m_LastCubemap)).Replace('\\', '/');
+                m_Status = SkyEnvironment.HdriSky(m_LastCubemap, m_Exposure, m_Rotation, folder);
+            }
+            else
+            {
+                SkyboxImporter.SetLook(m_LastMaterial, m_Exposure, m_Rotation);
+                SkyboxImporter.Apply(m_LastMaterial);
+                m_Status = "Skybox set to " + AssetDatabase.GetAssetPath(m_LastMaterial) + " (Undo reverts it).";
+            }
             if (m_SunLight && m_LastSunU >= 0.0)
             {
-                Light light = SkyboxImporter.AimSunLight(m_LastSunU, m_LastSunV, m_Rotation);
-                m_Status += " Sun: " + light.name + ".";
+                // HDRP lights need HDRP's own light data, which only HDRP's menus add: aim an existing sun there.
+                Light light = SkyboxImporter.AimSunLight(m_LastSunU, m_LastSunV, m_Rotation, !SkyboxImporter.IsHdrp);
+                if (light != null)
+                    m_Status += " Sun: " + light.name + ".";
+            }
+            if (m_RefreshProbes && !SkyboxImporter.IsHdrp)
+            {
+                int probes = SkyboxImporter.RefreshReflections(m_OutputFolder);
+                m_Status += string.Format(" Environment lighting updated; {0} reflection probe{1} re-rendered.",
+                    probes, probes == 1 ? "" : "s");
             }
         }
 

@@ -101,5 +101,46 @@ namespace Skyasset.Editor.Tests
             }
             Assert.IsTrue(max > int.MaxValue / 2, "seeds from the top half of the range occur");
         }
+
+        [Test]
+        public void ProbeBakePath_KeepsAProbesOwnTexture()
+        {
+            Assert.AreEqual("Assets/Lighting/Hall.exr",
+                AssetPaths.ProbeBakePath("Assets/Scenes/Main.unity", "Assets/Lighting/Hall.exr", 2, "Assets/Skies"));
+        }
+
+        [Test]
+        public void ProbeBakePath_FollowsGenerateLightingForANewProbe()
+        {
+            Assert.AreEqual("Assets/Scenes/Main/ReflectionProbe-3.exr",
+                AssetPaths.ProbeBakePath("Assets/Scenes/Main.unity", null, 3, "Assets/Skies"));
+            Assert.AreEqual("Assets/Scenes/Main/ReflectionProbe-0.exr",
+                AssetPaths.ProbeBakePath("Assets/Scenes/Main.unity", "Library/unity default resources", 0, "Assets/Skies"));
+        }
+
+        [Test]
+        public void ProbeBakePath_UsesTheSkyFolderForAnUnsavedScene()
+        {
+            Assert.AreEqual("Assets/Skies/ReflectionProbe-1.exr", AssetPaths.ProbeBakePath("", null, 1, "Assets/Skies/"));
+        }
+
+        [Test]
+        public void SkyEnvironment_HdriSkyIsWhatThePipelineAssemblyRegistered()
+        {
+            HdriSkySetter before = SkyEnvironment.HdriSky;
+            try
+            {
+                SkyEnvironment.Register(null);
+                Assert.IsFalse(SkyEnvironment.CanSetHdriSky);
+                HdriSkySetter setter = (sky, exposure, rotation, folder) => folder + ":" + exposure + ":" + rotation;
+                SkyEnvironment.Register(setter);
+                Assert.IsTrue(SkyEnvironment.CanSetHdriSky);
+                Assert.AreEqual("Assets/Skies:2:90", SkyEnvironment.HdriSky(null, 2f, 90f, "Assets/Skies"));
+            }
+            finally
+            {
+                SkyEnvironment.Register(before);
+            }
+        }
     }
 }
