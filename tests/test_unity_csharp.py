@@ -238,6 +238,39 @@ def test_generate_through_the_bridge(
         assert path.suffix == (".exr" if hdr else ".png")
 
 
+def test_the_top_seed_and_upscaling_reach_the_cli(
+    build: Path, skyasset_exe: str, tiny_bundle_path: Path, tmp_path: Path
+) -> None:
+    # One seed range for both engines (0..2^31-1) and --upscale passed through: the window's sky is the CLI's.
+    top = 2**31 - 1
+    via_unity = tmp_path / "unity" / "sky.png"
+    via_unity.parent.mkdir()
+    answer = harness(
+        build, "generate", skyasset_exe, tiny_bundle_path, "Cu", top, "equirect", 512, via_unity, "upscale=fast"
+    )
+    assert "error.code" not in answer, answer
+    assert answer["seed"] == [str(top)] and answer["size"] == ["512x256"]
+    direct = tmp_path / "cli.png"
+    for upscale, name in (("fast", "cli.png"), ("none", "plain.png")):
+        subprocess.run(
+            [skyasset_exe, "generate", "-c", "Cu", "-s", str(top), "--size", "512", "--upscale", upscale,
+             "--model", str(tiny_bundle_path), "-o", str(tmp_path / name), "--json"],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    import numpy as np
+    from PIL import Image
+
+    def pixels(path: Path) -> np.ndarray:
+        return np.asarray(Image.open(path).convert("RGB"), np.int16)
+
+    assert np.array_equal(pixels(via_unity), pixels(direct))
+    assert np.abs(pixels(via_unity) - pixels(tmp_path / "plain.png")).mean() > 0.5  # upscaling changed it
+    too_big = harness(
+        build, "generate", skyasset_exe, tiny_bundle_path, "Cu", top + 1, "equirect", 512, tmp_path / "x.png"
+    )
+    assert too_big["error.code"] == ["invalid_argument"] and "2147483647" in too_big["error.message"][0], too_big
+
+
 def test_cli_errors_reach_csharp_with_code_and_message(
     build: Path, skyasset_exe: str, tiny_bundle_path: Path, tmp_path: Path
 ) -> None:

@@ -48,8 +48,11 @@ static class BridgeHarness
                         Layout = args[5],
                         Size = int.Parse(args[6], CultureInfo.InvariantCulture),
                         OutputPath = args[7],
-                        Hdr = args.Length > 8 && args[8] == "hdr",
+                        Hdr = Array.IndexOf(args, "hdr", 8) >= 0,
                     };
+                    for (int i = 8; i < args.Length; i++)
+                        if (args[i].StartsWith("upscale=", StringComparison.Ordinal))
+                            request.Upscale = args[i].Substring("upscale=".Length);
                     GenerateResult r = Cli(exe, args[2], 120).GenerateAsync(request, CancellationToken.None).Result;
                     Console.WriteLine("cloud=" + r.Cloud);
                     Console.WriteLine("cloud_name=" + r.CloudName);
