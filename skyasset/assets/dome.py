@@ -7,6 +7,7 @@ sky part of one more view onto a horizontal plane above the camera gives exactly
 direction ``d`` with elevation ``e`` meets the plane ``y = 1`` at ``(d_x, d_z) / d_y``, so the picture is
 magnified overhead and compressed towards ``min_elevation``, where the layer fades into the ring of views.
 One image covers the whole cap (the plane square reaches just past ``min_elevation``), so nothing repeats.
+Only the layer's cloud detail is used: the dome keeps the ring's own light from horizon to zenith.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ def cloud_layer(
     full_elevation: float = 50.0,
     detect: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``view``'s sky mapped onto a cloud plane, sampled at unit directions ``dirs [H, W, 3]`` (y up).
+    """The cloud detail of ``view``'s sky on a cloud plane, sampled at unit directions ``dirs [H, W, 3]`` (y up).
 
-    Returns ``(image [H, W, 3], weight [H, W])``: the weight is 0 below ``min_elevation`` and rises smoothly
-    to 1 at ``full_elevation``. With ``detect`` the view's ground is cut off first (its sky above the detected
-    horizon is stretched to a square); otherwise the whole view is used.
+    Returns ``(detail [H, W, 3], weight [H, W])``. The detail is the view minus a wide blur of it (a third of the
+    view), taken on the view itself, so clouds of every size up to that keep their shape however the plane
+    stretches them; it averages to zero and carries none of the view's overall light. The weight is 0 below
+    ``min_elevation`` and rises smoothly to 1 at ``full_elevation``. With ``detect`` the view's ground is cut
+    off first (its sky above the detected horizon is stretched to a square); otherwise the whole view is used.
     """
     vh, vw = view.shape[:2]
     if detect:
@@ -44,29 +47,40 @@ def cloud_layer(
         sky = np.clip(view.astype(np.float32), 0.0, 1.0)
     side = max(vw, 8)
     tile = cv2.resize(sky.astype(np.float32), (side, side), interpolation=cv2.INTER_CUBIC)
+    detail = tile - cv2.GaussianBlur(tile, (0, 0), side / 3.0, borderType=cv2.BORDER_REFLECT)
     elevation = np.degrees(np.arcsin(np.clip(dirs[..., 1], -1.0, 1.0)))
     up = np.maximum(dirs[..., 1], 1e-3)
     reach = 1.05 / math.tan(math.radians(min_elevation))  # half side of the plane square, in layer heights
     px = (dirs[..., 0] / up / reach + 1.0) * 0.5 * side - 0.5
     py = (-dirs[..., 2] / up / reach + 1.0) * 0.5 * side - 0.5  # the view's top edge lies ahead (+Z)
     image = cv2.remap(
-        tile, px.astype(np.float32), py.astype(np.float32), cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT
+        detail, px.astype(np.float32), py.astype(np.float32), cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT
     )
     weight = smoothstep((elevation - min_elevation) / max(full_elevation - min_elevation, 1e-3))
-    return np.clip(image, 0.0, 1.0).astype(np.float32), weight.astype(np.float32)
+    return image.astype(np.float32), weight.astype(np.float32)
+
+
+MAX_GAIN = 4.0  # how far a faint layer's contrast is raised towards the ring's
 
 
 def overlay_cloud_layer(sky: np.ndarray, layer: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """The cloud detail of ``layer`` added to ``sky`` by ``weight``; the sky keeps its own large-scale light.
+    """``sky`` with its own detail replaced by the cloud ``layer``'s, by ``weight``; its large-scale light stays.
 
-    Only the layer's detail (the layer minus a blur of it) is added: a view's mean colour is that of the sky
-    near the horizon, lighter than the zenith, so pasting the layer whole would turn the sky's gradient upside
-    down. The blur is wide (1/16 of the panorama width) and wraps around the seam.
+    The sky's own detail overhead is not cloud: it is where the ring's views end (their top edges meet as arcs
+    in an X over the zenith). So above ``full_elevation`` the sky keeps only its wide blur (1/16 of the width,
+    wrapping around the seam), which holds the gradient from horizon to zenith (pasting the layer whole would
+    turn it upside down: a view's mean is the light near the horizon), and the layer's detail takes the place
+    of the sky's. The layer's contrast is matched to the clouds of the ring band below (0-40 degrees), raised by
+    at most ``MAX_GAIN`` and never lowered, so the dome is not flatter than the horizon.
     """
     h, w = weight.shape
     sigma = max(2.0, w / 16.0)
     pad = int(3 * sigma)
-    wide = np.concatenate([layer[:, -pad:], layer, layer[:, :pad]], axis=1)
+    wide = np.concatenate([sky[:, -pad:], sky, sky[:, :pad]], axis=1)
     low = cv2.GaussianBlur(wide, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT)
-    detail = wide[:, pad : pad + w] - low[:, pad : pad + w]
-    return np.clip(sky + detail * weight[..., None], 0.0, 1.0).astype(np.float32)
+    own = sky - low[:, pad : pad + w]
+    ring_band = own[int(h * 5 / 9) :]  # rows of 0-40 degrees: the sky covers elevations 90..0 top to bottom
+    overhead = layer[weight > 0.99]
+    layer_contrast = float(overhead.std()) if overhead.size else 0.0
+    gain = float(np.clip(float(ring_band.std()) / max(layer_contrast, 1e-4), 1.0, MAX_GAIN))
+    return np.clip(sky + (layer * gain - own) * weight[..., None], 0.0, 1.0).astype(np.float32)
