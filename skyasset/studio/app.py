@@ -163,12 +163,13 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         return FileResponse(path, filename=path.name)
 
     async def api_scores(request: Request) -> Response:
-        job, picture = _finished(request, "no skybox to score")
-        if job.params.layout == "flat":
+        job, _ = _finished(request, "no skybox to score")
+        if job.params.layout == "flat" or job.result is None:
             raise _NotFound(f"Job {job.id} has no skybox to score.")
         # Measured on request, not in the job: decoding the panorama again would delay the visible sky.
         if job.scores is None:
-            job.scores = await anyio.to_thread.run_sync(sky_scores, picture)
+            written = [dict(f, path=str(path)) for f, path in zip(job.result["files"], job.files, strict=True)]
+            job.scores = await anyio.to_thread.run_sync(sky_scores, written, job.params.layout)
         return JSONResponse(job.scores)
 
     async def api_thumbnail(request: Request) -> Response:

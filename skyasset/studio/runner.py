@@ -60,14 +60,16 @@ def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None
     return run
 
 
-def sky_scores(equirect_path: Path) -> dict[str, float]:
-    """The seam and repetition figures the page shows, measured at 1024 px wide (as `bench skybox` does)."""
-    from PIL import Image
+def sky_scores(files: list[dict[str, object]], layout: str) -> dict[str, float]:
+    """The seam and repetition figures the page shows, measured at 1024 px wide (as `bench skybox` does).
 
+    Measured on the written (lossless) files, not on the viewer's JPEG: JPEG's 8x8 blocks do not wrap, so their
+    errors at the two edges would count as a seam in a smooth sky.
+    """
     from skyasset.assets.metrics import period_correlation, wrap_seam_score
     from skyasset.assets.ring import resize_equirect
 
-    image = np.asarray(Image.open(equirect_path).convert("RGB"), np.float32) / 255.0
+    image = _written_sky(files, layout)
     small = resize_equirect(image, min(1024, image.shape[1]))
     return {"wrap_seam": round(wrap_seam_score(small), 3), "period_correlation": round(period_correlation(small), 3)}
 
@@ -86,29 +88,38 @@ def thumbnail(image_path: Path, width: int = 320) -> bytes:
     return out.getvalue()
 
 
-def _viewer_image(files: list[dict[str, object]], layout: str, folder: Path) -> Path:
-    """The equirect (or, for ``flat``, the image) the page shows: the written PNG, or a JPEG at most 4096 wide."""
+def _written_sky(files: list[dict[str, object]], layout: str) -> np.ndarray:
+    """The sky as written, in [0, 1]: the equirect (faces and crosses turned back into one), or the flat image."""
     from PIL import Image
 
     from skyasset.assets.cubemap import faces_to_equirect
-    from skyasset.assets.ring import resize_equirect
     from skyasset.convert import load_input
 
     pngs = {str(f["role"]): Path(str(f["path"])) for f in files if f.get("format") == "png"}
-    widths = {str(f["role"]): int(f["width"]) for f in files if f.get("format") == "png"}  # type: ignore[call-overload]
-    if layout in ("flat", "equirect") and widths[layout] <= VIEWER_MAX_WIDTH:
-        return pngs[layout]  # the written file itself: nothing more to encode before the sky shows
     if layout in ("flat", "equirect"):
-        image = np.asarray(Image.open(pngs[layout]).convert("RGB"), np.float32) / 255.0
-    elif layout == "faces":
+        return np.asarray(Image.open(pngs[layout]).convert("RGB"), np.float32) / 255.0
+    if layout == "faces":
         faces = {
             role.split(":", 1)[1]: np.asarray(Image.open(path).convert("RGB"), np.float32) / 255.0
             for role, path in pngs.items()
             if role.startswith("face:")
         }
-        image = faces_to_equirect(faces, 4 * faces["front"].shape[0])
-    else:
-        image, _ = load_input(pngs[layout], layout)  # type: ignore[arg-type]
+        return faces_to_equirect(faces, 4 * faces["front"].shape[0])
+    image, _ = load_input(pngs[layout], layout)  # type: ignore[arg-type]
+    return image
+
+
+def _viewer_image(files: list[dict[str, object]], layout: str, folder: Path) -> Path:
+    """The equirect (or, for ``flat``, the image) the page shows: the written PNG, or a JPEG at most 4096 wide."""
+    from PIL import Image
+
+    from skyasset.assets.ring import resize_equirect
+
+    pngs = {str(f["role"]): Path(str(f["path"])) for f in files if f.get("format") == "png"}
+    widths = {str(f["role"]): int(f["width"]) for f in files if f.get("format") == "png"}  # type: ignore[call-overload]
+    if layout in ("flat", "equirect") and widths[layout] <= VIEWER_MAX_WIDTH:
+        return pngs[layout]  # the written file itself: nothing more to encode before the sky shows
+    image = _written_sky(files, layout)
     if layout != "flat" and image.shape[1] > VIEWER_MAX_WIDTH:
         image = resize_equirect(image, VIEWER_MAX_WIDTH)
     path = folder / ".viewer.jpg"
