@@ -34,6 +34,7 @@ SIZES = (512, 1024, 2048, 4096, 8192)
 # Blender keeps only pointers to enum item strings: the tuples must stay referenced here.
 _cloud_items: list[tuple[str, str, str]] = []
 _cloud_error: list[str] = []
+_no_items: dict[str, list[tuple[str, str, str]]] = {}  # one list per reason, kept for the same reason as above
 
 # The panel's first draw must not wait for the CLI (about a second, up to the timeout), so it asks in a thread.
 # The thread only runs the CLI; its answer is moved into the cache on the main thread (`_collect`), tagged with
@@ -106,6 +107,8 @@ def request_cloud_types(context: bpy.types.Context) -> None:
             )
         except cli_bridge.CliError as error:
             answer = ([], error.message)
+        except Exception as error:  # noqa: BLE001 - any failure must still answer, or the panel waits forever
+            answer = ([], f"skyasset classes failed: {error}")
         with _lock:
             _answers.append((request_id, *answer))
 
@@ -174,7 +177,10 @@ def cloud_items(_self: object, context: bpy.types.Context | None) -> list[tuple[
             _wait_for_request(cli_bridge.QUERY_TIMEOUT)
         if not cloud_types_ready():
             refresh_cloud_types(context)
-    return _cloud_items or [("NONE", "(no cloud types)", cloud_types_error() or "")]
+    if _cloud_items:
+        return _cloud_items
+    reason = cloud_types_error() or ""
+    return _no_items.setdefault(reason, [("NONE", "(no cloud types)", reason)])
 
 
 def _get_cloud(self: SkyassetWorldSettings) -> int:

@@ -28,7 +28,7 @@ import numpy as np
 
 from skyasset.errors import CliErrorCode, SkyassetError
 
-__all__ = ["VariantResult", "add_fid", "bench_models", "psnr", "format_table", "BATCH"]
+__all__ = ["VariantResult", "add_fid", "bench_models", "check_fid_covers", "psnr", "format_table", "BATCH"]
 
 BATCH = 8
 
@@ -233,26 +233,41 @@ def bench_models(
     }
 
 
+def _fid_rows(fid_report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    rows = fid_report.get("fid")
+    if not isinstance(rows, list) or not all(
+        isinstance(row, dict) and {"path", "fid", "fid_delta"} <= row.keys() for row in rows
+    ):
+        raise SkyassetError(
+            "invalid_argument",
+            "The FID report needs a 'fid' list of {path, fid, fid_delta} rows: write it with "
+            "`skyasset-train fid-delta --json`.",
+        )
+    return {str(Path(row["path"]).resolve()): row for row in rows}
+
+
+def check_fid_covers(fid_report: dict[str, Any], bundles: Sequence[str | os.PathLike[str]]) -> None:
+    """Refuse, before any benchmarking, a FID report that lacks one of ``bundles`` (matched by folder)."""
+    rows = _fid_rows(fid_report)
+    missing = [str(b) for b in bundles if str(Path(b).resolve()) not in rows]
+    if missing:
+        raise SkyassetError(
+            "invalid_argument",
+            f"The FID report does not cover {', '.join(missing)}: run `skyasset-train fid-delta` on the same "
+            "bundle folders.",
+        )
+
+
 def add_fid(report: dict[str, Any], fid_report: dict[str, Any]) -> dict[str, Any]:
     """``report`` with each variant's FID and FID difference taken from ``skyasset-train fid-delta --json``.
 
     FID needs torch and the Inception network, which the runtime never imports; the training tools measure it
     and this joins their answer to the benchmark's rows by bundle folder.
     """
-    rows = fid_report.get("fid")
-    if not isinstance(rows, list):
-        raise SkyassetError(
-            "invalid_argument", "The FID report has no 'fid' list: write it with `skyasset-train fid-delta --json`."
-        )
-    by_path = {str(Path(row["path"]).resolve()): row for row in rows if isinstance(row, dict) and "path" in row}
-    missing = [v["name"] for v in report["variants"] if str(Path(v["path"]).resolve()) not in by_path]
-    if missing:
-        raise SkyassetError(
-            "invalid_argument",
-            f"The FID report does not cover {', '.join(missing)}: run `skyasset-train fid-delta` on the same bundles.",
-        )
+    check_fid_covers(fid_report, [v["path"] for v in report["variants"]])
+    rows = _fid_rows(fid_report)
     for variant in report["variants"]:
-        row = by_path[str(Path(variant["path"]).resolve())]
+        row = rows[str(Path(variant["path"]).resolve())]
         variant["fid"], variant["fid_delta"] = float(row["fid"]), float(row["fid_delta"])
     return report | {"fid": fid_report}
 

@@ -15,7 +15,7 @@ import numpy as np
 from skyasset.assets.cubemap import FACE_NAMES, faces_to_equirect, unpack_faces
 from skyasset.assets.fill import GROUND_FILLS, GroundFill
 from skyasset.assets.hdr import read_hdr
-from skyasset.assets.panorama import PanoramaMethod, default_options
+from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, default_options
 from skyasset.assets.ring import resize_equirect
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets
 from skyasset.assets.sphere import linear_to_srgb
@@ -212,6 +212,7 @@ def convert(
     force: bool = False,
     upscale: UpscaleMode = "none",
     ground: GroundFill = "haze",
+    options: PanoramaOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ConvertResult:
     """Convert ``input_path`` into skybox files in layout ``to``.
@@ -241,6 +242,9 @@ def convert(
         ``upscale: none``.
     ground
         Below the horizon of photo input: ``haze``, ``solid`` or ``reflection``.
+    options
+        For photo input, the panorama method's own options (:class:`skyasset.assets.panorama.RingOptions`, ...),
+        which must fit the method used; they replace ``ground``.
     progress
         Called with (tiles done, tiles total) while upscaling.
     """
@@ -257,6 +261,12 @@ def convert(
     if size is not None:
         check_output_size(size, size // 2)
     check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
+    if ground not in GROUND_FILLS:
+        raise SkyassetError("invalid_argument", f"Unknown ground '{ground}'. Choose one of {', '.join(GROUND_FILLS)}.")
+    if method not in CONVERT_METHODS:
+        raise SkyassetError(
+            "invalid_argument", f"Unknown method '{method}'. Choose one of {', '.join(CONVERT_METHODS)}."
+        )
     out = output_path(out)
     for path in skybox_targets(out, to, hdr=hdr):  # before any loading or upscaling
         check_writable(path, force)
@@ -273,18 +283,16 @@ def convert(
     else:
         n = data.shape[0]
         used_method = ("ring" if n > 1 else "stripe") if method == "auto" else method
-        if ground not in GROUND_FILLS:
-            raise SkyassetError(
-                "invalid_argument", f"Unknown ground '{ground}'. Choose one of {', '.join(GROUND_FILLS)}."
-            )
         if used_method == "ring" and n < 3:
             raise SkyassetError(
                 "invalid_argument",
                 f"The ring method needs at least 3 photos around the horizon, got {n}. Use --method stripe or "
                 "mirror for a single photo, or give a folder of photos.",
             )
-        options = default_options(used_method, ground=ground)
-        panorama = panorama_from_views(data, used_method, size or 2048, upscale, progress=progress, options=options)
+        chosen_options = options if options is not None else default_options(used_method, ground=ground)
+        panorama = panorama_from_views(
+            data, used_method, size or 2048, upscale, progress=progress, options=chosen_options
+        )
     metadata = {"input": str(source), "input_kind": chosen, "method": used_method, "upscale": panorama.upscale}
     radiance = load_radiance(source, chosen) if hdr and is_panorama else None
     files, sun = write_sky(

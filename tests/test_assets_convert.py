@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from skyasset.assets import read_hdr
 from skyasset.assets.bench import bench_skybox, generator_views
+from skyasset.assets.panorama import RingOptions, StripeOptions
 from skyasset.assets.sphere import equirect_directions
 from skyasset.cli.app import app
 from skyasset.convert import convert
@@ -68,6 +69,13 @@ def test_one_photo_uses_stripe_and_a_folder_uses_ring(tmp_path: Path) -> None:
     for i in range(4):
         save_rgb(tmp_path / "views" / f"v{i}.png", photo(i))
     ring = convert(tmp_path / "views", "equirect", tmp_path / "b.png", size=256)
+    turned = convert(
+        tmp_path / "views", "equirect", tmp_path / "t.png", size=256, options=RingOptions(yaw=90.0, ground="solid")
+    )
+    assert not np.array_equal(cv2.imread(str(tmp_path / "t.png")), cv2.imread(str(tmp_path / "b.png")))
+    assert turned.method == "ring"
+    with pytest.raises(SkyassetError):  # options of another method
+        convert(tmp_path / "views", "equirect", tmp_path / "u.png", size=256, options=StripeOptions())
     assert ring.input_kind == "photos" and ring.method == "ring"
     with pytest.raises(SkyassetError) as err:
         convert(tmp_path / "p.png", "equirect", tmp_path / "c.png", method="ring")

@@ -10,7 +10,7 @@ import pytest
 
 from skyasset.assets import RING_VIEWS, assemble_panorama, cube_edge_score, unique_pixel_share, wrap_seam_score
 from skyasset.assets.horizon import detect_horizon, sky_only
-from skyasset.assets.panorama import RingOptions, StripeOptions
+from skyasset.assets.panorama import MirrorOptions, RingOptions, StripeOptions
 from skyasset.assets.sphere import luminance
 from skyasset.errors import SkyassetError
 
@@ -116,6 +116,16 @@ def test_bad_input_raises_skyasset_errors() -> None:
         RingOptions(fov=10)
     with pytest.raises(SkyassetError):
         StripeOptions(stripe=0.9)
+    for bad in (
+        lambda: RingOptions(ground="lava"),  # type: ignore[arg-type]
+        lambda: RingOptions(blend="smudge"),  # type: ignore[arg-type]
+        lambda: RingOptions(ground_color=(0.2, 2.0, 0.1)),
+        lambda: MirrorOptions(ground="lava"),  # type: ignore[arg-type]
+        lambda: StripeOptions(ground="lava"),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(SkyassetError) as refused:
+            bad()
+        assert refused.value.code == "invalid_argument"
     with pytest.raises(SkyassetError) as wrong:
         assemble_panorama(synthetic_views(2), "ring", 512, StripeOptions())
     assert "RingOptions" in wrong.value.message

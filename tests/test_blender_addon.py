@@ -430,6 +430,26 @@ def test_an_answer_for_old_settings_is_dropped(addon: Any, tmp_path: Path) -> No
         prefs.executable = good
 
 
+def test_a_cli_that_cannot_even_start_still_answers_the_panel(addon: Any, tmp_path: Path) -> None:
+    # Executable bit set but not a program (Exec format error): not a CliError, yet the panel must not wait forever.
+    properties = sys.modules[f"{EXTENSION}.properties"]
+    prefs = bpy.context.preferences.addons[EXTENSION].preferences
+    good = prefs.executable
+    broken = tmp_path / "skyasset"
+    broken.write_bytes(b"\x7fELF\x00garbage")
+    broken.chmod(0o755)
+    try:
+        prefs.executable = str(broken)
+        properties.request_cloud_types(bpy.context)
+        started = time.monotonic()
+        while not properties.cloud_types_ready():
+            assert time.monotonic() - started < 30, "no answer from the background query"
+            time.sleep(0.02)
+        assert not properties.cloud_types_loading() and properties.cloud_types_error()
+    finally:
+        prefs.executable = good
+
+
 def test_one_generation_at_a_time_and_cancel(addon: Any, tmp_path: Path) -> None:
     job = addon.cli_bridge.CliJob([sys.executable, "-c", "import time; time.sleep(60)"])
     addon.operators._running.add(job)

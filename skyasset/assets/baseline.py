@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from skyasset.assets.fill import GroundFill, fill_below_horizon, join_at_horizon
+from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, join_at_horizon
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.errors import SkyassetError
 
@@ -31,6 +31,9 @@ class MirrorOptions:
     ground_color: tuple[float, float, float] = (0.35, 0.36, 0.38)
     detect: bool = True
 
+    def __post_init__(self) -> None:
+        check_ground(self.ground, self.ground_color)
+
 
 @dataclass(frozen=True)
 class StripeOptions(MirrorOptions):
@@ -39,6 +42,7 @@ class StripeOptions(MirrorOptions):
     stripe: float = 0.125
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not 0.0 < self.stripe <= 0.5:
             raise SkyassetError("invalid_argument", f"stripe must be in (0, 0.5], got {self.stripe}.")
 

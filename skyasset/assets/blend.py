@@ -14,14 +14,15 @@ views and CCSN photos (no ghosting, same smooth colour transition) and is the de
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 import cv2
 import numpy as np
 
-__all__ = ["BlendMode", "blend_views"]
+__all__ = ["BLEND_MODES", "BlendMode", "blend_views"]
 
 BlendMode = Literal["multiband", "feather"]
+BLEND_MODES: tuple[BlendMode, ...] = get_args(BlendMode)
 
 
 def _blur_wrap(img: np.ndarray, sigma: float) -> np.ndarray:

@@ -7,10 +7,27 @@ from typing import Literal, get_args
 import cv2
 import numpy as np
 
-__all__ = ["GROUND_FILLS", "GroundFill", "fill_zenith", "fill_below_horizon", "join_at_horizon"]
+from skyasset.errors import SkyassetError
+
+__all__ = [
+    "GROUND_FILLS",
+    "GroundFill",
+    "check_ground",
+    "fill_zenith",
+    "fill_below_horizon",
+    "join_at_horizon",
+]
 
 GroundFill = Literal["haze", "solid", "reflection"]
 GROUND_FILLS: tuple[GroundFill, ...] = get_args(GroundFill)
+
+
+def check_ground(ground: str, color: tuple[float, float, float]) -> None:
+    """Refuse an unknown fill or a colour that is not three values in [0, 1]."""
+    if ground not in GROUND_FILLS:
+        raise SkyassetError("invalid_argument", f"Unknown ground '{ground}'. Choose one of {', '.join(GROUND_FILLS)}.")
+    if len(color) != 3 or not all(0.0 <= float(c) <= 1.0 for c in color):
+        raise SkyassetError("invalid_argument", f"ground_color must be three values in [0, 1], got {color}.")
 
 
 def _smooth_columns(values: np.ndarray, sigma: float) -> np.ndarray:

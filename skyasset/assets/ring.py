@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from skyasset.assets.blend import BlendMode, blend_views
+from skyasset.assets.blend import BLEND_MODES, BlendMode, blend_views
 from skyasset.assets.dome import cloud_layer, overlay_cloud_layer
-from skyasset.assets.fill import GroundFill, fill_below_horizon, fill_zenith, join_at_horizon
+from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, fill_zenith, join_at_horizon
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.assets.sphere import equirect_directions, smoothstep
 from skyasset.errors import SkyassetError
@@ -74,6 +74,11 @@ class RingOptions:
     zenith: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        check_ground(self.ground, self.ground_color)
+        if self.blend not in BLEND_MODES:
+            raise SkyassetError(
+                "invalid_argument", f"Unknown blend '{self.blend}'. Choose one of {', '.join(BLEND_MODES)}."
+            )
         if not 20.0 <= self.fov <= 160.0:
             raise SkyassetError("invalid_argument", f"Ring field of view must be 20..160 degrees, got {self.fov}.")
         if not 0.0 < self.feather <= 1.0 or not 0.0 < self.top_feather <= 1.0:

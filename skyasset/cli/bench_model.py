@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from skyasset.bench import add_fid, bench_models, format_table
+from skyasset.bench import add_fid, bench_models, check_fid_covers, format_table
 from skyasset.bundle import METADATA_NAME, VARIANTS
 from skyasset.cli.options import ForceOpt, JsonOpt, ReportOpt
 from skyasset.cli.output import respond, write_report
@@ -87,6 +87,8 @@ def bench_model_command(
     def work() -> dict[str, Any]:
         fid = read_fid_report(fid_report) if fid_report is not None else None
         bundles = expand_models(list(models or []))
+        if fid is not None:
+            check_fid_covers(fid, bundles)  # before minutes of benchmarking, not after
         report = bench_models(bundles, cloud=cloud, seeds=range(seeds), repeats=repeats, threads=threads)
         if fid is not None:
             report = add_fid(report, fid)

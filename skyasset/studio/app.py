@@ -167,10 +167,15 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         if job.params.layout == "flat" or job.result is None:
             raise _NotFound(f"Job {job.id} has no skybox to score.")
         # Measured on request, not in the job: decoding the panorama again would delay the visible sky.
-        if job.scores is None:
-            written = [dict(f, path=str(path)) for f, path in zip(job.result["files"], job.files, strict=True)]
-            job.scores = await anyio.to_thread.run_sync(sky_scores, written, job.params.layout)
-        return JSONResponse(job.scores)
+        written = [dict(f, path=str(path)) for f, path in zip(job.result["files"], job.files, strict=True)]
+
+        def score_once() -> dict[str, float]:
+            with job.scores_lock:
+                if job.scores is None:
+                    job.scores = sky_scores(written, job.params.layout)
+                return job.scores
+
+        return JSONResponse(await anyio.to_thread.run_sync(score_once))
 
     async def api_thumbnail(request: Request) -> Response:
         job, picture = _finished(request, "no picture yet")

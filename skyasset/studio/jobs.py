@@ -43,6 +43,7 @@ class Job:
     file_bytes: list[int] = field(default_factory=list)  # measured once: every poll and history answer lists them
     viewer: Path | None = None
     scores: dict[str, float] | None = None
+    scores_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # two polls: one measurement
     thumbnail: bytes | None = field(default=None, repr=False)
     finished_event: threading.Event = field(default_factory=threading.Event, repr=False)
 

@@ -65,7 +65,10 @@ def quantize_command(
 
 
 def fid_delta_command(
-    bundles: Annotated[list[Path], typer.Argument(help="Bundle folders; the fp32 one is the reference.")],
+    bundles: Annotated[
+        list[Path],
+        typer.Argument(help="Bundle folders, or folders holding bundles (as `skyasset bench model` takes them)."),
+    ],
     archive: Annotated[Path, typer.Option(help="Dataset archive (skyasset-train prepare) to compare with.")],
     samples: Annotated[int, typer.Option(help="Generated images per bundle.")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the latents and classes drawn.")] = 0,
@@ -85,9 +88,12 @@ def fid_delta_command(
             )
         if samples < 2:
             raise SkyassetError("invalid_argument", f"--samples must be at least 2, got {samples}.")
-        for bundle in bundles:
+        from skyasset.cli.bench_model import expand_models
+
+        found = expand_models(list(bundles))  # the same folders, in the same order, as the benchmark's
+        for bundle in found:
             load_bundle(bundle)
-        report = fid_of_bundles(bundles, archive, samples=samples, seed=seed, device=device)
+        report = fid_of_bundles(found, archive, samples=samples, seed=seed, device=device)
     except SkyassetError as error:
         if json_mode:
             sys.stdout.write(json.dumps(error.to_json()) + "\n")

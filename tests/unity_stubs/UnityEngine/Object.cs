@@ -25,6 +25,7 @@ namespace UnityEngine
         public int GetInstanceID() { throw new NotImplementedException(); }
         public static void DestroyImmediate(Object obj) { throw new NotImplementedException(); }
         public static T[] FindObjectsOfType<T>() where T : Object { throw new NotImplementedException(); }
+        public static T FindObjectOfType<T>() where T : Object { throw new NotImplementedException(); }
         public static void DestroyImmediate(Object obj, bool allowDestroyingAssets) { throw new NotImplementedException(); }
         public static bool operator ==(Object x, Object y) { return ReferenceEquals(x, y); }
         public static bool operator !=(Object x, Object y) { return !ReferenceEquals(x, y); }

@@ -10,7 +10,8 @@ namespace Skyasset.Editor.Hdrp
     /// <summary>
     /// HDRP's sky in one step, instead of the four manual ones: a global Volume "skyasset Sky" whose profile has a
     /// Visual Environment override (sky type HDRI Sky) and an HDRI Sky override holding the cubemap, with its
-    /// multiplier and rotation from the window; the same profile lights baked GI (Static Lighting Sky). An
+    /// multiplier and rotation from the window; the same profile lights baked GI (the scene's Static Lighting Sky,
+    /// added to the volume's object only if the scene has none). An
     /// existing "skyasset Sky" volume and its profile are reused, so Apply again only swaps the cubemap. One Undo
     /// step; the profile is an asset next to the skies.
     /// </summary>
@@ -62,7 +63,8 @@ namespace Skyasset.Editor.Hdrp
             hdri.multiplier.Override(exposure);
             hdri.rotation.Override(rotation);
 
-            StaticLightingSky baked = holder.GetComponent<StaticLightingSky>();
+            // HDRP uses one Static Lighting Sky per scene (template scenes have one): reuse it, add one only if none.
+            StaticLightingSky baked = UnityEngine.Object.FindObjectOfType<StaticLightingSky>();
             if (baked == null)
                 baked = Undo.AddComponent<StaticLightingSky>(holder);
             Undo.RecordObject(baked, "Set skyasset static lighting sky");
@@ -88,6 +90,7 @@ namespace Skyasset.Editor.Hdrp
             component.name = typeof(T).Name;
             component.hideFlags = HideFlags.HideInInspector | HideFlags.HideInHierarchy;
             AssetDatabase.AddObjectToAsset(component, profile);
+            Undo.RegisterCreatedObjectUndo(component, "Add " + typeof(T).Name + " override");
             return component;
         }
     }

@@ -76,22 +76,6 @@ namespace Skyasset.Editor
             return Normalize(Path.Combine(folder, Path.GetFileNameWithoutExtension(namingFile) + "~"));
         }
 
-        /// <summary>
-        /// Where a baked reflection probe's cubemap goes: its current texture when it has one, else where Unity's
-        /// Generate Lighting puts it ("Assets/Scenes/Main.unity" -> "Assets/Scenes/Main/ReflectionProbe-3.exr");
-        /// for a scene never saved, <paramref name="fallbackFolder"/>.
-        /// </summary>
-        public static string ProbeBakePath(string scenePath, string existingTexturePath, int index, string fallbackFolder)
-        {
-            if (!string.IsNullOrEmpty(existingTexturePath) && IsUnderAssets(existingTexturePath))
-                return Normalize(existingTexturePath);
-            string name = "ReflectionProbe-" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".exr";
-            if (string.IsNullOrEmpty(scenePath) || !IsUnderAssets(scenePath))
-                return Normalize(fallbackFolder).TrimEnd('/') + "/" + name;
-            string sceneFolder = Normalize(Path.GetDirectoryName(scenePath) ?? "Assets");
-            return sceneFolder + "/" + Path.GetFileNameWithoutExtension(scenePath) + "/" + name;
-        }
-
         static string Normalize(string path)
         {
             return path.Replace('\\', '/');

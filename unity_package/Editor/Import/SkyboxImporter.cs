@@ -182,30 +182,32 @@ namespace Skyasset.Editor
         const string SunLightName = "skyasset Sun";
 
         /// <summary>After a sky change: updates the environment lighting (ambient and default reflection) and
-        /// re-renders the open scene's reflection probes, realtime ones at once and baked ones re-baked into their
-        /// texture (or, for a probe never baked, where Unity's Generate Lighting puts it). Returns how many probes
-        /// were rendered. Not for HDRP, whose probes are HDRP components.</summary>
-        public static int RefreshReflections(string fallbackFolder)
+        /// re-renders the open scene's reflection probes: realtime ones at once, baked ones re-baked into the
+        /// cubemap they already use (the scene's lighting data keeps pointing at it). A baked probe that was never
+        /// baked has no cubemap yet; only Generate Lighting gives it one, so it is counted in
+        /// <paramref name="notBaked"/> and left alone. Returns how many probes were rendered. Not for HDRP, whose
+        /// probes are HDRP components.</summary>
+        public static int RefreshReflections(out int notBaked)
         {
             DynamicGI.UpdateEnvironment();
-            string scenePath = SceneManager.GetActiveScene().path;
-            ReflectionProbe[] probes = UnityEngine.Object.FindObjectsOfType<ReflectionProbe>();
             int rendered = 0;
-            for (int i = 0; i < probes.Length; i++)
+            notBaked = 0;
+            foreach (ReflectionProbe probe in UnityEngine.Object.FindObjectsOfType<ReflectionProbe>())
             {
-                ReflectionProbe probe = probes[i];
-                if (probe.mode == ReflectionProbeMode.Realtime)
+                string path = probe.bakedTexture != null ? AssetDatabase.GetAssetPath(probe.bakedTexture) : null;
+                switch (ProbeRefresh.For(probe.mode, path))
                 {
-                    probe.RenderProbe();
-                    rendered++;
-                }
-                else if (probe.mode == ReflectionProbeMode.Baked)
-                {
-                    string existing = probe.bakedTexture != null ? AssetDatabase.GetAssetPath(probe.bakedTexture) : null;
-                    string path = AssetPaths.ProbeBakePath(scenePath, existing, i, fallbackFolder);
-                    EnsureFolder(Path.GetDirectoryName(path).Replace('\\', '/'));
-                    if (Lightmapping.BakeReflectionProbe(probe, path))
+                    case ProbeAction.Render:
+                        probe.RenderProbe();
                         rendered++;
+                        break;
+                    case ProbeAction.Rebake:
+                        if (Lightmapping.BakeReflectionProbe(probe, path))
+                            rendered++;
+                        break;
+                    case ProbeAction.NeedsGenerateLighting:
+                        notBaked++;
+                        break;
                 }
             }
             return rendered;

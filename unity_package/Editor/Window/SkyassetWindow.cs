@@ -107,7 +107,8 @@ namespace Skyasset.Editor
                     "sky's sun is; skipped for an overcast sky."), m_SunLight);
                 m_RefreshProbes = EditorGUILayout.Toggle(new GUIContent("Update reflections",
                     "On Apply, update the environment lighting and re-render the scene's reflection probes " +
-                    "(realtime ones at once, baked ones re-baked), so reflections show the new sky."), m_RefreshProbes);
+                    "(realtime ones at once, baked ones re-baked into their cubemap), so reflections show the new sky."),
+                    m_RefreshProbes);
             }
             if (SkyboxImporter.IsHdrp)
                 EditorGUILayout.HelpBox(HdrpAdvice(), MessageType.Info);
@@ -385,9 +386,13 @@ namespace Skyasset.Editor
             }
             if (m_RefreshProbes && !SkyboxImporter.IsHdrp)
             {
-                int probes = SkyboxImporter.RefreshReflections(m_OutputFolder);
+                int notBaked;
+                int probes = SkyboxImporter.RefreshReflections(out notBaked);
                 m_Status += string.Format(" Environment lighting updated; {0} reflection probe{1} re-rendered.",
                     probes, probes == 1 ? "" : "s");
+                if (notBaked > 0)
+                    m_Status += string.Format(" {0} baked probe{1} never baked: use Generate Lighting.",
+                        notBaked, notBaked == 1 ? " was" : "s were");
             }
         }
 

@@ -103,25 +103,28 @@ namespace Skyasset.Editor.Tests
         }
 
         [Test]
-        public void ProbeBakePath_KeepsAProbesOwnTexture()
+        public void ProbeRefresh_RendersRealtimeProbes()
         {
-            Assert.AreEqual("Assets/Lighting/Hall.exr",
-                AssetPaths.ProbeBakePath("Assets/Scenes/Main.unity", "Assets/Lighting/Hall.exr", 2, "Assets/Skies"));
+            Assert.AreEqual(ProbeAction.Render, ProbeRefresh.For(UnityEngine.Rendering.ReflectionProbeMode.Realtime, null));
         }
 
         [Test]
-        public void ProbeBakePath_FollowsGenerateLightingForANewProbe()
+        public void ProbeRefresh_RebakesABakedProbeIntoItsOwnCubemap()
         {
-            Assert.AreEqual("Assets/Scenes/Main/ReflectionProbe-3.exr",
-                AssetPaths.ProbeBakePath("Assets/Scenes/Main.unity", null, 3, "Assets/Skies"));
-            Assert.AreEqual("Assets/Scenes/Main/ReflectionProbe-0.exr",
-                AssetPaths.ProbeBakePath("Assets/Scenes/Main.unity", "Library/unity default resources", 0, "Assets/Skies"));
+            Assert.AreEqual(ProbeAction.Rebake,
+                ProbeRefresh.For(UnityEngine.Rendering.ReflectionProbeMode.Baked, "Assets/Scenes/Main/ReflectionProbe-0.exr"));
         }
 
         [Test]
-        public void ProbeBakePath_UsesTheSkyFolderForAnUnsavedScene()
+        public void ProbeRefresh_LeavesNeverBakedAndCustomProbesAlone()
         {
-            Assert.AreEqual("Assets/Skies/ReflectionProbe-1.exr", AssetPaths.ProbeBakePath("", null, 1, "Assets/Skies/"));
+            // Never baked: no cubemap yet, or Unity's built-in default texture (not a project asset).
+            Assert.AreEqual(ProbeAction.NeedsGenerateLighting,
+                ProbeRefresh.For(UnityEngine.Rendering.ReflectionProbeMode.Baked, null));
+            Assert.AreEqual(ProbeAction.NeedsGenerateLighting,
+                ProbeRefresh.For(UnityEngine.Rendering.ReflectionProbeMode.Baked, "Library/unity default resources"));
+            Assert.AreEqual(ProbeAction.Leave,
+                ProbeRefresh.For(UnityEngine.Rendering.ReflectionProbeMode.Custom, "Assets/Sky/Custom.exr"));
         }
 
         [Test]
