@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -16,6 +16,15 @@ __all__ = ["fid_delta_command", "quantize_command"]
 
 # Spelled out (a test checks it equals variants.QUANT_VARIANTS) so `skyasset-train --help` stays light.
 QUANT_VARIANTS = ("fp16", "int8-weight", "int8-qdq", "int8-dynamic", "int8-rtn")
+
+
+def _fail(error: SkyassetError, json_mode: bool) -> NoReturn:
+    """Report ``error`` (one JSON object in --json mode, else a line on stderr) and exit with its code."""
+    if json_mode:
+        sys.stdout.write(json.dumps(error.to_json()) + "\n")
+    else:
+        typer.echo(f"error: {error.message}", err=True)
+    raise typer.Exit(error.exit_code) from None
 
 
 def quantize_command(
@@ -55,11 +64,7 @@ def quantize_command(
             if not json_mode:
                 typer.echo(f"{name:<13} {bundle.total_bytes / 1e6:8.1f} MB  {path}")
     except SkyassetError as error:
-        if json_mode:
-            sys.stdout.write(json.dumps(error.to_json()) + "\n")
-        else:
-            typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(error.exit_code) from None
+        _fail(error, json_mode)
     if json_mode:
         sys.stdout.write(json.dumps({"variants": written}) + "\n")
 
@@ -95,11 +100,7 @@ def fid_delta_command(
             load_bundle(bundle)
         report = fid_of_bundles(found, archive, samples=samples, seed=seed, device=device)
     except SkyassetError as error:
-        if json_mode:
-            sys.stdout.write(json.dumps(error.to_json()) + "\n")
-        else:
-            typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(error.exit_code) from None
+        _fail(error, json_mode)
     if json_mode:
         sys.stdout.write(json.dumps(report) + "\n")
         return
