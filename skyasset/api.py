@@ -24,7 +24,7 @@ from skyasset.upscale.upscale import UpscaleMode, check_upscale, upscale_factor
 __all__ = ["generate", "check_choice", "check_settings", "GenerateResult", "Layout", "Method", "LAYOUTS", "METHODS"]
 
 Layout = Literal["flat", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
-Method = Literal["ring", "mirror", "stripe"]
+Method = Literal["ring", "native", "mirror", "stripe"]
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 METHODS: tuple[Method, ...] = get_args(Method)
 
@@ -153,7 +153,9 @@ def generate(
     layout
         ``flat`` writes the generator's image as is; the others write a skybox.
     method
-        How a panorama is assembled from generated views (``ring``; ``mirror``/``stripe`` = 2025 baseline).
+        How the panorama is made: ``ring`` (views around the horizon, stitched), ``native`` (one canvas that
+        goes all the way round, from the bundle's canvas graph: no stitching), ``mirror``/``stripe`` (the 2025
+        baseline).
     size
         Equirect width in pixels (height = size / 2); cube faces are size / 4.
     hdr
@@ -174,6 +176,8 @@ def generate(
     gen = model if isinstance(model, SkyGenerator) else SkyGenerator(model, providers=providers)
     loaded = time.perf_counter()
     cloud_class = check_choice(gen, cloud, seed, psi, mix_value)
+    if method == "native" and layout != "flat":
+        gen.canvas_tiles  # noqa: B018 - refuses a bundle without a canvas graph before anything is written
     _check_outputs(out_path, layout, hdr, force)  # arguments first, then the outputs, then the long work
     metadata: dict[str, Any] = {
         "cloud": cloud_class.code if cloud_class else None,
@@ -204,13 +208,23 @@ def generate(
         size_wh = (side, side)
     else:
         from skyasset import pipeline  # heavy imports (cv2) only when a skybox is wanted
-        from skyasset.assets.ring import RING_VIEWS, RingOptions, split_zenith
+        from skyasset.assets.dome import LAYER_VIEWS
+        from skyasset.assets.native import NativeOptions
+        from skyasset.assets.panorama import PanoramaOptions
+        from skyasset.assets.ring import RING_VIEWS, split_zenith
 
-        # A ring takes one view more: its sky becomes the cloud layer overhead (skyasset.assets.dome).
-        views = gen.ring_views(cloud, seed, RING_VIEWS + 1 if method == "ring" else 1, psi=psi, mix=mix_value)
-        options: RingOptions | None = None
-        if method == "ring":
-            views, options = split_zenith(views, RING_VIEWS)
+        options: PanoramaOptions | None = None
+        # The views after the ring's (or the canvas's tiles) make the cloud layer overhead (skyasset.assets.dome).
+        if method == "native":
+            tiles = gen.canvas_tiles
+            styles = gen.ring_styles(cloud, seed, tiles + LAYER_VIEWS, psi=psi, mix=mix_value)
+            options = NativeOptions(zenith=gen.synthesize(styles[tiles:]))
+            views = gen.canvas(cloud, seed, psi=psi, mix=mix_value)[None]
+        else:
+            count = RING_VIEWS + LAYER_VIEWS if method == "ring" else 1
+            views = gen.ring_views(cloud, seed, count, psi=psi, mix=mix_value)
+            if method == "ring":
+                views, options = split_zenith(views, RING_VIEWS)
         generated = time.perf_counter()
         panorama = pipeline.panorama_from_views(views, method, size, upscale, progress=progress, options=options)
         applied = panorama.upscale

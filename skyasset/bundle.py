@@ -32,6 +32,7 @@ SCHEMA_VERSION = 1  # what the exporters write
 SUPPORTED_SCHEMAS = (1,)
 VARIANTS = ("fp32", "fp16", "int8-weight", "int8-qdq", "int8-dynamic", "int8-rtn")
 GRAPH_NAMES = ("mapping", "synthesis")
+OPTIONAL_GRAPH_NAMES = ("canvas",)  # the wide synthesis pass behind `--method native`; older bundles lack it
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _graph_path(bundle: Path, name: str, graph: str) -> Path:
 
 def _read_graphs(raw: dict[str, Any], path: Path, verify: bool) -> dict[str, GraphFile]:
     graphs = {}
-    for name in GRAPH_NAMES:
+    for name in GRAPH_NAMES + tuple(n for n in OPTIONAL_GRAPH_NAMES if n in raw):
         entry = raw.get(name)
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             raise _invalid(path, f"graphs.{name}.file is missing")

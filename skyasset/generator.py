@@ -1,10 +1,11 @@
-"""SkyGenerator: cloud type + seed -> sky images, through the bundle's two ONNX graphs."""
+"""SkyGenerator: cloud type + seed -> sky images, through the bundle's ONNX graphs."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from skyasset.bundle import Bundle, load_bundle
 from skyasset.classes import CloudClass
 from skyasset.errors import SkyassetError
 from skyasset.models import resolve_model_path
-from skyasset.seeds import loop_latents, z_from_seed
+from skyasset.seeds import integers_from_seed, loop_latents, z_from_seed
 from skyasset.session import make_session
 
 __all__ = ["SkyGenerator", "Mix", "parse_mix"]
@@ -28,6 +29,7 @@ class Mix:
 
 RING_LAYOUT_RESOLUTION = 8  # styles up to 8 px place the clouds; finer ones set tone, colour and texture
 RING_STREAM = 16  # seed sub-streams 17, 18, ... are the ring's other views (0-2 are the seed and its loop)
+CANVAS_TURN_STREAM = 3  # seed sub-stream of the canvas's constant turns
 
 
 def parse_mix(spec: str) -> Mix:
@@ -63,12 +65,14 @@ class SkyGenerator:
         providers: Sequence[str] | None = None,
     ) -> None:
         self.bundle = model if isinstance(model, Bundle) else load_bundle(resolve_model_path(model))
+        self._providers = providers
         b = self.bundle
         self._mapping, self._synthesis = (
             make_session(g.path, providers, decode_weights_at_load=g.decode_weights_at_load)
             for g in (b.graphs["mapping"], b.graphs["synthesis"])
         )
         self._check_graph_io()
+        self._canvas: Any = None  # the canvas graph's session, made on first use (most calls never need it)
         # A graph may fix its batch (int8-qdq folds per-sample factors into its weights: batch 1); feed it
         # that many samples per run.
         batch = self._synthesis.get_inputs()[0].shape[0]
@@ -229,6 +233,22 @@ class SkyGenerator:
         texture) from the seed's latent. Views on a latent loop (:meth:`loop_views`) share their layout too, so
         a ring of them repeats one tile around the horizon; independent latents differ in colour as well.
         """
+        return self.synthesize(
+            self.ring_styles(cloud, seed, n_views, psi=psi, mix=mix, layout_resolution=layout_resolution),
+            batch_size=batch_size,
+        )
+
+    def ring_styles(
+        self,
+        cloud: str | None,
+        seed: int,
+        n_views: int,
+        *,
+        psi: float = 1.0,
+        mix: Mix | None = None,
+        layout_resolution: int = RING_LAYOUT_RESOLUTION,
+    ) -> np.ndarray:
+        """Per-layer styles ``[n_views, num_ws, w_dim]`` of :meth:`ring_views` (and of :meth:`canvas`'s tiles)."""
         if n_views < 1:
             raise SkyassetError("invalid_argument", f"n_views must be >= 1, got {n_views}.")
         z_dim = self.bundle.z_dim
@@ -238,9 +258,83 @@ class SkyGenerator:
         # Layers up to resolution r take the first 2 log2(r) - 2 styles (4 px: 2, 8 px: 4, ...).
         shared = 0 if layout_resolution < 4 else min(self.bundle.num_ws, 2 * int(np.log2(layout_resolution)) - 2)
         ws[1:, shared:] = w[0]
-        return self.synthesize(ws, batch_size=batch_size)
+        return ws
 
     # ----------------------------------------------------------------------------------------------
+    @property
+    def has_canvas(self) -> bool:
+        """Whether the bundle has the canvas graph that ``--method native`` needs."""
+        return "canvas" in self.bundle.graphs
+
+    def _canvas_session(self) -> Any:
+        if not self.has_canvas:
+            raise SkyassetError(
+                "invalid_argument",
+                f"Model bundle {self.bundle.path} has no canvas graph, which --method native needs. Use "
+                "--method ring, or re-export the bundle with `skyasset-train export` (it adds the canvas graph).",
+            )
+        if self._canvas is None:
+            graph = self.bundle.graphs["canvas"]
+            session = make_session(graph.path, self._providers, decode_weights_at_load=graph.decode_weights_at_load)
+            self._check_canvas_io(session)
+            self._canvas = session
+        return self._canvas
+
+    @property
+    def canvas_tiles(self) -> int:
+        """How many views wide the canvas graph renders (0 without one)."""
+        return int(self._canvas_session().get_inputs()[0].shape[0]) if self.has_canvas else 0
+
+    def canvas(
+        self,
+        cloud: str | None,
+        seed: int,
+        *,
+        psi: float = 1.0,
+        mix: Mix | None = None,
+        layout_resolution: int = RING_LAYOUT_RESOLUTION,
+    ) -> np.ndarray:
+        """One sky all the way round: float32 ``[H, tiles * H, 3]`` in [0, 1], its last column leading into its
+        first, from the bundle's canvas graph (one pass, no stitching; docs/BUNDLE.md).
+
+        Tile i has the styles of :meth:`ring_views`'s view i (its own cloud layout, the seed's light and colour),
+        blended smoothly between tile centres, and the learned constant turned by a seeded 0-3 columns per tile.
+        """
+        session = self._canvas_session()
+        tiles = int(session.get_inputs()[0].shape[0])
+        ws = self.ring_styles(cloud, seed, tiles, psi=psi, mix=mix, layout_resolution=layout_resolution)
+        turns = integers_from_seed(seed, CANVAS_TURN_STREAM, tiles, 4)
+        img = session.run(["img"], {"ws_tiles": np.ascontiguousarray(ws, np.float32), "turns": turns})[0]
+        if not np.isfinite(img).all():
+            raise SkyassetError(
+                "bundle_invalid",
+                f"Model bundle {self.bundle.path} produced non-finite pixels (NaN or infinity) in its canvas graph: "
+                "its weights are damaged. Re-export the bundle from its snapshot or reinstall the default model.",
+            )
+        return np.clip(img[0].transpose(1, 2, 0) * 0.5 + 0.5, 0.0, 1.0).astype(np.float32)
+
+    # ----------------------------------------------------------------------------------------------
+    def _check_canvas_io(self, session: Any) -> None:
+        b = self.bundle
+        inputs = {a.name: a.shape for a in session.get_inputs()}
+        ws_shape, turns_shape = inputs.get("ws_tiles"), inputs.get("turns")
+        outputs = {a.name: a.shape for a in session.get_outputs()}
+        tiles = ws_shape[0] if ws_shape else None
+        ok = (
+            isinstance(tiles, int)
+            and tiles >= 2
+            and list(ws_shape or []) == [tiles, b.num_ws, b.w_dim]
+            and list(turns_shape or []) == [tiles]
+            and list(outputs.get("img") or []) == [1, 3, b.resolution, tiles * b.resolution]
+        )
+        if not ok:
+            raise SkyassetError(
+                "bundle_inconsistent",
+                f"Model bundle {b.path}: the canvas graph has inputs {inputs} and outputs {outputs}, but the "
+                f"metadata implies ws_tiles=[T, {b.num_ws}, {b.w_dim}], turns=[T] and img=[1, 3, {b.resolution}, "
+                f"T * {b.resolution}]. Re-export the bundle from its snapshot.",
+            )
+
     def _check_graph_io(self) -> None:
         b = self.bundle
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["z_from_seed", "loop_latents", "MAX_SEED"]
+__all__ = ["z_from_seed", "integers_from_seed", "loop_latents", "MAX_SEED"]
 
 MAX_SEED = 2**31 - 1  # one range for every engine: Blender and C# ints are signed 32-bit
 
@@ -26,6 +26,12 @@ def z_from_seed(seed: int, z_dim: int, stream: int = 0) -> np.ndarray:
     seed = _check_seed(seed)
     rng = np.random.default_rng([seed, stream] if stream else seed)
     return rng.standard_normal(z_dim).astype(np.float32)
+
+
+def integers_from_seed(seed: int, stream: int, n: int, high: int) -> np.ndarray:
+    """``n`` integers in ``[0, high)`` (int64) from sub-stream ``stream`` of ``seed``, the same everywhere."""
+    seed = _check_seed(seed)
+    return np.random.default_rng([seed, stream]).integers(0, high, n, dtype=np.int64)
 
 
 def loop_latents(seed: int, z_dim: int, n: int, radius: float = 0.5) -> np.ndarray:

@@ -47,10 +47,12 @@ def test_variant_is_a_valid_bundle_with_fresh_checksums(variants: dict[str, Path
         assert meta["graphs"][name]["sha256"] == sha256_of(graph.path)
         assert meta["graphs"][name]["bytes"] == graph.path.stat().st_size
     # Float32 compute from int8 weights: the runtime is told to decode them once, at load.
+    # The canvas graph keeps int8 weights behind DequantizeLinear in every int8 variant.
     decoded = {"int8-weight": {"mapping", "synthesis"}, "int8-qdq": {"mapping"}}.get(variant, set())
+    decoded |= set() if variant == "fp16" else {"canvas"}
     assert {n for n, g in bundle.graphs.items() if g.decode_weights_at_load} == decoded
     quant = meta["provenance"]["quantization"]
-    assert quant["variant"] == variant and set(quant["methods"]) == {"mapping", "synthesis"}
+    assert quant["variant"] == variant and set(quant["methods"]) == {"mapping", "synthesis", "canvas"}
     assert quant["source_sha256"]["synthesis"] != bundle.graphs["synthesis"].sha256
 
 
@@ -65,6 +67,17 @@ def test_variant_loads_transparently_and_stays_close_to_fp32(
     assert images.dtype == np.float32 and images.shape == reference.shape
     assert psnr(images, reference) >= MIN_PSNR_DB[variant]
     assert psnr(images, reference) < 200  # it really is a different graph, not a copy
+
+
+CANVAS_MIN_PSNR_DB = {"fp16": 55.0}  # weights only, float32 compute: int8 weights as int8-weight's 35 dB
+
+
+@pytest.mark.parametrize("variant", QUANT_VARIANTS)
+def test_variant_canvas_stays_close_to_fp32(tiny_bundle_path: Path, variants: dict[str, Path], variant: str) -> None:
+    fp32 = SkyGenerator(tiny_bundle_path, providers=["CPUExecutionProvider"]).canvas("Cu", 3)
+    canvas = SkyGenerator(variants[variant], providers=["CPUExecutionProvider"]).canvas("Cu", 3)
+    assert canvas.shape == fp32.shape
+    assert CANVAS_MIN_PSNR_DB.get(variant, 35.0) <= psnr(canvas, fp32) < 200
 
 
 def test_fp16_and_int8_weight_store_every_large_weight_compactly(variants: dict[str, Path]) -> None:

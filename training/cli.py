@@ -432,6 +432,10 @@ def export(
             "noise out (an undertrained model's speckle)."
         ),
     ] = "const",
+    canvas_tiles: Annotated[
+        int,
+        typer.Option(help="Views across the canvas graph of `--method native` (2-16); 0 leaves it out."),
+    ] = 6,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -463,6 +467,7 @@ def export(
         license=license,
         mean_samples=mean_samples,
         noise_mode=noise,  # type: ignore[arg-type]
+        canvas_tiles=canvas_tiles,
         overwrite=force,
         verbose=not as_json,
     )

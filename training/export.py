@@ -1,8 +1,9 @@
 """Export a generator to the skyasset model bundle (docs/BUNDLE.md): two ONNX graphs + metadata.
 
-``export_bundle`` traces the mapping network (z, c -> one w) and the synthesis network (ws -> image, constant
-noise, fp32) with the dynamo ONNX exporter, checks ONNX Runtime against PyTorch on random inputs, computes the
-per-class mean w through the mapping network, and writes the folder atomically (a temporary sibling folder,
+``export_bundle`` traces the mapping network (z, c -> one w), the synthesis network (ws -> image, constant
+noise, fp32) and, unless told not to, the canvas graph (one pass over a panorama several views wide:
+:mod:`training.canvas`) with the dynamo ONNX exporter, checks ONNX Runtime against PyTorch on random inputs,
+computes the per-class mean w through the mapping network, and writes the folder atomically (a temporary sibling folder,
 renamed at the end). It writes nothing when the check fails.
 
 Command line (random weights, for smoke tests and benchmarks)::
@@ -32,6 +33,7 @@ import torch
 from skyasset import bundle as bundle_schema
 from skyasset.classes import CCSN_CLASSES, CloudClass
 from skyasset.errors import SkyassetError
+from training.canvas import CanvasSynthesis
 from training.networks import Generator, get_config
 
 ExportNoiseMode = Literal["const", "none"]
@@ -41,6 +43,7 @@ __all__ = ["SCHEMA_VERSION", "ExportCheck", "ExportNoiseMode", "export_bundle", 
 SCHEMA_VERSION = bundle_schema.SCHEMA_VERSION
 MAX_RELATIVE_ERROR = 1e-3  # Allowed ORT-vs-PyTorch max abs error, as a fraction of the output's range.
 ONNX_SINGLE_FILE_LIMIT = 2**31 - 2**26  # Protobuf's 2 GiB limit, with headroom for the graph itself.
+CANVAS_TILES = 6  # views around the canvas graph's loop: 60 degrees each, as the ring's six views
 
 
 @dataclass(frozen=True)
@@ -89,11 +92,17 @@ class _SynthesisGraph(torch.nn.Module):
 
 
 def _export_graph(
-    module: torch.nn.Module, inputs: dict[str, torch.Tensor], output_name: str, path: Path, opset: int
+    module: torch.nn.Module,
+    inputs: dict[str, torch.Tensor],
+    output_name: str,
+    path: Path,
+    opset: int,
+    dynamic_batch: bool = True,
 ) -> None:
-    """Trace ``module`` with the dynamo exporter; the batch dimension of every input is dynamic."""
+    """Trace ``module`` with the dynamo exporter; the batch dimension of every input is dynamic unless not
+    ``dynamic_batch`` (then every shape is the traced one)."""
     batch = torch.export.Dim("N", min=1, max=4096)
-    dynamic_shapes = {name: {0: batch} for name in inputs}
+    dynamic_shapes = {name: {0: batch} for name in inputs} if dynamic_batch else None
     n_bytes = sum(p.numel() * p.element_size() for p in module.parameters())
     n_bytes += sum(b.numel() * b.element_size() for b in module.buffers())
     onnx_logger = logging.getLogger("torch.onnx")
@@ -204,6 +213,7 @@ def export_bundle(
     mean_samples: int = 4096,
     seed: int = 0,
     noise_mode: ExportNoiseMode = "const",
+    canvas_tiles: int = CANVAS_TILES,
     overwrite: bool = False,
     verbose: bool = True,
 ) -> Path:
@@ -232,6 +242,8 @@ def export_bundle(
     noise_mode
         ``const``: the per-pixel noise inputs are the snapshot's fixed noise buffers (as StyleGAN2 renders);
         ``none``: left out, for a model whose noise still shows as speckle (an undertrained one).
+    canvas_tiles
+        Views across the canvas graph (``--method native``); 0 leaves the graph out (a smaller bundle).
     overwrite
         Replace an existing ``out_dir`` (only after the new bundle passed its checks).
     verbose
@@ -261,6 +273,10 @@ def export_bundle(
         raise SkyassetError("invalid_argument", f"opset {opset} is too old; the dynamo exporter needs >= 17")
     if mean_samples < 1:
         raise SkyassetError("invalid_argument", f"mean_samples must be >= 1, got {mean_samples}")
+    if canvas_tiles != 0 and not 2 <= canvas_tiles <= 16:
+        raise SkyassetError(
+            "invalid_argument", f"canvas_tiles must be 0 (no canvas graph) or 2..16, got {canvas_tiles}"
+        )
     if out_dir.exists() and not overwrite:
         raise SkyassetError("output_exists", f"{out_dir} already exists; remove it or pass overwrite=True")
     if not out_dir.parent.is_dir():
@@ -288,17 +304,26 @@ def export_bundle(
     syn_inputs = {"ws": ws}
     mapping.eval()
     synthesis.eval()
+    graphs: list[tuple[str, torch.nn.Module, dict[str, torch.Tensor], str, bool]] = [
+        ("mapping", mapping, map_inputs, "w", True),
+        ("synthesis", synthesis, syn_inputs, "img", True),
+    ]
+    if canvas_tiles:
+        with torch.no_grad():
+            tile_c = c[:1].expand(canvas_tiles, -1) if G.c_dim else None
+            tile_ws = G.mapping(torch.randn([canvas_tiles, G.z_dim], generator=gen), tile_c)
+        turns = torch.randint(0, G.synthesis.b4.const.shape[2], [canvas_tiles], generator=gen)
+        canvas = CanvasSynthesis(G.synthesis, canvas_tiles, noise_mode, noise_seed=seed).eval()
+        graphs.append(("canvas", canvas, {"ws_tiles": tile_ws, "turns": turns}, "img", False))
 
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; a bundle is an ordinary readable folder.
         checks = []
-        for name, module, inputs, output in (
-            ("mapping", mapping, map_inputs, "w"),
-            ("synthesis", synthesis, syn_inputs, "img"),
-        ):
+        for name, module, inputs, output, dynamic_batch in graphs:
             path = tmp / f"{name}.onnx"
-            _export_graph(module, {k: v[:2] for k, v in inputs.items()}, output, path, opset)
+            trace_inputs = {k: v[:2] for k, v in inputs.items()} if dynamic_batch else inputs
+            _export_graph(module, trace_inputs, output, path, opset, dynamic_batch)
             check = _check_graph(name, module, path, inputs)
             if verbose:
                 print(
@@ -331,7 +356,7 @@ def export_bundle(
             "classes": [cls.to_json() for cls in classes],
             "w_avg": [float(v) for v in w_avg],
             "class_w_avg": [[float(v) for v in row] for row in class_w_avg],
-            "graphs": bundle_schema.graph_entries(tmp, ("mapping", "synthesis")),
+            "graphs": bundle_schema.graph_entries(tmp, [name for name, *_ in graphs]),
             "provenance": _provenance(provenance, G, opset, checks, mean_samples, noise_mode),
             "license": license,
         }

@@ -146,6 +146,7 @@ def ship_model(
             "gen_per_class": [int(gen_counts.min()), int(gen_counts.max())],
             "noise_rms": rms,
             "noise_mode": noise_mode,
+            "noise_choice": noise,
             **results,
         }
         _record_fid(bundle, results["fid"], num_gen, reference)
@@ -196,6 +197,16 @@ def _write_samples(bundle: Path, columns: int = 8) -> None:
     image_grid(images, len(rows), [c.code for c in gen.bundle.classes]).save(bundle / "samples.png")
 
 
+def _noise_reason(metrics: dict[str, Any]) -> str:
+    """Why the bundle renders with or without its noise, for the card."""
+    if metrics.get("noise_choice", "auto") == "auto":
+        return f"chosen automatically: above {NOISE_RMS_LIMIT} the noise is left out as likely speckle"
+    return (
+        f"chosen with `--noise {metrics['noise_choice']}` after looking at the samples both ways; the automatic "
+        f"rule leaves noise above {NOISE_RMS_LIMIT} out as likely speckle"
+    )
+
+
 def _write_skybox(bundle: Path, staging: Path) -> None:
     import skyasset
 
@@ -228,8 +239,8 @@ Weights: {meta["license"]}.
 {training_summary.strip() or "(not given)"}
 
 Generator: {json.dumps(prov.get("generator_kwargs", {}))}. Snapshot {metrics["snapshot"]}, {metrics["kimg"]:.1f} kimg.
-Exported with the per-pixel noise `{metrics["noise_mode"]}` (noise rms {metrics["noise_rms"]:.4f}; above
-{NOISE_RMS_LIMIT} it shows as speckle and is left out).
+Exported with the per-pixel noise `{metrics["noise_mode"]}` (noise rms {metrics["noise_rms"]:.4f};
+{_noise_reason(metrics)}).
 
 ## Quality (measured on this bundle through the runtime)
 - **FID {metrics["fid"]:.2f}**: {metrics["num_gen"]} generated images (labels drawn like the data set's, seeds

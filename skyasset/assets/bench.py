@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from skyasset.assets.cubemap import equirect_to_faces
+from skyasset.assets.dome import LAYER_VIEWS
 from skyasset.assets.metrics import (
     cube_edge_score,
     period_correlation,
@@ -22,25 +23,41 @@ from skyasset.assets.metrics import (
     unique_pixel_share,
     wrap_seam_score,
 )
+from skyasset.assets.native import NativeOptions
 from skyasset.assets.panorama import PANORAMA_METHODS, RING_VIEWS, PanoramaMethod, assemble_panorama
 from skyasset.assets.png import write_image
 from skyasset.assets.ring import split_zenith
 from skyasset.errors import SkyassetError
 
-__all__ = ["ViewsFn", "ccsn_views", "generator_views", "bench_skybox", "contact_sheet"]
+__all__ = ["CanvasFn", "ViewsFn", "ccsn_views", "generator_canvas", "generator_views", "bench_skybox", "contact_sheet"]
 
 ViewsFn = Callable[[str, int, int], np.ndarray]
-"""``(cloud code, seed, n_views) -> views [n_views, H, W, 3]`` float32 in [0, 1]; one view more is the ring's
-cloud layer overhead (a generator makes one; photos do not)."""
+"""``(cloud code, seed, n_views) -> views [n_views (+ k * k), H, W, 3]`` float32 in [0, 1]; views beyond
+``n_views`` are the ring's cloud layer overhead (a generator makes them; photos do not)."""
+CanvasFn = Callable[[str, int], tuple[np.ndarray, np.ndarray]]
+"""``(cloud code, seed) -> (canvas [H, W, 3], cloud-layer views [N, H, H, 3])`` float32 in [0, 1]: a canvas that
+goes all the way round and the views overhead (``native``)."""
 
 
 def generator_views(generator: Any, *, psi: float = 1.0) -> ViewsFn:
     """Views from a :class:`skyasset.generator.SkyGenerator`, as `generate` makes them for a ring."""
 
     def views(cloud: str, seed: int, n_views: int) -> np.ndarray:
-        return generator.ring_views(cloud, seed, n_views + 1, psi=psi)  # the last: the cloud layer overhead
+        return generator.ring_views(cloud, seed, n_views + LAYER_VIEWS, psi=psi)  # the last: the cloud layer
 
     return views
+
+
+def generator_canvas(generator: Any, *, psi: float = 1.0) -> CanvasFn:
+    """Canvas and cloud-layer view of a :class:`skyasset.generator.SkyGenerator` with a canvas graph, as
+    `generate --method native` makes them."""
+
+    def canvas(cloud: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        tiles = generator.canvas_tiles
+        styles = generator.ring_styles(cloud, seed, tiles + LAYER_VIEWS, psi=psi)
+        return generator.canvas(cloud, seed, psi=psi), generator.synthesize(styles[tiles:])
+
+    return canvas
 
 
 def _imread(path: Path, flags: int) -> np.ndarray:
@@ -105,11 +122,12 @@ def _label(img: np.ndarray, text: str) -> np.ndarray:
 
 
 def contact_sheet(rows: Sequence[tuple[str, dict[str, np.ndarray]]], *, thumb_width: int = 384) -> np.ndarray:
-    """uint8 grid: one row per cloud type, one labelled equirect thumbnail per method (mirror, stripe, ring)."""
+    """uint8 grid: one row per cloud type, one labelled equirect thumbnail per method (mirror, stripe, ring,
+    native)."""
     lines = []
     for name, panos in rows:
         cells = []
-        for method in ("mirror", "stripe", "ring"):
+        for method in ("mirror", "stripe", "ring", "native"):
             if method not in panos:
                 continue
             small = cv2.resize(panos[method], (thumb_width, thumb_width // 2), interpolation=cv2.INTER_AREA)
@@ -127,24 +145,36 @@ def bench_skybox(
     width: int = 2048,
     face_size: int = 512,
     n_views: int = RING_VIEWS,
-    methods: Sequence[PanoramaMethod] = PANORAMA_METHODS,
+    methods: Sequence[PanoramaMethod] | None = None,
+    canvas_fn: CanvasFn | None = None,
     sheet: Path | None = None,
     sheet_classes: int = 6,
     source: str = "generator",
+    main_method: PanoramaMethod = "ring",
 ) -> dict[str, Any]:
     """Measure the panorama methods over ``classes`` x ``seeds``; medians over all runs.
 
     ``seconds_per_skybox`` is the wall time of assembling one ring panorama of ``width`` plus six
     ``face_size`` faces (all after the generator); ``cpu_seconds_per_skybox`` the CPU time of the same work
     summed over threads, which does not grow when other processes share the machine; ``seconds_end_to_end``
-    adds generating the ``n_views`` views. The top-level scores are the ring method's; ``methods`` holds every
-    method's medians. ``period_correlation`` is the sky band's correlation with itself turned by 60 degrees
+    adds generating the ``n_views`` views (for ``native``: the canvas and the cloud-layer view). ``methods``
+    defaults to every method that can run (``native`` needs ``canvas_fn``). The top-level scores are
+    ``main_method``'s; ``methods`` holds every method's medians, ``period_correlation_by_class`` each class's
+    median per method. ``period_correlation`` is the sky band's correlation with itself turned by 60 degrees
     (repetition; real skies score about -0.05..0.25) and ``detail_above_45`` the share of the sky above 45
     degrees elevation that holds detail rather than a flat fill. With ``sheet``, a contact sheet of the first
     seed of up to ``sheet_classes`` classes is written there (PNG).
     """
     if not classes or not seeds:
         raise SkyassetError("invalid_argument", "The skybox benchmark needs at least one class and one seed.")
+    if methods is None:
+        methods = [m for m in PANORAMA_METHODS if m != "native" or canvas_fn is not None]
+    if "native" in methods and canvas_fn is None:
+        raise SkyassetError("invalid_argument", "The native method needs a canvas: a model with a canvas graph.")
+    if main_method not in methods:
+        raise SkyassetError(
+            "invalid_argument", f"The main method '{main_method}' is not among those measured ({', '.join(methods)})."
+        )
     scores: dict[str, dict[str, list[float]]] = {
         m: {
             "wrap_seam": [],
@@ -158,6 +188,8 @@ def bench_skybox(
         for m in methods
     }
     gen_times: list[float] = []
+    canvas_times: list[float] = []
+    period_by_class: dict[str, dict[str, list[float]]] = {c: {m: [] for m in methods} for c in classes}
     rows: list[tuple[str, dict[str, np.ndarray]]] = []
     for cloud in classes:
         for k, seed in enumerate(seeds):
@@ -165,23 +197,35 @@ def bench_skybox(
             views = views_fn(cloud, int(seed), n_views)
             gen_times.append(time.perf_counter() - t0)
             views, ring_options = split_zenith(views, n_views)
+            canvas, overhead = None, None
+            if canvas_fn is not None and "native" in methods:
+                t0 = time.perf_counter()
+                canvas, overhead = canvas_fn(cloud, int(seed))
+                canvas_times.append(time.perf_counter() - t0)
             panos: dict[str, np.ndarray] = {}
             for method in methods:
                 t1, c1 = time.perf_counter(), time.process_time()
-                pano = assemble_panorama(views, method, width, ring_options if method == "ring" else None)
+                if method == "native":
+                    assert canvas is not None  # checked above: native runs only with a canvas_fn
+                    pano = assemble_panorama(canvas, method, width, NativeOptions(zenith=overhead))
+                else:
+                    pano = assemble_panorama(views, method, width, ring_options if method == "ring" else None)
                 faces = equirect_to_faces(pano, face_size)
                 scores[method]["seconds"].append(time.perf_counter() - t1)
                 scores[method]["cpu_seconds"].append(time.process_time() - c1)
                 scores[method]["wrap_seam"].append(wrap_seam_score(pano))
                 scores[method]["cube_edge"].append(cube_edge_score(faces))
                 scores[method]["unique_share"].append(unique_pixel_share(pano))
-                scores[method]["period_correlation"].append(period_correlation(pano))
+                period = period_correlation(pano)
+                scores[method]["period_correlation"].append(period)
+                period_by_class[cloud][method].append(period)
                 scores[method]["detail_above_45"].append(sky_detail_share(pano))
                 panos[method] = pano
             if k == 0 and len(rows) < sheet_classes:
                 rows.append((cloud, panos))
     med = {m: {k: float(statistics.median(v)) for k, v in s.items()} for m, s in scores.items()}
-    main = "ring" if "ring" in med else next(iter(med))
+    main = main_method
+    generate_s = float(statistics.median(canvas_times if main == "native" else gen_times))
     report: dict[str, Any] = {
         "wrap_seam": round(med[main]["wrap_seam"], 4),
         "cube_edge": round(med[main]["cube_edge"], 4),
@@ -190,10 +234,14 @@ def bench_skybox(
         "detail_above_45": round(med[main]["detail_above_45"], 4),
         "seconds_per_skybox": round(med[main]["seconds"], 4),
         "cpu_seconds_per_skybox": round(med[main]["cpu_seconds"], 4),
-        "seconds_generate": round(float(statistics.median(gen_times)), 4),
-        "seconds_end_to_end": round(float(statistics.median(gen_times)) + med[main]["seconds"], 4),
+        "seconds_generate": round(generate_s, 4),
+        "seconds_end_to_end": round(generate_s + med[main]["seconds"], 4),
         "method": main,
         "methods": {m: {k: round(v, 4) for k, v in s.items()} for m, s in med.items()},
+        "period_correlation_by_class": {
+            c: {m: round(float(statistics.median(v)), 4) for m, v in by_method.items()}
+            for c, by_method in period_by_class.items()
+        },
         "runs": len(gen_times),
         "classes": list(classes),
         "seeds": [int(s) for s in seeds],

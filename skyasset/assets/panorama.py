@@ -1,4 +1,4 @@
-"""``assemble_panorama``: one entry point for the three panorama methods."""
+"""``assemble_panorama``: one entry point for the panorama methods."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 
 from skyasset.assets.baseline import MirrorOptions, StripeOptions, assemble_mirror, assemble_stripe
 from skyasset.assets.fill import GroundFill
+from skyasset.assets.native import NativeOptions, assemble_native
 from skyasset.assets.ring import RING_VIEWS, RingOptions, assemble_ring
 from skyasset.errors import SkyassetError
 
@@ -17,16 +18,22 @@ __all__ = [
     "PanoramaOptions",
     "RING_VIEWS",
     "MirrorOptions",
+    "NativeOptions",
     "RingOptions",
     "StripeOptions",
     "assemble_panorama",
     "default_options",
 ]
 
-PanoramaMethod = Literal["ring", "mirror", "stripe"]
+PanoramaMethod = Literal["ring", "mirror", "stripe", "native"]
 PANORAMA_METHODS: tuple[PanoramaMethod, ...] = get_args(PanoramaMethod)
-PanoramaOptions = RingOptions | MirrorOptions | StripeOptions
-_OPTIONS: dict[str, type[PanoramaOptions]] = {"ring": RingOptions, "mirror": MirrorOptions, "stripe": StripeOptions}
+PanoramaOptions = RingOptions | MirrorOptions | StripeOptions | NativeOptions
+_OPTIONS: dict[str, type[PanoramaOptions]] = {
+    "ring": RingOptions,
+    "mirror": MirrorOptions,
+    "stripe": StripeOptions,
+    "native": NativeOptions,
+}
 
 
 def default_options(method: str, *, ground: GroundFill = "haze") -> PanoramaOptions:
@@ -47,14 +54,17 @@ def assemble_panorama(
     ----------
     views
         sRGB display values; ``ring`` uses all N (view i looks at yaw ``360 * i / N``), ``mirror`` and
-        ``stripe`` use ``views[0]``. A single ``[H, W, 3]`` image is taken as one view.
+        ``stripe`` use ``views[0]``, ``native`` takes ``views[0]`` as a canvas that goes all the way round
+        (the bundle's canvas graph). A single ``[H, W, 3]`` image is taken as one view.
     method
-        ``ring`` (default; :func:`skyasset.assets.ring.assemble_ring`), ``mirror`` or ``stripe`` (the 2025
-        baseline, :mod:`skyasset.assets.baseline`).
+        ``ring`` (default; :func:`skyasset.assets.ring.assemble_ring`), ``native``
+        (:func:`skyasset.assets.native.assemble_native`), ``mirror`` or ``stripe`` (the 2025 baseline,
+        :mod:`skyasset.assets.baseline`).
     width
         Output width in pixels, a multiple of 8 (height is half).
     options
-        The method's own options (:class:`RingOptions`, :class:`MirrorOptions`, :class:`StripeOptions`);
+        The method's own options (:class:`RingOptions`, :class:`NativeOptions`, :class:`MirrorOptions`,
+        :class:`StripeOptions`);
         ``None`` for its defaults.
     """
     arr = np.asarray(views)
@@ -79,6 +89,8 @@ def assemble_panorama(
         )
     if isinstance(opts, RingOptions):
         return assemble_ring(arr, width, opts)
+    if isinstance(opts, NativeOptions):
+        return assemble_native(arr[0], width, opts)
     if isinstance(opts, StripeOptions):
         return assemble_stripe(arr[0], width, opts)
     return assemble_mirror(arr[0], width, opts)

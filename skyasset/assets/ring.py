@@ -58,8 +58,8 @@ class RingOptions:
     yaw
         Extra rotation of every view in degrees (view i looks at ``yaw + 360 * i / N``).
     zenith
-        One more view ``[H, W, 3]`` whose sky becomes the cloud layer overhead (:mod:`skyasset.assets.dome`);
-        without it the cap above the views is filled smoothly.
+        One more view ``[H, W, 3]``, or k x k views ``[k * k, H, W, 3]``, whose sky becomes the cloud layer
+        overhead (:mod:`skyasset.assets.dome`); without it the cap above the views is filled smoothly.
     """
 
     fov: float = 90.0
@@ -91,9 +91,13 @@ class RingOptions:
 def split_zenith(
     views: np.ndarray, n_views: int = RING_VIEWS, options: RingOptions | None = None
 ) -> tuple[np.ndarray, RingOptions]:
-    """``(ring views, options)``: a view beyond the first ``n_views`` becomes ``options.zenith`` (cloud layer)."""
+    """``(ring views, options)``: the views beyond the first ``n_views`` become ``options.zenith`` (the cloud
+    layer: one view, or a mosaic of them)."""
     base = options or RingOptions()
-    return views[:n_views], (replace(base, zenith=views[n_views]) if len(views) > n_views else base)
+    extra = views[n_views:]
+    if len(extra) == 0:
+        return views[:n_views], base
+    return views[:n_views], replace(base, zenith=extra[0] if len(extra) == 1 else extra)
 
 
 def resize_equirect(equirect: np.ndarray, width: int) -> np.ndarray:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
 
@@ -23,7 +23,7 @@ def _human(report: dict[str, Any]) -> str:
         )
     lines.append(
         f"{report['runs']} runs ({report['source']}); generate {report['seconds_generate']:.3f} s, "
-        f"end to end {report['seconds_end_to_end']:.3f} s per ring skybox"
+        f"end to end {report['seconds_end_to_end']:.3f} s per {report['method']} skybox"
     )
     if "contact_sheet" in report:
         lines.append(f"contact sheet: {report['contact_sheet']}")
@@ -41,6 +41,10 @@ def bench_skybox_command(
     width: Annotated[int, typer.Option(help="Equirect width.")] = 2048,
     face_size: Annotated[int, typer.Option(help="Cube face size.")] = 512,
     psi: Annotated[float, typer.Option(help="Truncation for generated views.")] = 0.7,
+    method: Annotated[
+        Literal["ring", "native"],
+        typer.Option(help="Whose scores head the report (ring; native needs a model with a canvas graph)."),
+    ] = "ring",
     sheet: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(help="Contact sheet PNG (default: skybox_contact_sheet.png beside --output, else none)."),
@@ -49,14 +53,18 @@ def bench_skybox_command(
     force: ForceOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Score ring, mirror and stripe panoramas (medians over classes x seeds) and write a contact sheet."""
+    """Score ring, mirror, stripe and (with a canvas graph) native panoramas (medians over classes x seeds) and
+    write a contact sheet."""
 
     def work() -> dict[str, Any]:
-        from skyasset.assets.bench import bench_skybox, ccsn_views, generator_views
+        from skyasset.assets.bench import CanvasFn, bench_skybox, ccsn_views, generator_canvas, generator_views
 
         if seeds < 1:
             raise SkyassetError("invalid_argument", f"--seeds must be >= 1, got {seeds}.")
+        canvas_fn: CanvasFn | None = None
         if ccsn is not None:
+            if method == "native":
+                raise SkyassetError("invalid_argument", "--method native needs a model (its canvas graph), not --ccsn.")
             views_fn = ccsn_views(ccsn)
             known = sorted(p.name for p in ccsn.iterdir() if p.is_dir())
             source = "ccsn"
@@ -65,6 +73,10 @@ def bench_skybox_command(
 
             gen = SkyGenerator(model)
             views_fn = generator_views(gen, psi=psi)
+            if gen.has_canvas:
+                canvas_fn = generator_canvas(gen, psi=psi)
+            elif method == "native":
+                gen.canvas_tiles  # noqa: B018 - says that the bundle has no canvas graph and what to do
             known = [c.code for c in gen.classes]
             source = f"model:{gen.bundle.model_id}"
         chosen = known if classes == "all" else [c.strip() for c in classes.split(",") if c.strip()]
@@ -75,7 +87,15 @@ def bench_skybox_command(
         if sheet_path is None and output is not None:
             sheet_path = output.with_name("skybox_contact_sheet.png")
         report = bench_skybox(
-            views_fn, chosen, list(range(seeds)), width=width, face_size=face_size, sheet=sheet_path, source=source
+            views_fn,
+            chosen,
+            list(range(seeds)),
+            width=width,
+            face_size=face_size,
+            canvas_fn=canvas_fn,
+            sheet=sheet_path,
+            source=source,
+            main_method=method,
         )
         write_report(report, output, force=force)
         return report

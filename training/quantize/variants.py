@@ -107,6 +107,13 @@ def _qdq_pass(bundle: Bundle, samples: int, seed: int) -> Pass:
 
 
 def _passes(variant: QuantVariant, bundle: Bundle, samples: int, seed: int) -> dict[str, Pass]:
+    graphs = _graph_passes(variant, bundle, samples, seed)
+    if "canvas" in bundle.graphs:  # one wide pass with static shapes: weights stored smaller, computed in float
+        graphs["canvas"] = _FP16 if variant == "fp16" else _INT8_WEIGHT
+    return graphs
+
+
+def _graph_passes(variant: QuantVariant, bundle: Bundle, samples: int, seed: int) -> dict[str, Pass]:
     if variant == "fp16":
         return {"mapping": _FP16, "synthesis": _FP16}
     if variant == "int8-weight":

@@ -1,0 +1,131 @@
+"""The ``native`` panorama: one generated canvas that already goes all the way round, laid on a cylinder.
+
+The bundle's canvas graph renders several views' worth of sky in a single pass whose two ends meet (see
+docs/BUNDLE.md), so nothing needs stitching: no view edges, no blending, and no tile that repeats. The canvas is
+a cylindrical band: column x looks at yaw ``360 * x / W`` degrees (tile 0's centre at the panorama's centre,
+like the ring's view 0), and a row at ``d`` pixels above the horizon looks up at ``atan(d / f)`` with
+``f = W / (2 pi)`` pixels per radian, the same scale across and up, so clouds keep their shape. A 128-pixel-tall
+canvas six tiles wide reaches ~46 degrees above the horizon; above it the cap is filled as the ring's is (a
+smooth fill, and with a ``zenith`` view a cloud layer: :mod:`skyasset.assets.dome`), and the lower hemisphere
+gets the chosen ground fill.
+
+The horizon is found on the whole canvas at once (:mod:`skyasset.assets.horizon` on its row profile): one row for
+the whole band, as a cylinder has one horizon, and the ground, which runs all the way round, outweighs the dark
+base of one cloud. It is searched in the canvas's lower 40%: a generated canvas puts its horizon at 70-90% of its
+height, and the grey bases of a cumulus row above it are the one thing a search higher up takes for ground
+(measured on the default model: 0.44-0.48 for two of six cumulus seeds, 0.78-0.98 with the lower search). The
+ground below the horizon is cut off; nothing above it is painted out, unlike in the ring's photos: what is dark
+and touches a generated horizon is cloud, and painting it out left flat blobs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from skyasset.assets.dome import cloud_layer, overlay_cloud_layer
+from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, fill_zenith, join_at_horizon
+from skyasset.assets.horizon import Horizon, detect_horizon
+from skyasset.assets.ring import resize_equirect
+from skyasset.assets.sphere import equirect_directions, smoothstep
+from skyasset.errors import SkyassetError
+
+__all__ = ["NativeOptions", "assemble_native", "canvas_horizon"]
+
+LOWEST_HORIZON = 0.6  # the horizon is searched below this fraction of the canvas's height (see above)
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: ``zenith`` is an array, which has no truth value to compare by
+class NativeOptions:
+    """How :func:`assemble_native` lays the canvas out; the defaults are the product's.
+
+    Attributes
+    ----------
+    ground, ground_color
+        Below-horizon fill: ``haze``, ``solid`` (``ground_color``) or ``reflection``.
+    top_feather
+        Width of the fade at the canvas's top edge as a fraction of its height, (0, 1].
+    detect
+        Detect the horizon and cut the ground off (off: the canvas's bottom edge is the horizon).
+    yaw
+        Where the canvas's first tile looks, in degrees (0: the panorama's centre, +Z).
+    zenith
+        One more view ``[H, W, 3]``, or k x k views ``[k * k, H, W, 3]``, whose sky becomes the cloud layer
+        overhead (:mod:`skyasset.assets.dome`); without it the cap above the canvas is filled smoothly.
+    """
+
+    ground: GroundFill = "haze"
+    ground_color: tuple[float, float, float] = (0.35, 0.36, 0.38)
+    top_feather: float = 0.2
+    detect: bool = True
+    yaw: float = 0.0
+    zenith: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        check_ground(self.ground, self.ground_color)
+        if not 0.0 < self.top_feather <= 1.0:
+            raise SkyassetError("invalid_argument", f"top_feather must be in (0, 1], got {self.top_feather}.")
+
+
+def canvas_horizon(canvas: np.ndarray) -> Horizon:
+    """The horizon of a canvas ``[H, W, 3]`` (row 1: no ground found), searched in its lower 40%."""
+    return detect_horizon(canvas, lowest_sky=LOWEST_HORIZON)
+
+
+def _canvas_sky(canvas: np.ndarray, detect: bool) -> tuple[np.ndarray, float]:
+    """The canvas's sky (the rows above the horizon, less a 2% margin) and the horizon row in pixels."""
+    h = canvas.shape[0]
+    sky = np.clip(canvas.astype(np.float32), 0.0, 1.0)
+    if not detect:
+        return sky, float(h)
+    horizon = canvas_horizon(canvas)
+    if not horizon.has_ground:
+        return sky, float(h)
+    cut = max(8, int(round((horizon.row - 0.02) * h)))  # the blurred transition goes with the ground
+    return np.ascontiguousarray(sky[:cut]), horizon.row * h
+
+
+def assemble_native(canvas: np.ndarray, width: int = 2048, options: NativeOptions | None = None) -> np.ndarray:
+    """Equirect ``[width // 2, width, 3]`` float32 in [0, 1] from a canvas ``[H, W, 3]`` that wraps around.
+
+    ``W`` must be at least ``H`` (a canvas covers 360 degrees across); see :class:`NativeOptions` for the rest.
+    """
+    opts = options or NativeOptions()
+    canvas = np.asarray(canvas, np.float32)
+    if canvas.ndim != 3 or canvas.shape[2] != 3 or canvas.shape[0] < 8 or canvas.shape[1] < canvas.shape[0]:
+        raise SkyassetError(
+            "invalid_argument",
+            f"A native canvas must be [H, W, 3] with W >= H >= 8 (360 degrees across), got shape {canvas.shape}.",
+        )
+    ch, cw = canvas.shape[:2]
+    f_px = cw / (2.0 * math.pi)
+    sky, horizon_px = _canvas_sky(canvas, opts.detect)
+    # Work at about the canvas's own resolution, a whole fraction of the output (as the ring does).
+    iw = width // max(1, int(width // cw)) if width >= cw else width
+    iw -= iw % 4
+    ih = iw // 4
+    dirs = equirect_directions(iw // 2, iw)[:ih]
+    lon = np.arctan2(dirs[..., 0], dirs[..., 2]) - math.radians(opts.yaw)
+    elevation = np.arcsin(np.clip(dirs[..., 1], -1.0, 1.0))
+    pad = 4  # wrapped columns each side, for the cubic kernel at the seam
+    px = np.mod(lon / (2.0 * math.pi) * cw + ch / 2.0 - 0.5, cw) + pad
+    py = horizon_px - f_px * np.tan(elevation) - 0.5
+    wrapped = np.concatenate([sky[:, cw - pad :], sky, sky[:, :pad]], axis=1)
+    warped = cv2.remap(
+        wrapped,
+        px.astype(np.float32),
+        np.minimum(py, sky.shape[0] - 1).astype(np.float32),
+        cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    weight = (smoothstep((py + 0.5) / max(1.0, opts.top_feather * ch)) * (py >= -0.5)).astype(np.float32)
+    upper = fill_zenith(warped, weight)
+    if opts.zenith is not None:
+        layer, layer_weight = cloud_layer(np.asarray(opts.zenith, np.float32), dirs, detect=opts.detect)
+        upper = overlay_cloud_layer(upper, layer, layer_weight)
+    lower = fill_below_horizon(upper, opts.ground, color=opts.ground_color)
+    equirect = join_at_horizon(upper, lower)
+    return np.clip(resize_equirect(equirect, width), 0.0, 1.0).astype(np.float32)
