@@ -21,7 +21,17 @@ from skyasset.limits import check_output_size
 from skyasset.seeds import z_from_seed
 from skyasset.upscale.upscale import UpscaleMode, check_upscale, upscale_factor
 
-__all__ = ["generate", "check_choice", "check_settings", "GenerateResult", "Layout", "Method", "LAYOUTS", "METHODS"]
+__all__ = [
+    "generate",
+    "check_choice",
+    "check_settings",
+    "default_method",
+    "GenerateResult",
+    "Layout",
+    "Method",
+    "LAYOUTS",
+    "METHODS",
+]
 
 Layout = Literal["flat", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
 Method = Literal["ring", "native", "mirror", "stripe"]
@@ -92,11 +102,17 @@ def _check_outputs(out: Path, layout: Layout, hdr: bool, force: bool) -> None:
         check_writable(target, force)
 
 
-def check_settings(*, layout: str, method: str, size: int, upscale: str) -> None:
-    """The model-independent arguments of :func:`generate`, as the CLI and the studio check them."""
+def default_method(gen: SkyGenerator) -> Method:
+    """``native`` for a bundle with a canvas graph (no stitching, no repeats: see README), else ``ring``."""
+    return "native" if gen.has_canvas else "ring"
+
+
+def check_settings(*, layout: str, method: str | None, size: int, upscale: str) -> None:
+    """The model-independent arguments of :func:`generate`, as the CLI and the studio check them (``method``
+    ``None``: the model's default)."""
     if layout not in LAYOUTS:
         raise SkyassetError("invalid_argument", f"Unknown layout '{layout}'. Choose one of {', '.join(LAYOUTS)}.")
-    if method not in METHODS:
+    if method is not None and method not in METHODS:
         raise SkyassetError("invalid_argument", f"Unknown method '{method}'. Choose one of {', '.join(METHODS)}.")
     if isinstance(size, bool) or not isinstance(size, int) or size < 64 or size > 16384 or size % 8:
         raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size!r}.")
@@ -127,7 +143,7 @@ def generate(
     psi: float = 0.7,
     mix: Mix | str | None = None,
     layout: Layout = "equirect",
-    method: Method = "ring",
+    method: Method | None = None,
     size: int = 2048,
     hdr: bool = False,
     force: bool = False,
@@ -153,9 +169,9 @@ def generate(
     layout
         ``flat`` writes the generator's image as is; the others write a skybox.
     method
-        How the panorama is made: ``ring`` (views around the horizon, stitched), ``native`` (one canvas that
-        goes all the way round, from the bundle's canvas graph: no stitching), ``mirror``/``stripe`` (the 2025
-        baseline).
+        How the panorama is made: ``native`` (one canvas that goes all the way round, from the bundle's canvas
+        graph: no stitching), ``ring`` (views around the horizon, stitched), ``mirror``/``stripe`` (the 2025
+        baseline). ``None``: ``native`` when the bundle has a canvas graph, else ``ring`` (:func:`default_method`).
     size
         Equirect width in pixels (height = size / 2); cube faces are size / 4.
     hdr
@@ -176,6 +192,7 @@ def generate(
     gen = model if isinstance(model, SkyGenerator) else SkyGenerator(model, providers=providers)
     loaded = time.perf_counter()
     cloud_class = check_choice(gen, cloud, seed, psi, mix_value)
+    method = method or default_method(gen)
     if method == "native" and layout != "flat":
         gen.canvas_tiles  # noqa: B018 - refuses a bundle without a canvas graph before anything is written
     _check_outputs(out_path, layout, hdr, force)  # arguments first, then the outputs, then the long work

@@ -147,7 +147,18 @@ def test_sun_of_a_real_cli_hdr(tiny_bundle_path: Path, tmp_path: Path) -> None:
     estimate = sun.estimate_sun(radiance)
     upper = radiance[: radiance.shape[0] // 2]
     luma = upper @ np.array([0.2126, 0.7152, 0.0722], np.float32)
-    row, col = np.unravel_index(int(np.argmax(luma)), luma.shape)
-    brightest = sun.direction_from_uv((col + 0.5) / luma.shape[1], (row + 0.5) / radiance.shape[0])
-    assert _angle_deg(estimate.direction, brightest) < 8.0
+    # The random-weight sky has several near-equal hot spots, so "the" brightest pixel is arbitrary: the
+    # estimate must point into one of them, i.e. the sky within 3 degrees of it is nearly as bright as the peak.
+    h, w = luma.shape
+    rows, cols = np.mgrid[0:h, 0:w]
+    dirs = np.array(
+        [
+            sun.direction_from_uv((c + 0.5) / w, (r + 0.5) / (2 * h))
+            for r, c in zip(rows.ravel(), cols.ravel(), strict=True)
+        ]
+    )
+    near = dirs @ np.array(estimate.direction) >= math.cos(math.radians(3.0))
+    assert near.any()
+    assert float(luma.ravel()[near].max()) > 0.95 * float(luma.max())
+    assert float(np.median(luma.ravel()[near])) > 4.0 * float(np.median(luma))
     assert estimate.distinct and estimate.irradiance > 1.0

@@ -32,7 +32,13 @@ def generate_command(
     ] = None,
     # Literal choices: a bad value fails while parsing, and --help lists the choices.
     layout: Annotated[Layout, typer.Option(help=f"One of: {', '.join(LAYOUTS)}.")] = "equirect",
-    method: Annotated[Method, typer.Option(help=f"Panorama method, one of: {', '.join(METHODS)}.")] = "ring",
+    method: Annotated[
+        Optional[Method],  # noqa: UP045
+        typer.Option(
+            help=f"Panorama method, one of: {', '.join(METHODS)}; default: native when the model has a canvas "
+            "graph (the default model does), else ring."
+        ),
+    ] = None,
     size: Annotated[int, typer.Option(help="Equirect width in pixels (height is half).")] = 2048,
     hdr: Annotated[bool, typer.Option("--hdr", help="Also write an HDR expansion that can light a scene.")] = False,
     upscale: Annotated[UpscaleMode, typer.Option("--upscale", help=UPSCALE_HELP)] = "none",

@@ -75,6 +75,6 @@ def parse_params(body: object, gen: SkyGenerator) -> GenerateParams:
         hdr=body.get("hdr", False),
         upscale=cast(UpscaleMode, body.get("upscale", "none")),
     )
-    check_settings(layout=params.layout, method="ring", size=params.size, upscale=params.upscale)
+    check_settings(layout=params.layout, method=None, size=params.size, upscale=params.upscale)
     check_choice(gen, params.cloud, params.seed, params.psi, parse_mix(mix_text) if mix_text else None)
     return params
