@@ -4,7 +4,7 @@ One command turns a snapshot into the folder that ``skyasset/models/default/`` h
 
 ``skyasset-bundle.json``, ``mapping.onnx``, ``synthesis.onnx``   the bundle (docs/BUNDLE.md), FID in its provenance
 ``samples.png``                                             seeds 0-7 of every class, psi 1, made by the bundle
-``skybox.png``                                              a 2048x1024 ring skybox (cumulus, seed 7) from the bundle
+``skybox.png``                                              a 2048x1024 skybox (cumulus, seed 7, the default method) from the bundle
 ``metrics.json``                                            FID, per-class FID, conditioning accuracy, noise
 ``MODEL_CARD.md``                                           data, licence, config, training, numbers, failure modes
 
@@ -262,7 +262,7 @@ samples, comparable between models only at equal sizes.
 
 ![samples: seeds 0-7 per class](samples.png)
 
-![a ring skybox from this model: cumulus, seed 7](skybox.png)
+![a skybox from this model (the default method): cumulus, seed 7](skybox.png)
 
 ## Known failure modes
 {failure_modes.strip() or "(not given)"}
