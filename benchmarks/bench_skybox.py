@@ -2,7 +2,7 @@
 
     python benchmarks/bench_skybox.py --ccsn ../shared/datasets/ccsn --seeds 20          # CCSN photos as views
     python benchmarks/bench_skybox.py --model path/to/bundle --seeds 20                  # a trained generator
-    python benchmarks/bench_skybox.py --model path/to/bundle --seeds 20 --method native  # its canvas graph heads
+    python benchmarks/bench_skybox.py --model path/to/bundle --seeds 20 --method ring    # ring heads, not native
     python benchmarks/bench_skybox.py --ccsn ../shared/datasets/ccsn --seeds 1 --classes Cu,St,Sc,Cb,Ci,Ac \\
         --sheet docs/images/skybox_contact_sheet.png --example docs/images/skybox_example.png
 
@@ -105,7 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--example", type=Path, help="README example PNG (views + ring panorama)")
     ap.add_argument("--example-class", default="Cu")
     ap.add_argument("--example-seed", type=int, default=3)
-    ap.add_argument("--method", choices=("ring", "native"), default="ring", help="whose scores head the report")
+    ap.add_argument(
+        "--method",
+        choices=("ring", "native"),
+        default=None,
+        help="whose scores head the report (default: native for a model with a canvas graph, else ring)",
+    )
     ap.add_argument("--native-example", type=Path, help="README example PNG (canvas + native panorama)")
     args = ap.parse_args(argv)
 
@@ -134,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             canvas_fn=canvas_fn,
             sheet=sheet,
             source=source,
-            main_method=args.method,
+            main_method=args.method or ("native" if canvas_fn is not None else "ring"),
         )
         if args.sheet:
             args.sheet.parent.mkdir(parents=True, exist_ok=True)

@@ -159,16 +159,21 @@ def test_generate_native_writes_a_skybox(tiny_bundle_path: Path, tmp_path: Path)
     assert all(p.is_file() for p in result.outputs)
 
 
-def test_native_on_a_bundle_without_canvas_says_how_to_fix_and_writes_nothing(
-    tiny_bundle_copy: Path, tmp_path: Path
-) -> None:
-    meta_path = tiny_bundle_copy / "skyasset-bundle.json"
+def _without_canvas(bundle: Path) -> Path:
+    meta_path = bundle / "skyasset-bundle.json"
     meta = json.loads(meta_path.read_text())
     del meta["graphs"]["canvas"]
     meta_path.write_text(json.dumps(meta))
-    (tiny_bundle_copy / "canvas.onnx").unlink()
+    (bundle / "canvas.onnx").unlink()
+    return bundle
+
+
+def test_native_on_a_bundle_without_canvas_says_how_to_fix_and_writes_nothing(
+    tiny_bundle_copy: Path, tmp_path: Path
+) -> None:
+    bundle = _without_canvas(tiny_bundle_copy)
     out = tmp_path / "out"
-    args = ["generate", "--cloud", "Cu", "--seed", "1", "--method", "native", "--model", str(tiny_bundle_copy)]
+    args = ["generate", "--cloud", "Cu", "--seed", "1", "--method", "native", "--model", str(bundle)]
     run = CliRunner().invoke(app, [*args, "--out", str(out / "sky.png"), "--json"])
     assert run.exit_code == 2
     error = json.loads(run.stdout)["error"]
@@ -177,6 +182,24 @@ def test_native_on_a_bundle_without_canvas_says_how_to_fix_and_writes_nothing(
     assert not out.exists()
     # The rest of the bundle works as before.
     assert SkyGenerator(tiny_bundle_copy).generate("Cu", [0]).shape[0] == 1
+
+
+def test_the_default_method_is_native_with_a_canvas_graph_else_ring(
+    tiny_bundle_path: Path, tiny_bundle_copy: Path, tmp_path: Path
+) -> None:
+    args = ["generate", "-c", "Cu", "-s", "3", "--size", "256", "--json"]
+    with_canvas = CliRunner().invoke(app, [*args, "--model", str(tiny_bundle_path), "-o", str(tmp_path / "a.png")])
+    assert with_canvas.exit_code == 0, with_canvas.stdout
+    assert json.loads(with_canvas.stdout)["method"] == "native"
+    bundle = _without_canvas(tiny_bundle_copy)
+    without = CliRunner().invoke(app, [*args, "--model", str(bundle), "-o", str(tmp_path / "b.png")])
+    assert without.exit_code == 0, without.stdout
+    assert json.loads(without.stdout)["method"] == "ring"
+    bench = ["bench", "skybox", "--classes", "Cu", "--seeds", "1", "--width", "256", "--face-size", "64", "--json"]
+    for model, expected in ((tiny_bundle_path, "native"), (bundle, "ring")):
+        run = CliRunner().invoke(app, [*bench, "--model", str(model)])
+        assert run.exit_code == 0, run.stdout
+        assert json.loads(run.stdout)["method"] == expected
 
 
 def test_a_damaged_canvas_graph_is_caught_at_load(tiny_bundle_copy: Path) -> None:

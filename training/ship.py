@@ -4,7 +4,7 @@ One command turns a snapshot into the folder that ``skyasset/models/default/`` h
 
 ``skyasset-bundle.json``, ``mapping.onnx``, ``synthesis.onnx``   the bundle (docs/BUNDLE.md), FID in its provenance
 ``samples.png``                                             seeds 0-7 of every class, psi 1, made by the bundle
-``skybox.png``                                              a 2048x1024 skybox (cumulus, seed 7, the default method) from the bundle
+``skybox.png``                                              a 2048x1024 skybox (cumulus, seed 7, default method)
 ``metrics.json``                                            FID, per-class FID, conditioning accuracy, noise
 ``MODEL_CARD.md``                                           data, licence, config, training, numbers, failure modes
 

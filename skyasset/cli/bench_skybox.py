@@ -42,9 +42,12 @@ def bench_skybox_command(
     face_size: Annotated[int, typer.Option(help="Cube face size.")] = 512,
     psi: Annotated[float, typer.Option(help="Truncation for generated views.")] = 0.7,
     method: Annotated[
-        Literal["ring", "native"],
-        typer.Option(help="Whose scores head the report (ring; native needs a model with a canvas graph)."),
-    ] = "ring",
+        Optional[Literal["ring", "native"]],  # noqa: UP045
+        typer.Option(
+            help="Whose scores head the report; default: the method `generate` uses (native for a model with a "
+            "canvas graph, else ring)."
+        ),
+    ] = None,
     sheet: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(help="Contact sheet PNG (default: skybox_contact_sheet.png beside --output, else none)."),
@@ -66,6 +69,7 @@ def bench_skybox_command(
             if method == "native":
                 raise SkyassetError("invalid_argument", "--method native needs a model (its canvas graph), not --ccsn.")
             views_fn = ccsn_views(ccsn)
+            main_method: Literal["ring", "native"] = "ring"
             known = sorted(p.name for p in ccsn.iterdir() if p.is_dir())
             source = "ccsn"
         else:
@@ -77,6 +81,7 @@ def bench_skybox_command(
                 canvas_fn = generator_canvas(gen, psi=psi)
             elif method == "native":
                 gen.canvas_tiles  # noqa: B018 - says that the bundle has no canvas graph and what to do
+            main_method = method or ("native" if gen.has_canvas else "ring")
             known = [c.code for c in gen.classes]
             source = f"model:{gen.bundle.model_id}"
         chosen = known if classes == "all" else [c.strip() for c in classes.split(",") if c.strip()]
@@ -95,7 +100,7 @@ def bench_skybox_command(
             canvas_fn=canvas_fn,
             sheet=sheet_path,
             source=source,
-            main_method=method,
+            main_method=main_method,
         )
         write_report(report, output, force=force)
         return report
