@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         canvas_fn = generator_canvas(gen, psi=args.psi) if gen.has_canvas else None
         known = [c.code for c in gen.classes]
         source = f"model:{gen.bundle.model_id}"
+    if args.method == "native" and canvas_fn is None:
+        ap.error("--method native needs --model with a canvas graph (re-export the bundle with skyasset-train export)")
     classes = known if args.classes == "all" else args.classes.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         sheet = Path(tmp) / "sheet.png" if args.sheet else None

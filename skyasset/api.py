@@ -194,7 +194,7 @@ def generate(
     cloud_class = check_choice(gen, cloud, seed, psi, mix_value)
     method = method or default_method(gen)
     if method == "native" and layout != "flat":
-        gen.canvas_tiles  # noqa: B018 - refuses a bundle without a canvas graph before anything is written
+        gen.require_canvas()  # before anything is written
     _check_outputs(out_path, layout, hdr, force)  # arguments first, then the outputs, then the long work
     metadata: dict[str, Any] = {
         "cloud": cloud_class.code if cloud_class else None,

@@ -280,6 +280,11 @@ class SkyGenerator:
             self._canvas = session
         return self._canvas
 
+    def require_canvas(self) -> None:
+        """Refuse a bundle without a canvas graph (or with a damaged one) before any work: the error says what to
+        do instead. Loads the graph, so the first :meth:`canvas` call does not."""
+        self._canvas_session()
+
     @property
     def canvas_tiles(self) -> int:
         """How many views wide the canvas graph renders (0 without one)."""

@@ -62,7 +62,8 @@ def native_width(views: np.ndarray, method: str, fov: float = 90.0) -> int:
 
     ``ring``: each view of width ``w`` and horizontal field of view ``fov`` has a focal length of
     ``w / 2 / tan(fov / 2)`` px, so a full turn is ``2 pi`` times that. ``stripe`` stretches one view over
-    360 degrees (``w``); ``mirror`` over 180 (``2 w``).
+    360 degrees (``w``); ``mirror`` over 180 (``2 w``); ``native`` gets the canvas, already 360 degrees wide
+    (``w``).
     """
     view_width = int(np.asarray(views).shape[-2])
     if method == "ring":

@@ -21,7 +21,7 @@ from skyasset.bundle import load_bundle
 from skyasset.cli.app import app
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator
-from training.canvas import CanvasSynthesis
+from training.canvas import MARGIN, CanvasSynthesis
 from training.networks import Generator, get_config
 
 TILES = 6
@@ -40,6 +40,29 @@ def _tile_inputs(G: Generator, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     c[:, 7] = 1
     ws = G.mapping(torch.randn([TILES, G.z_dim], generator=gen), c)
     return ws, torch.randint(0, 4, [TILES], generator=gen)
+
+
+def test_canvas_of_one_style_is_the_generator_on_a_widened_constant(tiny_G: Generator) -> None:
+    """Ties the canvas to the real synthesis network: with every tile on the same style and no turns it must
+    be the plain generator run over a constant repeated T + 2 MARGIN times (middle T tiles), exactly, so a
+    wrong style index, gain or demodulation in the canvas shows here."""
+    c = torch.zeros([1, tiny_G.c_dim])
+    c[:, 3] = 1
+    w = tiny_G.mapping(torch.randn([1, tiny_G.z_dim], generator=torch.Generator().manual_seed(4)), c)
+    with torch.no_grad():
+        canvas = CanvasSynthesis(tiny_G.synthesis, TILES).eval()(
+            w.expand(TILES, -1, -1).contiguous(), torch.zeros(TILES, dtype=torch.long)
+        )
+        const = tiny_G.synthesis.b4.const.data.clone()
+        try:
+            tiny_G.synthesis.b4.const.data = const.repeat(1, 1, TILES + 2 * MARGIN)
+            wide = tiny_G.synthesis(w, noise_mode="none")
+        finally:
+            tiny_G.synthesis.b4.const.data = const
+    side = wide.shape[2]
+    middle = wide[..., side * MARGIN : side * (MARGIN + TILES)]
+    assert canvas.shape == middle.shape
+    assert float((canvas - middle).abs().max()) < 1e-4 * float(middle.max() - middle.min())
 
 
 def test_canvas_is_a_loop_turning_the_tiles_turns_the_canvas(tiny_G: Generator) -> None:
@@ -200,6 +223,9 @@ def test_the_default_method_is_native_with_a_canvas_graph_else_ring(
         run = CliRunner().invoke(app, [*bench, "--model", str(model)])
         assert run.exit_code == 0, run.stdout
         assert json.loads(run.stdout)["method"] == expected
+    refused = CliRunner().invoke(app, [*bench, "--model", str(bundle), "--method", "native"])
+    assert refused.exit_code == 2
+    assert "no canvas graph" in json.loads(refused.stdout)["error"]["message"]
 
 
 def test_a_damaged_canvas_graph_is_caught_at_load(tiny_bundle_copy: Path) -> None:

@@ -57,6 +57,7 @@ def archive_and_snapshot(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
 def test_ship_writes_the_whole_measured_folder(archive_and_snapshot: tuple[Path, Path], tmp_path: Path) -> None:
     data, snap = archive_and_snapshot
     (tmp_path / "failures.md").write_text("- Random weights: noise, not skies.\n")
+    (tmp_path / "summary.md").write_text("**Test model.** Never shipped.\n")
     out, compact = tmp_path / "default", tmp_path / "default-snapshot.pt"
     res = runner.invoke(
         app,
@@ -73,6 +74,8 @@ def test_ship_writes_the_whole_measured_folder(archive_and_snapshot: tuple[Path,
             "22",
             "--failures-md",
             str(tmp_path / "failures.md"),
+            "--summary-md",
+            str(tmp_path / "summary.md"),
             "--json",
         ],
     )
@@ -86,11 +89,13 @@ def test_ship_writes_the_whole_measured_folder(archive_and_snapshot: tuple[Path,
     assert bundle["provenance"]["export"]["noise_mode"] == "none"
     card = (out / "MODEL_CARD.md").read_text()
     assert f"FID {metrics['fid']:.2f}" in card and "Random weights: noise" in card and "| Cu |" in card
+    assert card.index("**Test model.**") < card.index("## Data and licence")
+    assert (out / "canvas.onnx").is_file() and "canvas graph of `--method native`" in card
     assert Image.open(out / "samples.png").size == (28 + 8 * 32, 11 * 32)
     assert Image.open(out / "skybox.png").size == (2048, 1024)
     snapshot = load_snapshot(compact)
     assert snapshot.kind == "compact" and snapshot.G is None and snapshot.kimg == pytest.approx(0.1)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["default", "default-snapshot.pt", "failures.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["default", "default-snapshot.pt", "failures.md", "summary.md"]
 
     res = runner.invoke(
         app,

@@ -378,6 +378,9 @@ def ship(
     model_id: Annotated[str | None, typer.Option(help="Bundle model_id (default: from the snapshot).")] = None,
     training_md: Annotated[Path | None, typer.Option(help="Markdown: how the model was trained.")] = None,
     failures_md: Annotated[Path | None, typer.Option(help="Markdown: known failure modes.")] = None,
+    summary_md: Annotated[
+        Path | None, typer.Option(help="Markdown: a paragraph under the card's title (e.g. why it is interim).")
+    ] = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -401,6 +404,7 @@ def ship(
         model_id=model_id,
         training_summary=read(training_md),
         failure_modes=read(failures_md),
+        summary=read(summary_md),
         force=force,
         verbose=not as_json,
     )

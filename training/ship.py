@@ -2,7 +2,7 @@
 
 One command turns a snapshot into the folder that ``skyasset/models/default/`` holds:
 
-``skyasset-bundle.json``, ``mapping.onnx``, ``synthesis.onnx``   the bundle (docs/BUNDLE.md), FID in its provenance
+``skyasset-bundle.json``, ``*.onnx`` (mapping, synthesis, canvas) the bundle (docs/BUNDLE.md), FID in its provenance
 ``samples.png``                                             seeds 0-7 of every class, psi 1, made by the bundle
 ``skybox.png``                                              a 2048x1024 skybox (cumulus, seed 7, default method)
 ``metrics.json``                                            FID, per-class FID, conditioning accuracy, noise
@@ -53,6 +53,7 @@ def ship_model(
     model_id: str | None = None,
     training_summary: str = "",
     failure_modes: str = "",
+    summary: str = "",
     force: bool = False,
     verbose: bool = True,
 ) -> ShipReport:
@@ -71,8 +72,9 @@ def ship_model(
         use each class's share of the same images.
     noise
         ``auto`` (``none`` when ``noise_rms`` exceeds ``NOISE_RMS_LIMIT``), ``const`` or ``none``.
-    training_summary, failure_modes
-        Markdown for the model card (how it was trained; what goes wrong), written by a person.
+    training_summary, failure_modes, summary
+        Markdown for the model card (how it was trained; what goes wrong; a paragraph under the title, e.g.
+        what an interim model is for), written by a person.
     """
     import torch
 
@@ -155,7 +157,11 @@ def ship_model(
         _write_skybox(bundle, staging)
         (bundle / "MODEL_CARD.md").write_text(
             model_card(
-                json.loads((bundle / "skyasset-bundle.json").read_text()), metrics, training_summary, failure_modes
+                json.loads((bundle / "skyasset-bundle.json").read_text()),
+                metrics,
+                training_summary,
+                failure_modes,
+                summary=summary,
             ),
             encoding="utf-8",
         )
@@ -216,7 +222,9 @@ def _write_skybox(bundle: Path, staging: Path) -> None:
     shutil.copy(work / "skybox.png", bundle / "skybox.png")
 
 
-def model_card(meta: dict[str, Any], metrics: dict[str, Any], training_summary: str, failure_modes: str) -> str:
+def model_card(
+    meta: dict[str, Any], metrics: dict[str, Any], training_summary: str, failure_modes: str, *, summary: str = ""
+) -> str:
     """``MODEL_CARD.md``: the measured numbers from ``metrics`` and the bundle, the prose from a person."""
     codes = [c["code"] for c in meta["classes"]]
     prov = meta["provenance"]
@@ -224,11 +232,17 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any], training_summary: 
         f"| {c} | {metrics.get(f'fid/{c}', float('nan')):.1f} | {metrics.get(f'cond_acc/{c}', float('nan')):.2f} |"
         for c in codes
     )
+    canvas = (
+        ",\nwith the canvas graph of `--method native` (a sky all the way round in one pass)"
+        if "canvas" in meta.get("graphs", {})
+        else ""
+    )
+    intro = f"\n{summary.strip()}\n" if summary.strip() else ""
     return f"""# Model card: {meta["model_id"]}
 
 A class-conditional StyleGAN2-ADA generator of {meta["resolution"]}x{meta["resolution"]} sky photographs, one of
-{len(codes)} cloud types ({", ".join(codes)}), exported to ONNX ({meta["variant"]}).
-
+{len(codes)} cloud types ({", ".join(codes)}), exported to ONNX ({meta["variant"]}){canvas}.
+{intro}
 ## Data and licence
 CCSN (Cirrus Cumulus Stratus Nimbus) ground-based cloud database: 2543 web photographs in 11 genus folders
 (Zhang, Liu, Zhang, Song 2018, CloudNet, GRL 45, 8665-8672; Harvard Dataverse doi:10.7910/DVN/CADDPD, CC0 1.0).

@@ -43,7 +43,8 @@ def generator_views(generator: Any, *, psi: float = 1.0) -> ViewsFn:
     """Views from a :class:`skyasset.generator.SkyGenerator`, as `generate` makes them for a ring."""
 
     def views(cloud: str, seed: int, n_views: int) -> np.ndarray:
-        return generator.ring_views(cloud, seed, n_views + LAYER_VIEWS, psi=psi)  # the last: the cloud layer
+        # The last LAYER_VIEWS views make the cloud layer overhead.
+        return generator.ring_views(cloud, seed, n_views + LAYER_VIEWS, psi=psi)
 
     return views
 
@@ -154,7 +155,7 @@ def bench_skybox(
 ) -> dict[str, Any]:
     """Measure the panorama methods over ``classes`` x ``seeds``; medians over all runs.
 
-    ``seconds_per_skybox`` is the wall time of assembling one ring panorama of ``width`` plus six
+    ``seconds_per_skybox`` is the wall time of assembling one ``main_method`` panorama of ``width`` plus six
     ``face_size`` faces (all after the generator); ``cpu_seconds_per_skybox`` the CPU time of the same work
     summed over threads, which does not grow when other processes share the machine; ``seconds_end_to_end``
     adds generating the ``n_views`` views (for ``native``: the canvas and the cloud-layer view). ``methods``

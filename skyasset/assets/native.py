@@ -2,11 +2,12 @@
 
 The bundle's canvas graph renders several views' worth of sky in a single pass whose two ends meet (see
 docs/BUNDLE.md), so nothing needs stitching: no view edges, no blending, and no tile that repeats. The canvas is
-a cylindrical band: column x looks at yaw ``360 * x / W`` degrees (tile 0's centre at the panorama's centre,
-like the ring's view 0), and a row at ``d`` pixels above the horizon looks up at ``atan(d / f)`` with
-``f = W / (2 pi)`` pixels per radian, the same scale across and up, so clouds keep their shape. A 128-pixel-tall
-canvas six tiles wide reaches ~46 degrees above the horizon; above it the cap is filled as the ring's is (a
-smooth fill, and with a ``zenith`` view a cloud layer: :mod:`skyasset.assets.dome`), and the lower hemisphere
+a cylindrical band: column x looks at yaw ``360 * (x + 0.5 - H / 2) / W`` degrees (tile 0's centre, at
+``H / 2`` for square tiles, at the panorama's centre like the ring's view 0), and a row at ``d`` pixels above the
+horizon looks up at ``atan(d / f)`` with ``f = W / (2 pi)`` pixels per radian, the same scale across and up, so
+clouds keep their shape. A 128-pixel-tall canvas six tiles wide reaches about 40 degrees above the horizon (46
+if the horizon were its bottom row; it sits at 70-90% of the height); above it the cap is filled as the ring's
+is (a smooth fill, and with ``zenith`` views a cloud layer: :mod:`skyasset.assets.dome`), and the lower hemisphere
 gets the chosen ground fill.
 
 The horizon is found on the whole canvas at once (:mod:`skyasset.assets.horizon` on its row profile): one row for
@@ -103,7 +104,8 @@ def assemble_native(canvas: np.ndarray, width: int = 2048, options: NativeOption
     ch, cw = canvas.shape[:2]
     f_px = cw / (2.0 * math.pi)
     sky, horizon_px = _canvas_sky(canvas, opts.detect)
-    # Work at about the canvas's own resolution, a whole fraction of the output (as the ring does).
+    # Work at about the canvas's own resolution (the output width over a whole number, rounded down to a
+    # multiple of 4), as the ring does; the result is resized to the output width.
     iw = width // max(1, int(width // cw)) if width >= cw else width
     iw -= iw % 4
     ih = iw // 4

@@ -80,7 +80,7 @@ def bench_skybox_command(
             if gen.has_canvas:
                 canvas_fn = generator_canvas(gen, psi=psi)
             elif method == "native":
-                gen.canvas_tiles  # noqa: B018 - says that the bundle has no canvas graph and what to do
+                gen.require_canvas()
             main_method = method or ("native" if gen.has_canvas else "ring")
             known = [c.code for c in gen.classes]
             source = f"model:{gen.bundle.model_id}"
