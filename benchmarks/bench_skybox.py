@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from skyasset.api import Method, default_method
 from skyasset.assets import RING_VIEWS, assemble_panorama, equirect_to_faces
 from skyasset.assets.bench import CanvasFn, bench_skybox, ccsn_views, generator_canvas, generator_views
 from skyasset.assets.native import NativeOptions
@@ -119,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         views_fn = ccsn_views(args.ccsn)
         known = sorted(p.name for p in args.ccsn.iterdir() if p.is_dir())
         source = "ccsn"
+        default: Method = "ring"
     else:
         from skyasset.generator import SkyGenerator
 
@@ -127,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         canvas_fn = generator_canvas(gen, psi=args.psi) if gen.has_canvas else None
         known = [c.code for c in gen.classes]
         source = f"model:{gen.bundle.model_id}"
+        default = default_method(gen)
     if args.method == "native" and canvas_fn is None:
         ap.error("--method native needs --model with a canvas graph (re-export the bundle with skyasset-train export)")
     classes = known if args.classes == "all" else args.classes.split(",")
@@ -141,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             canvas_fn=canvas_fn,
             sheet=sheet,
             source=source,
-            main_method=args.method or ("native" if canvas_fn is not None else "ring"),
+            main_method=args.method or default,
         )
         if args.sheet:
             args.sheet.parent.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,7 @@ def bench_skybox_command(
     write a contact sheet."""
 
     def work() -> dict[str, Any]:
+        from skyasset.api import Method, default_method
         from skyasset.assets.bench import CanvasFn, bench_skybox, ccsn_views, generator_canvas, generator_views
 
         if seeds < 1:
@@ -69,7 +70,7 @@ def bench_skybox_command(
             if method == "native":
                 raise SkyassetError("invalid_argument", "--method native needs a model (its canvas graph), not --ccsn.")
             views_fn = ccsn_views(ccsn)
-            main_method: Literal["ring", "native"] = "ring"
+            main_method: Method = "ring"
             known = sorted(p.name for p in ccsn.iterdir() if p.is_dir())
             source = "ccsn"
         else:
@@ -81,7 +82,7 @@ def bench_skybox_command(
                 canvas_fn = generator_canvas(gen, psi=psi)
             elif method == "native":
                 gen.require_canvas()
-            main_method = method or ("native" if gen.has_canvas else "ring")
+            main_method = method or default_method(gen)
             known = [c.code for c in gen.classes]
             source = f"model:{gen.bundle.model_id}"
         chosen = known if classes == "all" else [c.strip() for c in classes.split(",") if c.strip()]
