@@ -32,7 +32,9 @@ from training.augment import AdaController, AugmentPipe
 from training.dataset import ImageArchive
 from training.distributed import DistContext, InfiniteSampler, broadcast_object, init_distributed
 from training.loss import GeneratorStep, StyleGAN2Loss
+from training.loss_projected import ProjectedLoss
 from training.options import TrainingOptions, find_latest_snapshot, make_run_dir
+from training.precision import use_bf16
 from training.progress import save_fakes_grid, save_reals_grid
 from training.snapshot import build_networks, load_snapshot, save_snapshot
 
@@ -65,13 +67,24 @@ def _networks(opts: TrainingOptions, data: ImageArchive) -> tuple[dict[str, Any]
             f"{cfg.resolution} or pick a config of that resolution",
         )
     G_kwargs = cfg.generator_kwargs()
-    D_kwargs = cfg.discriminator_kwargs()
+    if opts.disc == "projected":
+        D_kwargs: dict[str, Any] = dict(
+            c_dim=data.c_dim,
+            img_resolution=cfg.resolution,
+            img_channels=cfg.img_channels,
+            feature_weights=opts.disc_features,
+            feature_seed=opts.seed,
+            kind="projected",
+        )
+    else:
+        D_kwargs = cfg.discriminator_kwargs()
     G_kwargs["c_dim"] = D_kwargs["c_dim"] = data.c_dim
     return G_kwargs, D_kwargs
 
 
-def _adam(params: Any, lr: float, reg_interval: int) -> torch.optim.Adam:
-    ratio = reg_interval / (reg_interval + 1)  # lazy regularisation: shrink lr and betas to compensate
+def _adam(params: Any, lr: float, reg_interval: int | None) -> torch.optim.Adam:
+    # Lazy regularisation every `reg_interval` steps: shrink lr and betas to compensate; None = no regulariser.
+    ratio = reg_interval / (reg_interval + 1) if reg_interval else 1.0
     return torch.optim.Adam(params, lr=lr * ratio, betas=(0.0, 0.99**ratio), eps=1e-8)
 
 
@@ -127,7 +140,7 @@ class _Trainer:
     """What one optimisation step needs, built once per run."""
 
     nets: _Nets
-    loss: StyleGAN2Loss
+    loss: StyleGAN2Loss | ProjectedLoss
     opt_G: torch.optim.Adam
     opt_D: torch.optim.Adam
     pipe: AugmentPipe | None
@@ -138,7 +151,7 @@ def _build_networks(
     opts: TrainingOptions, data: ImageArchive, dev: torch.device, run_dir: Path | None, log: _Logger
 ) -> _Nets:
     """Fresh networks (optionally with transferred weights), or the ones of the snapshot to resume."""
-    from training.networks import Discriminator, Generator
+    from training.networks import Generator, build_discriminator
 
     G_kwargs, D_kwargs = _networks(opts, data)
     if opts.resume:
@@ -149,6 +162,13 @@ def _build_networks(
                 "invalid_argument",
                 f"{snap_path} has c_dim {snap.meta['G_kwargs']['c_dim']} but "
                 f"the data has {data.c_dim} classes; use --transfer-from to change the classes",
+            )
+        snap_disc = "projected" if snap.meta["D_kwargs"].get("kind") == "projected" else "stylegan2"
+        if snap_disc != opts.disc:
+            raise SkyassetError(
+                "invalid_argument",
+                f"{snap_path} was trained with --disc {snap_disc}, not {opts.disc}; to keep its generator and "
+                f"start a {opts.disc} discriminator, use --transfer-from {snap_path} --transfer-parts G",
             )
         G, D, G_ema = build_networks(snap, dev)
         nets = _Nets(
@@ -165,9 +185,15 @@ def _build_networks(
         log.line(f"resuming from {snap_path} at {snap.kimg:.3f} kimg ({snap.kind} snapshot)")
     else:
         G = Generator(**G_kwargs).to(dev)
-        D = Discriminator(**D_kwargs).to(dev)
+        D = build_discriminator(D_kwargs).to(dev)
         G_ema = copy.deepcopy(G).eval().requires_grad_(False)
         if opts.transfer_from:
+            if opts.disc == "projected" and opts.transfer_parts != "G":
+                raise SkyassetError(
+                    "invalid_argument",
+                    "the projected discriminator trains from scratch on frozen features: transfer the "
+                    "generator only (--transfer-parts G)",
+                )
             from training.transfer import transfer_into
 
             report = transfer_into(Path(opts.transfer_from), G=G, D=D, G_ema=G_ema, parts=opts.transfer_parts)
@@ -204,6 +230,14 @@ def _build_trainer(opts: TrainingOptions, nets: _Nets, data: ImageArchive, ctx: 
             nets.G_ema.load_state_dict(G.state_dict())
     else:
         G_step, D_train = G_step_plain, D
+    if opts.disc == "projected":
+        loss = ProjectedLoss(
+            G_step, D_train, G_step_plain, D, style_mixing_prob=opts.style_mixing, bf16=use_bf16(opts.bf16, dev)
+        )
+        opt_G = _adam(G.parameters(), opts.lr, None)
+        opt_D = _adam(D.parameters(), opts.d_lr if opts.d_lr is not None else opts.lr, None)
+        _load_optimizers(nets.snap, opt_G, opt_D)
+        return _Trainer(nets, loss, opt_G, opt_D, None, None)
     pipe = None
     ada = None
     if opts.aug != "none":
@@ -212,7 +246,7 @@ def _build_trainer(opts: TrainingOptions, nets: _Nets, data: ImageArchive, ctx: 
         if opts.aug == "ada":
             ada = AdaController(pipe, target=opts.ada_target, ada_kimg=opts.ada_kimg)
     gamma = opts.gamma if opts.gamma is not None else 0.0002 * data.resolution**2 / opts.batch
-    loss = StyleGAN2Loss(
+    stylegan2_loss = StyleGAN2Loss(
         G_step,
         D_train,
         G_step_plain,
@@ -223,14 +257,18 @@ def _build_trainer(opts: TrainingOptions, nets: _Nets, data: ImageArchive, ctx: 
         style_mixing_prob=opts.style_mixing,
         pl_weight=opts.pl_weight,
     )
-    loss.pl_mean = torch.tensor(nets.pl_mean, device=dev)
+    stylegan2_loss.pl_mean = torch.tensor(nets.pl_mean, device=dev)
     opt_G = _adam(G.parameters(), opts.lr, opts.g_reg_interval)
-    opt_D = _adam(D.parameters(), opts.lr, opts.d_reg_interval)
-    snap = nets.snap
+    opt_D = _adam(D.parameters(), opts.d_lr if opts.d_lr is not None else opts.lr, opts.d_reg_interval)
+    _load_optimizers(nets.snap, opt_G, opt_D)
+    return _Trainer(nets, stylegan2_loss, opt_G, opt_D, pipe, ada)
+
+
+def _load_optimizers(snap: Any, opt_G: torch.optim.Adam, opt_D: torch.optim.Adam) -> None:
+    """Adam's state from a full snapshot (a compact one restarts Adam)."""
     if snap is not None and snap.opt_G is not None and snap.opt_D is not None:
         opt_G.load_state_dict(snap.opt_G)
         opt_D.load_state_dict(snap.opt_D)
-    return _Trainer(nets, loss, opt_G, opt_D, pipe, ada)
 
 
 def _make_loader(opts: TrainingOptions, data: ImageArchive, ctx: DistContext, batch_gpu: int) -> Any:
@@ -267,6 +305,8 @@ def _train_step(
         if step % interval:
             continue
         if phase == "Greg" and opts.pl_weight <= 0:
+            continue
+        if phase in ("Greg", "Dreg") and opts.disc == "projected":  # no R1, no path-length term
             continue
         G.requires_grad_(net is G)
         D.requires_grad_(net is D)
@@ -307,9 +347,15 @@ class _Clock:
     tick_time: float = 0.0
     tick_nimg: int = 0
     tick: int = 0
+    # CPU seconds of this process (all its threads) at the start: a machine-hours measure that a pause
+    # (SIGSTOP while benchmarking) or a busy neighbour does not inflate, unlike wall time.
+    start_cpu: float = field(default_factory=time.process_time)
 
     def __post_init__(self) -> None:
         self.tick_time, self.tick_nimg = self.start_time, self.start_nimg
+
+    def cpu_seconds(self) -> float:
+        return time.process_time() - self.start_cpu
 
 
 def _tick_record(
@@ -325,6 +371,7 @@ def _tick_record(
         "tick": clock.tick,
         "kimg": cur_nimg / 1000,
         "time_s": now - clock.start_time,
+        "cpu_s": clock.cpu_seconds(),
         "images_per_s": speed,
         "sec_per_kimg": 1000 / max(speed, 1e-9),
         "eta_s": eta,

@@ -12,6 +12,8 @@ from skyasset.errors import SkyassetError
 __all__ = ["AugmentMode", "TrainingOptions", "make_run_dir", "find_latest_snapshot"]
 
 AugmentMode = Literal["ada", "fixed", "none"]
+DiscKind = Literal["stylegan2", "projected"]
+Bf16Mode = Literal["auto", "on", "off"]
 
 
 @dataclass
@@ -31,6 +33,7 @@ class TrainingOptions:
     metrics_num_gen: int = 5000  # Generated images per metric evaluation.
     gamma: float | None = None  # R1 weight; None = 0.0002 * res^2 / batch (StyleGAN2-ADA 'auto').
     lr: float = 0.0025  # Adam learning rate of G and D.
+    d_lr: float | None = None  # Adam learning rate of D; None = lr.
     ema_kimg: float | None = None  # EMA half-life in kimg; None = batch * 10 / 32.
     ema_rampup: float | None = 0.05  # EMA ramp-up (fraction of images so far); None = off.
     style_mixing: float = 0.9  # Style-mixing probability.
@@ -52,6 +55,12 @@ class TrainingOptions:
     noise: Literal["random", "none", "low"] = "random"
     channels_last: bool = True  # Channels-last G and D (1.2-1.3x faster on CPU, same numbers).
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    # 'projected': hinge loss against patch discriminators on frozen Inception features (DiffAugment, no R1,
+    # no ADA); 'stylegan2': the residual D with R1 and ADA.
+    disc: DiscKind = "stylegan2"
+    disc_features: Literal["inception", "random"] = "inception"  # 'random': the control, Inception re-initialised
+    # bfloat16 autocast of the projected D on the CPU: 'auto' = where the CPU has AVX512-BF16 or AMX.
+    bf16: Bf16Mode = "auto"
     desc: str | None = None  # Run directory suffix; None = derived from data/config/batch.
 
     def to_json(self) -> dict[str, Any]:
@@ -82,6 +91,12 @@ class TrainingOptions:
             raise SkyassetError("invalid_argument", "--g-reg-interval and --d-reg-interval must be >= 1")
         if not 0 <= self.augment_p <= 1:
             raise SkyassetError("invalid_argument", f"augment_p {self.augment_p} is not in [0, 1]")
+        if self.disc not in ("stylegan2", "projected"):
+            raise SkyassetError("invalid_argument", f"disc {self.disc!r}: use stylegan2 or projected")
+        if self.disc_features not in ("inception", "random"):
+            raise SkyassetError("invalid_argument", f"disc_features {self.disc_features!r}: use inception or random")
+        if self.bf16 not in ("auto", "on", "off"):
+            raise SkyassetError("invalid_argument", f"bf16 {self.bf16!r}: use auto, on or off")
         if self.resume and self.transfer_from:
             raise SkyassetError(
                 "invalid_argument",

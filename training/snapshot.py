@@ -229,10 +229,10 @@ def build_networks(
 
     In a compact snapshot ``G`` starts as a copy of ``G_ema``.
     """
-    from training.networks import Discriminator, Generator
+    from training.networks import Generator, discriminator_class
 
     G_ema = construct(Generator, snap.meta["G_kwargs"], snap.path)
-    D = construct(Discriminator, snap.meta["D_kwargs"], snap.path)
+    D = construct(discriminator_class(snap.meta["D_kwargs"]), snap.meta["D_kwargs"], snap.path)
     G = construct(Generator, snap.meta["G_kwargs"], snap.path)
     _load_into(G_ema, snap.G_ema, "G_ema", snap.path)
     _load_into(D, snap.D, "D", snap.path)

@@ -6,11 +6,34 @@ stylegan2-ada-pytorch, so an NVlabs ``G_ema``/``D`` state dict loads with ``load
 
 from __future__ import annotations
 
+from typing import Any
+
+import torch
+
 from training.networks.config import CONFIGS, NetworkConfig, get_config
 from training.networks.discriminator import Discriminator
 from training.networks.generator import Generator
 from training.networks.mapping import MappingNetwork
 from training.networks.synthesis import SynthesisNetwork
+
+
+def is_projected(D_kwargs: Any) -> bool:
+    """True for the kwargs of a ``ProjectedDiscriminator`` (``kind: 'projected'``), False for the residual D."""
+    return isinstance(D_kwargs, dict) and D_kwargs.get("kind") == "projected"
+
+
+def discriminator_class(D_kwargs: Any) -> type[torch.nn.Module]:
+    """The discriminator class that ``D_kwargs`` (from a config or a snapshot) builds."""
+    if is_projected(D_kwargs):
+        from training.networks.projected import ProjectedDiscriminator
+
+        return ProjectedDiscriminator
+    return Discriminator
+
+
+def build_discriminator(D_kwargs: dict[str, Any]) -> torch.nn.Module:
+    return discriminator_class(D_kwargs)(**D_kwargs)
+
 
 __all__ = [
     "CONFIGS",
@@ -19,5 +42,8 @@ __all__ = [
     "MappingNetwork",
     "NetworkConfig",
     "SynthesisNetwork",
+    "build_discriminator",
+    "discriminator_class",
+    "is_projected",
     "get_config",
 ]
