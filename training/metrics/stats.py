@@ -19,7 +19,7 @@ from skyasset.cache import cache_dir as skyasset_cache_dir
 from training.dataset import ImageArchive
 from training.metrics.inception import DETECTOR_SHA1, inception_features
 
-__all__ = ["cache_dir", "dataset_features", "features_key"]
+__all__ = ["archive_images", "cache_dir", "dataset_features", "features_key", "file_sha256"]
 
 PREPROCESS_VERSION = "nv_bilinear_float-299-tf_range-v1"
 
@@ -29,7 +29,7 @@ def cache_dir() -> Path:
     return skyasset_cache_dir() / "metrics"
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -41,12 +41,20 @@ def features_key(archive: ImageArchive) -> str:
     """The JSON text whose sha256 names the cached features of ``archive`` (other caches derive from it)."""
     return json.dumps(
         {
-            "archive": _file_sha256(archive.path),
+            "archive": file_sha256(archive.path),
             "names": archive.names,
             "detector": DETECTOR_SHA1,
             "preprocess": PREPROCESS_VERSION,
         }
     )
+
+
+def archive_images(archive: ImageArchive) -> np.ndarray:
+    """Every image of ``archive`` as one uint8 array ``[N, C, R, R]``, in its order (2523 at 128 px: 124 MB)."""
+    out = np.empty((len(archive), archive.num_channels, archive.resolution, archive.resolution), np.uint8)
+    for i in range(len(archive)):
+        out[i] = archive[i][0]
+    return out
 
 
 def dataset_features(
