@@ -74,6 +74,9 @@ def bench_config(name: str, root: Path, runs: int, torch_runs: int) -> dict:
         "syn_range": checks["synthesis"]["output_range"],
         "mapping_MB": meta["graphs"]["mapping"]["bytes"] / 1e6,
         "synthesis_MB": meta["graphs"]["synthesis"]["bytes"] / 1e6,
+        # The graphs' shared weights file (each tensor once; absent in the self-contained layout).
+        "weights_MB": meta.get("weights", {}).get("bytes", 0) / 1e6,
+        "bundle_MB": (sum(g["bytes"] for g in meta["graphs"].values()) + meta.get("weights", {}).get("bytes", 0)) / 1e6,
         "ort_mapping_ms": ort_map_s * 1e3,
         "ort_synthesis_ms": ort_syn_s * 1e3,
         "ort_synthesis_cpu_ms": ort_syn_cpu * 1e3,
@@ -101,7 +104,8 @@ def main() -> None:
                 f"{r['config']:>14} {r['resolution']}px {r['params_M']:.2f} M params | export {r['export_s']:.1f} s | "
                 f"max abs err mapping {r['map_err']:.2g} (range {r['map_range']:.3g}), "
                 f"synthesis {r['syn_err']:.2g} (range {r['syn_range']:.3g}) | "
-                f"mapping.onnx {r['mapping_MB']:.2f} MB, synthesis.onnx {r['synthesis_MB']:.2f} MB | "
+                f"mapping.onnx {r['mapping_MB']:.2f} MB, synthesis.onnx {r['synthesis_MB']:.2f} MB, "
+                f"weights.bin {r['weights_MB']:.2f} MB, all graphs + weights {r['bundle_MB']:.2f} MB | "
                 f"batch 1 median: ORT mapping {r['ort_mapping_ms']:.2f} ms, ORT synthesis "
                 f"{r['ort_synthesis_ms']:.0f} ms (CPU time {r['ort_synthesis_cpu_ms']:.0f} ms), "
                 f"PyTorch synthesis {r['torch_synthesis_ms']:.0f} ms | load average {os.getloadavg()[0]:.1f}",

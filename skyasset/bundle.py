@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,18 +14,22 @@ import numpy as np
 
 from skyasset.classes import CloudClass
 from skyasset.errors import SkyassetError
+from skyasset.external_data import ExternalRef, MalformedGraph, external_data_refs
 
 __all__ = [
     "Bundle",
+    "DataFile",
     "GraphFile",
     "load_bundle",
     "sha256_of",
     "graph_entries",
+    "weights_entry",
     "write_metadata",
     "METADATA_NAME",
     "SCHEMA_VERSION",
     "SUPPORTED_SCHEMAS",
     "VARIANTS",
+    "WEIGHTS_NAME",
 ]
 
 METADATA_NAME = "skyasset-bundle.json"
@@ -33,6 +38,10 @@ SUPPORTED_SCHEMAS = (1,)
 VARIANTS = ("fp32", "fp16", "int8-weight", "int8-qdq", "int8-dynamic", "int8-rtn")
 GRAPH_NAMES = ("mapping", "synthesis")
 OPTIONAL_GRAPH_NAMES = ("canvas",)  # the wide synthesis pass behind `--method native`; older bundles lack it
+WEIGHTS_NAME = "weights.bin"  # the graphs' shared external-data file, where a bundle has one (docs/BUNDLE.md)
+# A file the graphs read their weights from: a plain name, no folders, no drive letters or streams (``C:x``,
+# ``x:stream`` on Windows), no hidden files, no ONNX Runtime markers such as ``*/_ORT_MEM_ADDR_/*``.
+_DATA_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,15 @@ class GraphFile:
     # Weights stored behind DequantizeLinear in a graph that computes in float32 (no quantized activations):
     # the runtime lets ONNX Runtime decode them once at load instead of on every run.
     decode_weights_at_load: bool = False
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """The weights file that the bundle's graphs share (ONNX external data)."""
+
+    path: Path
+    sha256: str
+    bytes: int
 
 
 @dataclass(frozen=True)
@@ -67,10 +85,12 @@ class Bundle:
     graphs: dict[str, GraphFile]
     provenance: dict[str, Any] = field(default_factory=dict)
     license: str = ""
+    weights: DataFile | None = None  # None: every graph holds its own weights (the layout before the shared file)
 
     @property
     def total_bytes(self) -> int:
-        return sum(g.bytes for g in self.graphs.values())
+        """Bytes of the graphs and of the shared weights file: what running the model reads."""
+        return sum(g.bytes for g in self.graphs.values()) + (self.weights.bytes if self.weights else 0)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready description, the shape of `skyasset model info --json`."""
@@ -110,6 +130,11 @@ def graph_entries(folder: Path, names: Iterable[str], decode_at_load: Iterable[s
         | ({"decode_weights_at_load": True} if name in decode else {})
         for name in names
     }
+
+
+def weights_entry(folder: Path, name: str = WEIGHTS_NAME) -> dict[str, Any]:
+    """The ``weights`` entry of the metadata for the shared weights file ``name`` in ``folder``."""
+    return {"file": name, "sha256": sha256_of(folder / name), "bytes": (folder / name).stat().st_size}
 
 
 def write_metadata(folder: Path, meta: dict[str, Any]) -> Path:
@@ -229,6 +254,100 @@ def _read_graphs(raw: dict[str, Any], path: Path, verify: bool) -> dict[str, Gra
     return graphs
 
 
+def _reexport(path: Path) -> str:
+    return f"Copy the whole bundle folder {path} again or re-export it with `skyasset-train export`."
+
+
+def _read_weights(raw: Any, path: Path, verify: bool) -> DataFile | None:
+    """The optional ``weights`` entry: the external-data file the graphs share, checked like a graph file."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("file"), str):
+        raise _invalid(path, "weights.file is missing")
+    name = raw["file"]
+    if not _DATA_FILE_NAME.fullmatch(name) or name == METADATA_NAME or name.endswith(".onnx"):
+        raise _invalid(
+            path, f"weights.file must be a plain file name inside the bundle (e.g. {WEIGHTS_NAME}), got {name!r}"
+        )
+    recorded_bytes, recorded_sha = raw.get("bytes"), raw.get("sha256")
+    if not isinstance(recorded_bytes, int) or isinstance(recorded_bytes, bool) or recorded_bytes < 0:
+        raise _invalid(path, "weights.bytes must be a whole number")
+    if not isinstance(recorded_sha, str):
+        raise _invalid(path, "weights.sha256 is missing")
+    file = path / name
+    if file.is_symlink():
+        raise _invalid(path, f"the weights file {name!r} is a symbolic link; copy the file itself")
+    if not file.is_file():
+        raise SkyassetError(
+            "bundle_file_missing",
+            f"Model bundle {path} is missing {name}, the weights file its graphs read. {_reexport(path)}",
+        )
+    size = file.stat().st_size
+    if size != recorded_bytes:
+        raise SkyassetError(
+            "bundle_checksum_mismatch",
+            f"{file} (the bundle's weights) is {size} bytes but {METADATA_NAME} records {recorded_bytes}: the file "
+            f"is truncated or was replaced. {_reexport(path)}",
+        )
+    if verify and sha256_of(file) != recorded_sha.lower():
+        raise SkyassetError(
+            "bundle_checksum_mismatch",
+            f"{file} (the bundle's weights) does not match the sha256 recorded in {METADATA_NAME}: the file is "
+            f"damaged or was replaced. {_reexport(path)}",
+        )
+    return DataFile(file, recorded_sha.lower(), size)
+
+
+def _whole(text: str | None, default: int | None) -> int | None:
+    if text is None:
+        return default
+    return int(text) if text.isascii() and text.isdigit() else -1
+
+
+def _check_ref(ref: ExternalRef, graph: GraphFile, weights: DataFile | None, path: Path) -> None:
+    """One external-data reference of ``graph``: it must name the listed weights file and lie inside it."""
+    where = f"graph {graph.path.name} (tensor {ref.tensor!r})"
+    location = ref.location
+    if location is None or not _DATA_FILE_NAME.fullmatch(location):
+        raise _invalid(
+            path,
+            f"{where} reads its data from {location!r}; a bundle's graphs may only read a plain file name inside "
+            "the bundle folder (no folders, '..', absolute paths or links)",
+        )
+    if weights is None or location != weights.path.name:
+        listed = f"lists only {weights.path.name!r}" if weights else "lists no weights file"
+        raise _invalid(
+            path,
+            f"{where} reads its data from {location!r}, but {METADATA_NAME} {listed}, so nothing vouches for "
+            "that file's content",
+        )
+    offset, length = _whole(ref.offset, 0), _whole(ref.length, None)
+    if offset is None or offset < 0 or (length is not None and (length < 0 or offset + length > weights.bytes)):
+        raise _invalid(
+            path,
+            f"{where} reads bytes {ref.offset}+{ref.length} of {location}, which has {weights.bytes} bytes",
+        )
+
+
+def _check_external_data(graphs: dict[str, GraphFile], weights: DataFile | None, path: Path) -> None:
+    """Every tensor a graph keeps outside its file must point into the bundle's listed, hashed weights file.
+
+    ONNX Runtime opens whatever file a graph names, relative to the graph's folder: this is the line that keeps a
+    bundle from reading files outside itself.
+    """
+    for graph in graphs.values():
+        try:
+            refs = external_data_refs(graph.path.read_bytes())
+        except MalformedGraph as exc:
+            raise _invalid(path, f"{graph.path.name} is not a valid ONNX graph ({exc})") from None
+        except OSError as exc:
+            raise SkyassetError(
+                "bundle_not_found", f"{graph.path} cannot be read ({exc.strerror or exc}). {_reexport(path)}"
+            ) from None
+        for ref in refs:
+            _check_ref(ref, graph, weights, path)
+
+
 def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
     """Read and validate a bundle folder.
 
@@ -237,7 +356,8 @@ def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
     path
         The bundle folder (holding ``skyasset-bundle.json``).
     verify_checksums
-        Hash every graph and compare with the recorded sha256 (a few ms per MB).
+        Hash every graph and the shared weights file and compare with the recorded sha256 (a few ms per MB).
+        Sizes and the graphs' external-data references are checked either way.
 
     Raises
     ------
@@ -281,6 +401,8 @@ def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
             path, f"class_w_avg has shape {class_w_avg.shape}, expected ({dims['c_dim']}, {dims['w_dim']})"
         )
     graphs = _read_graphs(_require(meta, "graphs", dict, path), path, verify_checksums)
+    weights = _read_weights(meta.get("weights"), path, verify_checksums)
+    _check_external_data(graphs, weights, path)
     provenance = meta.get("provenance", {})
     return Bundle(
         path=path,
@@ -293,5 +415,6 @@ def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
         graphs=graphs,
         provenance=provenance if isinstance(provenance, dict) else {},
         license=str(meta.get("license", "")),
+        weights=weights,
         **dims,
     )

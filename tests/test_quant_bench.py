@@ -46,7 +46,7 @@ def test_bench_measures_each_variant_against_fp32(variant_dir: Path) -> None:
     fp32, int8 = report["variants"]
     assert report["reference"] == "fp32" and (fp32["name"], int8["name"]) == ("fp32", "int8-weight")
     for v in (fp32, int8):
-        files = sum(f.stat().st_size for f in Path(v["path"]).glob("*.onnx"))
+        files = sum(f.stat().st_size for f in Path(v["path"]).iterdir() if f.suffix in (".onnx", ".bin"))
         assert v["bytes"] == files
         assert 0 < v["latency_s"] < 5 and 0 < v["latency_batch8_s"] < 5 and 0 < v["load_s"] < 30
         assert v["peak_rss_bytes"] > 20 * 2**20

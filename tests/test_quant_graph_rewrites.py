@@ -169,7 +169,7 @@ def test_demodulation_folds_into_the_weight_scales_of_a_batch_one_graph(tiny_bun
     options = ort.SessionOptions()
     options.optimized_model_filepath = str(tmp_path / "optimized.onnx")
     ort.InferenceSession(str(bundle / "synthesis.onnx"), options, providers=["CPUExecutionProvider"])
-    optimized = onnx.load(options.optimized_model_filepath).graph.node
+    optimized = onnx.load(options.optimized_model_filepath, load_external_data=False).graph.node
     demod_scales = {n.output[0] for n in optimized if n.name.endswith("_demod_scale")}
     # ONNX Runtime still fuses them into integer convolutions, now with run-time weight scales.
     assert sum(1 for n in optimized if n.op_type == "QLinearConv" and n.input[4] in demod_scales) == len(scaled)

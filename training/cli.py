@@ -119,7 +119,21 @@ def train(
     metrics: Annotated[str, typer.Option(help="Comma list (fid,kid,fid_per_class) or 'none'.")] = "fid",
     metrics_num_gen: Annotated[int, typer.Option(help="Generated images per evaluation.")] = 5000,
     gamma: Annotated[float | None, typer.Option(help="R1 weight (default 0.0002 res^2 / batch).")] = None,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 0.0025,
+    lr: Annotated[float, typer.Option(help="Adam learning rate (G, and D unless --d-lr).")] = 0.0025,
+    d_lr: Annotated[float | None, typer.Option(help="Adam learning rate of D (default --lr).")] = None,
+    disc: Annotated[
+        str,
+        typer.Option(
+            help="stylegan2: residual D with R1 and ADA; projected: patch discriminators on frozen Inception "
+            "features (hinge loss, DiffAugment, no R1, no ADA)."
+        ),
+    ] = "stylegan2",
+    disc_features: Annotated[
+        str, typer.Option(help="Projected D's feature weights: inception, or random (the control).")
+    ] = "inception",
+    bf16: Annotated[
+        str, typer.Option(help="bfloat16 autocast of the projected D on the CPU: auto (where AVX512-BF16) | on | off.")
+    ] = "auto",
     aug: Annotated[str, typer.Option(help="ada | fixed | none")] = "ada",
     augment_p: Annotated[float, typer.Option(help="Initial / fixed augment probability.")] = 0.0,
     ada_target: Annotated[float, typer.Option(help="ADA r_t target.")] = 0.6,
@@ -169,6 +183,10 @@ def train(
         metrics_num_gen=metrics_num_gen,
         gamma=gamma,
         lr=lr,
+        d_lr=d_lr,
+        disc=disc,  # type: ignore[arg-type]
+        disc_features=disc_features,  # type: ignore[arg-type]
+        bf16=bf16,  # type: ignore[arg-type]
         aug=aug,
         augment_p=augment_p,  # type: ignore[arg-type]
         ada_target=ada_target,
@@ -225,22 +243,46 @@ def metrics_cmd(
     data: Annotated[Path, typer.Option(help="Reference archive (its cached Inception features).")],
     snapshot: Annotated[Path | None, typer.Option(help="Snapshot to evaluate (its G_ema).")] = None,
     bundle: Annotated[Path | None, typer.Option(help="Exported bundle to evaluate (ONNX Runtime).")] = None,
-    metrics: Annotated[str, typer.Option(help="Comma list: fid,kid,fid_per_class,cond_acc")] = "fid",
+    metrics: Annotated[
+        str, typer.Option(help="Comma list: fid,kid,fid_per_class,cond_acc,swd,fd_judge,cond_judge ('' = none)")
+    ] = "fid",
     num_gen: Annotated[int, typer.Option("--num-gen", help="Generated images.")] = 5000,
-    halves: Annotated[bool, typer.Option("--halves", help="FID between two random halves of --data.")] = False,
+    halves: Annotated[
+        bool,
+        typer.Option("--halves", help="Floors: FID, SWD, fd_judge (if the judge exists) of two halves of --data."),
+    ] = False,
+    judge: Annotated[
+        Path | None, typer.Option(help="Judge weights for fd_judge/cond_judge (default: training/metrics/judge.pt).")
+    ] = None,
+    memorisation_png: Annotated[
+        Path | None,
+        typer.Option(
+            "--memorisation-png", help="Write 64 pairs (generated | nearest training photo in judge features) here."
+        ),
+    ] = None,
     device: DeviceOpt = "auto",
     as_json: JsonOpt = False,
 ) -> None:
-    """FID / KID / per-class FID of a snapshot or a bundle against a data set (or the data set's halves)."""
+    """FID / KID / per-class FID / SWD / judge metrics of a snapshot or a bundle against a data set (or its halves)."""
     from training.dataset import ImageArchive
     from training.metrics import BundleSource, MetricContext, TorchSource, compute_metrics, fid_halves
 
     dev = _device(device)
     if halves:
-        value = fid_halves(ImageArchive(data), device=dev, verbose=not as_json)
-        _emit(
-            {"fid_halves": value, "data": str(data)}, as_json, f"FID between two random halves of {data}: {value:.2f}"
-        )
+        from training.metrics.judge import DEFAULT_JUDGE, fd_judge_halves
+        from training.metrics.swd import swd_halves
+
+        archive = ImageArchive(data)
+        floors: dict[str, Any] = {"fid_halves": fid_halves(archive, device=dev, verbose=not as_json)}
+        floors.update({f"{k}_halves": v for k, v in swd_halves(archive).items()})
+        judge_path = judge if judge is not None else DEFAULT_JUDGE
+        if judge_path.is_file():
+            floors["fd_judge_halves"] = fd_judge_halves(archive, judge_path=judge_path, device=dev)
+        lines = [f"floors: two random halves of {data} ({len(archive) // 2} images each)"]
+        lines += [f"{k}: {v:.4f}" for k, v in floors.items()]
+        if "fd_judge_halves" not in floors:
+            lines.append(f"fd_judge_halves: skipped, no judge weights at {judge_path}")
+        _emit({**floors, "data": str(data)}, as_json, "\n".join(lines))
         return
     if (snapshot is None) == (bundle is None):
         raise SkyassetError("invalid_argument", "pass exactly one of --snapshot and --bundle (or --halves)")
@@ -254,9 +296,60 @@ def metrics_cmd(
         source = TorchSource(G_ema, dev)
     archive = ImageArchive(data, use_labels=source.c_dim > 0)
     names = [m.strip() for m in metrics.split(",") if m.strip()]
-    results = compute_metrics(names, MetricContext(source, archive, num_gen=num_gen, device=dev, verbose=not as_json))
-    payload = {"results": results, "num_gen": num_gen, "reference": str(data), "reference_images": len(archive)}
-    _emit(payload, as_json, "\n".join(f"{k}: {v:.4f}" for k, v in results.items()))
+    ctx = MetricContext(source, archive, num_gen=num_gen, device=dev, verbose=not as_json, judge=judge)
+    results = compute_metrics(names, ctx)
+    payload: dict[str, Any] = {
+        "results": results,
+        "num_gen": num_gen,
+        "reference": str(data),
+        "reference_images": len(archive),
+    }
+    lines = [f"{k}: {v:.4f}" for k, v in results.items()]
+    if memorisation_png is not None:
+        from training.metrics.judge import memorisation_pairs
+
+        memo = memorisation_pairs(source, archive, memorisation_png, judge_path=judge, device=dev)
+        payload["memorisation"] = memo
+        lines.append(
+            f"memorisation: {memorisation_png} (generated | nearest real); median nearest cosine distance in "
+            f"judge features {memo['gen_nn_median']:.4f} generated-to-real vs {memo['real_nn_median']:.4f} "
+            f"real-to-real (leave-one-out); smallest {memo['gen_nn_min']:.4f}"
+        )
+    _emit(payload, as_json, "\n".join(lines))
+
+
+@app.command("train-judge")
+@handle_errors
+def train_judge_cmd(
+    data: Annotated[Path, typer.Option(help="Labelled archive to train on (e.g. ccsn128.zip).")],
+    out: Annotated[Path, typer.Option(help="Weights to write (+ .json metadata beside).")] = Path(
+        "training/metrics/judge.pt"
+    ),
+    epochs: Annotated[int, typer.Option(help="Passes over the training part.")] = 18,
+    input_size: Annotated[int, typer.Option(help="Judge input side in pixels.")] = 64,
+    seed: Annotated[int, typer.Option(help="Seed of the split, the initialisation and the augmentation.")] = 0,
+    force: ForceOpt = False,
+    device: DeviceOpt = "auto",
+    as_json: JsonOpt = False,
+) -> None:
+    """Train the judge network (fd_judge, cond_judge, --memorisation-png) from scratch on a data set."""
+    from training.metrics.judge import train_judge
+
+    if out.exists() and not force:
+        raise SkyassetError("output_exists", f"{out} exists; pass --force to overwrite it")
+    if epochs < 1 or input_size < 16:
+        raise SkyassetError("invalid_argument", "--epochs must be >= 1 and --input-size >= 16")
+    meta = train_judge(
+        data, out, epochs=epochs, input_size=input_size, seed=seed, device=_device(device), verbose=not as_json
+    )
+    meta.pop("heldout_names", None)
+    per_class = ", ".join(f"{c['code']} {meta['heldout_acc/' + c['code']]:.2f}" for c in meta["classes"])
+    _emit(
+        meta,
+        as_json,
+        f"{out}: held-out accuracy {meta['heldout_acc']:.3f} (balanced {meta['heldout_bal_acc']:.3f}, "
+        f"{meta['n_heldout']} images; {per_class}), {meta['train_seconds']:.0f} s",
+    )
 
 
 def _filter_kwargs(cls: type, kwargs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -507,6 +600,25 @@ def info(
     typer.echo(json.dumps({"path": str(path), "kind": snap.kind, "mib": round(mb, 2), **snap.meta}, indent=1))
 
 
+@app.command()
+@handle_errors
+def grid(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot (or run dir: its newest snapshot).")],
+    out: Annotated[Path, typer.Option(help="PNG to write.")],
+    columns: Annotated[int, typer.Option(min=1, max=64, help="Seeds per class (seeds 0..N-1).")] = 4,
+    size: Annotated[int, typer.Option(min=8, max=1024, help="Side of each image in the grid, px.")] = 64,
+) -> None:
+    """A small fixed-seed sample grid of a snapshot's G_ema (one row per class), as its constant noise renders it."""
+    from training.options import find_latest_snapshot
+    from training.progress import save_compact_grid
+    from training.snapshot import build_networks, load_snapshot
+
+    snap = load_snapshot(find_latest_snapshot(snapshot))
+    _, _, G_ema = build_networks(snap)
+    path = save_compact_grid(G_ema, out, snap.meta.get("classes") if G_ema.c_dim else None, columns, size)
+    typer.echo(f"wrote {path} ({snap.kimg:.1f} kimg, {columns} seeds per class at {size} px)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``skyasset-train`` (pyproject ``training.cli:main``)."""
     try:
@@ -521,6 +633,9 @@ from training.quantize.cli import fid_delta_command, quantize_command  # noqa: E
 
 app.command("quantize")(quantize_command)
 app.command("fid-delta")(fid_delta_command)
+from training.repack_cli import repack_command  # noqa: E402
+
+app.command("repack")(repack_command)
 from training.upscaler.commands import upscaler_app  # noqa: E402
 
 app.add_typer(upscaler_app, name="upscaler")

@@ -1,10 +1,12 @@
-"""Export a generator to the skyasset model bundle (docs/BUNDLE.md): two ONNX graphs + metadata.
+"""Export a generator to the skyasset model bundle (docs/BUNDLE.md): ONNX graphs, their weights + metadata.
 
 ``export_bundle`` traces the mapping network (z, c -> one w), the synthesis network (ws -> image, constant
 noise, fp32) and, unless told not to, the canvas graph (one pass over a panorama several views wide:
 :mod:`training.canvas`) with the dynamo ONNX exporter, checks ONNX Runtime against PyTorch on random inputs,
-computes the per-class mean w through the mapping network, and writes the folder atomically (a temporary sibling folder,
-renamed at the end). It writes nothing when the check fails.
+computes the per-class mean w through the mapping network, moves the graphs' weights into one shared file
+(``weights.bin``, each tensor once: the canvas graph reuses the synthesis weights; :mod:`training.shared_weights`)
+and checks that ONNX Runtime then gives bit-identical outputs, and writes the folder atomically (a temporary
+sibling folder, renamed at the end). It writes nothing when a check fails.
 
 Command line (random weights, for smoke tests and benchmarks)::
 
@@ -35,6 +37,7 @@ from skyasset.classes import CCSN_CLASSES, CloudClass
 from skyasset.errors import SkyassetError
 from training.canvas import CanvasSynthesis
 from training.networks import Generator, get_config
+from training.shared_weights import share_weights
 
 ExportNoiseMode = Literal["const", "none"]
 
@@ -137,14 +140,36 @@ def _run_onnx(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
     return session.run(None, feeds)[0]
 
 
-def _check_graph(graph: str, module: torch.nn.Module, path: Path, inputs: dict[str, torch.Tensor]) -> ExportCheck:
+def _check_graph(
+    graph: str, module: torch.nn.Module, path: Path, inputs: dict[str, torch.Tensor]
+) -> tuple[ExportCheck, np.ndarray]:
+    """ORT vs PyTorch on ``inputs``; also returns ORT's output (the reference of the shared-weights check)."""
     with torch.no_grad():
         expected = module(*inputs.values()).numpy()
     actual = _run_onnx(path, {name: t.numpy() for name, t in inputs.items()})
     if actual.shape != expected.shape:
-        return ExportCheck(graph, math.inf, float(np.ptp(expected)))
+        return ExportCheck(graph, math.inf, float(np.ptp(expected))), actual
     error = float(np.abs(actual.astype(np.float64) - expected).max())
-    return ExportCheck(graph, error, float(np.ptp(expected)))
+    return ExportCheck(graph, error, float(np.ptp(expected))), actual
+
+
+def _share_weights_checked(folder: Path, graphs: dict[str, tuple[dict[str, torch.Tensor], np.ndarray]]) -> None:
+    """Move the graphs' weights into the shared file; ONNX Runtime must then load every graph from its path and
+    compute bit-identical outputs on the check inputs."""
+    files = [f"{name}.onnx" for name in graphs]
+    share_weights(folder, files)
+    keep = {*files, bundle_schema.WEIGHTS_NAME}
+    for leftover in folder.iterdir():  # the exporter's own external data of a graph over 2 GiB, now moved
+        if leftover.name not in keep:
+            leftover.unlink()
+    for name, (inputs, before) in graphs.items():
+        after = _run_onnx(folder / f"{name}.onnx", {k: t.numpy() for k, t in inputs.items()})
+        if after.shape != before.shape or not np.array_equal(after, before):
+            raise SkyassetError(
+                "export_check_failed",
+                f"{name}.onnx computes a different image once its weights are in {bundle_schema.WEIGHTS_NAME}; "
+                "no bundle was written. Export with shared_weights=False and report the ONNX Runtime version.",
+            )
 
 
 def _class_mean_w(G: Generator, num_samples: int, seed: int, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
@@ -214,6 +239,7 @@ def export_bundle(
     seed: int = 0,
     noise_mode: ExportNoiseMode = "const",
     canvas_tiles: int = CANVAS_TILES,
+    shared_weights: bool = True,
     overwrite: bool = False,
     verbose: bool = True,
 ) -> Path:
@@ -244,6 +270,9 @@ def export_bundle(
         ``none``: left out, for a model whose noise still shows as speckle (an undertrained one).
     canvas_tiles
         Views across the canvas graph (``--method native``); 0 leaves the graph out (a smaller bundle).
+    shared_weights
+        Store the graphs' weights once, in ``weights.bin`` beside them (ONNX external data; the canvas graph
+        reuses the synthesis weights). False writes self-contained graphs, the layout of older bundles.
     overwrite
         Replace an existing ``out_dir`` (only after the new bundle passed its checks).
     verbose
@@ -320,11 +349,13 @@ def export_bundle(
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; a bundle is an ordinary readable folder.
         checks = []
+        outputs: dict[str, tuple[dict[str, torch.Tensor], np.ndarray]] = {}
         for name, module, inputs, output, dynamic_batch in graphs:
             path = tmp / f"{name}.onnx"
             trace_inputs = {k: v[:2] for k, v in inputs.items()} if dynamic_batch else inputs
             _export_graph(module, trace_inputs, output, path, opset, dynamic_batch)
-            check = _check_graph(name, module, path, inputs)
+            check, ort_output = _check_graph(name, module, path, inputs)
+            outputs[name] = (inputs, ort_output)
             if verbose:
                 print(
                     f"export check {name}: ORT vs PyTorch max abs error {check.max_abs_error:.3g} "
@@ -345,6 +376,8 @@ def export_bundle(
                 "the mapping network produced non-finite w (NaN/Inf): the weights are broken; "
                 "export an earlier snapshot",
             )
+        if shared_weights:
+            _share_weights_checked(tmp, outputs)
         metadata = {
             "model_id": model_id,
             "variant": "fp32",
@@ -357,6 +390,7 @@ def export_bundle(
             "w_avg": [float(v) for v in w_avg],
             "class_w_avg": [[float(v) for v in row] for row in class_w_avg],
             "graphs": bundle_schema.graph_entries(tmp, [name for name, *_ in graphs]),
+            **({"weights": bundle_schema.weights_entry(tmp)} if shared_weights else {}),
             "provenance": _provenance(provenance, G, opset, checks, mean_samples, noise_mode),
             "license": license,
         }
@@ -390,6 +424,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mean-samples", type=int, default=4096, help="random z per class for the mean w")
     parser.add_argument("--model-id", default=None, help="default: <config>-random")
     parser.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    parser.add_argument(
+        "--self-contained", action="store_true", help="each graph holds its own weights (no shared weights.bin)"
+    )
     args = parser.parse_args(argv)
     try:
         config = get_config(args.config)
@@ -408,6 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             opset=args.opset,
             mean_samples=args.mean_samples,
             seed=args.seed,
+            shared_weights=not args.self_contained,
             overwrite=args.force,
         )
     except SkyassetError as exc:

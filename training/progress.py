@@ -17,7 +17,15 @@ from PIL import Image, ImageDraw
 
 from training.dataset import ImageArchive
 
-__all__ = ["GRID_COLUMNS", "image_grid", "save_reals_grid", "save_fakes_grid", "generate_grid_images", "noise_rms"]
+__all__ = [
+    "GRID_COLUMNS",
+    "image_grid",
+    "save_reals_grid",
+    "save_fakes_grid",
+    "save_compact_grid",
+    "generate_grid_images",
+    "noise_rms",
+]
 
 GRID_COLUMNS = 8
 _LABEL_WIDTH = 28
@@ -82,6 +90,30 @@ def save_fakes_grid(
     rows = len(images) // columns
     image_grid(images, rows, _codes(classes)).save(path)
     return path, noise_rms(G, columns)
+
+
+def save_compact_grid(
+    G: torch.nn.Module,
+    path: Path,
+    classes: Sequence[dict[str, str]] | None,
+    columns: int = 4,
+    size: int = 64,
+    seed: int = 0,
+) -> Path:
+    """A small fixed-seed grid (one row per class, ``columns`` seeds, each image resized to ``size`` px): the
+    picture of a run that is light enough to commit beside its numbers."""
+    images = generate_grid_images(G, columns, seed=seed)
+    if images.shape[-1] != size:
+        images = np.stack(
+            [
+                np.asarray(
+                    Image.fromarray(im.transpose(1, 2, 0)).resize((size, size), Image.Resampling.LANCZOS)
+                ).transpose(2, 0, 1)
+                for im in images
+            ]
+        )
+    image_grid(images, len(images) // columns, _codes(classes)).save(path, optimize=True)
+    return path
 
 
 def _codes(classes: Sequence[dict[str, str]] | None) -> list[str] | None:

@@ -2,7 +2,7 @@
 
 One command turns a snapshot into the folder that ``skyasset/models/default/`` holds:
 
-``skyasset-bundle.json``, ``*.onnx`` (mapping, synthesis, canvas) the bundle (docs/BUNDLE.md), FID in its provenance
+``skyasset-bundle.json``, ``*.onnx``, ``weights.bin``       the bundle (docs/BUNDLE.md), FID in its provenance
 ``samples.png``                                             seeds 0-7 of every class, psi 1, made by the bundle
 ``skybox.png``                                              a 2048x1024 skybox (cumulus, seed 7, default method)
 ``metrics.json``                                            FID, per-class FID, conditioning accuracy, noise

@@ -26,6 +26,9 @@ def fold_constants(src: Path) -> onnx.ModelProto:
     result runs anywhere the source did.
     """
     with tempfile.TemporaryDirectory(prefix="skyasset-fold-") as tmp:
-        out = Path(tmp) / "folded.onnx"
-        quant_pre_process(str(src), str(out), skip_symbolic_shape=True)
+        # A graph whose weights live in a shared external file (weights.bin beside it) is made self-contained
+        # first: ONNX Runtime's optimizer writes its result into a folder where that file is not.
+        source, out = Path(tmp) / "source.onnx", Path(tmp) / "folded.onnx"
+        onnx.save_model(onnx.load(str(src)), str(source))
+        quant_pre_process(str(source), str(out), skip_symbolic_shape=True)
         return onnx.load(str(out))

@@ -1,8 +1,10 @@
 """Make a quantized variant of an fp32 model bundle (docs/QUANTIZATION.md).
 
-Each variant is a complete bundle folder: the two graphs rewritten by one method, metadata copied from the
-source with ``variant`` set, fresh sha256s and sizes, and ``provenance.quantization`` saying how it was made.
-Every variant keeps float32 graph inputs and outputs, so ``SkyGenerator`` loads it like the fp32 bundle.
+Each variant is a complete bundle folder: the graphs rewritten by one method, their weights in one shared file
+(``weights.bin``, each tensor once, as ``skyasset-train export`` writes them; ``shared_weights=False`` keeps
+each graph self-contained), metadata copied from the source with ``variant`` set, fresh sha256s and sizes, and
+``provenance.quantization`` saying how it was made. Every variant keeps float32 graph inputs and outputs, so
+``SkyGenerator`` loads it like the fp32 bundle. The source may be in either layout.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, Literal, get_args
 import onnx
 import onnxruntime as ort
 
-from skyasset.bundle import METADATA_NAME, Bundle, graph_entries, load_bundle, write_metadata
+from skyasset.bundle import METADATA_NAME, Bundle, graph_entries, load_bundle, weights_entry, write_metadata
 from skyasset.errors import SkyassetError
 from training.quantize.baselines import ort_dynamic, rtn_weight_only
 from training.quantize.demod_fold import fold_demodulation
@@ -28,6 +30,7 @@ from training.quantize.int8_weight import weights_to_int8
 from training.quantize.prefold import fold_constants
 from training.quantize.static_qdq import QDQ_OP_TYPES, RandomLatentReader, quantize_convs_static
 from training.quantize.subpixel import convtranspose_to_subpixel
+from training.shared_weights import share_weights, verify_graphs_load
 
 __all__ = ["QuantVariant", "QUANT_VARIANTS", "quantize_bundle"]
 
@@ -132,6 +135,7 @@ def quantize_bundle(
     *,
     calibration_samples: int = 16,
     seed: int = 0,
+    shared_weights: bool = True,
     force: bool = False,
 ) -> Path:
     """Write the ``variant`` of the fp32 bundle ``source`` as a new bundle folder ``out``.
@@ -146,6 +150,9 @@ def quantize_bundle(
         One of :data:`QUANT_VARIANTS`.
     calibration_samples, seed
         Random latents for the ``int8-qdq`` activation ranges.
+    shared_weights
+        Store the variant's weights once in ``weights.bin`` (the canvas and synthesis graphs share most of
+        them); False leaves each graph self-contained.
     force
         Replace ``out`` if it exists.
 
@@ -191,7 +198,11 @@ def quantize_bundle(
                     "internal_error", f"{variant} quantization of the {name} graph failed: {exc}"
                 ) from exc
         decode_at_load = {name for name, run in passes.items() if run in _DECODE_AT_LOAD}
-        _write_metadata(bundle, staging, variant, methods, decode_at_load, calibration_samples, seed)
+        if shared_weights:
+            files = [f"{name}.onnx" for name in passes]
+            share_weights(staging, files)
+            verify_graphs_load(staging, files)
+        _write_metadata(bundle, staging, variant, methods, decode_at_load, calibration_samples, seed, shared_weights)
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
@@ -210,15 +221,20 @@ def _write_metadata(
     decode_at_load: set[str],
     samples: int,
     seed: int,
+    shared_weights: bool,
 ) -> None:
     meta: dict[str, Any] = json.loads((bundle.path / METADATA_NAME).read_text(encoding="utf-8"))
     meta["variant"] = variant
     meta["graphs"] = graph_entries(folder, methods, decode_at_load)
+    meta.pop("weights", None)
+    if shared_weights:
+        meta["weights"] = weights_entry(folder)
     provenance = meta.get("provenance") if isinstance(meta.get("provenance"), dict) else {}
     provenance["quantization"] = {
         "variant": variant,
         "methods": methods,
         "source_sha256": {name: g.sha256 for name, g in bundle.graphs.items()},
+        "source_weights_sha256": bundle.weights.sha256 if bundle.weights else None,
         "source_bytes": bundle.total_bytes,
         "calibration": {"samples": samples, "seed": seed} if variant == "int8-qdq" else None,
         "onnxruntime": ort.__version__,
