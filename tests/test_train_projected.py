@@ -153,3 +153,35 @@ def test_projected_run_trains_snapshots_and_resumes(tmp_path: Path) -> None:
     assert second.kimg == pytest.approx(0.012)
     with pytest.raises(SkyassetError, match="--transfer-parts G"):  # a projected snapshot is not a stylegan2 run
         run_training(TrainingOptions(**{**base, "kimg": 0.016, "resume": str(first.run_dir), "disc": "stylegan2"}))  # type: ignore[arg-type]
+
+
+def test_model_card_marks_fid_gameable_only_when_d_saw_inception() -> None:
+    from training.ship import _saw_inception, model_card
+
+    assert _saw_inception({"kind": "projected", "feature_weights": "inception"}) is True
+    assert _saw_inception({"kind": "projected", "feature_weights": "random"}) is False
+    assert _saw_inception({"c_dim": 11, "img_resolution": 128}) is False  # the StyleGAN2 D
+    meta = {
+        "model_id": "m",
+        "resolution": 128,
+        "variant": "fp32",
+        "license": "CC0-1.0",
+        "classes": [{"code": "Cu"}, {"code": "St"}],
+        "provenance": {},
+        "graphs": {},
+    }
+    metrics = {
+        "real_images": 10,
+        "snapshot": "s.pt",
+        "kimg": 1.0,
+        "noise_mode": "none",
+        "noise_rms": 0.0,
+        "fid": 50.0,
+        "num_gen": 10,
+        "reference": "r",
+        "cond_acc": 0.5,
+        "gen_per_class": [5, 5],
+        "real_per_class": [5, 5],
+    }
+    assert "gameable" not in model_card(meta, {**metrics, "fid_gameable": False}, "", "")
+    assert "**FID 50.00** (gameable:" in model_card(meta, {**metrics, "fid_gameable": True}, "", "")

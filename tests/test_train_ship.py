@@ -76,6 +76,8 @@ def test_ship_writes_the_whole_measured_folder(archive_and_snapshot: tuple[Path,
             str(tmp_path / "failures.md"),
             "--summary-md",
             str(tmp_path / "summary.md"),
+            "--machine-hours",
+            "1.5",
             "--json",
         ],
     )
@@ -91,6 +93,14 @@ def test_ship_writes_the_whole_measured_folder(archive_and_snapshot: tuple[Path,
     assert f"FID {metrics['fid']:.2f}" in card and "Random weights: noise" in card and "| Cu |" in card
     assert card.index("**Test model.**") < card.index("## Data and licence")
     assert (out / "canvas.onnx").is_file() and "canvas graph of `--method native`" in card
+    for key in ("swd", "swd_floor", "fd_judge", "fd_judge_floor", "cond_judge", "judge_real_acc"):
+        assert np.isfinite(metrics[key]), key  # the metrics with no ImageNet network, with their floors
+    assert metrics["swd"] > 0 and metrics["fd_judge"] > 0 and 0 <= metrics["cond_judge"] <= 1
+    assert metrics["discriminator"] == "stylegan2" and metrics["fid_gameable"] is False and "gameable" not in card
+    assert f"**SWD {metrics['swd']:.1f}** (x1e3; floor {metrics['swd_floor']:.1f}" in card
+    assert f"**cond_judge {metrics['cond_judge']:.3f}**" in card and "1.5 machine-hours" in card
+    memo = Image.open(out / "memorisation.png")  # 64 pairs, at half size
+    assert memo.size[0] < 1100 and memo.size[1] > 100 and "memorisation.png" in card
     assert Image.open(out / "samples.png").size == (28 + 8 * 32, 11 * 32)
     assert Image.open(out / "skybox.png").size == (2048, 1024)
     snapshot = load_snapshot(compact)

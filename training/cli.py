@@ -474,6 +474,9 @@ def ship(
     summary_md: Annotated[
         Path | None, typer.Option(help="Markdown: a paragraph under the card's title (e.g. why it is interim).")
     ] = None,
+    machine_hours: Annotated[
+        float | None, typer.Option(min=0, help="Machine-hours of the whole training lineage, for the card.")
+    ] = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -498,6 +501,7 @@ def ship(
         training_summary=read(training_md),
         failure_modes=read(failures_md),
         summary=read(summary_md),
+        machine_hours=machine_hours,
         force=force,
         verbose=not as_json,
     )

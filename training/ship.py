@@ -5,7 +5,9 @@ One command turns a snapshot into the folder that ``skyasset/models/default/`` h
 ``skyasset-bundle.json``, ``*.onnx``, ``weights.bin``       the bundle (docs/BUNDLE.md), FID in its provenance
 ``samples.png``                                             seeds 0-7 of every class, psi 1, made by the bundle
 ``skybox.png``                                              a 2048x1024 skybox (cumulus, seed 7, default method)
-``metrics.json``                                            FID, per-class FID, conditioning accuracy, noise
+``metrics.json``                                            swd, fd_judge, cond_judge (with their floors), FID,
+                                                            per-class FID, conditioning accuracy, noise
+``memorisation.png``                                        64 samples beside their nearest training photo
 ``MODEL_CARD.md``                                           data, licence, config, training, numbers, failure modes
 
 and writes the compact training snapshot (G_ema + D in fp16) for fine-tuning and for continuing the run. The
@@ -54,6 +56,7 @@ def ship_model(
     training_summary: str = "",
     failure_modes: str = "",
     summary: str = "",
+    machine_hours: float | None = None,
     force: bool = False,
     verbose: bool = True,
 ) -> ShipReport:
@@ -75,6 +78,8 @@ def ship_model(
     training_summary, failure_modes, summary
         Markdown for the model card (how it was trained; what goes wrong; a paragraph under the title, e.g.
         what an interim model is for), written by a person.
+    machine_hours
+        Machine-hours of the model's whole training lineage, for the card (None = not stated).
     """
     import torch
 
@@ -134,7 +139,8 @@ def ship_model(
         )
         # One sample of num_gen images serves every metric: on a CPU each image's Inception pass costs ~0.3 s.
         ctx = MetricContext(BundleSource(bundle), archive, num_gen=num_gen, verbose=verbose, share_generated=True)
-        results = compute_metrics(["fid", "fid_per_class", "cond_acc"], ctx)
+        results = compute_metrics(["fid", "fid_per_class", "cond_acc", "swd", "fd_judge", "cond_judge"], ctx)
+        results.update(_floors(archive))
         gen_counts = ctx.shared_class_counts()
         reference = f"all {len(archive)} images of {Path(data).name} at {archive.resolution} px"
         counts = np.bincount(archive.labels, minlength=archive.c_dim)
@@ -149,11 +155,20 @@ def ship_model(
             "noise_rms": rms,
             "noise_mode": noise_mode,
             "noise_choice": noise,
+            # FID can fall without better pictures once a discriminator has judged Inception features.
+            "fid_gameable": _saw_inception(snap.meta["D_kwargs"]),
+            "discriminator": snap.meta["D_kwargs"].get("kind", "stylegan2"),
+            "machine_hours": machine_hours,
             **results,
         }
         _record_fid(bundle, results["fid"], num_gen, reference)
         (bundle / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
         _write_samples(bundle)
+        memo = _write_memorisation(bundle, staging, archive)
+        metrics.update(
+            memorisation_gen_nn_median=memo["gen_nn_median"], memorisation_real_nn_median=memo["real_nn_median"]
+        )
+        (bundle / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
         _write_skybox(bundle, staging)
         (bundle / "MODEL_CARD.md").write_text(
             model_card(
@@ -191,6 +206,34 @@ def _record_fid(bundle: Path, fid: float, num_gen: int, reference: str) -> None:
     meta.pop("schema_version", None)
     meta["provenance"].update(fid=round(fid, 3), fid_samples=num_gen, fid_reference=reference)
     write_metadata(bundle, meta)
+
+
+def _saw_inception(D_kwargs: dict[str, Any]) -> bool:
+    from training.networks import is_projected
+
+    return is_projected(D_kwargs) and D_kwargs.get("feature_weights", "inception") == "inception"
+
+
+def _floors(archive: Any) -> dict[str, float]:
+    """What two halves of the data set score against each other on the metrics with no ImageNet network."""
+    from training.metrics.judge import fd_judge_halves
+    from training.metrics.swd import swd_halves
+
+    return {"swd_floor": swd_halves(archive)["swd"], "fd_judge_floor": fd_judge_halves(archive)}
+
+
+def _write_memorisation(bundle: Path, staging: Path, archive: Any) -> dict[str, Any]:
+    """64 samples beside their nearest training photo (judge features), at half size to keep the bundle light."""
+    from PIL import Image
+
+    from training.metrics import BundleSource
+    from training.metrics.judge import memorisation_pairs
+
+    full = staging / "memorisation-full.png"
+    memo = memorisation_pairs(BundleSource(bundle), archive, full)
+    with Image.open(full) as im:
+        im.resize((im.width // 2, im.height // 2), Image.Resampling.LANCZOS).save(bundle / "memorisation.png")
+    return memo
 
 
 def _write_samples(bundle: Path, columns: int = 8) -> None:
@@ -252,14 +295,15 @@ Weights: {meta["license"]}.
 ## Training
 {training_summary.strip() or "(not given)"}
 
-Generator: {json.dumps(prov.get("generator_kwargs", {}))}. Snapshot {metrics["snapshot"]}, {metrics["kimg"]:.1f} kimg.
+Generator: {json.dumps(prov.get("generator_kwargs", {}))}. Snapshot {metrics["snapshot"]}, {metrics["kimg"]:.1f} kimg,
+discriminator `{metrics.get("discriminator", "stylegan2")}`{_hours(metrics)}.
 Exported with the per-pixel noise `{metrics["noise_mode"]}` (noise rms {metrics["noise_rms"]:.4f};
 {_noise_reason(metrics)}).
 
 ## Quality (measured on this bundle through the runtime)
-- **FID {metrics["fid"]:.2f}**: {metrics["num_gen"]} generated images (labels drawn like the data set's, seeds
-  0..{metrics["num_gen"] - 1}, psi 1) vs {metrics["reference"]}. For scale: two random halves of CCSN score 18.6
-  against each other at 256 px.
+{_independent_metrics(metrics, len(codes))}- **FID {metrics["fid"]:.2f}**{_gameable(metrics)}:
+  {metrics["num_gen"]} generated images (labels drawn like the data set's, seeds 0..{metrics["num_gen"] - 1},
+  psi 1) vs {metrics["reference"]}. For scale: two random halves of CCSN score 18.6 against each other at 256 px.
 - **Conditioning accuracy {metrics["cond_acc"]:.3f}** (chance {1 / len(codes):.3f}): the share of generated images
   that a linear probe on Inception features, fitted on the real photos, assigns to the requested class. The
   probe itself gets {metrics.get("cond_classifier_heldout_bal_acc", float("nan")):.3f} on held-out real photos
@@ -276,8 +320,47 @@ samples, comparable between models only at equal sizes.
 
 ![samples: seeds 0-7 per class](samples.png)
 
+**Memorisation**: `memorisation.png` shows 64 samples (seeds 0-63, classes in turn), each beside the training
+photo nearest to it in judge features. Median nearest distance (cosine) {_fmt(metrics, "memorisation_gen_nn_median")}
+for the samples against {_fmt(metrics, "memorisation_real_nn_median")} between a real photo and its nearest other real
+photo: a generator that copied its photos would sit well below the latter.
+
 ![a skybox from this model (the default method): cumulus, seed 7](skybox.png)
 
 ## Known failure modes
 {failure_modes.strip() or "(not given)"}
+"""
+
+
+def _fmt(metrics: dict[str, Any], key: str, digits: int = 3) -> str:
+    value = metrics.get(key)
+    return f"{value:.{digits}f}" if isinstance(value, (int, float)) else "(not measured)"
+
+
+def _hours(metrics: dict[str, Any]) -> str:
+    hours = metrics.get("machine_hours")
+    return f", {hours:.1f} machine-hours of training in its lineage" if isinstance(hours, (int, float)) else ""
+
+
+def _gameable(metrics: dict[str, Any]) -> str:
+    if not metrics.get("fid_gameable"):
+        return ""
+    return (
+        " (gameable: this model's discriminator judged Inception features, so FID can fall without better pictures;"
+        " read the metrics above)"
+    )
+
+
+def _independent_metrics(metrics: dict[str, Any], classes: int) -> str:
+    """The card's lines for the metrics that hold no ImageNet network, or nothing for an older metrics.json."""
+    if "swd" not in metrics:
+        return ""
+    levels = " / ".join(_fmt(metrics, f"swd_{px}", 1) for px in (128, 64, 32, 16))
+    swd, floor = _fmt(metrics, "swd", 1), _fmt(metrics, "swd_floor", 1)
+    return f"""- **SWD {swd}** (x1e3; floor {floor}, two halves of the data set): sliced Wasserstein distance of
+  7x7 patches of a Laplacian pyramid at 128/64/32/16 px (per level {levels}).
+- **fd_judge {_fmt(metrics, "fd_judge", 2)}** (floor {_fmt(metrics, "fd_judge_floor", 2)}): Frechet distance in the
+  features of a small CNN trained from scratch on CCSN only (no ImageNet).
+- **cond_judge {_fmt(metrics, "cond_judge")}** (chance {1 / classes:.3f}): the share of generated images that judge
+  assigns to the requested class; it gets {_fmt(metrics, "judge_real_acc")} right on held-out real photos.
 """
