@@ -216,7 +216,7 @@ def train(
     unknown = [m for m in names if m not in METRICS]
     if unknown:
         raise SkyassetError("invalid_argument", f"unknown metric(s) {unknown}; choose from {sorted(METRICS)}")
-    per_class = [m for m in names if m in ("fid_per_class", "cond_acc")]
+    per_class = [m for m in names if m in ("fid_per_class", "cond_acc", "cond_judge")]
     if per_class and not cond:
         raise SkyassetError(
             "invalid_argument",
