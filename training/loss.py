@@ -7,7 +7,7 @@ in ``DistributedDataParallel`` (the other network is called through its plain mo
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import torch
@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from training.augment import AdaController, AugmentPipe
 from training.networks.modconv import NoiseMode
 
-__all__ = ["Phase", "GeneratorStep", "StyleGAN2Loss"]
+__all__ = ["Phase", "GeneratorStep", "StyleGAN2Loss", "style_mixing_latents"]
 
 Phase = Literal["Gmain", "Greg", "Dmain", "Dreg"]
 
@@ -40,6 +40,13 @@ class GeneratorStep(torch.nn.Module):
             ws2 = self.G.mapping(mix_z, c, skip_w_avg_update=True)
             ws = torch.cat([ws[:, :mix_cutoff], ws2[:, mix_cutoff:]], dim=1)
         return self.G.synthesis(ws, noise_mode=self.noise_mode), ws
+
+
+def style_mixing_latents(z: torch.Tensor, G_step: GeneratorStep, prob: float) -> tuple[torch.Tensor | None, int]:
+    """With probability ``prob``, a second latent and the layer from which it takes over; else ``(None, 0)``."""
+    if prob > 0 and np.random.rand() < prob:
+        return torch.randn_like(z), int(np.random.randint(1, cast(int, G_step.G.num_ws)))
+    return None, 0
 
 
 class StyleGAN2Loss:
@@ -82,10 +89,7 @@ class StyleGAN2Loss:
         self.pl_mean = torch.zeros([])
 
     def _mix(self, z: torch.Tensor) -> tuple[torch.Tensor | None, int]:
-        num_ws = self.G_plain.G.num_ws
-        if self.style_mixing_prob > 0 and np.random.rand() < self.style_mixing_prob:
-            return torch.randn_like(z), int(np.random.randint(1, num_ws))
-        return None, 0
+        return style_mixing_latents(z, self.G_plain, self.style_mixing_prob)
 
     def _run_D(self, D: torch.nn.Module, img: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         if self.augment_pipe is not None:

@@ -12,14 +12,12 @@ bfloat16; the generator stays in fp32.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
-from typing import cast
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from training.diffaugment import diff_augment
-from training.loss import GeneratorStep, Phase
+from training.loss import GeneratorStep, Phase, style_mixing_latents
 
 __all__ = ["ProjectedLoss"]
 
@@ -45,10 +43,7 @@ class ProjectedLoss:
         return torch.autocast(device.type, dtype=torch.bfloat16)
 
     def _mix(self, z: torch.Tensor) -> tuple[torch.Tensor | None, int]:
-        num_ws = cast(int, self.G_plain.G.num_ws)
-        if self.style_mixing_prob > 0 and np.random.rand() < self.style_mixing_prob:
-            return torch.randn_like(z), int(np.random.randint(1, num_ws))
-        return None, 0
+        return style_mixing_latents(z, self.G_plain, self.style_mixing_prob)
 
     def _logits(self, D: torch.nn.Module, img: torch.Tensor, c: torch.Tensor) -> list[torch.Tensor]:
         with self._autocast(img.device):

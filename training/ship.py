@@ -161,14 +161,13 @@ def ship_model(
             "machine_hours": machine_hours,
             **results,
         }
-        _record_fid(bundle, results["fid"], num_gen, reference)
-        (bundle / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
-        _write_samples(bundle)
         memo = _write_memorisation(bundle, staging, archive)
         metrics.update(
             memorisation_gen_nn_median=memo["gen_nn_median"], memorisation_real_nn_median=memo["real_nn_median"]
         )
+        _record_fid(bundle, results["fid"], num_gen, reference)
         (bundle / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+        _write_samples(bundle)
         _write_skybox(bundle, staging)
         (bundle / "MODEL_CARD.md").write_text(
             model_card(

@@ -20,7 +20,6 @@ import math
 import warnings
 from typing import Any, Literal
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -210,7 +209,3 @@ class ProjectedDiscriminator(torch.nn.Module):
     def extra_repr(self) -> str:
         kw = self.init_kwargs
         return f"features={kw['feature_weights']}, input={self.input_size}, scales={self.feature_sizes}"
-
-
-def parameter_count(module: torch.nn.Module) -> int:
-    return int(sum(np.prod(p.shape) for p in module.parameters()))
