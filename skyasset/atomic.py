@@ -8,7 +8,9 @@ file that appeared while we worked (a concurrent writer), so a single file is ne
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,9 +18,67 @@ from pathlib import Path
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["TEMP_MARK", "atomic_output", "check_writable", "make_parent", "output_path", "publish", "umask_mode"]
+__all__ = [
+    "TEMP_MARK",
+    "atomic_output",
+    "check_writable",
+    "make_parent",
+    "output_path",
+    "path_error",
+    "publish",
+    "umask_mode",
+]
 
 TEMP_MARK = ".skyasset-tmp"  # every temporary file or folder we create has this in its name
+NAME_MAX_DEFAULT = 255  # bytes per file name on every common file system, where pathconf cannot tell
+TEMP_STEM_CHARS = 40  # a temporary name keeps this much of the target's stem, so it fits wherever the target does
+
+# Errors of the disk rather than of the name, which libraries such as OpenEXR's binding report as a
+# RuntimeError carrying only the OS message.
+_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _name_max(path: Path) -> int:
+    """The longest file name, in bytes, that the file system holding ``path`` (or its nearest existing folder)
+    accepts."""
+    probe = path
+    while True:
+        try:
+            return int(os.pathconf(probe, "PC_NAME_MAX"))
+        except (OSError, ValueError, AttributeError):
+            if probe.parent == probe:
+                return NAME_MAX_DEFAULT
+            probe = probe.parent
+
+
+def path_error(path: Path, exc: OSError, doing: str = "write") -> SkyassetError:
+    """The named error for an OS failure on the output ``path``: a bad name is the user's ``invalid_argument``,
+    anything else an ``io_error`` that says what the OS said."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return SkyassetError(
+            "invalid_argument",
+            f"The output path {path} is too long for the file system (at most {_name_max(path.parent)} bytes per "
+            "name, and a limit on the whole path): choose a shorter output name or folder.",
+        )
+    if exc.errno == errno.ELOOP:
+        return SkyassetError(
+            "invalid_argument",
+            f"The output path {path} goes through a loop of symbolic links: give a real folder for the output.",
+        )
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return SkyassetError("io_error", f"Cannot {doing} {path}: {reason}; free some space or write elsewhere.")
+    return SkyassetError("io_error", f"Cannot {doing} {path}: {reason}.")
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    """``path``'s own status (a symlink is not followed), None where nothing is there yet."""
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise path_error(path, exc, "look at") from None
 
 
 def output_path(path: str | os.PathLike[str]) -> Path:
@@ -26,19 +86,31 @@ def output_path(path: str | os.PathLike[str]) -> Path:
     if not str(path).strip():
         raise SkyassetError("invalid_argument", "The output name is empty; give a file name such as sky.png.")
     given = Path(path).expanduser()
-    if given.name in ("", ".", ".."):
-        return given.resolve()
-    return given.parent.resolve() / given.name
+    try:
+        absolute = given.resolve() if given.name in ("", ".", "..") else given.parent.resolve() / given.name
+    except RuntimeError:  # Python < 3.13 reports a symlink loop in the folders this way
+        raise path_error(given, OSError(errno.ELOOP, os.strerror(errno.ELOOP))) from None
+    except OSError as exc:
+        raise path_error(given, exc, "use") from None
+    limit = _name_max(absolute.parent)
+    for part in absolute.parts[1:]:
+        if len(os.fsencode(part)) > limit:
+            raise path_error(absolute, OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)))
+    _lstat(absolute)  # a path too long as a whole, or a loop, fails here with its name rather than later
+    return absolute
 
 
 def check_writable(path: Path, force: bool) -> None:
     """Refuse to overwrite ``path`` unless ``force``; refuse a folder or a device at that name in any case."""
-    if os.path.lexists(path) and not force:
-        what = "is a symbolic link" if path.is_symlink() else "already exists"
+    found = _lstat(path)
+    if found is None:
+        return
+    if not force:
+        what = "is a symbolic link" if stat.S_ISLNK(found.st_mode) else "already exists"
         raise SkyassetError("output_exists", f"{path} {what}. Choose another output name or pass --force to overwrite.")
-    if path.is_dir() and not path.is_symlink():
+    if stat.S_ISDIR(found.st_mode):
         raise SkyassetError("io_error", f"{path} is a folder; give a file name for the output.")
-    if path.exists() and not path.is_symlink() and not path.is_file():
+    if not stat.S_ISREG(found.st_mode) and not stat.S_ISLNK(found.st_mode):
         raise SkyassetError("io_error", f"{path} is not a regular file (a device or pipe?); give a file name.")
 
 
@@ -53,7 +125,7 @@ def make_parent(target: Path) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise SkyassetError("io_error", f"Cannot create folder {target.parent}: {exc.strerror}.") from None
+        raise path_error(target.parent, exc, "create folder") from None
 
 
 def publish(tmp: Path, target: Path, *, force: bool) -> None:
@@ -86,17 +158,34 @@ def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Itera
     target = Path(path)
     check_writable(target, force)
     make_parent(target)
+    suffix = target.suffix if len(target.suffix) <= TEMP_STEM_CHARS else ""
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{TEMP_MARK}{target.suffix}", dir=target.parent)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.stem[:TEMP_STEM_CHARS]}.", suffix=f"{TEMP_MARK}{suffix}", dir=target.parent
+        )
     except OSError as exc:
-        raise SkyassetError("io_error", f"Cannot write in {target.parent}: {exc.strerror or exc}.") from None
+        raise path_error(target.parent, exc, "write in") from None
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         publish(tmp, target, force=force)
     except OSError as exc:
-        raise SkyassetError("io_error", f"Cannot write {target}: {exc.strerror or exc}.") from None
+        raise path_error(target, exc) from None
+    except RuntimeError as exc:
+        failure = _disk_failure(str(exc))
+        if failure is None:
+            raise  # not the disk's fault: a bug, reported as one
+        raise path_error(target, failure) from None
     finally:
         if os.path.lexists(tmp):
             tmp.unlink()
+
+
+def _disk_failure(message: str) -> OSError | None:
+    """The OS error a library's RuntimeError ``message`` reports (e.g. OpenEXR: "... No space left on device."),
+    or None when it reports none."""
+    for code in _DISK_ERRNOS:
+        if os.strerror(code) in message:
+            return OSError(code, os.strerror(code))
+    return None

@@ -4,6 +4,9 @@ The files are written into a private staging folder inside the target folder (sa
 them is a rename), then moved into place together while holding a lock on the target folder:
 
 - **Interrupted while writing** (error, Ctrl-C, SIGTERM): the staging folder is removed; the old set stays.
+- **Interrupted at the commit**: Ctrl-C/SIGTERM wait until the moves are done and are then delivered, with
+  ``SET_PUBLISHED`` set, so that the CLI answers success for a set that is in place (it holds them until its
+  answer is out); the removal of the staging folder is never cut short either.
 - **Killed outright** (SIGKILL, power loss): a staging folder may be left behind, hidden (dot name, which Unity's
   importer and file browsers skip). The next write into that folder removes it, or, if the kill came during the
   moves, finishes them from the journal the commit wrote first, so the set is whole again.
@@ -12,7 +15,9 @@ them is a rename), then moved into place together while holding a lock on the ta
   never sees files of two runs mixed, except during the instant of the moves themselves.
 
 Staging folders are owned: the writer holds a lock on its own staging folder while alive, so another process
-only cleans up a staging folder whose owner has died.
+only cleans up a staging folder whose owner has died. Recovery trusts only a staging folder that this user made
+and nobody else can write into, and a journal that names plain file names; it never follows a symlink
+(:func:`recover_staging`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -29,17 +35,25 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from skyasset.atomic import TEMP_MARK, check_writable, make_parent
+from skyasset.atomic import TEMP_MARK, check_writable, make_parent, path_error
 from skyasset.errors import SkyassetError
 
-__all__ = ["STAGING_PREFIX", "staged_outputs", "recover_staging"]
+__all__ = ["SET_PUBLISHED", "STAGING_PREFIX", "is_plain_name", "recover_staging", "staged_outputs"]
 
 STAGING_PREFIX = ".skyasset-stage-"
 JOURNAL = ".commit.json"
+JOURNAL_MAX_BYTES = 64 * 1024
+JOURNAL_MAX_NAMES = 1024
 LOCK_TIMEOUT_S = 120.0
 
-
 POSIX = sys.platform != "win32"
+if POSIX:
+    import fcntl
+
+# Set once a set has been moved into place (cleared when the next one starts staging). A front end that
+# answers for the run (the CLI) reads it: a Ctrl-C or SIGTERM from then on cannot undo the work, so the run
+# must answer success rather than `interrupted`.
+SET_PUBLISHED = threading.Event()
 
 
 def _try_lock(path: Path, *, blocking: bool) -> int | None:
@@ -50,8 +64,6 @@ def _try_lock(path: Path, *, blocking: bool) -> int | None:
     """
     if not POSIX:
         return -1
-    import fcntl
-
     fd = os.open(path, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
@@ -117,11 +129,99 @@ def _signals_deferred() -> Iterator[None]:
             signal.raise_signal(caught[0])
 
 
-def _move_journaled(stage: Path, folder: Path, names: Sequence[str]) -> None:
-    """Move ``names`` from ``stage`` into ``folder`` (the journal listing them is written already)."""
+def is_plain_name(name: object) -> bool:
+    """True for a file name that stays in the folder it is joined to: no separator, not ``.``/``..``, no NUL."""
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..")
+        and "/" not in name
+        and os.sep not in name
+        and (os.altsep is None or os.altsep not in name)
+        and "\0" not in name
+    )
+
+
+def _is_member_name(name: object) -> bool:
+    """A name a journal may list: a plain file name of a set, never our own journal, staging or temporary names."""
+    return (
+        is_plain_name(name)
+        and name != JOURNAL
+        and not str(name).startswith(STAGING_PREFIX)
+        and TEMP_MARK not in str(name)
+    )
+
+
+def _open_owned_folder(parent_fd: int, name: str) -> int | None:
+    """A descriptor of the folder ``name`` in ``parent_fd`` if this user made it and only this user can write
+    into it, else None. Opened without following a symlink and checked on the open descriptor, so what is checked
+    is what is used."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent_fd)
+    except OSError:
+        return None  # a symlink (ELOOP/ENOTDIR), gone, or not ours to open
+    info = os.fstat(fd)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _read_journal(stage_fd: int) -> list[str] | None:
+    """The names a journal in the staging folder lists: [] without a journal, None for one we did not write
+    (not a regular file of ours, too large, malformed, or naming anything but plain member file names)."""
+    try:
+        # O_NONBLOCK: a FIFO planted under the journal's name must not hang the run.
+        fd = os.open(JOURNAL, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=stage_fd)
+    except FileNotFoundError:
+        return []
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_size > JOURNAL_MAX_BYTES:
+            return None
+        data = handle.read(JOURNAL_MAX_BYTES + 1)
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except ValueError:  # also a truncated journal: the writer died while writing it, before any move
+        return None
+    names = document.get("names") if isinstance(document, dict) else None
+    if not isinstance(names, list) or len(names) > JOURNAL_MAX_NAMES or len(set(map(str, names))) != len(names):
+        return None
+    if not all(_is_member_name(name) for name in names):
+        return None
+    return [str(name) for name in names]
+
+
+def _move_names(stage_fd: int, folder_fd: int, names: Sequence[str]) -> None:
+    """Move the regular files ``names`` (plain names) from the staging folder into the folder, by descriptor:
+    no path is re-resolved and no symlink is followed (``rename`` replaces a link at the target, never what it
+    points to); a name already moved, or not a regular file of ours, is skipped."""
     for name in names:
-        if os.path.lexists(stage / name):
-            os.replace(stage / name, folder / name)
+        try:
+            info = os.stat(name, dir_fd=stage_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            os.replace(name, name, src_dir_fd=stage_fd, dst_dir_fd=folder_fd)
+
+
+def _publish(stage: Path, stage_fd: int | None, folder: Path, names: Sequence[str]) -> None:
+    """Move our own staged ``names`` into ``folder`` (the journal listing them is written already)."""
+    if not POSIX or stage_fd is None or stage_fd < 0:
+        for name in names:
+            if os.path.lexists(stage / name):
+                os.replace(stage / name, folder / name)
+        return
+    folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _move_names(stage_fd, folder_fd, names)
+    finally:
+        os.close(folder_fd)
+
+
+def _staging_names(folder_fd: int) -> list[str]:
+    return [n for n in os.listdir(folder_fd) if n.startswith(STAGING_PREFIX) and n.endswith(TEMP_MARK)]
 
 
 def recover_staging(folder: Path) -> None:
@@ -129,24 +229,47 @@ def recover_staging(folder: Path) -> None:
 
     Call with the folder lock held. A staging folder whose owner still runs (holds its lock) is left alone;
     on Windows, where ownership cannot be told, nothing is touched.
+
+    Only staging folders that this user made and only this user can write into are trusted (checked on the
+    open folder, symlinks never followed); any other one, such as a folder planted in a shared /tmp by another
+    user, is skipped and left where it is rather than failing the run: this run stages in a fresh folder of its
+    own, so a stranger's folder is no reason to stop it, and refusing would let anyone who can write in the
+    folder stop every run there. A trusted folder whose journal is not one we wrote (a name that is not a plain
+    file name of the set, too large, malformed, e.g. cut short by the kill) moves nothing and is removed.
     """
     if not POSIX:
         return
     try:
-        stages = [p for p in folder.iterdir() if p.name.startswith(STAGING_PREFIX) and p.is_dir()]
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         return
-    for stage in stages:
+    try:
+        for name in _staging_names(folder_fd):
+            _recover_one(folder, folder_fd, name)
+    except OSError:
+        pass
+    finally:
+        os.close(folder_fd)
+
+
+def _recover_one(folder: Path, folder_fd: int, name: str) -> None:
+    stage_fd = _open_owned_folder(folder_fd, name)
+    if stage_fd is None:
+        return  # not ours: see recover_staging
+    try:
         try:
-            with _locked(stage, blocking=False) as free:
-                if not free:
-                    continue  # its writer is alive
-                journal = stage / JOURNAL
-                if journal.is_file():
-                    _move_journaled(stage, folder, json.loads(journal.read_text(encoding="utf-8"))["names"])
-        except (OSError, ValueError, KeyError):
-            pass
-        shutil.rmtree(stage, ignore_errors=True)
+            fcntl.flock(stage_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # its writer is alive
+        names = _read_journal(stage_fd)
+        if names:
+            _move_names(stage_fd, folder_fd, names)
+    except OSError:
+        pass
+    finally:
+        os.close(stage_fd)
+    # rmtree never follows a symlink, and refuses one in place of the folder.
+    shutil.rmtree(folder / name, ignore_errors=True)
 
 
 @contextmanager
@@ -163,6 +286,7 @@ def staged_outputs(targets: Sequence[Path], *, force: bool = False) -> Iterator[
     folder = targets[0].parent
     if any(t.parent != folder for t in targets):
         raise ValueError("staged_outputs: all targets must be in one folder")
+    SET_PUBLISHED.clear()
     for target in targets:
         check_writable(target, force)
     make_parent(targets[0])
@@ -174,7 +298,7 @@ def staged_outputs(targets: Sequence[Path], *, force: bool = False) -> Iterator[
             stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=TEMP_MARK, dir=folder))
             owner = _try_lock(stage, blocking=True)
     except OSError as exc:
-        raise SkyassetError("io_error", f"Cannot write in {folder}: {exc.strerror or exc}.") from None
+        raise path_error(folder, exc, "write in") from None
     try:
         try:
             yield stage
@@ -187,10 +311,12 @@ def staged_outputs(targets: Sequence[Path], *, force: bool = False) -> Iterator[
                 for target in targets:
                     check_writable(target, force)
                 (stage / JOURNAL).write_text(json.dumps({"names": names}), encoding="utf-8")
-                _move_journaled(stage, folder, names)
+                _publish(stage, owner, folder, names)
+                SET_PUBLISHED.set()
         finally:
-            shutil.rmtree(stage, ignore_errors=True)
+            with _signals_deferred():  # a second Ctrl-C must not cut the clean-up short
+                shutil.rmtree(stage, ignore_errors=True)
     except OSError as exc:
-        raise SkyassetError("io_error", f"Cannot write into {folder}: {exc.strerror or exc}.") from None
+        raise path_error(folder, exc, "write into") from None
     finally:
         _unlock(owner)

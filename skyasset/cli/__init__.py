@@ -38,4 +38,4 @@ def main() -> None:
         else:
             sys.stderr.write(f"error: {error.message}\n")
         sys.exit(EXIT_CODES["interrupted"])
-    sys.exit(_main())
+    sys.exit(_main(restore_signals=False))

@@ -18,6 +18,7 @@ from skyasset.cli.model import model_app
 from skyasset.cli.output import INTERRUPTED, OWN_SIGNAL_HANDLERS, emit_error
 from skyasset.cli.studio import studio_command
 from skyasset.errors import EXIT_CODES, SkyassetError
+from skyasset.output_set import SET_PUBLISHED
 
 INTERRUPTED_EXIT = EXIT_CODES["interrupted"]
 
@@ -53,13 +54,17 @@ app.add_typer(model_app, name="model")
 app.add_typer(bench_app, name="bench")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, restore_signals: bool = True) -> int:
     """Console entry point. Usage errors in --json mode still answer with a JSON error object.
 
     Typer has shipped click both as a dependency and vendored, so its exceptions are recognised by shape
-    (``exit_code`` + ``format_message``) rather than by class.
+    (``exit_code`` + ``format_message``) rather than by class. ``restore_signals=False`` (the process entry
+    point, about to exit) leaves Ctrl-C and SIGTERM ignored once the command is done, so a signal after the
+    answer cannot turn an answered run into a death by signal with another exit status.
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    INTERRUPTED.clear()
+    SET_PUBLISHED.clear()
     json_mode = "--json" in args
     starved = _option_taking_json_as_value(args) if json_mode else None
     if starved:
@@ -84,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous_term is not None:
             OWN_SIGNAL_HANDLERS.clear()
-            signal.signal(signal.SIGTERM, previous_term)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            done = not restore_signals
+            signal.signal(signal.SIGTERM, signal.SIG_IGN if done else previous_term)
+            signal.signal(signal.SIGINT, signal.SIG_IGN if done else signal.default_int_handler)
     if rc == INTERRUPTED_EXIT:  # typer turns Ctrl-C into Exit(130), which click returns in this mode
         return _interrupted(json_mode)
     return rc if isinstance(rc, int) else 0
@@ -98,6 +104,10 @@ def _interrupted(json_mode: bool) -> int:
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
+    if SET_PUBLISHED.is_set():
+        # The skybox is in place: nothing is left to stop, and the truthful answer (about to be written) is
+        # success, so the signal is dropped rather than reported as an interruption.
+        return
     INTERRUPTED.set()
     raise KeyboardInterrupt
 

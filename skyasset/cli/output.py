@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import threading
@@ -14,7 +15,7 @@ import typer
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["INTERRUPTED", "OWN_SIGNAL_HANDLERS", "respond", "emit_error", "write_report"]
+__all__ = ["INTERRUPTED", "OWN_SIGNAL_HANDLERS", "answer_line", "respond", "emit_error", "write_report"]
 
 # Set by the CLI's SIGINT/SIGTERM handler. An interrupt can surface as another error (e.g. an ImportError
 # from a module whose import it cut short); any failure after one is reported as the interruption it was.
@@ -23,9 +24,40 @@ INTERRUPTED = threading.Event()
 OWN_SIGNAL_HANDLERS = threading.Event()
 
 
+# A lone surrogate in a str: Python's stand-in for a byte of a file name that is not UTF-8 (surrogateescape).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def _printable(value: Any) -> Any:
+    """``value`` with each undecodable file-name byte in its strings written as the text ``\\xNN``."""
+    if isinstance(value, str):
+        return _SURROGATE.sub(_shown_surrogate, value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    return value
+
+
+def answer_line(answer: dict[str, Any]) -> str:
+    """The one-line JSON answer, pure ASCII so it is valid UTF-8 whatever the console's encoding.
+
+    A file name on Linux may hold bytes that are not UTF-8; Python carries them as lone surrogates, which
+    UTF-8 cannot encode and JSON parsers (System.Text.Json among them) refuse as escapes. They are shown as the
+    text ``\\xNN`` instead: readable, and valid JSON everywhere (such a path cannot be opened from the answer).
+    """
+    return json.dumps(_printable(answer), ensure_ascii=True) + "\n"
+
+
 def emit_error(error: SkyassetError, json_mode: bool) -> None:
+    _ignore_interrupts()  # this is the run's one answer: a signal now must neither cut it nor add another
     if json_mode:
-        sys.stdout.write(json.dumps(error.to_json()) + "\n")
+        sys.stdout.write(answer_line(error.to_json()))
     else:
         sys.stderr.write(f"error: {error.message}\n")
     sys.stdout.flush()
@@ -60,7 +92,7 @@ def respond(json_mode: bool, work: Callable[[], dict[str, Any]], human: Callable
         raise typer.Exit(error.exit_code) from None
     _ignore_interrupts()  # the work is done and whole: a late Ctrl-C must not add a second answer
     if json_mode:
-        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        sys.stdout.write(answer_line(answer))
     else:
         sys.stdout.write(human(answer).rstrip("\n") + "\n")
     sys.stdout.flush()
