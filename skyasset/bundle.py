@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +44,11 @@ WEIGHTS_NAME = "weights.bin"  # the graphs' shared external-data file, where a b
 # A file the graphs read their weights from: a plain name, no folders, no drive letters or streams (``C:x``,
 # ``x:stream`` on Windows), no hidden files, no ONNX Runtime markers such as ``*/_ORT_MEM_ADDR_/*``.
 _DATA_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# Bounds on the metadata before and after parsing: a real one is ~150 KB (11 classes x 512 mean styles) and
+# nests 4 deep; JSON nested 100k deep exhausts the parser's recursion instead of being a model.
+MAX_METADATA_BYTES = 16 << 20
+MAX_METADATA_DEPTH = 32
+MAX_DIM = 1 << 16  # z_dim, w_dim, c_dim, num_ws and resolution: each far above any StyleGAN's
 
 
 @dataclass(frozen=True)
@@ -173,23 +180,59 @@ def _inconsistent(path: Path, what: str) -> SkyassetError:
     )
 
 
+def _stat(path: Path, what: str) -> os.stat_result | None:
+    """``os.stat(path)``, None when it does not exist; other failures (a name too long, a loop of links, no
+    permission) are ``bundle_not_found`` with their reason."""
+    try:
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        shown = str(path) if len(str(path)) <= 300 else str(path)[:300] + "..."
+        raise SkyassetError(
+            "bundle_not_found",
+            f"{what} {shown} cannot be opened ({exc.strerror or exc}). Check --model or SKYASSET_MODEL.",
+        ) from None
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and objects, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth <= MAX_METADATA_DEPTH:
+                stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def _read_metadata(path: Path) -> dict[str, Any]:
-    if not path.exists():
+    if _stat(path, "Model bundle") is None:
         raise SkyassetError("bundle_not_found", f"Model bundle {path} does not exist. Check the --model path.")
     meta_path = path / METADATA_NAME
-    if not meta_path.is_file():
+    info = _stat(meta_path, "The bundle metadata")
+    if info is None:
         raise SkyassetError(
             "bundle_not_found",
             f"{path} is not a model bundle: it has no {METADATA_NAME}. Point --model at the bundle folder.",
         )
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block the read forever
+        raise _invalid(path, f"{METADATA_NAME} is not a regular file")
+    if info.st_size > MAX_METADATA_BYTES:
+        raise _invalid(path, f"{METADATA_NAME} is {info.st_size} bytes, over the {MAX_METADATA_BYTES} a bundle's is")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SkyassetError("bundle_not_found", f"{meta_path} cannot be read ({exc.strerror or exc}).") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, and ints past Python's digit limit
         raise _invalid(path, f"{METADATA_NAME} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise _invalid(path, f"{METADATA_NAME} nests deeper than JSON metadata ever does") from None
     if not isinstance(meta, dict):
         raise _invalid(path, f"{METADATA_NAME} must hold a JSON object")
+    if _depth(meta) > MAX_METADATA_DEPTH:
+        raise _invalid(path, f"{METADATA_NAME} nests lists or objects more than {MAX_METADATA_DEPTH} deep")
     return meta
 
 
@@ -209,7 +252,7 @@ def _read_classes(raw: list[Any], path: Path) -> tuple[CloudClass, ...]:
 def _graph_path(bundle: Path, name: str, graph: str) -> Path:
     """A graph file named in the metadata: a plain file inside the bundle folder, nothing else."""
     candidate = Path(name)
-    if not name or candidate.is_absolute() or ".." in candidate.parts or candidate.name != name:
+    if not name or len(name) > 255 or candidate.is_absolute() or ".." in candidate.parts or candidate.name != name:
         raise _invalid(bundle, f"graphs.{graph}.file must be a file name inside the bundle, got {name!r}")
     file = bundle / name
     if file.is_symlink():
@@ -226,6 +269,8 @@ def _read_graphs(raw: dict[str, Any], path: Path, verify: bool) -> dict[str, Gra
         if not isinstance(entry.get("sha256"), str):
             raise _invalid(path, f"graphs.{name}.sha256 is missing")
         file = _graph_path(path, entry["file"], name)
+        if file.exists() and not file.is_file():  # a folder, FIFO or device: reading it fails or never ends
+            raise _invalid(path, f"graphs.{name}.file {entry['file']!r} is not a regular file")
         if not file.is_file():
             raise SkyassetError(
                 "bundle_file_missing",
@@ -277,6 +322,8 @@ def _read_weights(raw: Any, path: Path, verify: bool) -> DataFile | None:
     file = path / name
     if file.is_symlink():
         raise _invalid(path, f"the weights file {name!r} is a symbolic link; copy the file itself")
+    if file.exists() and not file.is_file():
+        raise _invalid(path, f"the weights file {name!r} is not a regular file")
     if not file.is_file():
         raise SkyassetError(
             "bundle_file_missing",
@@ -366,9 +413,11 @@ def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
     """
     try:
         path = Path(path).expanduser().resolve(strict=False)
-    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a name too long, ~nouser, a NUL
+        shown = str(path) if len(str(path)) <= 300 else str(path)[:300] + "..."
         raise SkyassetError(
-            "bundle_not_found", f"Model bundle path {path} cannot be opened ({exc}). Check the --model path."
+            "bundle_not_found",
+            f"Model bundle path {shown} cannot be opened ({exc}). Check --model or SKYASSET_MODEL.",
         ) from None
     meta = _read_metadata(path)
     schema = _require(meta, "schema_version", int, path)
@@ -379,7 +428,7 @@ def load_bundle(path: str | Path, *, verify_checksums: bool = True) -> Bundle:
             f"{', '.join(map(str, SUPPORTED_SCHEMAS))}. Upgrade skyasset or re-export the bundle.",
         )
     dims = {k: _require(meta, k, int, path) for k in ("resolution", "z_dim", "w_dim", "c_dim", "num_ws")}
-    if any(v < 0 for v in dims.values()) or dims["resolution"] < 4 or dims["num_ws"] < 1:
+    if any(not 0 <= v <= MAX_DIM for v in dims.values()) or dims["resolution"] < 4 or dims["num_ws"] < 1:
         raise _invalid(path, f"dimensions out of range: {dims}")
     variant = _require(meta, "variant", str, path)
     if variant not in VARIANTS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,14 +15,22 @@ import numpy as np
 
 from skyasset.assets.cubemap import FACE_NAMES, faces_to_equirect, unpack_faces
 from skyasset.assets.fill import GROUND_FILLS, GroundFill
-from skyasset.assets.hdr import read_hdr
+from skyasset.assets.hdr import read_hdr, replace_non_finite
 from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, default_options
 from skyasset.assets.ring import resize_equirect
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets
-from skyasset.assets.sphere import linear_to_srgb
 from skyasset.atomic import check_writable, output_path
 from skyasset.errors import SkyassetError
-from skyasset.limits import check_input_size, check_output_size, pil_unguarded
+from skyasset.limits import (
+    ImageHeader,
+    check_input,
+    check_output_size,
+    check_regular_file,
+    max_pixels,
+    path_error,
+    pil_unguarded,
+    user_path,
+)
 from skyasset.pipeline import panorama_from_equirect, panorama_from_views, write_sky
 from skyasset.upscale import UpscaleMode, check_upscale, upscale_factor
 
@@ -83,25 +92,70 @@ class ConvertResult:
         }
 
 
+# The smallest inputs that make a skybox (an equirect's cube faces are a quarter of its width, at least 8 px).
+MIN_PANORAMA_HEIGHT = 16
+MIN_FACE = 8
+MIN_PHOTO = 8
+_JPEG_FORMATS = ("JPEG", "MPO")  # MPO: a camera's JPEG with extra pictures after the first
+# Display value of the largest sample of each pixel type that OpenCV decodes and skyasset accepts.
+_WHITE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0, np.dtype(np.float32): 1.0, np.dtype(np.float64): 1.0}
+
+
 def _read_image(path: Path) -> np.ndarray:
     """Float32 sRGB display values [H, W, 3] in [0, 1]; HDR files are tone mapped (Reinhard, median at 0.18)."""
-    check_input_size(path)
-    if path.suffix.lower() in (".hdr", ".exr"):
-        lin = read_hdr(path)
-        scale = 0.18 / max(float(np.median(lin)), 1e-6)
-        x = lin * scale
-        return linear_to_srgb(x / (1.0 + x))
-    if path.suffix.lower() in (".jpg", ".jpeg"):
+    header = check_input(path)
+    if header.format in ("HDR", "EXR"):
+        return _tone_map(read_hdr(path))
+    if header.format in _JPEG_FORMATS:  # by content: a JPEG named .png is still a JPEG
         _check_complete_jpeg(path)
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if img is None:
         raise SkyassetError("io_error", f"Could not read {path} as an image (PNG, JPEG, TIFF, WebP, HDR, EXR).")
-    if img.ndim == 2:
-        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    if img.shape[2] == 4:
-        img = img[..., :3]
-    top = 65535.0 if img.dtype == np.uint16 else 255.0 if img.dtype == np.uint8 else 1.0
-    return (img[..., ::-1].astype(np.float32) / top).clip(0.0, 1.0)
+    return _display_rgb(img, path.name)
+
+
+def _display_rgb(img: np.ndarray, name: str) -> np.ndarray:
+    """OpenCV's decoded BGR(A) or grey pixels as float32 RGB in [0, 1].
+
+    Written into one preallocated array: peak memory is the decoded image plus 12 bytes per pixel (15 for 8-bit
+    RGB), where ``astype``, divide and clip made a float temporary each (27 bytes per pixel).
+    """
+    white = _WHITE.get(img.dtype)
+    if white is None:
+        raise SkyassetError(
+            "invalid_argument",
+            f"{name} holds {img.dtype.itemsize * 8}-bit {'integer' if img.dtype.kind in 'iu' else img.dtype.name} "
+            "samples; skyasset reads 8- or 16-bit unsigned or floating-point images. Save it as an 8- or 16-bit "
+            "PNG or TIFF.",
+        )
+    if img.ndim == 2 or img.shape[2] < 3:
+        rgb = img.reshape(img.shape[0], img.shape[1], -1)[..., :1]  # grey (and alpha): one value for R, G, B
+    else:
+        rgb = img[..., 2::-1]  # BGR(A) -> RGB
+    out = np.empty((img.shape[0], img.shape[1], 3), np.float32)
+    np.divide(rgb, np.float32(white), out=out, dtype=np.float32)
+    if white == 1.0:
+        replace_non_finite(out, name)
+        np.clip(out, 0.0, 1.0, out=out)
+    return out
+
+
+def _tone_map(lin: np.ndarray) -> np.ndarray:
+    """Reinhard with the median at 0.18, then sRGB encoding, in place (no full-size temporaries but one)."""
+    np.maximum(lin, 0.0, out=lin)  # negative radiance (an EXR may hold it) is no light, not x / (1 + x) > 1
+    scale = 0.18 / max(float(np.median(lin)), 1e-6)
+    lin *= scale
+    denominator = lin + 1.0
+    np.divide(lin, denominator, out=lin)
+    del denominator
+    np.clip(lin, 0.0, 1.0, out=lin)
+    dark = lin <= 0.0031308  # IEC 61966-2-1: linear below, a power curve above
+    dark_values = lin[dark] * 12.92
+    np.power(lin, 1 / 2.4, out=lin)
+    lin *= 1.055
+    lin -= 0.055
+    lin[dark] = dark_values
+    return lin
 
 
 def _check_complete_jpeg(path: Path) -> None:
@@ -109,15 +163,21 @@ def _check_complete_jpeg(path: Path) -> None:
     try:
         with pil_unguarded() as image_module, image_module.open(path) as img:  # size checked already
             img.load()
-    except OSError as exc:
+    except (OSError, ValueError, SyntaxError) as exc:
         raise SkyassetError("io_error", f"{path.name} is damaged ({exc}); re-export or re-download it.") from None
+
+
+def _images_in(folder: Path) -> list[Path]:
+    """The image files of ``folder`` by suffix, in name order (their type is checked when each is read)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_EXT)
+    except OSError as exc:
+        raise path_error(folder, exc, "The input folder") from None
 
 
 def _face_files(folder: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
-    for p in sorted(folder.iterdir()):
-        if p.suffix.lower() not in _IMAGE_EXT:
-            continue
+    for p in _images_in(folder):
         stem = p.stem.lower().replace("_", " ").replace("-", " -").split()
         tokens = set(stem) | {p.stem.lower()}
         for name, aliases in _FACE_ALIASES.items():
@@ -127,12 +187,13 @@ def _face_files(folder: Path) -> dict[str, Path]:
 
 
 def detect_input_kind(path: Path) -> InputKind:
-    """Guess what ``path`` holds: a folder of six faces or of photos, or an image by its aspect ratio."""
+    """Guess what ``path`` holds: a folder of six faces or of photos, or an image by its aspect ratio (read from
+    its header: nothing is decoded)."""
     if path.is_dir():
         faces = _face_files(path)
         return "faces" if len(faces) == 6 else "photos"
-    img = _read_image(path)
-    h, w = img.shape[:2]
+    header = check_input(path)
+    w, h = header.width, header.height
     ratio = w / h
     if abs(ratio - 2.0) < 0.02:
         return "equirect"
@@ -143,6 +204,67 @@ def detect_input_kind(path: Path) -> InputKind:
     if w == 6 * h:
         return "horizon"
     return "photo"
+
+
+def _too_small(path: Path, header: ImageHeader, kind: InputKind) -> SkyassetError:
+    if kind == "equirect":
+        need = f"an equirect panorama at least {2 * MIN_PANORAMA_HEIGHT}x{MIN_PANORAMA_HEIGHT}"
+    elif kind in ("photo", "photos"):
+        need = f"a photo at least {MIN_PHOTO}x{MIN_PHOTO}"
+    elif kind == "faces":
+        need = f"cube faces at least {MIN_FACE}x{MIN_FACE}"
+    else:
+        need = f"a {kind} cubemap whose faces are at least {MIN_FACE}x{MIN_FACE}"
+    return SkyassetError(
+        "invalid_argument", f"{path.name} is {header.width}x{header.height}: too small for {need} pixels."
+    )
+
+
+def _check_image_input(path: Path, kind: InputKind) -> None:
+    """Refuse, from the header, a photo, panorama or cubemap image too small to make a sky from."""
+    header = check_input(path)
+    w, h = header.width, header.height
+    faces_across = {"cross-h": (4, 3), "cross-v": (3, 4), "dice": (4, 3), "horizon": (6, 1)}.get(kind)
+    if kind == "equirect":
+        small = h < MIN_PANORAMA_HEIGHT or w < 2 * MIN_PANORAMA_HEIGHT
+    elif kind == "photo":
+        small = min(w, h) < MIN_PHOTO
+    elif faces_across is not None:
+        small = w < faces_across[0] * MIN_FACE or h < faces_across[1] * MIN_FACE
+    else:
+        small = False
+    if small:
+        raise _too_small(path, header, kind)
+
+
+def _check_faces(found: dict[str, Path]) -> None:
+    """Six faces of one size, large enough, and an equirect from them within the pixel bound."""
+    headers = {name: check_input(found[name]) for name in FACE_NAMES}
+    front = headers["front"]
+    for name, header in headers.items():
+        if min(header.width, header.height) < MIN_FACE:
+            raise _too_small(found[name], header, "faces")
+        if (header.width, header.height) != (front.width, front.width):
+            raise SkyassetError(
+                "invalid_argument",
+                f"{found[name].name} is {header.width}x{header.height} and {found['front'].name} "
+                f"{front.width}x{front.height}; the six faces must be square and the same size.",
+            )
+    check_output_size(4 * front.width, 2 * front.width)  # the equirect they make
+
+
+def _check_photos(files: list[Path]) -> None:
+    """All photos are resized to the first one's size and held at once: bound their total pixels."""
+    first = check_input(files[0])
+    if min(first.width, first.height) < MIN_PHOTO:
+        raise _too_small(files[0], first, "photos")
+    total = len(files) * first.width * first.height
+    if total > max_pixels():
+        raise SkyassetError(
+            "invalid_argument",
+            f"{len(files)} photos of {first.width}x{first.height} are {total} pixels together, over the "
+            f"{max_pixels()} that skyasset decodes; use fewer or smaller photos, or raise SKYASSET_MAX_PIXELS.",
+        )
 
 
 def load_input(path: Path, kind: InputKind) -> tuple[np.ndarray, bool]:
@@ -156,16 +278,19 @@ def load_input(path: Path, kind: InputKind) -> tuple[np.ndarray, bool]:
                 f"{path} lacks cube face files for: {', '.join(missing)}. Name them front/back/left/right/up/down "
                 "(Unity) or pz/nz/px/nx/py/ny.",
             )
+        _check_faces(found)
         faces: dict[str, np.ndarray] = {n: _read_image(found[n]) for n in FACE_NAMES}
         return faces_to_equirect(faces, 4 * faces["front"].shape[0]), True
     if kind == "photos":
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in _IMAGE_EXT) if path.is_dir() else [path]
+        files = _images_in(path) if path.is_dir() else [path]
         if not files:
             raise SkyassetError("invalid_argument", f"{path} holds no images (PNG, JPEG, ...).")
+        _check_photos(files)
         first = _read_image(files[0])
         size = (first.shape[1], first.shape[0])
-        views = [cv2.resize(_read_image(p), size, interpolation=cv2.INTER_AREA) for p in files]
+        views = [first] + [cv2.resize(_read_image(p), size, interpolation=cv2.INTER_AREA) for p in files[1:]]
         return np.stack(views), False
+    _check_image_input(path, kind)
     img = _read_image(path)
     if kind == "photo":
         return img[None], False
@@ -197,6 +322,21 @@ def load_radiance(path: Path, kind: InputKind) -> np.ndarray | None:
         return np.maximum(resize_equirect(lin, w), 0.0) if lin.shape[0] * 2 != w else lin
     faces = unpack_faces(lin, kind)  # type: ignore[arg-type]
     return faces_to_equirect(faces, 4 * faces["front"].shape[0])
+
+
+def _input_source(input_path: str | os.PathLike[str]) -> Path:
+    """The input as an absolute path: an existing folder or regular file (never a FIFO or device: reading one
+    would wait forever)."""
+    source = user_path(input_path)
+    try:
+        is_folder = stat.S_ISDIR(os.stat(source).st_mode)
+    except FileNotFoundError:
+        raise SkyassetError("input_not_found", f"{source} does not exist. Give a photo, panorama or cubemap.") from None
+    except OSError as exc:
+        raise path_error(source, exc) from None
+    if not is_folder:
+        check_regular_file(source)
+    return source
 
 
 def convert(
@@ -249,9 +389,7 @@ def convert(
         Called with (tiles done, tiles total) while upscaling.
     """
     started = time.perf_counter()
-    source = Path(input_path).expanduser().resolve()
-    if not source.exists():
-        raise SkyassetError("input_not_found", f"{source} does not exist. Give a photo, panorama or cubemap.")
+    source = _input_source(input_path)
     if to not in SKYBOX_LAYOUTS:
         raise SkyassetError("invalid_argument", f"Unknown layout '{to}'. Choose one of {', '.join(SKYBOX_LAYOUTS)}.")
     if kind not in INPUT_KINDS:

@@ -353,6 +353,14 @@ class SkyGenerator:
             ("synthesis", self._synthesis.get_inputs(), {"ws": [None, b.num_ws, b.w_dim]}),
             ("synthesis", self._synthesis.get_outputs(), {"img": [None, 3, b.resolution, b.resolution]}),
         ]
+        unfed = sorted({a.name for a in self._mapping.get_inputs()} - set(expected_inputs))
+        if unfed:
+            why = " (the metadata's c_dim is 0: an unconditional model)" if "c" in unfed and not b.c_dim else ""
+            raise SkyassetError(
+                "bundle_inconsistent",
+                f"Model bundle {b.path}: the mapping graph needs input(s) {', '.join(unfed)} that the metadata does "
+                f"not provide{why}. Re-export the bundle from its snapshot.",
+            )
         for graph, actual, expected in checks:
             found = {a.name: dims(a.shape) for a in actual}
             for name, shape in expected.items():

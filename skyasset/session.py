@@ -45,10 +45,14 @@ def _threads(requested: int | None) -> int:
     if requested is not None:
         return requested
     text = os.environ.get("SKYASSET_THREADS", "0").strip() or "0"
-    if not text.isdigit() or int(text) > MAX_THREADS:
+    # ASCII digits only: str.isdigit() also passes '³' (which int() refuses) and '٣' (which it reads as 3), and
+    # a 5000-digit value is past int()'s own limit.
+    if not (text.isascii() and text.isdigit() and len(text) <= 4) or int(text) > MAX_THREADS:
+        shown = text if len(text) <= 40 else text[:40] + "..."
         raise SkyassetError(
             "invalid_argument",
-            f"SKYASSET_THREADS must be a whole number of threads, 0 (automatic) to {MAX_THREADS}, got {text!r}.",
+            f"SKYASSET_THREADS must be a whole number of threads in ASCII digits, 0 (automatic) to {MAX_THREADS}, "
+            f"got {shown!r}.",
         )
     return int(text)
 

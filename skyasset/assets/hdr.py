@@ -16,7 +16,6 @@ The numbers are recorded in the files' metadata (``hdr_white``, ``hdr_sun_gain``
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -28,20 +27,12 @@ import numpy as np
 from skyasset.assets.sphere import luminance, srgb_to_linear
 from skyasset.atomic import atomic_output
 from skyasset.errors import SkyassetError
+from skyasset.limits import check_input, openexr
 
-__all__ = ["expand_to_hdr", "write_radiance", "write_exr", "read_hdr"]
+__all__ = ["expand_to_hdr", "write_radiance", "write_exr", "read_hdr", "replace_non_finite"]
 
 
-def _openexr():  # noqa: ANN202 - the module
-    try:
-        import OpenEXR
-    except ImportError:
-        if importlib.util.find_spec("OpenEXR") is not None:
-            raise  # installed but broken: not the user's missing package
-        raise SkyassetError(
-            "io_error", "Writing or reading .exr needs the OpenEXR package: pip install OpenEXR (or skyasset[hdr])."
-        ) from None
-    return OpenEXR
+_openexr = openexr  # the writers' name for it
 
 
 def expand_to_hdr(
@@ -102,24 +93,57 @@ def write_exr(
 
 
 def read_hdr(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read a ``.hdr`` or ``.exr`` file as float32 linear RGB ``[H, W, 3]``."""
+    """Read a ``.hdr`` or ``.exr`` file as float32 linear RGB ``[H, W, 3]``.
+
+    The file is checked first (a regular file, its header within ``SKYASSET_MAX_PIXELS``, an EXR with only RGB(A)
+    channels). Non-finite samples follow one policy: NaN and -infinity become 0 and +infinity the largest finite
+    value of the image, so a few broken pixels of a render do not spread NaN through every output; an image
+    without a single finite value is refused (``invalid_argument``).
+    """
     source = Path(path)
-    if not source.is_file():
-        raise SkyassetError("input_not_found", f"{source} does not exist.")
+    check_input(source)
     if source.suffix.lower() == ".exr":
-        OpenEXR = _openexr()  # noqa: N806
-        try:
-            with OpenEXR.File(str(source), separate_channels=False) as exr:
-                channels = exr.channels()
-                key = "RGB" if "RGB" in channels else "RGBA" if "RGBA" in channels else None
-                if key is None:
-                    raise SkyassetError("invalid_argument", f"{source.name} has no RGB channels.")
-                return np.asarray(channels[key].pixels, np.float32)[..., :3]
-        except (RuntimeError, OSError, ValueError, TypeError) as exc:
-            raise SkyassetError(
-                "io_error", f"Could not read {source.name} as OpenEXR ({exc}); the file is damaged or not an EXR."
-            ) from None
-    img = cv2.imread(str(source), cv2.IMREAD_ANYDEPTH | cv2.IMREAD_COLOR)
-    if img is None:
-        raise SkyassetError("io_error", f"Could not read {source.name} as an HDR image.")
-    return img[..., ::-1].astype(np.float32)
+        radiance = _read_exr(source)
+    else:
+        img = cv2.imread(str(source), cv2.IMREAD_ANYDEPTH | cv2.IMREAD_COLOR)
+        if img is None:
+            raise SkyassetError("io_error", f"Could not read {source.name} as an HDR image.")
+        img = img.astype(np.float32, copy=False)
+        radiance = cv2.cvtColor(img, cv2.COLOR_BGR2RGB, dst=img)  # in place: one image's memory, not two
+    return replace_non_finite(radiance, source.name)
+
+
+def _read_exr(source: Path) -> np.ndarray:
+    OpenEXR = _openexr()  # noqa: N806
+    try:
+        with OpenEXR.File(str(source), separate_channels=False) as exr:
+            channels = exr.channels()
+            key = "RGB" if "RGB" in channels else "RGBA" if "RGBA" in channels else None
+            if key is None:
+                raise SkyassetError("invalid_argument", f"{source.name} has no RGB channels.")
+            pixels = np.asarray(channels[key].pixels)
+    except (RuntimeError, OSError, ValueError, TypeError) as exc:
+        raise SkyassetError(
+            "io_error", f"Could not read {source.name} as OpenEXR ({exc}); the file is damaged or not an EXR."
+        ) from None
+    if pixels.ndim != 3 or pixels.dtype.kind != "f":
+        raise SkyassetError(
+            "invalid_argument", f"{source.name} holds {pixels.dtype} pixels; save it as half or float RGB(A)."
+        )
+    return np.ascontiguousarray(pixels[..., :3], dtype=np.float32)
+
+
+def replace_non_finite(radiance: np.ndarray, name: str) -> np.ndarray:
+    """``radiance`` (float) with the non-finite policy of :func:`read_hdr` applied in place; ``name`` is the
+    file's, for the error when no value is finite."""
+    # A float64 sum of float32 values cannot overflow: it is finite exactly when every value is.
+    if np.isfinite(np.sum(radiance, dtype=np.float64)):
+        return radiance
+    finite = radiance[np.isfinite(radiance)]
+    if finite.size == 0:
+        raise SkyassetError(
+            "invalid_argument",
+            f"{name} holds no finite pixel value (every sample is NaN or infinite); re-render or re-export it.",
+        )
+    np.nan_to_num(radiance, copy=False, nan=0.0, posinf=float(finite.max()), neginf=0.0)
+    return radiance

@@ -14,6 +14,7 @@ import numpy as np
 
 from skyasset.atomic import atomic_output
 from skyasset.errors import SkyassetError
+from skyasset.limits import check_regular_file
 
 __all__ = ["write_image", "read_png_text", "to_display_array"]
 
@@ -93,6 +94,7 @@ def write_image(
 
 def read_png_text(path: str | os.PathLike[str]) -> dict[str, str]:
     """The tEXt/iTXt chunks of a PNG as ``{keyword: text}`` (for tests and tools)."""
+    check_regular_file(Path(path))
     data = Path(path).read_bytes()
     if not data.startswith(_PNG_SIGNATURE):
         raise SkyassetError("invalid_argument", f"{path} is not a PNG file.")

@@ -13,6 +13,17 @@ __all__ = ["DEFAULT_MODEL_DIR", "resolve_model_path"]
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
 
 
+def _expand(path: str | os.PathLike[str], source: str) -> Path:
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # ~name of an unknown user, or no home folder at all
+        raise SkyassetError(
+            "bundle_not_found",
+            f"{source} {str(path)[:300]}: '~' names no home folder on this machine; give the bundle folder's "
+            "full path.",
+        ) from None
+
+
 def resolve_model_path(model: str | os.PathLike[str] | None = None) -> Path:
     """The bundle folder to use: ``model`` if given, else ``$SKYASSET_MODEL``, else the packaged default.
 
@@ -22,10 +33,10 @@ def resolve_model_path(model: str | os.PathLike[str] | None = None) -> Path:
         ``no_model`` when nothing was given and no trained default model is installed.
     """
     if model is not None:
-        return Path(model).expanduser()
+        return _expand(model, "--model")
     env = os.environ.get("SKYASSET_MODEL")
     if env:
-        return Path(env).expanduser()
+        return _expand(env, "SKYASSET_MODEL")
     if (DEFAULT_MODEL_DIR / METADATA_NAME).is_file():
         return DEFAULT_MODEL_DIR
     raise SkyassetError(
