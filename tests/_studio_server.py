@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,11 +15,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+TOKEN_HEADER = "X-Skyasset-Token"
+_tokens: dict[str, str] = {}
 
 
 @contextmanager
-def studio(model: Path, *extra: str) -> Iterator[str]:
-    """Start the studio on port 0; yield its base URL (``http://127.0.0.1:PORT``); SIGTERM it afterwards."""
+def studio(model: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start the studio on port 0; yield its base URL (``http://127.0.0.1:PORT``); SIGTERM it afterwards.
+
+    ``env`` is added to this process's environment (e.g. ``TMPDIR``, to see where the work folder goes)."""
     cmd = [
         sys.executable,
         "-m",
@@ -31,7 +39,9 @@ def studio(model: Path, *extra: str) -> Iterator[str]:
         "--json",
         *extra,
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
+    )
     try:
         line = proc.stdout.readline()  # type: ignore[union-attr]
         if not line:
@@ -47,11 +57,29 @@ def studio(model: Path, *extra: str) -> Iterator[str]:
         assert rc == 0, f"studio exited {rc} on SIGTERM: {proc.stderr.read()}"  # type: ignore[union-attr]
 
 
+def page_token(base: str) -> str:
+    """The session token, read from the studio's page as its own script and any other client read it."""
+    if base not in _tokens:
+        with urllib.request.urlopen(base + "/", timeout=60) as response:
+            page = response.read().decode()
+        found = re.search(r'<meta name="skyasset-token" content="([^"]+)">', page)
+        assert found, "the page carries no skyasset-token"
+        _tokens[base] = found.group(1)
+    return _tokens[base]
+
+
 def request(
     url: str, body: Any = None, *, raw: bytes | None = None, headers: dict[str, str] | None = None
 ) -> tuple[int, bytes]:
+    """GET ``url``, or POST ``body`` (as JSON) or ``raw``: POSTs send the page's token and JSON type unless
+    ``headers`` name their own."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data is not None else "GET")
+    headers = dict(headers or {})
+    if data is not None:
+        parts = urlsplit(url)
+        headers.setdefault("Content-Type", "application/json")
+        headers.setdefault(TOKEN_HEADER, page_token(f"{parts.scheme}://{parts.netloc}"))
+    req = urllib.request.Request(url, data=data, headers=headers, method="POST" if data is not None else "GET")
     try:
         with urllib.request.urlopen(req, timeout=60) as response:
             return response.status, response.read()

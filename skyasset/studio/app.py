@@ -5,7 +5,7 @@ Routes
 ``GET /``                                 the page
 ``GET /static/{name}``                    one of the page's files, looked up in a fixed table (never a path)
 ``GET /api/info``                         model, cloud types, layouts, upscale modes, parameter ranges
-``POST /api/generate``                    JSON parameters -> ``202 {"job": ...}`` or ``400 {"error": ...}``
+``POST /api/generate``                    JSON parameters -> ``202 {"job": ...}`` or ``4xx {"error": ...}``
 ``GET /api/jobs``                         the history, newest first
 ``GET /api/jobs/{id}[?wait=S]``          one job: state, stage, progress, and when done its result and files;
                                           with ``wait`` the answer waits up to S seconds for the job to finish
@@ -15,34 +15,40 @@ Routes
 ``GET /api/jobs/{id}/thumbnail``          a small JPEG for the history strip
 
 Errors are the CLI's JSON error objects (``{"error": {"code", "message"}}``, docs/CLI_PROTOCOL.md) with HTTP 400
-for a bad request, 404 for an unknown job, file or page, 500 for a bug.
+for a bad request, 403 for a request not from the studio's page (:mod:`skyasset.studio.guard`), 404 for an unknown
+job, file or page, 413 for a body over 16 KB, 415 for a body that is not JSON, 429 when the queue is full, 500 for
+a bug.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive
 
 from skyasset import __version__
 from skyasset.api import LAYOUTS
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator
 from skyasset.seeds import MAX_SEED
-from skyasset.studio.jobs import Job, JobQueue
-from skyasset.studio.params import parse_params
+from skyasset.studio.guard import RequestGuard, error_response
+from skyasset.studio.jobs import Job, JobQueue, QueueFull
+from skyasset.studio.params import MAX_SIZE, parse_params
 from skyasset.studio.runner import make_runner, sky_scores, thumbnail
 from skyasset.upscale.upscale import UPSCALE_MODES
 
@@ -58,14 +64,101 @@ STATIC_FILES: dict[str, str] = {
 _JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 MAX_BODY_BYTES = 16 * 1024
 MAX_WAIT_S = 5.0
+TOKEN_MARK = b"__SKYASSET_TOKEN__"  # in index.html, replaced by the session's token when the app is made
 
 
 class _NotFound(Exception):
     """An unknown job, or a job without the thing asked for: answered as a 404 ``input_not_found``."""
 
 
-def _error(code: str, message: str, status: int) -> JSONResponse:
-    return JSONResponse(SkyassetError(code, message).to_json(), status_code=status)  # type: ignore[arg-type]
+class _BadBody(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _error(code: str, message: str, status: int, *, close: bool = False) -> Response:
+    return error_response(message, status, code, close=close)
+
+
+async def _read_body(request: Request) -> bytes:
+    """The request body, refused (413) by its Content-Length before reading, or as soon as the chunks read so far
+    pass the limit: a huge or endless (chunked) body is never held in memory."""
+    too_large = f"Request body over {MAX_BODY_BYTES} bytes; send only the generation parameters."
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isascii() or not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        raise _BadBody(too_large, 413)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _BadBody(too_large, 413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    """True if a string (key or value) in decoded JSON holds a lone UTF-16 surrogate such as ``"\\ud800"``.
+
+    Iterative: the body may nest as deep as the JSON parser allows, deeper than Python's recursion limit.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _parse_json(raw: bytes) -> object:
+    example = 'send e.g. {"cloud": "cumulus", "seed": 7}'
+    try:
+        body = json.loads(raw.decode("utf-8") if raw else "null")
+    except RecursionError:
+        raise _BadBody(f"The request body nests too deeply to be generation parameters; {example}.") from None
+    except ValueError:  # UnicodeDecodeError is one
+        raise _BadBody(f"The request body is not JSON in UTF-8; {example}.") from None
+    if _has_lone_surrogate(body):
+        raise _BadBody(f"The request body has a lone UTF-16 surrogate (\\udXXX) in a string; {example}.")
+    return body
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    """Return once the client has gone (its connection closed); reads and drops any request body meanwhile."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _wait_finished(job: Job, receive: Receive, seconds: float) -> None:
+    """Wait up to ``seconds`` for ``job`` to finish, in the event loop (no thread is held), and stop early when
+    the client goes away: abandoned long polls must not tie anything up."""
+    loop = asyncio.get_running_loop()
+    finished = asyncio.Event()
+
+    def wake() -> None:  # called from the worker thread
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting any more
+            loop.call_soon_threadsafe(finished.set)
+
+    forget = job.when_finished(wake)
+    try:
+        with anyio.move_on_after(seconds):
+            async with anyio.create_task_group() as group:
+
+                async def first(waiter: Callable[[], Awaitable[object]]) -> None:
+                    await waiter()
+                    group.cancel_scope.cancel()
+
+                group.start_soon(first, finished.wait)
+                group.start_soon(first, lambda: _until_disconnect(receive))
+    finally:
+        forget()
 
 
 def _static_bytes() -> dict[str, bytes]:
@@ -79,7 +172,9 @@ def _static_bytes() -> dict[str, bytes]:
 def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str] | None = None) -> Starlette:
     """The studio app for one loaded model; jobs write under ``work_folder`` (created by the caller)."""
     jobs = JobQueue(make_runner(gen), work_folder)
+    token = secrets.token_urlsafe(32)
     static = _static_bytes()
+    static["index.html"] = static["index.html"].replace(TOKEN_MARK, token.encode())
     info: dict[str, Any] = {
         "version": __version__,
         "model": {
@@ -93,12 +188,12 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         "upscale": list(UPSCALE_MODES),
         "seed_max": MAX_SEED,
         "psi": {"min": -1.0, "max": 2.0, "default": 0.7},
-        "size": {"min": 64, "max": 16384, "multiple_of": 8, "default": 2048},
+        "size": {"min": 64, "max": MAX_SIZE, "multiple_of": 8, "default": 2048},
     }
 
     async def page(_: Request) -> Response:
         return Response(
-            static["index.html"], media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"}
+            static["index.html"], media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
         )
 
     async def static_file(request: Request) -> Response:
@@ -111,20 +206,24 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         return JSONResponse(info)
 
     async def api_generate(request: Request) -> Response:
-        raw = await request.body()
-        if len(raw) > MAX_BODY_BYTES:
-            return _error("invalid_argument", "Request body too large; send only the generation parameters.", 400)
         try:
-            body = json.loads(raw or b"null")
-        except (ValueError, UnicodeDecodeError):
-            return _error(
-                "invalid_argument", 'The request body is not JSON; send e.g. {"cloud": "cumulus", "seed": 7}.', 400
-            )
+            body = _parse_json(await _read_body(request))
+        except _BadBody as bad:  # the rest of a refused body is not read: close rather than drain it
+            return _error("invalid_argument", str(bad), bad.status, close=bad.status == 413)
+        except ClientDisconnect:  # gone (or timed out) mid-body: nobody reads this answer
+            return _error("invalid_argument", "The request body was not sent in full.", 400, close=True)
         try:
             params = parse_params(body, gen)
+            job = jobs.submit(params)
         except SkyassetError as error:
-            return JSONResponse(error.to_json(), status_code=400)
-        job = jobs.submit(params)
+            return _error(error.code, error.message, 503 if error.code == "interrupted" else 400)
+        except QueueFull as full:
+            return _error(
+                "invalid_argument",
+                f"{full.limit} skies are already waiting, the most the studio queues; "
+                "wait for one to finish, then send this again.",
+                429,
+            )
         return JSONResponse({"job": job.to_json()}, status_code=202)
 
     def _job(request: Request) -> Job:
@@ -151,7 +250,7 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         except ValueError:
             return _error("invalid_argument", "wait must be a number of seconds (0..5).", 400)
         if wait > 0 and not job.finished_event.is_set():
-            await anyio.to_thread.run_sync(job.finished_event.wait, wait)
+            await _wait_finished(job, request.receive, wait)
         return JSONResponse(job.to_json())
 
     async def api_file(request: Request) -> Response:
@@ -198,16 +297,14 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         Route("/api/jobs/{job_id}/scores", api_scores),
         Route("/api/jobs/{job_id}/thumbnail", api_thumbnail),
     ]
-    hosts = allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]
+    hosts = None if allowed_hosts == ["*"] else (allowed_hosts or ["127.0.0.1", "localhost", "[::1]"])
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
-        jobs.close()
+        await anyio.to_thread.run_sync(jobs.close)
 
-    app = Starlette(
-        routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)], lifespan=lifespan
-    )
+    app = Starlette(routes=routes, middleware=[Middleware(RequestGuard, hosts=hosts, token=token)], lifespan=lifespan)
 
     async def not_found(_: Request, __: Exception) -> Response:
         return _error("input_not_found", "No such page or API route.", 404)
@@ -215,7 +312,17 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
     async def missing(_: Request, error: Exception) -> Response:
         return _error("input_not_found", str(error), 404)
 
+    async def http_error(_: Request, error: Exception) -> Response:
+        status = error.status_code if isinstance(error, HTTPException) else 500
+        return _error("invalid_argument", f"HTTP {status}: {getattr(error, 'detail', '')}", status)
+
+    async def bug(_: Request, error: Exception) -> Response:
+        return _error("internal_error", f"{type(error).__name__}: {error}", 500)
+
     app.add_exception_handler(404, not_found)
+    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(_NotFound, missing)
+    app.add_exception_handler(Exception, bug)
     app.state.jobs = jobs
+    app.state.token = token
     return app

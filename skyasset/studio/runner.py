@@ -2,33 +2,86 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 import skyasset
-from skyasset.generator import SkyGenerator
+from skyasset.errors import SkyassetError
+from skyasset.generator import SkyGenerator, parse_mix
 from skyasset.studio.jobs import Job
 from skyasset.studio.params import GenerateParams
 
 __all__ = ["VIEWER_MAX_WIDTH", "make_runner", "output_stem", "sky_scores", "thumbnail"]
 
 VIEWER_MAX_WIDTH = 4096  # WebGL's guaranteed texture size; larger skies are shown downsampled
+# What a cloud type may contribute to a file name: ASCII letters, digits, '.', '_' and '-', short enough that a
+# stem with two of them stays far below the file system's 255-byte limit.
+_PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}", re.ASCII)
 
 
-def output_stem(params: GenerateParams) -> str:
+def _name_part(cloud: str, gen: SkyGenerator | None) -> str:
+    """``cloud`` as typed, when it is a plain file name; else the class's index (``class3``) or ``sky``.
+
+    The text comes from the request and, through the class list, from the model bundle: a class code such as
+    ``../../x`` must never become part of a path, so anything but a plain name is replaced, not joined.
+    """
+    part = cloud.strip().lower().replace(" ", "-")
+    if _PLAIN_NAME.fullmatch(part) and ".." not in part:
+        return part
+    if gen is not None and gen.bundle.c_dim:
+        try:
+            return f"class{gen.class_index(cloud)}"
+        except SkyassetError:
+            pass
+    return "sky"
+
+
+def output_stem(params: GenerateParams, gen: SkyGenerator | None = None) -> str:
     """File name stem that carries the settings, so history entries never share names: ``cumulus_7_psi070_2048``."""
-    cloud = (params.cloud or "sky").lower().replace(" ", "-")
-    mix = f"_{params.mix.replace(':', '')}" if params.mix else ""
+    cloud = _name_part(params.cloud, gen) if params.cloud is not None else "sky"
+    mix = ""
+    if params.mix:
+        parsed = parse_mix(params.mix)
+        mix = f"_{_name_part(parsed.cloud, gen)}{parsed.weight:g}"
     upscale = f"_{params.upscale}" if params.upscale != "none" else ""
     return f"{cloud}_{params.seed}_psi{round(params.psi * 100):03d}{mix}_{params.size}{upscale}"
+
+
+def _without_folder(value: Any, folders: tuple[str, ...]) -> Any:
+    """``value`` (decoded JSON) with every path inside one of ``folders`` replaced by its name within it."""
+    if isinstance(value, dict):
+        return {k: _without_folder(v, folders) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_folder(v, folders) for v in value]
+    if isinstance(value, str):
+        for folder in folders:
+            if value.startswith(folder + os.sep):
+                return value[len(folder) + 1 :]
+    return value
+
+
+def _strip_server_paths(sidecar: Path, folder: Path) -> None:
+    """Rewrite the sidecar with file names instead of the studio's temporary paths: it is downloaded and kept
+    beside the images, where a path into a deleted temporary folder would only mislead (and leak the server's)."""
+    data = json.loads(sidecar.read_text(encoding="utf-8"))
+    tmp = sidecar.with_name(f".{sidecar.name}.tmp")
+    tmp.write_text(
+        json.dumps(_without_folder(data, (str(folder), str(folder.resolve()))), indent=2, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+    os.replace(tmp, sidecar)
 
 
 def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None]], None]:
     def run(job: Job, report: Callable[[str, float], None]) -> None:
         p = job.params
-        out = job.folder / f"{output_stem(p)}.png"
+        out = job.folder / f"{output_stem(p, gen)}.png"
 
         def upscaling(done: int, total: int) -> None:
             report("upscaling", 0.1 + 0.8 * done / max(total, 1))
@@ -49,6 +102,9 @@ def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None
         )
         report("preparing the viewer", 0.95)
         job.files = [Path(f["path"]) for f in result.files]
+        for f, path in zip(result.files, job.files, strict=True):
+            if f.get("role") == "sidecar":
+                _strip_server_paths(path, job.folder)
         job.file_bytes = [path.stat().st_size for path in job.files]
         job.viewer = _viewer_image(result.files, p.layout, job.folder)
         answer = result.to_json()

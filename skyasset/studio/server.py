@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import shutil
 import signal
 import socket
@@ -13,15 +15,81 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator
 from skyasset.studio.app import create_app
 
-__all__ = ["LOCAL_HOSTS", "serve"]
+__all__ = ["LOCAL_HOSTS", "REQUEST_TIMEOUT_S", "serve"]
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+# A request's headers and body must arrive within this many seconds of the connection (or of the previous answer
+# on it). Every real request is a few KB from this machine and arrives at once; uvicorn itself only times out idle
+# keep-alive connections, so without this a half-sent request would hold its connection forever.
+REQUEST_TIMEOUT_S = 5.0
+SHUTDOWN_GRACE_S = 2  # open requests (a long poll, a score) get this long to finish when the studio stops
+
+
+class _TimedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for receiving each request, and JSON for malformed requests."""
+
+    _since: float
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._restart_clock()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._restart_clock()  # the next request on this connection gets its own time
+
+    def _restart_clock(self) -> None:
+        self._since = self.loop.time()
+        if self._deadline is None:
+            self._deadline = self.loop.call_later(REQUEST_TIMEOUT_S, self._check_deadline)
+
+    def _check_deadline(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        left = self._since + REQUEST_TIMEOUT_S - self.loop.time()
+        receiving = self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+        if receiving and left <= 0:
+            # Headers or body still incomplete (an idle keep-alive connection is IDLE too): hang up. A route
+            # waiting for the body sees the client disconnect.
+            self.transport.close()
+            return
+        # The request is in (the route is working on it) or its time is not up yet: look again later.
+        self._deadline = self.loop.call_later(left if receiving else REQUEST_TIMEOUT_S, self._check_deadline)
+
+    def send_400_response(self, msg: str) -> None:
+        body = json.dumps(
+            SkyassetError("invalid_argument", f"Malformed HTTP request ({msg}); send one HTTP/1.1 request.").to_json()
+        ).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        try:
+            for event in (
+                h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+                h11.Data(data=body),
+                h11.EndOfMessage(),
+            ):
+                self.transport.write(self.conn.send(event))
+        except h11.LocalProtocolError:  # mid-answer already: nothing valid can be said any more
+            pass
+        self.transport.close()
 
 
 class _QuietServer(uvicorn.Server):
@@ -91,12 +159,24 @@ def serve(
     work = Path(tempfile.mkdtemp(prefix="skyasset-studio-"))
     try:
         app = create_app(gen, work, allowed_hosts=["*"] if allow_remote else None)
-        server = _QuietServer(uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False))
+        config = uvicorn.Config(
+            app,
+            http=_TimedH11Protocol,
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            timeout_keep_alive=int(REQUEST_TIMEOUT_S),
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        )
+        server = _QuietServer(config)
+        jobs = app.state.jobs
         bound_port = sock.getsockname()[1]
         url_host = f"[{host}]" if ":" in host else host
         url = f"http://{url_host}:{bound_port}/"
 
         def stop() -> None:
+            # Plain assignments only: this runs in a signal handler, between any two bytecodes of the main thread.
+            jobs.closing = True  # no queued job starts from now on; the running one stops at its next check
             server.should_exit = True
 
         with _stop_on_signals(stop):

@@ -5,6 +5,8 @@ const $ = (id) => document.getElementById(id);
 const viewer = createViewer($("viewer"));
 let info = null;
 let current = null;
+// The studio refuses state-changing requests without this session token, which only its own page carries.
+const token = document.querySelector('meta[name="skyasset-token"]').content;
 
 async function api(path, options) {
   const response = await fetch(path, options);
@@ -126,7 +128,7 @@ async function generate(event) {
   try {
     let { job } = await api("/api/generate", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-Skyasset-Token": token },
       body: JSON.stringify(params()),
     });
     while (job.state === "queued" || job.state === "running") {
