@@ -11,6 +11,7 @@ imports inside your commands so ``skyasset-train --help`` stays fast.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,16 @@ DeviceOpt = Annotated[str, typer.Option(help="auto | cpu | cuda")]
 
 def _emit(obj: dict[str, Any], as_json: bool, text: str) -> None:
     typer.echo(json.dumps(obj) if as_json else text)
+
+
+MAX_NUM_GEN = 1_000_000  # generated images of one evaluation: ~50 CPU-days of Inception; far above any use
+
+
+def _check_num_gen(num_gen: int) -> None:
+    if not 2 <= num_gen <= MAX_NUM_GEN:
+        raise SkyassetError(
+            "invalid_argument", f"--num-gen {num_gen} is not in 2..{MAX_NUM_GEN}; the metrics need at least 2 images"
+        )
 
 
 def _device(name: str) -> str:
@@ -226,6 +237,11 @@ def train(
         typer.echo(json.dumps(opts.to_json(), indent=1))
         typer.echo(f"run directory would be {outdir}/NNNNN-{opts.description()}")
         return
+    if resume is not None:  # refused here, before the run makes its folder
+        from training.options import find_latest_snapshot
+        from training.snapshot import load_snapshot
+
+        load_snapshot(find_latest_snapshot(resume))
     from training.distributed import shutdown
     from training.loop import run_training
 
@@ -267,6 +283,7 @@ def metrics_cmd(
     from training.dataset import ImageArchive
     from training.metrics import BundleSource, MetricContext, TorchSource, compute_metrics, fid_halves
 
+    _check_num_gen(num_gen)
     dev = _device(device)
     if halves:
         from training.metrics.judge import DEFAULT_JUDGE, fd_judge_halves
@@ -428,6 +445,10 @@ def transfer(
 
     if out.exists() and not force:
         raise SkyassetError("output_exists", f"{out} exists; pass --force to overwrite it")
+    from training.dataset import MAX_CLASSES
+
+    if c_dim is not None and not 0 <= c_dim <= MAX_CLASSES:
+        raise SkyassetError("invalid_argument", f"--c-dim {c_dim} is not a class count in 0..{MAX_CLASSES}")
     classes: list[dict[str, str]] = []
     if data is not None:
         from training.dataset import ImageArchive
@@ -482,6 +503,8 @@ def ship(
 ) -> None:
     """Export a snapshot with its measured model card, samples, skybox and compact snapshot."""
     from training.ship import ship_model
+
+    _check_num_gen(num_gen)
 
     def read(path: Path | None) -> str:
         if path is None:
@@ -546,6 +569,8 @@ def export(
     from training.options import find_latest_snapshot
     from training.snapshot import build_networks, load_snapshot
 
+    if fid is not None and not (math.isfinite(fid) and fid >= 0):
+        raise SkyassetError("invalid_argument", f"--fid {fid} is not a finite number >= 0")
     path = find_latest_snapshot(snapshot)
     snap = load_snapshot(path)
     _, _, G_ema = build_networks(snap, "cpu")

@@ -27,18 +27,22 @@ import hashlib
 import io
 import json
 import os
+import re
+import stat
 import tempfile
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from PIL import Image
 
 from skyasset.classes import CCSN_CLASSES
 from skyasset.errors import SkyassetError
+from skyasset.limits import max_pixels
 
 __all__ = [
     "CropMode",
@@ -49,6 +53,9 @@ __all__ = [
     "prepare_dataset",
     "scan_source",
     "ImageArchive",
+    "ArchiveReadError",
+    "MAX_CLASSES",
+    "check_class_code",
     "read_archive_meta",
 ]
 
@@ -58,6 +65,145 @@ ImageFormat = Literal["jpeg", "png"]
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 ARCHIVE_META = "dataset.json"
+# Bounds checked before anything is allocated or read. A label value sizes the class table (and c_dim), so it
+# is bounded by a count far above any sky data set; a million labels fit in ~60 MB of dataset.json; the
+# largest archive image (4096 px PNG) is ~50 MB.
+MAX_CLASSES = 1000
+MAX_META_BYTES = 64 << 20
+MAX_MEMBER_BYTES = 64 << 20
+MAX_ARCHIVE_SIDE = 4096
+# A class code names files and folders (the studio's outputs, class folders): a plain name, never a path, and
+# one that every file system takes (no Windows-reserved characters), so a folder such as "Cirrus (thin)" passes.
+_CLASS_CODE = re.compile(r'[^\x00-\x1f\x7f/\\:*?"<>|. -][^\x00-\x1f\x7f/\\:*?"<>|]{0,63}')
+# What can go wrong decoding one image: PIL's own errors, its decompression-bomb and text-chunk guards
+# (DecompressionBombError, ValueError "Decompressed Data Too Large"), and a damaged zip member.
+_IMAGE_ERRORS = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    zlib.error,
+    zipfile.BadZipFile,
+    Image.DecompressionBombError,
+)
+
+
+class ArchiveReadError(SkyassetError):
+    """``dataset_invalid`` for a member that cannot be read.
+
+    It survives a DataLoader worker: torch re-raises a worker's exception as ``type(message=<traceback text>)``
+    when the type has a ``message`` attribute, so the one-line message is taken back out of that text.
+    """
+
+    message = "an archive member could not be read"
+
+    def __init__(self, message: str) -> None:
+        head, sep, tail = message.rpartition(f"{type(self).__name__}: ")
+        if sep and "Traceback" in head:
+            message = tail.strip()
+        super().__init__("dataset_invalid", message)
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """``value`` for a message: scalars as written, containers by kind (their text could nest without bound)."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return repr(value)[:limit]
+    return f"a {type(value).__name__}"
+
+
+def check_class_code(code: object, where: str) -> str:
+    """``code`` if it is a plain name (1-64 characters, no separators, control or Windows-reserved characters,
+    not starting with a dot, space or dash, not ending in a space or dot), else ``dataset_invalid``: codes
+    become file and folder names, so ``../x`` or ``a/b`` must never get through."""
+    if code is None:
+        raise SkyassetError("dataset_invalid", f"{where}: the class has no code; give each class a code, e.g. Cu")
+    if not isinstance(code, str) or not _CLASS_CODE.fullmatch(code) or code.endswith((" ", ".")):
+        raise SkyassetError(
+            "dataset_invalid",
+            f'{where}: class code {_shown(code)} is not a plain name; use 1-64 characters without / \\ : * ? " '
+            "< > | or control characters, not starting with '.', ' ' or '-' and not ending in ' ' or '.' (e.g. Cu, St)",
+        )
+    return code
+
+
+def _check_relative_path(rel: str, where: str) -> str:
+    """``rel`` if it is a relative path that stays inside its folder (no ``..``, no root, no drive), else
+    ``dataset_invalid``; labels name files under the source folder and become archive members."""
+    parts = rel.split("/")
+    if (
+        not rel
+        or rel.startswith("/")
+        or "\\" in rel
+        or any(part in ("", ".", "..") for part in parts)
+        or ":" in parts[0]
+        or any(ord(ch) < 32 for ch in rel)
+    ):
+        raise SkyassetError(
+            "dataset_invalid",
+            f"{where}: label path {rel[:200]!r} leaves the source folder or is not a plain relative path; "
+            "list files as paths under the folder, e.g. Cu/photo1.jpg",
+        )
+    return rel
+
+
+def _check_label(value: object, where: str) -> int:
+    # bool is an int in Python, and a label of True is a mistake, not class 1
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < MAX_CLASSES:
+        raise SkyassetError(
+            "dataset_invalid",
+            f"{where}: label {_shown(value, 40)} is not a class index from 0 to {MAX_CLASSES - 1}",
+        )
+    return value
+
+
+def _regular_file_size(path: Path, what: str, limit: int) -> int:
+    """The size of ``path``, refused before it is opened when it is not a regular file or over ``limit``."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise SkyassetError("input_not_found", f"{what} {path} does not exist") from None
+    except OSError as exc:
+        raise SkyassetError("io_error", f"{what} {path} cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SkyassetError("dataset_invalid", f"{what} {path} is not a regular file; give the path of a file")
+    if info.st_size > limit:
+        raise SkyassetError("dataset_invalid", f"{what} {path} is {info.st_size} bytes, over the limit of {limit}")
+    return info.st_size
+
+
+def _parse_json(data: bytes | str, where: str) -> object:
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise SkyassetError("dataset_invalid", f"{where} nests too deeply to be a dataset.json") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, and ints past Python's digit limit
+        raise SkyassetError("dataset_invalid", f"{where} is not valid JSON ({exc})") from None
+
+
+def _class_table(names: object, num_classes: int, where: str) -> list[dict[str, str]] | None:
+    """The ``classes`` of a dataset.json as checked ``{code, name, description}`` entries, or None when it has
+    none or not one per label (then classes are numbered)."""
+    if names is None:
+        return None
+    if not isinstance(names, list):
+        raise SkyassetError("dataset_invalid", f"{where}: 'classes' is a {type(names).__name__}, not a list")
+    if len(names) != num_classes:
+        return None
+    table = []
+    for i, entry in enumerate(names):
+        if isinstance(entry, str):
+            table.append(_class_entry(check_class_code(entry, f"{where} classes[{i}]")))
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("name", ""), str):
+            raise SkyassetError(
+                "dataset_invalid",
+                f"{where}: classes[{i}] = {_shown(entry)} is not a code or a {{code, name, description}} object",
+            )
+        code = check_class_code(entry.get("code"), f"{where} classes[{i}]")
+        table.append(
+            {"code": code, "name": entry.get("name") or code, "description": str(entry.get("description") or "")}
+        )
+    return table
 
 
 @dataclass(frozen=True)
@@ -138,6 +284,10 @@ def scan_source(
             f"{source} has no class sub-folders and no dataset.json; put "
             "each class's photos in its own sub-folder (e.g. Cu/, St/)",
         )
+    if len(class_dirs) > MAX_CLASSES:
+        raise SkyassetError("dataset_invalid", f"{source} has {len(class_dirs)} class folders, over {MAX_CLASSES}")
+    for class_dir in class_dirs:
+        check_class_code(class_dir.name, f"class folder {class_dir}")
     images: list[SourceImage] = []
     for label, class_dir in enumerate(class_dirs):
         files = sorted(p for p in class_dir.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
@@ -149,55 +299,74 @@ def scan_source(
     return images, [_class_entry(d.name) for d in class_dirs]
 
 
-def _scan_labels_json(source: Path, labels_path: Path) -> tuple[list[SourceImage], list[dict[str, str]]]:
-    if not labels_path.is_file():
-        raise SkyassetError("input_not_found", f"labels file {labels_path} does not exist")
-    try:
-        meta = json.loads(labels_path.read_text(encoding="utf-8"))
-        labels = meta["labels"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+def _labels_list(meta: object, where: str) -> list[tuple[str, int]] | None:
+    """The checked ``labels`` of a dataset.json: None, or ``(relative path, class index)`` pairs."""
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or "labels" not in meta or not (labels is None or isinstance(labels, list)):
         raise SkyassetError(
-            "dataset_invalid",
-            f'{labels_path} is not a StyleGAN2-ADA dataset.json ({{"labels": [[path, int], ...]}}): {exc}',
-        ) from exc
+            "dataset_invalid", f'{where} is not a StyleGAN2-ADA dataset.json ({{"labels": [[path, int], ...]}})'
+        )
     if labels is None:
+        return None
+    pairs = []
+    for item in labels:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+            raise SkyassetError(
+                "dataset_invalid",
+                f"{where}: label entry {_shown(item) if not isinstance(item, list) else _shown_entry(item)} "
+                "is not [relative path, class index]",
+            )
+        pairs.append((_check_relative_path(item[0], where), _check_label(item[1], f"{where} ({item[0][:80]})")))
+    return pairs
+
+
+def _shown_entry(item: list[Any]) -> str:
+    return "[" + ", ".join(_shown(v, 60) for v in item[:3]) + (", ...]" if len(item) > 3 else "]")
+
+
+def _scan_labels_json(source: Path, labels_path: Path) -> tuple[list[SourceImage], list[dict[str, str]]]:
+    _regular_file_size(labels_path, "labels file", MAX_META_BYTES)
+    try:
+        text = labels_path.read_bytes()
+    except OSError as exc:
+        raise SkyassetError("io_error", f"labels file {labels_path} cannot be read ({exc.strerror or exc})") from None
+    meta = _parse_json(text, str(labels_path))
+    checked = _labels_list(meta, str(labels_path))
+    if checked is None:
         files = sorted(p for p in source.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
         pairs: list[tuple[str, int | None]] = [(f.relative_to(source).as_posix(), None) for f in files]
     else:
-        pairs = []
-        for item in labels:
-            if not (
-                isinstance(item, list)
-                and len(item) == 2
-                and isinstance(item[0], str)
-                and isinstance(item[1], int)
-                and item[1] >= 0
-            ):
-                raise SkyassetError(
-                    "dataset_invalid", f"{labels_path}: label entry {item!r} is not [relative path, non-negative int]"
-                )
-            pairs.append((item[0], item[1]))
+        pairs = list(checked)
     num_classes = max((lab for _, lab in pairs if lab is not None), default=-1) + 1
     names = meta.get("classes") if isinstance(meta, dict) else None
-    if isinstance(names, list) and len(names) == num_classes:
-        classes = [_class_entry(n) if isinstance(n, str) else dict(n) for n in names]
-    else:
-        classes = [{"code": str(i), "name": str(i), "description": ""} for i in range(num_classes)]
+    classes = _class_table(names, num_classes, str(labels_path)) or [
+        {"code": str(i), "name": str(i), "description": ""} for i in range(num_classes)
+    ]
     images = []
-    for rel, lab in sorted(pairs):
+    for rel, lab in sorted(pairs, key=lambda pair: pair[0]):
         path = source / rel
         if not path.is_file():
-            raise SkyassetError("input_not_found", f"{labels_path} lists {rel}, which is not in {source}")
+            raise SkyassetError("input_not_found", f"{labels_path} lists {rel}, which is not a file in {source}")
         images.append(SourceImage(path, Path(rel).with_suffix("").as_posix(), lab))
     return images, classes
 
 
 def _load_square(path: Path, resolution: int, crop: CropMode) -> Image.Image:
+    limit = max_pixels()
     try:
         with Image.open(path) as im:
+            width, height = im.size
+            if width * height > limit:  # measured from the header, before any pixel is decoded
+                raise SkyassetError(
+                    "dataset_invalid",
+                    f"image {path} is {width}x{height} = {width * height} pixels, over the {limit} that "
+                    "skyasset decodes; shrink or remove it (or raise SKYASSET_MAX_PIXELS)",
+                )
             im = im.convert("RGB")
-    except OSError as exc:
-        raise SkyassetError("dataset_invalid", f"cannot read image {path}: {exc}; remove or replace it") from exc
+    except _IMAGE_ERRORS as exc:
+        raise SkyassetError(
+            "dataset_invalid", f"cannot read image {path} ({type(exc).__name__}: {exc}); remove or replace it"
+        ) from None
     if crop == "center":
         w, h = im.size
         s = min(w, h)
@@ -208,13 +377,23 @@ def _load_square(path: Path, resolution: int, crop: CropMode) -> Image.Image:
     return im
 
 
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise SkyassetError("io_error", f"cannot read {path} ({exc.strerror or exc}); check its permissions") from None
+    return digest.hexdigest()
+
+
 def _find_duplicates(
     images: list[SourceImage], cross_class: CrossClassPolicy
 ) -> tuple[list[SourceImage], list[list[str]], list[list[str]], list[str]]:
     by_hash: dict[str, list[SourceImage]] = {}
     for img in images:
-        digest = hashlib.sha256(img.path.read_bytes()).hexdigest()
-        by_hash.setdefault(digest, []).append(img)
+        by_hash.setdefault(_file_digest(img.path), []).append(img)
     removed: set[Path] = set()
     within: list[list[str]] = []
     across: list[list[str]] = []
@@ -271,6 +450,10 @@ def prepare_dataset(
         raise SkyassetError("invalid_argument", f"resolution {resolution} is not a power of two in [4, 4096]")
     if not 1 <= jpeg_quality <= 100:
         raise SkyassetError("invalid_argument", f"jpeg quality {jpeg_quality} is not in [1, 100]")
+    if max_images is not None and max_images < 1:
+        raise SkyassetError(
+            "invalid_argument", f"--max-images {max_images} keeps no image; give at least 1, or leave it out for all"
+        )
     out = Path(out)
     if out.is_dir():
         raise SkyassetError("invalid_argument", f"{out} is a folder; name the archive file, e.g. {out / 'data.zip'}")
@@ -293,8 +476,13 @@ def prepare_dataset(
     ext = ".jpg" if image_format == "jpeg" else ".png"
     labels: list[list[object]] | None = None if unconditional else []
     counts: Counter[str] = Counter()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".skyasset-tmp", dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".skyasset-tmp", dir=out.parent)
+    except OSError as exc:
+        raise SkyassetError(
+            "io_error", f"cannot write the archive {out} ({exc.strerror or exc}); choose a writable folder"
+        ) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -326,6 +514,8 @@ def prepare_dataset(
             }
             zf.writestr(ARCHIVE_META, json.dumps(meta, indent=1))
         os.replace(tmp, out)
+    except OSError as exc:
+        raise SkyassetError("io_error", f"cannot write the archive {out} ({exc.strerror or exc})") from None
     finally:
         tmp.unlink(missing_ok=True)
     return PrepareReport(
@@ -343,20 +533,45 @@ def prepare_dataset(
 def read_archive_meta(path: Path) -> dict[str, object]:
     """Read and check ``dataset.json`` of an archive (ours or an NVlabs ``dataset_tool.py`` ZIP)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise SkyassetError(
             "input_not_found",
             f"dataset archive {path} does not exist; make one with `skyasset-train prepare SOURCE OUT.zip`",
         )
+    _regular_file_size(path, "dataset archive", 1 << 62)
+    where = f"{path}: {ARCHIVE_META}"
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if n.lower().endswith(IMAGE_EXTENSIONS)]
-            meta = json.loads(zf.read(ARCHIVE_META)) if ARCHIVE_META in zf.namelist() else {"labels": None}
-    except (zipfile.BadZipFile, json.JSONDecodeError, OSError) as exc:
-        raise SkyassetError("dataset_invalid", f"{path} is not a readable dataset archive: {exc}") from exc
+            members = {info.filename: info for info in zf.infolist()}
+            names = [n for n in members if n.lower().endswith(IMAGE_EXTENSIONS)]
+            meta_info = members.get(ARCHIVE_META)
+            if meta_info is not None and meta_info.file_size > MAX_META_BYTES:
+                raise SkyassetError(
+                    "dataset_invalid",
+                    f"{where} inflates to {meta_info.file_size} bytes, over the limit of {MAX_META_BYTES}; "
+                    "this is not a training archive",
+                )
+            raw = zf.read(meta_info) if meta_info is not None else None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+        raise SkyassetError("dataset_invalid", f"{path} is not a readable dataset archive: {exc}") from None
+    meta = _parse_json(raw, where) if raw is not None else {"labels": None}
     if not isinstance(meta, dict):
-        raise SkyassetError("dataset_invalid", f"{path}: dataset.json is not an object")
+        raise SkyassetError("dataset_invalid", f"{where} is not an object")
     meta.setdefault("labels", None)
+    pairs = _labels_list(meta, where)
+    if pairs is not None:
+        missing = [name for name, _ in pairs if name not in members]
+        if missing:
+            raise SkyassetError(
+                "dataset_invalid",
+                f"{where} labels {len(missing)} image(s) the archive does not hold (e.g. {missing[0][:120]!r}); "
+                "re-run `skyasset-train prepare`",
+            )
+        meta["labels"] = [[name, label] for name, label in pairs]
+        num_classes = max((label for _, label in pairs), default=-1) + 1
+        meta["classes"] = _class_table(meta.get("classes"), num_classes, where)
+    else:
+        meta["classes"] = None
     meta["files"] = sorted(names)
     if not names:
         raise SkyassetError("dataset_invalid", f"{path} holds no images")
@@ -393,17 +608,17 @@ class ImageArchive:
         self.path = Path(path)
         meta = read_archive_meta(self.path)
         self.meta = meta
-        labels = meta["labels"]
+        labels = cast("list[list[Any]] | None", meta["labels"])  # checked by read_archive_meta
         if use_labels and labels:
-            label_of = {name: int(lab) for name, lab in labels}  # type: ignore[union-attr]
+            label_of = {name: int(lab) for name, lab in labels}
             files = sorted(label_of)
-            self.classes: list[dict[str, str]] = list(meta.get("classes") or [])  # type: ignore[arg-type]
-            num = max(label_of.values()) + 1
+            self.classes: list[dict[str, str]] = list(cast("list[dict[str, str]]", meta.get("classes") or []))
+            num = max(label_of.values()) + 1  # read_archive_meta bounded it by MAX_CLASSES
             if len(self.classes) != num:
                 self.classes = [{"code": str(i), "name": str(i), "description": ""} for i in range(num)]
             self._labels = np.array([label_of[f] for f in files], dtype=np.int64)
         else:
-            files = list(meta["files"])  # type: ignore[arg-type]
+            files = list(cast("list[str]", meta["files"]))
             self.classes = []
             self._labels = np.zeros(len(files), dtype=np.int64)
         order = np.arange(len(files))
@@ -415,7 +630,9 @@ class ImageArchive:
         self._labels = self._labels[order]
         self._zip: zipfile.ZipFile | None = None
         self._zip_pid = -1
-        first = self._read(0)
+        if not self._files:
+            raise SkyassetError("dataset_invalid", f"{self.path}: no images left to use (labels or --max-size)")
+        first = self._read(0, None)
         self.resolution = int(first.shape[1])
         self.num_channels = int(first.shape[0])
         if first.shape[1] != first.shape[2]:
@@ -448,10 +665,37 @@ class ImageArchive:
             self._zip_pid = os.getpid()
         return self._zip
 
-    def _read(self, idx: int) -> np.ndarray:
-        data = self._open().read(self._files[idx])
-        with Image.open(io.BytesIO(data)) as im:
-            arr = np.asarray(im.convert("RGB"), dtype=np.uint8)
+    def _read(self, idx: int, side: int | None = -1) -> np.ndarray:
+        """Image ``idx`` as uint8 CHW. Its size (from the header, before decoding) must be ``side`` square, the
+        archive's resolution by default, or with ``side`` None at most ``MAX_ARCHIVE_SIDE`` (the first image)."""
+        name = self._files[idx]
+        expected = self.resolution if side == -1 else side
+        try:
+            zf = self._open()
+            info = zf.getinfo(name)
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise ArchiveReadError(
+                    f"{self.path}: member {name} is {info.file_size} bytes, over the {MAX_MEMBER_BYTES} of an "
+                    "archive image; re-run `skyasset-train prepare`"
+                )
+            data = zf.read(info)
+            with Image.open(io.BytesIO(data)) as im:
+                width, height = im.size
+                if (expected is not None and (width, height) != (expected, expected)) or max(
+                    width, height
+                ) > MAX_ARCHIVE_SIDE:
+                    want = f"{expected}x{expected}" if expected is not None else f"at most {MAX_ARCHIVE_SIDE} px"
+                    raise ArchiveReadError(
+                        f"{self.path}: {name} is {width}x{height}, expected {want}; re-run `skyasset-train prepare`"
+                    )
+                arr = np.asarray(im.convert("RGB"), dtype=np.uint8)
+        except SkyassetError:
+            raise
+        except (*_IMAGE_ERRORS, KeyError) as exc:
+            raise ArchiveReadError(
+                f"{self.path}: member {name} cannot be read ({type(exc).__name__}: {exc}); "
+                "the archive is damaged, re-run `skyasset-train prepare`"
+            ) from None
         return np.ascontiguousarray(arr.transpose(2, 0, 1))
 
     def one_hot(self, idx: int) -> np.ndarray:
@@ -461,14 +705,7 @@ class ImageArchive:
         return c
 
     def __getitem__(self, idx: int) -> tuple[np.ndarray, np.ndarray]:
-        img = self._read(idx)
-        if img.shape[1] != self.resolution:
-            raise SkyassetError(
-                "dataset_invalid",
-                f"{self._files[idx]} is {img.shape[2]}x{img.shape[1]}, "
-                f"expected {self.resolution}; re-run `skyasset-train prepare`",
-            )
-        return img, self.one_hot(idx)
+        return self._read(idx), self.one_hot(idx)
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)

@@ -226,6 +226,25 @@ def _provenance(
     return result
 
 
+def _check_classes(classes: Sequence[CloudClass]) -> None:
+    """Class codes name files and folders wherever the bundle is used: plain names, none twice."""
+    from training.dataset import check_class_code
+
+    for i, cls in enumerate(classes):
+        try:
+            check_class_code(cls.code, f"classes[{i}]")
+        except SkyassetError as exc:
+            raise SkyassetError("invalid_argument", exc.message) from None
+        if not isinstance(cls.name, str) or not cls.name:
+            raise SkyassetError("invalid_argument", f"classes[{i}] ({cls.code}) has no name")
+    for field_name in ("code", "name"):
+        values = [str(getattr(cls, field_name)).lower() for cls in classes]
+        if len(set(values)) != len(values):  # the runtime refuses such a bundle
+            raise SkyassetError(
+                "invalid_argument", f"class {field_name}s repeat ({', '.join(getattr(c, field_name) for c in classes)})"
+            )
+
+
 def export_bundle(
     G: Generator,
     out_dir: str | Path,
@@ -296,6 +315,7 @@ def export_bundle(
             f"{len(classes)} classes given for a generator with c_dim={G.c_dim}; "
             "pass one class per label dimension, in label order",
         )
+    _check_classes(classes)
     if not model_id or not isinstance(model_id, str):
         raise SkyassetError("invalid_argument", "model_id must be a non-empty string, e.g. 'ccsn256-cond-v1'")
     if opset < 17:

@@ -64,6 +64,10 @@ __all__ = [
 class ModuleRecord:
     """Inert stand-in for a pickled module: only its class name and ``__dict__`` state are kept."""
 
+    # Class-level defaults: a ``torch.nn.modules.*`` surrogate is made by NEWOBJ, which skips ``__init__``.
+    class_name = ""
+    source_sha256 = ""
+
     def __init__(self, class_name: str = "", state: dict[str, Any] | None = None, source_sha256: str = "") -> None:
         self.class_name = class_name
         self.state: dict[str, Any] = state if state is not None else {}
@@ -87,15 +91,18 @@ def _reconstruct_persistent_obj(meta: Any) -> ModuleRecord:
         kind = meta.get("type") if isinstance(meta, dict) else type(meta).__name__
         raise SkyassetError(
             "unsafe_pickle",
-            f"persistent object of type {kind!r} is not supported; only "
+            f"persistent object of type {_short_repr(kind)} is not supported; only "
             "persistent classes (NVlabs networks) are rebuilt",
         )
+    class_name = meta.get("class_name")
+    if not isinstance(class_name, str):
+        raise SkyassetError("unsafe_pickle", "a persistent class has no class name")
     state = meta.get("state")
     if not isinstance(state, dict):
-        raise SkyassetError("unsafe_pickle", f"persistent class {meta.get('class_name')!r} has no dict state")
+        raise SkyassetError("unsafe_pickle", f"persistent class {class_name[:100]!r} has no dict state")
     src = meta.get("module_src") or ""
-    digest = hashlib.sha256(src.encode("utf-8") if isinstance(src, str) else b"").hexdigest()
-    return ModuleRecord(str(meta.get("class_name")), state, digest)
+    digest = hashlib.sha256(src.encode("utf-8", "replace") if isinstance(src, str) else b"").hexdigest()
+    return ModuleRecord(class_name[:200], state, digest)
 
 
 def _load_from_bytes(data: Any) -> Any:
@@ -191,7 +198,7 @@ def _module_surrogate(name: str) -> type:
         def init(self: ModuleRecord, *args: Any, **kwargs: Any) -> None:
             ModuleRecord.__init__(self, name)
 
-        _MODULE_SURROGATES[name] = type(f"{name}Record", (ModuleRecord,), {"__init__": init})
+        _MODULE_SURROGATES[name] = type(f"{name}Record", (ModuleRecord,), {"__init__": init, "class_name": name})
     return _MODULE_SURROGATES[name]
 
 
@@ -258,45 +265,109 @@ class NvlabsPickle:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def _plain(value: Any) -> Any:
-    """Convert EasyDicts, OrderedDicts, tuples and numpy scalars to JSON-able plain data."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+# Bounds on the plain data taken from a pickle. The pickle memo lets a few hundred bytes describe a list that
+# holds itself, or 2^40 paths through lists that share their items; real NVlabs kwargs are a few hundred values
+# nested 3 deep.
+MAX_PLAIN_NODES = 100_000
+MAX_PLAIN_DEPTH = 32
+MAX_MODULE_DEPTH = 64  # submodules nest ~6 deep in StyleGAN2-ADA's networks
+
+
+class _Budget:
+    """Counts every value visited (a shared object once per place it appears) against ``MAX_PLAIN_NODES``."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.nodes = 0
+
+    def visit(self, depth: int) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_PLAIN_NODES or depth > MAX_PLAIN_DEPTH:
+            raise SkyassetError(
+                "unsafe_pickle",
+                f"{self.where} is larger than {MAX_PLAIN_NODES} values or nested deeper than {MAX_PLAIN_DEPTH} "
+                "(a structure that refers to itself, or shares items to expand without end); "
+                "NVlabs pickles hold small kwargs",
+            )
+
+
+def _plain(value: Any, budget: _Budget | None = None, depth: int = 0, path: frozenset[int] = frozenset()) -> Any:
+    """Convert EasyDicts, OrderedDicts, tuples and numpy scalars to JSON-able plain data (bounded: ``_Budget``)."""
+    budget = budget if budget is not None else _Budget("the pickle's plain data")
+    budget.visit(depth)
+    if isinstance(value, (dict, list, tuple)):
+        if id(value) in path:
+            raise SkyassetError("unsafe_pickle", f"{budget.where} contains itself; NVlabs pickles never do")
+        inner = path | {id(value)}
+        if isinstance(value, dict):
+            return {_plain_key(k): _plain(v, budget, depth + 1, inner) for k, v in value.items()}
+        return [_plain(v, budget, depth + 1, inner) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
-    return repr(value)
+    return _short_repr(value)
 
 
-def _collect_state(record: ModuleRecord, prefix: str, out: dict[str, torch.Tensor]) -> None:
+def _plain_key(key: Any) -> str:
+    return key if isinstance(key, str) else _short_repr(key)
+
+
+def _short_repr(value: Any) -> str:
+    # repr of a container recurses without bound (and forever on one that holds itself)
+    if isinstance(value, (str, int, float, bool, np.generic)) or value is None:
+        return repr(value)[:200]
+    return f"<{type(value).__name__}>"
+
+
+def _mapping(state: dict[str, Any], key: str, prefix: str) -> dict[Any, Any]:
+    value = state.get(key) or {}
+    if not isinstance(value, dict):
+        raise SkyassetError("unsafe_pickle", f"module {prefix or '(top)'} has a {key} that is not a mapping")
+    return value
+
+
+def _collect_state(
+    record: ModuleRecord, prefix: str, out: dict[str, torch.Tensor], parents: frozenset[int] = frozenset()
+) -> None:
+    if id(record) in parents or len(parents) >= MAX_MODULE_DEPTH:
+        raise SkyassetError(
+            "unsafe_pickle", f"module {prefix or '(top)'} contains itself or nests over {MAX_MODULE_DEPTH} deep"
+        )
+    parents = parents | {id(record)}
     state = record.state
     skip = state.get("_non_persistent_buffers_set") or set()
+    if not isinstance(skip, (set, frozenset, list, tuple)):
+        raise SkyassetError("unsafe_pickle", f"module {prefix or '(top)'} has a malformed buffer list")
     for group in ("_parameters", "_buffers"):
-        for name, tensor in (state.get(group) or {}).items():
+        for name, tensor in _mapping(state, group, prefix).items():
+            if not isinstance(name, str):
+                raise SkyassetError("unsafe_pickle", f"module {prefix or '(top)'} names a tensor with a non-string")
             if tensor is None or (group == "_buffers" and name in skip):
                 continue
             if not isinstance(tensor, torch.Tensor):
                 raise SkyassetError("unsafe_pickle", f"{prefix}{name} is a {type(tensor).__name__}, not a tensor")
             out[prefix + name] = tensor.detach().clone()
-    for name, child in (state.get("_modules") or {}).items():
+    for name, child in _mapping(state, "_modules", prefix).items():
         if child is None:
             continue
-        if not isinstance(child, ModuleRecord):
+        if not isinstance(child, ModuleRecord) or not isinstance(name, str):
             raise SkyassetError("unsafe_pickle", f"submodule {prefix}{name} is not a module record")
-        _collect_state(child, f"{prefix}{name}.", out)
+        _collect_state(child, f"{prefix}{name}.", out, parents)
 
 
 def network_from_record(record: ModuleRecord) -> NetworkImport:
     """Flatten a ``ModuleRecord`` tree into constructor kwargs and a state dict."""
     state_dict: dict[str, torch.Tensor] = {}
     _collect_state(record, "", state_dict)
+    args = record.state.get("_init_args") or []
+    kwargs = record.state.get("_init_kwargs") or {}
+    if not isinstance(args, (list, tuple)) or not isinstance(kwargs, dict):
+        raise SkyassetError("unsafe_pickle", f"{record.class_name}: _init_args/_init_kwargs are not a list and a dict")
     return NetworkImport(
         class_name=record.class_name,
-        init_args=_plain(list(record.state.get("_init_args") or [])),
-        init_kwargs=_plain(dict(record.state.get("_init_kwargs") or {})),
+        init_args=_plain(list(args), _Budget(f"{record.class_name} _init_args")),
+        init_kwargs=_plain(dict(kwargs), _Budget(f"{record.class_name} _init_kwargs")),
         state_dict=state_dict,
         source_sha256=record.source_sha256,
     )
@@ -316,17 +387,23 @@ def load_nvlabs_pickle(path: Path) -> NvlabsPickle:
         ``networks`` holds ``G``, ``D``, ``G_ema``, ``augment_pipe`` (those present and not None).
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise SkyassetError("input_not_found", f"pickle {path} does not exist")
-    data = restricted_loads(path.read_bytes())
+    if not path.is_file():  # a FIFO or device would block the read
+        raise SkyassetError("unsafe_pickle", f"{path} is not a regular file; give the path of a .pkl file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SkyassetError("io_error", f"cannot read {path} ({exc.strerror or exc})") from None
+    data = restricted_loads(raw)
     if not isinstance(data, dict):
         raise SkyassetError("unsafe_pickle", f"{path} holds a {type(data).__name__}, not the dict NVlabs writes")
     result = NvlabsPickle(path=path)
     for key, value in data.items():
         if isinstance(value, ModuleRecord):
-            result.networks[str(key)] = network_from_record(value)
+            result.networks[_plain_key(key)] = network_from_record(value)
         else:
-            result.extras[str(key)] = _plain(value)
+            result.extras[_plain_key(key)] = _plain(value, _Budget(f"{path} entry {_plain_key(key)}"))
     if not result.networks:
         raise SkyassetError("unsafe_pickle", f"{path} holds no networks (expected G, D, G_ema)")
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -10,6 +11,10 @@ from typing import Any, Literal
 from skyasset.errors import SkyassetError
 
 __all__ = ["AugmentMode", "TrainingOptions", "make_run_dir", "find_latest_snapshot"]
+
+MAX_OPTION_VALUE = 1e9  # kimg, rates, weights and minutes: far above any run, far below float overflow
+MAX_BATCH = 1 << 16
+MAX_SEED = 2**31 - 1  # the seed range of every skyasset tool; seed * processes + rank stays a valid numpy seed
 
 AugmentMode = Literal["ada", "fixed", "none"]
 DiscKind = Literal["stylegan2", "projected"]
@@ -77,6 +82,8 @@ class TrainingOptions:
     def validate(self) -> None:
         if self.batch < 1:
             raise SkyassetError("invalid_argument", f"batch must be >= 1, got {self.batch}")
+        if self.batch > MAX_BATCH:
+            raise SkyassetError("invalid_argument", f"--batch {self.batch} is over {MAX_BATCH}")
         if self.kimg <= 0 or self.tick_kimg <= 0:
             raise SkyassetError("invalid_argument", "kimg and tick_kimg must be > 0")
         if self.aug not in ("ada", "fixed", "none"):
@@ -103,6 +110,46 @@ class TrainingOptions:
                 "use either --resume (continue a run) or --transfer-from "
                 "(start a new run from other weights), not both",
             )
+        self._validate_numbers()
+
+    def _validate_numbers(self) -> None:
+        """Every number finite and in its range: NaN passes every ``<`` test and would reach the loop."""
+        positive: dict[str, float | None] = {
+            "kimg": self.kimg,
+            "tick_kimg": self.tick_kimg,
+            "lr": self.lr,
+            "ada_kimg": self.ada_kimg,
+        }
+        positive.update({"d_lr": self.d_lr, "ema_kimg": self.ema_kimg, "max_minutes": self.max_minutes})
+        for name, value in positive.items():
+            if value is not None and not (math.isfinite(value) and 0 < value <= MAX_OPTION_VALUE):
+                raise SkyassetError(
+                    "invalid_argument",
+                    f"--{name.replace('_', '-')} {value} is not a number in (0, {MAX_OPTION_VALUE:g}]",
+                )
+        non_negative: dict[str, float | None] = {
+            "snap_kimg": self.snap_kimg,
+            "gamma": self.gamma,
+            "pl_weight": self.pl_weight,
+        }
+        non_negative.update({"ada_target": self.ada_target, "augment_p": self.augment_p})
+        non_negative.update({"style_mixing": self.style_mixing, "ema_rampup": self.ema_rampup})
+        for name, value in non_negative.items():
+            if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_OPTION_VALUE):
+                raise SkyassetError(
+                    "invalid_argument",
+                    f"--{name.replace('_', '-')} {value} is not a number in [0, {MAX_OPTION_VALUE:g}]",
+                )
+        if not 0 <= self.seed <= MAX_SEED:
+            raise SkyassetError("invalid_argument", f"--seed {self.seed} is not in 0..{MAX_SEED}")
+        if not 0 <= self.workers <= 256:
+            raise SkyassetError("invalid_argument", f"--workers {self.workers} is not in 0..256")
+        if self.max_size is not None and self.max_size < 1:
+            raise SkyassetError("invalid_argument", f"--max-size {self.max_size} keeps no image; give at least 1")
+        if self.metrics and self.metrics_num_gen < 2:
+            raise SkyassetError(
+                "invalid_argument", f"--metrics-num-gen {self.metrics_num_gen}: metrics need at least 2 images"
+            )
 
     def description(self) -> str:
         if self.desc:
@@ -116,10 +163,15 @@ class TrainingOptions:
 def make_run_dir(outdir: Path, desc: str) -> Path:
     """Create ``outdir/NNNNN-desc`` with the next free number (NVlabs style)."""
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    ids = [int(m.group(1)) for p in outdir.iterdir() if (m := re.match(r"^(\d+)-", p.name))]
-    run_dir = outdir / f"{max(ids, default=-1) + 1:05d}-{desc}"
-    run_dir.mkdir()
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        ids = [int(m.group(1)) for p in outdir.iterdir() if (m := re.match(r"^(\d+)-", p.name))]
+        run_dir = outdir / f"{max(ids, default=-1) + 1:05d}-{desc}"
+        run_dir.mkdir()
+    except OSError as exc:  # a file where a folder should be, no permission, no space
+        raise SkyassetError(
+            "io_error", f"cannot make a run directory in {outdir} ({exc.strerror or exc}); give --outdir a folder"
+        ) from None
     return run_dir
 
 

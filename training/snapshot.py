@@ -155,27 +155,81 @@ def load_snapshot(path: Path) -> Snapshot:
             path=path,
         )
         meta["G_kwargs"], meta["D_kwargs"]  # noqa: B018 - presence check
-    except (KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise SkyassetError("snapshot_invalid", f"{path} misses snapshot field {exc}") from exc
+    except RecursionError:
+        raise SkyassetError("snapshot_invalid", f"{path}: its meta nests too deeply to be a snapshot's") from None
+    except (KeyError, TypeError, ValueError) as exc:  # ValueError: JSONDecodeError, ints past the digit limit
+        raise SkyassetError("snapshot_invalid", f"{path} misses snapshot field {exc}") from None
+    _check_snapshot(snap, path)
     return snap
+
+
+def _shown(value: object) -> str:
+    # a container from the file could nest deep enough to exhaust repr's recursion
+    return repr(value)[:40] if isinstance(value, (str, int, float)) or value is None else type(value).__name__
+
+
+def _check_snapshot(snap: Snapshot, path: Path) -> None:
+    """Refuse a snapshot whose fields are not what ``save_snapshot`` writes, before anything uses them."""
+    if snap.kind not in ("full", "compact"):
+        raise SkyassetError("snapshot_invalid", f"{path}: kind {_shown(snap.kind)} is not full or compact")
+    meta = snap.meta
+    if not isinstance(meta, dict) or not isinstance(meta["G_kwargs"], dict) or not isinstance(meta["D_kwargs"], dict):
+        raise SkyassetError("snapshot_invalid", f"{path}: its meta and G/D kwargs are not JSON objects")
+    kimg = meta.get("kimg", 0.0)
+    if isinstance(kimg, bool) or not isinstance(kimg, (int, float)) or not 0 <= kimg <= MAX_KIMG:
+        raise SkyassetError("snapshot_invalid", f"{path}: kimg {_shown(kimg)} is not a number in 0..{MAX_KIMG:g}")
+    classes = meta.get("classes")
+    if classes is not None:
+        from training.dataset import check_class_code
+
+        if not isinstance(classes, list):
+            raise SkyassetError("snapshot_invalid", f"{path}: classes is not a list")
+        for i, entry in enumerate(classes):
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                raise SkyassetError(
+                    "snapshot_invalid", f"{path}: classes[{i}] is not a {{code, name, description}} object"
+                )
+            try:
+                check_class_code(entry.get("code"), f"{path} classes[{i}]")
+            except SkyassetError as exc:
+                raise SkyassetError("snapshot_invalid", exc.message) from None
+    for what in ("G_ema", "D", "G"):
+        state = getattr(snap, what)
+        if state is None and what == "G":
+            continue
+        if not isinstance(state, dict) or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+        ):
+            raise SkyassetError("snapshot_invalid", f"{path}: {what} is not a mapping of names to tensors")
+    for what in ("opt_G", "opt_D"):
+        if getattr(snap, what) is not None and not isinstance(getattr(snap, what), dict):
+            raise SkyassetError("snapshot_invalid", f"{path}: {what} is not an optimizer state")
 
 
 def _load_into(module: torch.nn.Module, state: dict[str, torch.Tensor], what: str, path: Path | None) -> None:
     own = module.state_dict()
     missing = sorted(set(own) - set(state))
     unexpected = sorted(set(state) - set(own))
-    bad = sorted(k for k in own.keys() & state.keys() if own[k].shape != state[k].shape)
+    # a float weight stored as an integer (or complex, bool) tensor is not one this network wrote
+    bad = sorted(
+        k
+        for k in own.keys() & state.keys()
+        if own[k].shape != state[k].shape
+        or own[k].is_floating_point() != state[k].is_floating_point()
+        or state[k].is_complex()
+    )
     if missing or unexpected or bad:
         raise SkyassetError(
             "snapshot_invalid",
             f"{path}: {what} does not match its kwargs (missing {missing[:3]}, "
-            f"unexpected {unexpected[:3]}, shape mismatch {bad[:3]})",
+            f"unexpected {unexpected[:3]}, shape or type mismatch {bad[:3]})",
         )
     with torch.no_grad():
         for name, tensor in own.items():
             tensor.copy_(state[name].to(tensor.dtype))
 
 
+MAX_KIMG = 1e9  # a billion thousand images: far above any run; NaN and infinity fail the range check too
 MAX_KWARG_INT = 1 << 17  # above any real channel count or dimension; guards against kwargs built to exhaust memory
 MAX_RESOLUTION = 4096
 
