@@ -17,6 +17,7 @@ import numpy as np
 from skyasset.classes import CloudClass
 from skyasset.errors import SkyassetError
 from skyasset.external_data import ExternalRef, MalformedGraph, external_data_refs
+from skyasset.limits import json_depth
 
 __all__ = [
     "Bundle",
@@ -195,18 +196,6 @@ def _stat(path: Path, what: str) -> os.stat_result | None:
         ) from None
 
 
-def _depth(value: Any) -> int:
-    """How deeply ``value`` nests lists and objects, counted without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, depth)
-            if depth <= MAX_METADATA_DEPTH:
-                stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
-
-
 def _read_metadata(path: Path) -> dict[str, Any]:
     if _stat(path, "Model bundle") is None:
         raise SkyassetError("bundle_not_found", f"Model bundle {path} does not exist. Check the --model path.")
@@ -231,7 +220,7 @@ def _read_metadata(path: Path) -> dict[str, Any]:
         raise _invalid(path, f"{METADATA_NAME} nests deeper than JSON metadata ever does") from None
     if not isinstance(meta, dict):
         raise _invalid(path, f"{METADATA_NAME} must hold a JSON object")
-    if _depth(meta) > MAX_METADATA_DEPTH:
+    if json_depth(meta, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH:
         raise _invalid(path, f"{METADATA_NAME} nests lists or objects more than {MAX_METADATA_DEPTH} deep")
     return meta
 

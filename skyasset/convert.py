@@ -31,6 +31,7 @@ from skyasset.limits import (
     pil_unguarded,
     user_path,
 )
+from skyasset.native_paths import imread
 from skyasset.pipeline import panorama_from_equirect, panorama_from_views, write_sky
 from skyasset.upscale import UpscaleMode, check_upscale, upscale_factor
 
@@ -108,7 +109,10 @@ def _read_image(path: Path) -> np.ndarray:
         return _tone_map(read_hdr(path))
     if header.format in _JPEG_FORMATS:  # by content: a JPEG named .png is still a JPEG
         _check_complete_jpeg(path)
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    try:
+        img = imread(path, cv2.IMREAD_UNCHANGED)
+    except OSError as exc:
+        raise path_error(path, exc) from None
     if img is None:
         raise SkyassetError("io_error", f"Could not read {path} as an image (PNG, JPEG, TIFF, WebP, HDR, EXR).")
     return _display_rgb(img, path.name)

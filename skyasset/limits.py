@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import importlib.util
+import json
 import os
 import re
 import stat
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from skyasset.errors import SkyassetError
+from skyasset.native_paths import library_path
 
 __all__ = [
     "BYTES_PER_PIXEL",
@@ -32,6 +34,8 @@ __all__ = [
     "check_regular_file",
     "image_header",
     "image_size",
+    "json_depth",
+    "read_json_file",
     "max_pixels",
     "openexr",
     "path_error",
@@ -113,7 +117,7 @@ def user_path(path: str | os.PathLike[str], what: str = "The input") -> Path:
         raise path_error(expanded, exc, what) from None
 
 
-def check_regular_file(path: Path, what: str = "The input") -> os.stat_result:
+def check_regular_file(path: Path, what: str = "The input", want: str = "an image file") -> os.stat_result:
     """Refuse anything but a regular file, by its type and before opening it: reading a FIFO or a device such
     as /dev/zero blocks or never ends."""
     try:
@@ -125,9 +129,57 @@ def check_regular_file(path: Path, what: str = "The input") -> os.stat_result:
     if not stat.S_ISREG(info.st_mode):
         kind = next((name for test, name in _FILE_TYPES if test(info.st_mode)), "not a file")
         raise SkyassetError(
-            "invalid_argument", f"{what} {path} is {kind}, not a regular file: give the path of an image file."
+            "invalid_argument", f"{what} {path} is {kind}, not a regular file: give the path of {want}."
         )
     return info
+
+
+def json_depth(value: Any, limit: int) -> int:
+    """How deeply ``value`` nests lists and objects, counted without recursion and no further than past
+    ``limit``."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth <= limit:
+                stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _too_deep(path: Path, what: str, max_depth: int) -> SkyassetError:
+    return SkyassetError(
+        "invalid_argument",
+        f"{what} {path} nests lists or objects more than {max_depth} deep; it is not the JSON expected.",
+    )
+
+
+def read_json_file(path: Path, what: str, *, max_bytes: int = 16 << 20, max_depth: int = 32) -> Any:
+    """The JSON value in the regular file ``path``, refused (``invalid_argument``) past ``max_bytes`` or nested
+    deeper than ``max_depth``: a FIFO would block the read, and ``[`` repeated 100000 times exhausts the
+    parser's recursion. ``what`` names the file in messages ("The FID report")."""
+    info = check_regular_file(path, what, "a JSON file")
+    if info.st_size > max_bytes:
+        raise SkyassetError(
+            "invalid_argument",
+            f"{what} {path} is {info.st_size} bytes, over the {max_bytes} allowed: give the JSON file.",
+        )
+    try:
+        with open(path, "rb") as f:
+            text = f.read(max_bytes + 1)  # the size can grow after the stat
+    except OSError as exc:
+        raise path_error(path, exc, what) from None
+    if len(text) > max_bytes:
+        raise SkyassetError("invalid_argument", f"{what} {path} is over the {max_bytes} bytes allowed.")
+    try:
+        value = json.loads(text.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, and ints past Python's digit limit
+        raise SkyassetError("invalid_argument", f"{what} {path} is not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise _too_deep(path, what, max_depth) from None
+    if json_depth(value, max_depth) > max_depth:
+        raise _too_deep(path, what, max_depth)
+    return value
 
 
 def max_pixels() -> int:
@@ -166,7 +218,7 @@ def _exr_size(path: Path) -> tuple[int, int]:
     """The data window of a single-part EXR, after checking that decoding it reads no more than RGB(A) needs."""
     OpenEXR = openexr()  # noqa: N806 - the module
     try:
-        with OpenEXR.File(str(path), header_only=True) as exr:
+        with OpenEXR.File(library_path(path), header_only=True) as exr:
             parts = len(exr.parts)
             header = exr.header()
             (x0, y0), (x1, y1) = header["dataWindow"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import onnxruntime as ort
 
 from skyasset.errors import SkyassetError
+from skyasset.native_paths import ascii_link, encodes
 
 __all__ = ["available_providers", "default_providers", "make_session"]
 
@@ -102,8 +103,14 @@ def make_session(
     if decode_weights_at_load:
         options.add_session_config_entry("session.disable_quant_qdq", "1")
     options.log_severity_level = 3
+    if not encodes(graph.name):
+        raise SkyassetError(
+            "bundle_invalid", f"The graph file name {graph.name!r} is not valid UTF-8; name it in ASCII. {fix}"
+        )
     try:
-        return ort.InferenceSession(str(graph), sess_options=options, providers=chosen)
+        # ONNX Runtime takes only a UTF-8 name: a folder named otherwise is opened through an ASCII link.
+        with ascii_link(graph.parent) as folder:
+            return ort.InferenceSession(str(folder / graph.name), sess_options=options, providers=chosen)
     except Exception as exc:  # ORT raises its own exception types for corrupt graphs
         raise SkyassetError(
             "bundle_invalid",

@@ -21,6 +21,7 @@ import typer
 
 from skyasset.errors import SkyassetError
 from training.cli_errors import handle_errors
+from training.outputs import IMAGE_SUFFIXES, check_output_file, check_output_folder
 
 __all__ = ["app", "main"]
 
@@ -284,6 +285,8 @@ def metrics_cmd(
     from training.metrics import BundleSource, MetricContext, TorchSource, compute_metrics, fid_halves
 
     _check_num_gen(num_gen)
+    if memorisation_png is not None:  # before minutes of work; a link there is replaced, never written through
+        check_output_file(memorisation_png, True, option="--memorisation-png", suffixes=IMAGE_SUFFIXES)
     dev = _device(device)
     if halves:
         from training.metrics.judge import DEFAULT_JUDGE, fd_judge_halves
@@ -352,8 +355,7 @@ def train_judge_cmd(
     """Train the judge network (fd_judge, cond_judge, --memorisation-png) from scratch on a data set."""
     from training.metrics.judge import train_judge
 
-    if out.exists() and not force:
-        raise SkyassetError("output_exists", f"{out} exists; pass --force to overwrite it")
+    check_output_file(out, force)  # a link there is an existing output; --force replaces the link itself
     if epochs < 1 or input_size < 16:
         raise SkyassetError("invalid_argument", "--epochs must be >= 1 and --input-size >= 16")
     meta = train_judge(
@@ -391,8 +393,7 @@ def import_nvlabs(
     from training.snapshot import construct, save_snapshot
     from training.transfer import TransferReport, splice_state
 
-    if out.exists() and not force:
-        raise SkyassetError("output_exists", f"{out} exists; pass --force to overwrite it")
+    check_output_file(out, force)  # a link there is an existing output; --force replaces the link itself
     nv = load_nvlabs_pickle(pkl)
     for key in ("G_ema", "D"):
         if key not in nv.networks:
@@ -443,8 +444,7 @@ def transfer(
     from training.snapshot import save_snapshot
     from training.transfer import transfer_into
 
-    if out.exists() and not force:
-        raise SkyassetError("output_exists", f"{out} exists; pass --force to overwrite it")
+    check_output_file(out, force)  # a link there is an existing output; --force replaces the link itself
     from training.dataset import MAX_CLASSES
 
     if c_dim is not None and not 0 <= c_dim <= MAX_CLASSES:
@@ -571,6 +571,7 @@ def export(
 
     if fid is not None and not (math.isfinite(fid) and fid >= 0):
         raise SkyassetError("invalid_argument", f"--fid {fid} is not a finite number >= 0")
+    check_output_folder(out, force)  # the CLI's words (--force); export_bundle checks again for API callers
     path = find_latest_snapshot(snapshot)
     snap = load_snapshot(path)
     _, _, G_ema = build_networks(snap, "cpu")
@@ -638,14 +639,18 @@ def grid(
     size: Annotated[int, typer.Option(min=8, max=1024, help="Side of each image in the grid, px.")] = 64,
 ) -> None:
     """A small fixed-seed sample grid of a snapshot's G_ema (one row per class), as its constant noise renders it."""
+    from skyasset.atomic import atomic_output
     from training.options import find_latest_snapshot
     from training.progress import save_compact_grid
     from training.snapshot import build_networks, load_snapshot
 
+    # grid has always replaced its picture; a link at the name is replaced itself, never written through
+    target = check_output_file(out, True, suffixes=IMAGE_SUFFIXES)
     snap = load_snapshot(find_latest_snapshot(snapshot))
     _, _, G_ema = build_networks(snap)
-    path = save_compact_grid(G_ema, out, snap.meta.get("classes") if G_ema.c_dim else None, columns, size)
-    typer.echo(f"wrote {path} ({snap.kimg:.1f} kimg, {columns} seeds per class at {size} px)")
+    with atomic_output(target, force=True) as tmp:
+        save_compact_grid(G_ema, tmp, snap.meta.get("classes") if G_ema.c_dim else None, columns, size)
+    typer.echo(f"wrote {out} ({snap.kimg:.1f} kimg, {columns} seeds per class at {size} px)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,9 +40,11 @@ from typing import Any, Literal, cast
 import numpy as np
 from PIL import Image
 
+from skyasset.atomic import publish
 from skyasset.classes import CCSN_CLASSES
 from skyasset.errors import SkyassetError
 from skyasset.limits import max_pixels
+from training.outputs import check_output_file
 
 __all__ = [
     "CropMode",
@@ -111,12 +113,31 @@ def _shown(value: object, limit: int = 80) -> str:
     return f"a {type(value).__name__}"
 
 
+def _utf8_or_none(text: str) -> str | None:
+    """None when ``text`` is valid UTF-8 text, else ``text`` shown with backslash escapes for a message (a name
+    read from disk keeps its non-UTF-8 bytes as surrogates, which neither zip nor JSON can store)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return None
+
+
+def _shown_path(path: object) -> str:
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
 def check_class_code(code: object, where: str) -> str:
-    """``code`` if it is a plain name (1-64 characters, no separators, control or Windows-reserved characters,
-    not starting with a dot, space or dash, not ending in a space or dot), else ``dataset_invalid``: codes
-    become file and folder names, so ``../x`` or ``a/b`` must never get through."""
+    """``code`` if it is a plain name (1-64 characters of valid UTF-8, no separators, control or
+    Windows-reserved characters, not starting with a dot, space or dash, not ending in a space or dot), else
+    ``dataset_invalid``: codes become file and folder names, so ``../x`` or ``a/b`` must never get through."""
     if code is None:
         raise SkyassetError("dataset_invalid", f"{where}: the class has no code; give each class a code, e.g. Cu")
+    if isinstance(code, str) and (shown := _utf8_or_none(code)) is not None:
+        raise SkyassetError(
+            "dataset_invalid",
+            f"{where}: class code '{shown}' is not valid UTF-8 text; rename it with UTF-8 characters only (e.g. St)",
+        )
     if not isinstance(code, str) or not _CLASS_CODE.fullmatch(code) or code.endswith((" ", ".")):
         raise SkyassetError(
             "dataset_invalid",
@@ -137,11 +158,12 @@ def _check_relative_path(rel: str, where: str) -> str:
         or any(part in ("", ".", "..") for part in parts)
         or ":" in parts[0]
         or any(ord(ch) < 32 for ch in rel)
+        or _utf8_or_none(rel) is not None
     ):
         raise SkyassetError(
             "dataset_invalid",
-            f"{where}: label path {rel[:200]!r} leaves the source folder or is not a plain relative path; "
-            "list files as paths under the folder, e.g. Cu/photo1.jpg",
+            f"{where}: label path {_shown_path(rel[:200])!r} leaves the source folder or is not a plain relative "
+            "path of UTF-8 text; list files as paths under the folder, e.g. Cu/photo1.jpg",
         )
     return rel
 
@@ -275,7 +297,7 @@ def scan_source(
             "that holds one sub-folder per class or a dataset.json with labels",
         )
     labels_path = labels_json if labels_json is not None else source / ARCHIVE_META
-    if labels_json is not None or labels_path.is_file():
+    if labels_json is not None or os.path.lexists(labels_path):  # a FIFO or link there is refused by name
         return _scan_labels_json(source, Path(labels_path))
     class_dirs = sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not class_dirs:
@@ -287,12 +309,26 @@ def scan_source(
     if len(class_dirs) > MAX_CLASSES:
         raise SkyassetError("dataset_invalid", f"{source} has {len(class_dirs)} class folders, over {MAX_CLASSES}")
     for class_dir in class_dirs:
+        if (shown := _utf8_or_none(class_dir.name)) is not None:
+            raise SkyassetError(
+                "dataset_invalid",
+                f"class folder {_shown_path(class_dir)}: its name '{shown}' is not valid UTF-8 text; rename the "
+                "folder with UTF-8 characters only (e.g. St)",
+            )
         check_class_code(class_dir.name, f"class folder {class_dir}")
     images: list[SourceImage] = []
     for label, class_dir in enumerate(class_dirs):
-        files = sorted(p for p in class_dir.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
+        files = sorted(p for p in class_dir.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS)
         for f in files:
+            if not _image_file(f):
+                continue
             rel = f.relative_to(class_dir).as_posix()
+            if (shown := _utf8_or_none(rel)) is not None:
+                raise SkyassetError(
+                    "dataset_invalid",
+                    f"image {_shown_path(f)}: its name '{shown}' is not valid UTF-8 text, which the archive cannot "
+                    "store; rename the file with UTF-8 characters only",
+                )
             images.append(SourceImage(f, f"{class_dir.name}/{Path(rel).with_suffix('').as_posix()}", label))
     if not images:
         raise SkyassetError("dataset_invalid", f"no images ({', '.join(IMAGE_EXTENSIONS)}) under {source}")
@@ -349,6 +385,29 @@ def _scan_labels_json(source: Path, labels_path: Path) -> tuple[list[SourceImage
             raise SkyassetError("input_not_found", f"{labels_path} lists {rel}, which is not a file in {source}")
         images.append(SourceImage(path, Path(rel).with_suffix("").as_posix(), lab))
     return images, classes
+
+
+def _image_file(path: Path) -> bool:
+    """True for a regular file (through links), False for a folder named like an image; ``dataset_invalid``
+    for anything else with an image name (a FIFO would block the read, a device never ends, a link loops or
+    points nowhere), so nothing is skipped without a word."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise SkyassetError(
+            "dataset_invalid",
+            f"image {_shown_path(path)} cannot be opened ({exc.strerror or exc}: a dangling or looping link?); "
+            "remove it or point it at an image file",
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device, socket or pipe"
+        raise SkyassetError(
+            "dataset_invalid",
+            f"image {_shown_path(path)} is {kind}, not a regular file; remove it or replace it with an image file",
+        )
+    return True
 
 
 def _load_square(path: Path, resolution: int, crop: CropMode) -> Image.Image:
@@ -455,10 +514,10 @@ def prepare_dataset(
             "invalid_argument", f"--max-images {max_images} keeps no image; give at least 1, or leave it out for all"
         )
     out = Path(out)
-    if out.is_dir():
+    if out.is_dir() and not out.is_symlink():
         raise SkyassetError("invalid_argument", f"{out} is a folder; name the archive file, e.g. {out / 'data.zip'}")
-    if out.exists() and not force:
-        raise SkyassetError("output_exists", f"{out} exists; pass --force to overwrite it or choose another path")
+    # a link at ``out`` is an existing output: refused without force, with it replaced itself (never followed)
+    target = check_output_file(out, force, option="the archive")
     images, classes = scan_source(Path(source), labels_json)
     if unconditional:
         images = [SourceImage(i.path, i.archive_name, None) for i in images]
@@ -513,7 +572,7 @@ def prepare_dataset(
                 "duplicates_cross_class": across,
             }
             zf.writestr(ARCHIVE_META, json.dumps(meta, indent=1))
-        os.replace(tmp, out)
+        publish(tmp, target, force=force)
     except OSError as exc:
         raise SkyassetError("io_error", f"cannot write the archive {out} ({exc.strerror or exc})") from None
     finally:

@@ -20,6 +20,7 @@ import copy
 import datetime as dt
 import logging
 import math
+import os
 import shutil
 import sys
 import tempfile
@@ -326,7 +327,7 @@ def export_bundle(
         raise SkyassetError(
             "invalid_argument", f"canvas_tiles must be 0 (no canvas graph) or 2..16, got {canvas_tiles}"
         )
-    if out_dir.exists() and not overwrite:
+    if os.path.lexists(out_dir) and not overwrite:  # a link there, even a dangling one, is an existing output
         raise SkyassetError("output_exists", f"{out_dir} already exists; remove it or pass overwrite=True")
     if not out_dir.parent.is_dir():
         raise SkyassetError("invalid_argument", f"parent folder {out_dir.parent} does not exist; create it first")
@@ -415,7 +416,7 @@ def export_bundle(
             "license": license,
         }
         bundle_schema.write_metadata(tmp, metadata)
-        if out_dir.exists():
+        if os.path.lexists(out_dir):  # rename moves a link itself, never what it points to
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             out_dir.rename(old / out_dir.name)
             tmp.rename(out_dir)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -175,11 +177,26 @@ def make_run_dir(outdir: Path, desc: str) -> Path:
     return run_dir
 
 
+def _refuse_special(path: Path) -> None:
+    """A FIFO, device or socket at ``path`` is there but is no snapshot: say so rather than "no snapshot at"."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # absent (or unreadable): the caller's "no snapshot at" is true
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise SkyassetError(
+            "invalid_argument",
+            f"{path} is {kind}, not a regular file; give the path of a snapshot-*.pt file or a run directory",
+        )
+
+
 def find_latest_snapshot(path: Path) -> Path:
     """``path`` itself if it is a file, else the newest ``snapshot-*.pt`` in the run directory ``path``."""
     path = Path(path)
     if path.is_file():
         return path
+    _refuse_special(path)
     snaps = sorted(path.glob("snapshot-*.pt")) if path.is_dir() else []
     if not snaps:
         raise SkyassetError(

@@ -30,6 +30,7 @@ from onnx import external_data_helper, numpy_helper
 
 from skyasset.bundle import METADATA_NAME, WEIGHTS_NAME, graph_entries, load_bundle, weights_entry, write_metadata
 from skyasset.errors import SkyassetError
+from training.outputs import check_output_folder, remove_output
 
 __all__ = [
     "Layout",
@@ -207,8 +208,7 @@ def repack_bundle(
     target = Path(out).expanduser().absolute()
     if target.resolve() == bundle.path or bundle.path in target.resolve().parents:
         raise SkyassetError("invalid_argument", f"{target} is (inside) the source bundle; repack into another folder")
-    if target.exists() and not force:
-        raise SkyassetError("output_exists", f"{target} already exists. Choose another folder or pass --force.")
+    check_output_folder(target, force)  # a link there counts as existing; --force replaces the link itself
     if not target.parent.is_dir():
         raise SkyassetError("invalid_argument", f"parent folder {target.parent} does not exist; create it first")
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.repack-", dir=target.parent))
@@ -236,8 +236,7 @@ def repack_bundle(
         meta.pop("schema_version", None)
         write_metadata(folder, meta)
         load_bundle(folder)
-        if target.exists():
-            shutil.rmtree(target)
+        remove_output(target)
         folder.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from skyasset.errors import SkyassetError
+from training.outputs import check_output_file, check_output_folder, remove_output
 
 __all__ = ["NOISE_RMS_LIMIT", "SNAPSHOT_LIMIT_BYTES", "ShipReport", "ship_model"]
 
@@ -94,9 +95,8 @@ def ship_model(
     out, snapshot_out = Path(out), Path(snapshot_out)
     if noise not in ("auto", "const", "none"):
         raise SkyassetError("invalid_argument", f"noise {noise!r}: use auto, const or none")
-    for path in (out, snapshot_out):
-        if path.exists() and not force:
-            raise SkyassetError("output_exists", f"{path} exists; pass --force to replace it")
+    check_output_folder(out, force)  # a link at either name counts as existing; --force replaces the link
+    check_output_file(snapshot_out, force, option="--snapshot-out")
     if not out.parent.is_dir() or not snapshot_out.parent.is_dir():
         raise SkyassetError("invalid_argument", f"create the parent folders of {out} and {snapshot_out} first")
     snap_path = find_latest_snapshot(Path(snapshot))
@@ -186,8 +186,7 @@ def ship_model(
                 f"the compact snapshot is {compact.stat().st_size / 1e6:.1f} "
                 "MB, over the 25 MB a repository copy may take; ship a smaller config",
             )
-        if out.exists():
-            shutil.rmtree(out)
+        remove_output(out)
         bundle.rename(out)
         compact.replace(snapshot_out)
     finally:

@@ -28,6 +28,7 @@ from skyasset.assets.panorama import PANORAMA_METHODS, RING_VIEWS, PanoramaMetho
 from skyasset.assets.png import write_image
 from skyasset.assets.ring import split_zenith
 from skyasset.errors import SkyassetError
+from skyasset.native_paths import imread
 
 __all__ = ["CanvasFn", "ViewsFn", "ccsn_views", "generator_canvas", "generator_views", "bench_skybox", "contact_sheet"]
 
@@ -62,7 +63,10 @@ def generator_canvas(generator: Any, *, psi: float = 1.0) -> CanvasFn:
 
 
 def _imread(path: Path, flags: int) -> np.ndarray:
-    img = cv2.imread(str(path), flags)
+    try:
+        img = imread(path, flags)
+    except OSError:
+        img = None
     if img is None:
         raise SkyassetError("io_error", f"Cannot read {path} as an image; remove or replace it.")
     return img

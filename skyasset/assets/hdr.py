@@ -27,7 +27,8 @@ import numpy as np
 from skyasset.assets.sphere import luminance, srgb_to_linear
 from skyasset.atomic import atomic_output
 from skyasset.errors import SkyassetError
-from skyasset.limits import check_input, openexr
+from skyasset.limits import check_input, openexr, path_error
+from skyasset.native_paths import imread, library_path
 
 __all__ = ["expand_to_hdr", "write_radiance", "write_exr", "read_hdr", "replace_non_finite"]
 
@@ -88,7 +89,7 @@ def write_exr(
         with OpenEXR.File(header, {"RGB": pixels}) as exr:
             if metadata:
                 exr.header()["skyasset"] = json.dumps(metadata, sort_keys=True, default=str)
-            exr.write(str(tmp))
+            exr.write(library_path(tmp))
     return target
 
 
@@ -105,7 +106,10 @@ def read_hdr(path: str | os.PathLike[str]) -> np.ndarray:
     if source.suffix.lower() == ".exr":
         radiance = _read_exr(source)
     else:
-        img = cv2.imread(str(source), cv2.IMREAD_ANYDEPTH | cv2.IMREAD_COLOR)
+        try:
+            img = imread(source, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_COLOR)
+        except OSError as exc:
+            raise path_error(source, exc) from None
         if img is None:
             raise SkyassetError("io_error", f"Could not read {source.name} as an HDR image.")
         img = img.astype(np.float32, copy=False)
@@ -116,7 +120,7 @@ def read_hdr(path: str | os.PathLike[str]) -> np.ndarray:
 def _read_exr(source: Path) -> np.ndarray:
     OpenEXR = _openexr()  # noqa: N806
     try:
-        with OpenEXR.File(str(source), separate_channels=False) as exr:
+        with OpenEXR.File(library_path(source), separate_channels=False) as exr:
             channels = exr.channels()
             key = "RGB" if "RGB" in channels else "RGBA" if "RGBA" in channels else None
             if key is None:

@@ -26,8 +26,12 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def _itxt(key: str, value: str) -> bytes:
-    """An uncompressed iTXt chunk (UTF-8 text, keyword 1-79 Latin-1 characters)."""
-    return _chunk(b"iTXt", key.encode("latin-1")[:79] + b"\x00\x00\x00\x00\x00" + value.encode("utf-8"))
+    """An uncompressed iTXt chunk (UTF-8 text, keyword 1-79 Latin-1 characters).
+
+    A file name that is not UTF-8 reaches here as surrogate escapes (``\\udcff``); they are written as that
+    text, since the chunk must hold valid UTF-8."""
+    text = value.encode("utf-8", "backslashreplace")
+    return _chunk(b"iTXt", key.encode("latin-1", "backslashreplace")[:79] + b"\x00\x00\x00\x00\x00" + text)
 
 
 def to_display_array(rgb: np.ndarray, bit_depth: Literal[8, 16] = 8) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -13,14 +12,15 @@ from skyasset.bundle import METADATA_NAME, VARIANTS
 from skyasset.cli.options import ForceOpt, JsonOpt, ReportOpt
 from skyasset.cli.output import respond, write_report
 from skyasset.errors import SkyassetError
+from skyasset.limits import read_json_file
 from skyasset.models import resolve_model_path
 
 
 def _variant_rank(bundle: Path) -> int:
     """fp32 first, then the order of ``VARIANTS``; unreadable metadata last (the benchmark reports it)."""
     try:
-        variant = json.loads((bundle / METADATA_NAME).read_text(encoding="utf-8")).get("variant")
-    except (OSError, ValueError, AttributeError):
+        variant = read_json_file(bundle / METADATA_NAME, "The bundle metadata").get("variant")
+    except (SkyassetError, AttributeError):
         return len(VARIANTS)
     return VARIANTS.index(variant) if variant in VARIANTS else len(VARIANTS)
 
@@ -28,13 +28,13 @@ def _variant_rank(bundle: Path) -> int:
 def read_fid_report(path: Path) -> dict[str, Any]:
     """The JSON object ``skyasset-train fid-delta --json`` printed, read from ``path``."""
     try:
-        answer = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        answer = read_json_file(path, "The FID report")
+    except SkyassetError as error:
+        if error.code != "input_not_found":
+            raise
         raise SkyassetError(
             "input_not_found", f"FID report {path} does not exist: write it with `skyasset-train fid-delta --json`."
         ) from None
-    except (OSError, ValueError) as error:
-        raise SkyassetError("invalid_argument", f"FID report {path} is not readable JSON ({error}).") from None
     if not isinstance(answer, dict):
         raise SkyassetError("invalid_argument", f"FID report {path} is not a JSON object.")
     return answer

@@ -43,6 +43,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from skyasset.atomic import atomic_output
 from skyasset.errors import SkyassetError
 from training.dataset import ImageArchive
 from training.metrics.conditioning import stratified_split
@@ -277,7 +278,8 @@ def train_judge(
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     torch.save({"meta": meta, "state_dict": state}, tmp)
     os.replace(tmp, out)
-    out.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    with atomic_output(out.with_suffix(".json"), force=True) as tmp_json:  # never through a link there
+        tmp_json.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     if verbose:
         print(
             f"  held-out accuracy {meta['heldout_acc']:.3f} (balanced {meta['heldout_bal_acc']:.3f}, "
@@ -471,8 +473,8 @@ def memorisation_pairs(
             real = real.resize((res, res), Image.Resampling.LANCZOS)
         canvas.paste(real, (x0 + res + 2, y0))
     png = Path(png)
-    png.parent.mkdir(parents=True, exist_ok=True)
-    canvas.save(png)
+    with atomic_output(png, force=True) as tmp:  # a link at ``png`` is replaced itself, never written through
+        canvas.save(tmp)
     return {
         "png": str(png),
         "gen_nn_median": float(np.median(d_gen)),
