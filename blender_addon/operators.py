@@ -62,9 +62,13 @@ def apply_sky(
     nodes.background.inputs["Strength"].default_value = settings.strength
     nodes.mapping.inputs["Rotation"].default_value[2] = settings.rotation
     estimate = None
-    if settings.add_sun:
-        reported = answer.get("sun")
-        # The CLI measures the sun as it writes the sky; reading every pixel here instead took seconds and
+    reported = answer.get("sun")
+    if settings.add_sun and reported and not sun.reports_a_sun(reported):
+        # The CLI decided this sky has no sun (overcast, or --sun none): no light, and none left from before.
+        sun_light.remove_sun(settings.sun_object)
+        settings.sun_object = ""
+    elif settings.add_sun:
+        # The CLI decides the sun as it writes the sky; reading every pixel here instead took seconds and
         # gigabytes on Blender's main thread at 8192. Only an older CLI without it costs that.
         estimate = sun.from_report(reported) if reported else sun.estimate_sun(sun_light.image_radiance(image))
         settings.sun_direction = estimate.direction
@@ -174,6 +178,8 @@ class SKYASSET_OT_generate(bpy.types.Operator):
         world.skyasset.last_result = f"{summary}: {Path(image.filepath).name}"
         if estimate is not None and not estimate.distinct:
             self.report({"WARNING"}, "No distinct sun in this sky (overcast?): the Sun light is weak")
+        elif estimate is None and world.skyasset.add_sun:
+            self.report({"INFO"}, "No sun in this sky (overcast, or --sun none): no Sun light")
         self.report({"INFO"}, f"Sky: {summary}")
         return {"FINISHED"}
 

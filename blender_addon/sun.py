@@ -15,6 +15,7 @@ __all__ = [
     "SunEstimate",
     "estimate_sun",
     "from_report",
+    "reports_a_sun",
     "srgb_to_linear",
     "direction_from_uv",
     "rotate_z",
@@ -48,8 +49,17 @@ class SunEstimate:
         return self.contrast >= 1.5
 
 
+def reports_a_sun(report: dict[str, object]) -> bool:
+    """Whether the CLI's ``sun`` answer says the sky has a sun (``present``; older CLIs always reported one)."""
+    return bool(report.get("present", True))
+
+
 def from_report(report: dict[str, float]) -> SunEstimate:
-    """The CLI's ``sun`` answer (image terms: ``u`` from the left, ``v`` from the top) in Blender's frame."""
+    """The CLI's ``sun`` answer (image terms: ``u`` from the left, ``v`` from the top) in Blender's frame.
+
+    ``irradiance`` is in the units of the sky's HDR: a Sun light of that strength (times the world's
+    Background strength) lights the scene as the HDR's sun disc does.
+    """
     direction = direction_from_uv(float(report["u"]), float(report["v"]))
     return SunEstimate(
         direction=direction,

@@ -7,7 +7,7 @@ import numpy as np
 
 from . import sun
 
-__all__ = ["image_radiance", "place_sun", "world_direction", "follow_rotation"]
+__all__ = ["image_radiance", "place_sun", "remove_sun", "world_direction", "follow_rotation"]
 
 SUN_NAME = "Skyasset Sun"
 
@@ -41,6 +41,16 @@ def place_sun(
     obj.data.energy = strength
     obj.data.angle = max(angle, 0.00918)  # Blender's default, the real sun's 0.526 degrees
     return obj
+
+
+def remove_sun(name: str = SUN_NAME) -> None:
+    """Delete the Sun object ``name`` (and its light data) if it exists: a sky without a sun lights nothing."""
+    obj = bpy.data.objects.get(name) if name else None
+    if obj is not None and obj.type == "LIGHT":
+        light = obj.data
+        bpy.data.objects.remove(obj)
+        if light.users == 0:
+            bpy.data.lights.remove(light)
 
 
 def world_direction(image_direction: tuple[float, float, float], rotation: float) -> tuple[float, float, float]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 from PIL import Image
@@ -20,6 +20,9 @@ from skyasset.generator import Mix, SkyGenerator, parse_mix
 from skyasset.limits import check_output_size
 from skyasset.seeds import z_from_seed
 from skyasset.upscale.upscale import UpscaleMode, check_upscale, upscale_factor
+
+if TYPE_CHECKING:
+    from skyasset.assets.fill import GroundFill
 
 __all__ = [
     "generate",
@@ -151,6 +154,9 @@ def generate(
     providers: Sequence[str] | None = None,
     upscale: UpscaleMode = "none",
     progress: Callable[[int, int], None] | None = None,
+    sun: str | tuple[float, float] | None = "auto",
+    ground: GroundFill = "haze",
+    ground_color: Sequence[float] | None = None,
 ) -> GenerateResult:
     """Generate one sky and write it in the chosen layout.
 
@@ -183,9 +189,23 @@ def generate(
         4x. The result's ``upscale`` says what was applied: ``none`` when the views already fill ``size``.
     progress
         Called with (tiles done, tiles total) while upscaling.
+    sun
+        ``"auto"`` (the sun the picture shows; else none for overcast types, one placed from the seed for the
+        others), ``"none"``, or ``"ELEVATION,AZIMUTH"`` / ``(elevation, azimuth)`` in degrees (azimuth from
+        the panorama's centre, turning right): see :mod:`skyasset.assets.sun_place`. Ignored for ``flat``.
+    ground, ground_color
+        Below the horizon: ``haze`` (a haze in the sky's own colours deepening into a ground colour from its
+        light), ``solid`` (one ``ground_color``, R, G, B in [0, 1]; only with ``solid``) or ``reflection``
+        (the sky mirrored, as over water); :func:`skyasset.assets.fill.fill_below_horizon`. Ignored for ``flat``.
     """
     started = time.perf_counter()
     check_settings(layout=layout, method=method, size=size, upscale=upscale)
+    from skyasset.assets.sun_place import parse_sun
+
+    sun_request = parse_sun(sun)  # a bad --sun fails before the model loads
+    from skyasset.assets.fill import ground_settings
+
+    ground_fill_color = ground_settings(ground, ground_color)  # a bad --ground(-color) too
     mix_value = parse_mix(mix) if isinstance(mix, str) else mix
     out_path = output_path(out)
 
@@ -206,11 +226,13 @@ def generate(
         "layout": layout,
         "method": None if layout == "flat" else method,
         "upscale": upscale,
+        "ground": None if layout == "flat" else ground,
+        "ground_color": list(ground_fill_color) if layout != "flat" and ground == "solid" else None,
     }
     timings = {"load_s": loaded - started}
     applied: UpscaleMode = upscale
 
-    sun: dict[str, Any] | None = None
+    sun_json: dict[str, Any] | None = None
     if layout == "flat":
         image = gen.generate(cloud, seed, psi=psi, mix=mix_value)[0]
         generated = time.perf_counter()
@@ -227,7 +249,7 @@ def generate(
         from skyasset import pipeline  # heavy imports (cv2) only when a skybox is wanted
         from skyasset.assets.dome import LAYER_VIEWS
         from skyasset.assets.native import NativeOptions
-        from skyasset.assets.panorama import PanoramaOptions
+        from skyasset.assets.panorama import PanoramaOptions, default_options
         from skyasset.assets.ring import RING_VIEWS, split_zenith
 
         options: PanoramaOptions | None = None
@@ -242,18 +264,22 @@ def generate(
             views = gen.ring_views(cloud, seed, count, psi=psi, mix=mix_value)
             if method == "ring":
                 views, options = split_zenith(views, RING_VIEWS)
+        options = replace(options or default_options(method), ground=ground, ground_color=ground_fill_color)
         generated = time.perf_counter()
         panorama = pipeline.panorama_from_views(views, method, size, upscale, progress=progress, options=options)
         applied = panorama.upscale
         assembled = generated + panorama.timings["assemble_s"]
         upscaled = assembled + panorama.timings["upscale_s"]
-        files, sun = pipeline.write_sky(
+        files, sun_json = pipeline.write_sky(
             panorama,
             layout,
             out_path,
             hdr=hdr,
             force=force,
             metadata=metadata,
+            sun=sun_request,
+            cloud=cloud_class.code if cloud_class else None,
+            seed=seed,
         )
         size_wh = (size, size // 2)
     finished = time.perf_counter()
@@ -277,7 +303,7 @@ def generate(
         size=size_wh,
         hdr=hdr and layout != "flat",
         upscale=applied,
-        sun=sun,
+        sun=sun_json,
         model={"model_id": gen.bundle.model_id, "variant": gen.bundle.variant, "path": str(gen.bundle.path)},
         timings=timings,
     )

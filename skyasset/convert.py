@@ -19,6 +19,7 @@ from skyasset.assets.hdr import read_hdr, replace_non_finite
 from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, default_options
 from skyasset.assets.ring import resize_equirect
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets
+from skyasset.assets.sun_place import parse_sun
 from skyasset.atomic import check_writable, output_path
 from skyasset.errors import SkyassetError
 from skyasset.limits import (
@@ -358,6 +359,7 @@ def convert(
     ground: GroundFill = "haze",
     options: PanoramaOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sun: str | tuple[float, float] | None = "auto",
 ) -> ConvertResult:
     """Convert ``input_path`` into skybox files in layout ``to``.
 
@@ -391,8 +393,13 @@ def convert(
         which must fit the method used; they replace ``ground``.
     progress
         Called with (tiles done, tiles total) while upscaling.
+    sun
+        ``"auto"``: an HDR input's own sun, measured in its radiance; else the sun the picture shows, or none
+        (a photo has no seed to place one from). ``"none"``, or ``"ELEVATION,AZIMUTH"`` / ``(elevation,
+        azimuth)`` in degrees: a sun painted there (:mod:`skyasset.assets.sun_place`).
     """
     started = time.perf_counter()
+    sun_request = parse_sun(sun)
     source = _input_source(input_path)
     if to not in SKYBOX_LAYOUTS:
         raise SkyassetError("invalid_argument", f"Unknown layout '{to}'. Choose one of {', '.join(SKYBOX_LAYOUTS)}.")
@@ -436,9 +443,18 @@ def convert(
             data, used_method, size or 2048, upscale, progress=progress, options=chosen_options
         )
     metadata = {"input": str(source), "input_kind": chosen, "method": used_method, "upscale": panorama.upscale}
-    radiance = load_radiance(source, chosen) if hdr and is_panorama else None
-    files, sun = write_sky(
-        panorama, to, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata, radiance=radiance
+    # An HDR input's own radiance: the HDR twins keep it, and its sun is measured there even without --hdr.
+    radiance = load_radiance(source, chosen) if is_panorama else None
+    files, sun_json = write_sky(
+        panorama,
+        to,
+        out,
+        hdr=hdr,
+        bit_depth=bit_depth,
+        force=force,
+        metadata=metadata,
+        radiance=radiance,
+        sun=sun_request,
     )
     finished = time.perf_counter()
     equirect = panorama.equirect
@@ -451,6 +467,6 @@ def convert(
         size=(int(equirect.shape[1]), int(equirect.shape[0])),
         hdr=hdr,
         upscale=panorama.upscale,
-        sun=sun,
+        sun=sun_json,
         timings={"load_s": loaded - started, **panorama.timings, "total_s": finished - started},
     )

@@ -24,10 +24,24 @@ from typing import Any, Literal
 
 import numpy as np
 
+from skyasset.assets.hdr import sky_median
 from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, assemble_panorama
 from skyasset.assets.ring import RingOptions, resize_equirect
 from skyasset.assets.skybox import SkyboxLayout, write_skybox
-from skyasset.assets.sun import sky_sun
+from skyasset.assets.sun import estimate_sun
+from skyasset.assets.sun_place import (
+    SUN_LOOKS,
+    SunDecision,
+    SunRequest,
+    add_hdr_sun,
+    angles_from_uv,
+    decide_sun,
+    expanded_median,
+    hdr_with_sun,
+    none_report,
+    parse_sun,
+    report,
+)
 from skyasset.upscale import UpscaleMode, upscale, upscale_factor
 
 __all__ = [
@@ -142,19 +156,59 @@ def write_sky(
     metadata: dict[str, Any],
     radiance: np.ndarray | None = None,
     bit_depth: Literal[8, 16] = 8,
+    sun: SunRequest | str | None = "auto",
+    cloud: str | None = None,
+    seed: int | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Find the sun and write the layout's files (all or nothing); returns ``(files as JSON, sun as JSON)``.
+    """Decide the sun and write the layout's files (all or nothing); returns ``(files as JSON, sun as JSON)``.
 
+    The sun is decided once, here, on the final display panorama (:func:`skyasset.assets.sun_place.decide_sun`:
+    ``sun`` is ``auto``, ``none`` or a position; ``cloud`` and ``seed`` say whether and where ``auto`` places
+    one the picture does not show), painted into it where it was put, and given one disc in the HDR; every
+    layout's files and the sidecar are then made from those same two panoramas, so they agree.
     ``radiance`` (an HDR input's own linear values) is resampled to the panorama's width and written to the
-    .hdr/.exr twins instead of an expansion of the display image.
+    .hdr/.exr twins instead of an expansion of the display image; ``auto`` measures its sun there.
     """
     started = time.perf_counter()
     equirect = panorama.equirect
     if radiance is not None:  # resampled, not upscaled: the network is trained on display images
         radiance = np.maximum(resize_equirect(radiance, int(equirect.shape[1])), 0.0)
-    sun = sky_sun(equirect, hdr=hdr, radiance=radiance).to_json()
+    decision, display = decide_sun(equirect, parse_sun(sun), cloud=cloud, seed=seed, has_radiance=radiance is not None)
+    hdr_radiance: np.ndarray | None
+    if radiance is not None:
+        sun_json, hdr_radiance = _sun_in_radiance(radiance, decision)
+    else:
+        median = expanded_median(display)
+        sun_json = report(decision, median)
+        hdr_radiance = hdr_with_sun(display, decision, median) if hdr else None
     written = write_skybox(
-        equirect, layout, out, hdr=hdr, bit_depth=bit_depth, force=force, metadata=metadata, radiance=radiance, sun=sun
+        display,
+        layout,
+        out,
+        hdr=hdr,
+        bit_depth=bit_depth,
+        force=force,
+        metadata=metadata,
+        radiance=hdr_radiance,
+        radiance_metadata=None if radiance is not None else {"hdr_units": "relative linear radiance"},
+        sun=sun_json,
     )
     panorama.timings["write_s"] = time.perf_counter() - started
-    return [f.to_json() for f in written], sun
+    return [f.to_json() for f in written], sun_json
+
+
+def _sun_in_radiance(radiance: np.ndarray, decision: SunDecision) -> tuple[dict[str, Any], np.ndarray]:
+    """The sun of an HDR input: measured in its own radiance (``auto``), added to it (a given position), or
+    none; the input's radiance is never expanded or re-scaled."""
+    if decision.source == "measured":
+        found = estimate_sun(radiance)
+        if not found.distinct:
+            return none_report(), radiance
+        elevation, azimuth = angles_from_uv(found.u, found.v)
+        extra = {"azimuth_deg": round(azimuth, 3), "present": True, "source": "measured"}
+        return found.to_json() | extra, radiance
+    if decision.u is None or decision.v is None:
+        return none_report(decision.source), radiance
+    median = sky_median(radiance)
+    lit = add_hdr_sun(radiance, decision.u, decision.v, SUN_LOOKS[decision.weather], median)
+    return report(decision, median), lit

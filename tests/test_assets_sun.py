@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import skyasset
-from skyasset.assets.sun import estimate_sun, sky_sun
+from skyasset.assets.sun import estimate_sun
 
 
 def _sky_with_sun(u: float, v: float, width: int = 2048, peak: float = 5000.0) -> np.ndarray:
@@ -43,7 +43,19 @@ def test_overcast_has_no_distinct_sun() -> None:
 def test_sun_is_in_the_answer_and_the_sidecar(tiny_bundle_path: Path, tmp_path: Path) -> None:
     result = skyasset.generate("Cu", 3, tmp_path / "sky.png", model=str(tiny_bundle_path), size=512, hdr=True)
     answer = result.to_json()["sun"]
-    assert set(answer) == {"u", "v", "elevation_deg", "irradiance", "angle_deg", "contrast", "distinct"}
+    assert set(answer) == {
+        "u",
+        "v",
+        "elevation_deg",
+        "azimuth_deg",
+        "irradiance",
+        "angle_deg",
+        "contrast",
+        "distinct",
+        "present",
+        "source",
+    }
+    assert answer["present"] and answer["source"] in ("detected", "placed")
     assert json.loads((tmp_path / "sky.json").read_text())["sun"] == answer
     from skyasset.assets.hdr import read_hdr
 
@@ -52,9 +64,3 @@ def test_sun_is_in_the_answer_and_the_sidecar(tiny_bundle_path: Path, tmp_path: 
     assert answer["u"] == pytest.approx(direct.u, abs=0.02) and answer["v"] == pytest.approx(direct.v, abs=0.02)
     flat = skyasset.generate("Cu", 3, tmp_path / "flat.png", model=str(tiny_bundle_path), layout="flat")
     assert flat.to_json()["sun"] is None
-
-
-def test_ldr_sky_sun_is_measured_linear() -> None:
-    sky = np.clip(_sky_with_sun(0.5, 0.25, 1024, peak=1.0), 0, 1)
-    found = sky_sun(sky, hdr=False)
-    assert found.u == pytest.approx(0.5, abs=0.01) and found.distinct

@@ -131,10 +131,11 @@ def _new_world_with_user_nodes() -> bpy.types.World:
 
 @pytest.fixture(scope="module")
 def generated(addon: Any) -> dict[str, Any]:
-    """One Generate run: stratus, seed 3, 512 px, HDR, with a sun; the world had nodes of the user's own."""
+    """One Generate run: cumulus, seed 3, 512 px, HDR, with a sun (a clear type: stratus is overcast and gets
+    none); the world had nodes of the user's own."""
     world = _new_world_with_user_nodes()
     settings = world.skyasset
-    settings.cloud = "stratus"
+    settings.cloud = "cumulus"
     settings.seed = 3
     settings.size = "512"
     settings.hdr = True
@@ -238,10 +239,10 @@ def test_generate_loads_the_hdr_sky(generated: dict[str, Any]) -> None:
     image = generated["world"].node_tree.nodes["Skyasset Sky"].image
     prefs = bpy.context.preferences.addons[EXTENSION].preferences
     path = Path(bpy.path.abspath(image.filepath))
-    assert path.parent == Path(prefs.output_dir) and path.name == "sky_stratus_s3_psi070_512-fast.hdr"
+    assert path.parent == Path(prefs.output_dir) and path.name == "sky_cumulus_s3_psi070_512-fast.hdr"
     assert path.is_file() and path.with_suffix(".png").is_file()
     assert tuple(image.size) == (512, 256) and image.is_float and image.has_data
-    assert "stratus seed 3" in generated["world"].skyasset.last_result
+    assert "cumulus seed 3" in generated["world"].skyasset.last_result
 
 
 def test_generate_again_reuses_the_image(generated: dict[str, Any]) -> None:
@@ -259,7 +260,12 @@ def test_render_shows_the_sky(generated: dict[str, Any], tmp_path: Path) -> None
     image = world.node_tree.nodes["Skyasset Sky"].image
     expected = _image_pixels(image, width, height) * world.skyasset.strength
     assert render.mean() > 0.05, "the render is black"
-    np.testing.assert_allclose(render.mean(axis=(0, 1)), expected.mean(axis=(0, 1)), rtol=0.1)
+    # Colour by colour, with the sun disc (12000x the sky in a fraction of a pixel: one render pixel averages it,
+    # one image sample hits or misses it) clipped out of both.
+    ceiling = np.percentile(expected, 99, axis=(0, 1))
+    np.testing.assert_allclose(
+        np.minimum(render, ceiling).mean(axis=(0, 1)), np.minimum(expected, ceiling).mean(axis=(0, 1)), rtol=0.1
+    )
     # Pixel by pixel (log luminance: the HDR sun would dominate a linear correlation).
     log_render, log_expected = np.log1p(render @ LUMA), np.log1p(expected @ LUMA)
     assert np.corrcoef(log_render.ravel(), log_expected.ravel())[0, 1] > 0.9
@@ -283,9 +289,9 @@ def test_sun_points_at_the_brightest_sky(generated: dict[str, Any], tmp_path: Pa
     image = world.node_tree.nodes["Skyasset Sky"].image
     estimate = sun.estimate_sun(sys.modules[f"{EXTENSION}.sun_light"].image_radiance(image))
     assert sun_object.data.type == "SUN"
-    # The light's strength comes from the CLI's answer (measured as it wrote the sky); the add-on's own pixel
-    # estimate of the loaded image agrees with it.
-    assert sun_object.data.energy == pytest.approx(estimate.irradiance * world.skyasset.strength, rel=0.05)
+    # The light's strength comes from the CLI's answer (the disc it put into the HDR); the add-on's own pixel
+    # estimate of the loaded image agrees with it (within 10 %: at 512 px the disc is a fraction of a pixel).
+    assert sun_object.data.energy == pytest.approx(estimate.irradiance * world.skyasset.strength, rel=0.1)
 
     for rotation in (0.0, 1.0):
         world.skyasset.rotation = rotation  # the sun follows the sky
@@ -339,7 +345,7 @@ def test_cli_errors_reach_the_report(generated: dict[str, Any], tmp_path: Path) 
     finally:
         prefs.executable = executable
     image = generated["world"].node_tree.nodes["Skyasset Sky"].image
-    assert image.name == "sky_stratus_s3_psi070_512-fast.hdr"  # a failed run leaves the last sky in place
+    assert image.name == "sky_cumulus_s3_psi070_512-fast.hdr"  # a failed run leaves the last sky in place
 
 
 def test_fixing_the_path_in_preferences_takes_effect_at_once(addon: Any, tmp_path: Path) -> None:

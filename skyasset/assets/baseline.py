@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, join_at_horizon
+from skyasset.assets.ground_blobs import fill_ground_blobs
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.errors import SkyassetError
 
@@ -53,7 +54,11 @@ def _sky(view: np.ndarray, detect: bool) -> np.ndarray:
     return sky_only(view, detect_horizon(view))
 
 
-def _finish(upper: np.ndarray, ground: GroundFill, ground_color: tuple[float, float, float]) -> np.ndarray:
+def _finish(
+    upper: np.ndarray, ground: GroundFill, ground_color: tuple[float, float, float], detect: bool
+) -> np.ndarray:
+    if detect:
+        upper = fill_ground_blobs(upper)  # land left on the horizon, as the ring and native methods do
     lower = fill_below_horizon(upper, ground, color=ground_color)
     return np.clip(join_at_horizon(upper, lower), 0.0, 1.0).astype(np.float32)
 
@@ -62,7 +67,7 @@ def assemble_mirror(view: np.ndarray, width: int = 2048, options: MirrorOptions 
     """Baseline: the sky half-width and its mirror image side by side -> ``[width // 2, width, 3]``."""
     opts = options or MirrorOptions()
     half = cv2.resize(_sky(view, opts.detect), (width // 2, width // 4), interpolation=cv2.INTER_CUBIC)
-    return _finish(np.concatenate([half, half[:, ::-1]], axis=1), opts.ground, opts.ground_color)
+    return _finish(np.concatenate([half, half[:, ::-1]], axis=1), opts.ground, opts.ground_color, opts.detect)
 
 
 def assemble_stripe(view: np.ndarray, width: int = 2048, options: StripeOptions | None = None) -> np.ndarray:
@@ -74,4 +79,4 @@ def assemble_stripe(view: np.ndarray, width: int = 2048, options: StripeOptions 
     t = np.linspace(0.0, 1.0, s, dtype=np.float32)[None, :, None]
     t = t * t * (3.0 - 2.0 * t)
     sky[:, width - s :] = sky[:, width - s :] * (1.0 - t) + mirrored * t
-    return _finish(sky, opts.ground, opts.ground_color)
+    return _finish(sky, opts.ground, opts.ground_color, opts.detect)

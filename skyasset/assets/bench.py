@@ -27,10 +27,20 @@ from skyasset.assets.native import NativeOptions
 from skyasset.assets.panorama import PANORAMA_METHODS, RING_VIEWS, PanoramaMethod, assemble_panorama
 from skyasset.assets.png import write_image
 from skyasset.assets.ring import split_zenith
+from skyasset.assets.sky_measures import display_from_radiance, score_sky, score_sun
 from skyasset.errors import SkyassetError
 from skyasset.native_paths import imread
 
-__all__ = ["CanvasFn", "ViewsFn", "ccsn_views", "generator_canvas", "generator_views", "bench_skybox", "contact_sheet"]
+__all__ = [
+    "CanvasFn",
+    "ViewsFn",
+    "bench_skybox",
+    "ccsn_views",
+    "contact_sheet",
+    "generator_canvas",
+    "generator_views",
+    "score_reference_skies",
+]
 
 ViewsFn = Callable[[str, int, int], np.ndarray]
 """``(cloud code, seed, n_views) -> views [n_views (+ k * k), H, W, 3]`` float32 in [0, 1]; views beyond
@@ -165,7 +175,9 @@ def bench_skybox(
     adds generating the ``n_views`` views (for ``native``: the canvas and the cloud-layer view). ``methods``
     defaults to every method that can run (``native`` needs ``canvas_fn``). The top-level scores are
     ``main_method``'s; ``methods`` holds every method's medians, ``period_correlation_by_class`` each class's
-    median per method. ``period_correlation`` is the sky band's correlation with itself turned by 60 degrees
+    median per method; ``sky`` the median and worst of each measure of
+    :mod:`skyasset.assets.sky_measures` over ``main_method``'s panoramas. ``period_correlation`` is the sky
+    band's correlation with itself turned by 60 degrees
     (repetition; real skies score about -0.05..0.25) and ``detail_above_45`` the share of the sky above 45
     degrees elevation that holds detail rather than a flat fill. With ``sheet``, a contact sheet of the first
     seed of up to ``sheet_classes`` classes is written there (PNG).
@@ -196,6 +208,7 @@ def bench_skybox(
     canvas_times: list[float] = []
     period_by_class: dict[str, dict[str, list[float]]] = {c: {m: [] for m in methods} for c in classes}
     rows: list[tuple[str, dict[str, np.ndarray]]] = []
+    sky_scores: list[dict[str, float]] = []
     for cloud in classes:
         for k, seed in enumerate(seeds):
             t0 = time.perf_counter()
@@ -226,6 +239,8 @@ def bench_skybox(
                 period_by_class[cloud][method].append(period)
                 scores[method]["detail_above_45"].append(sky_detail_share(pano))
                 panos[method] = pano
+                if method == main_method:
+                    sky_scores.append(score_sky(pano) | score_sun(pano, cloud, int(seed)))
             if k == 0 and len(rows) < sheet_classes:
                 rows.append((cloud, panos))
     med = {m: {k: float(statistics.median(v)) for k, v in s.items()} for m, s in scores.items()}
@@ -247,6 +262,7 @@ def bench_skybox(
             c: {m: round(float(statistics.median(v)), 4) for m, v in by_method.items()}
             for c, by_method in period_by_class.items()
         },
+        "sky": _summarise(sky_scores),
         "runs": len(gen_times),
         "classes": list(classes),
         "seeds": [int(s) for s in seeds],
@@ -259,3 +275,53 @@ def bench_skybox(
         write_image(sheet, contact_sheet(rows), metadata={"benchmark": "skybox"}, force=True)
         report["contact_sheet"] = str(Path(sheet).resolve())
     return report
+
+
+def _summarise(runs: Sequence[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Per measure: the median and the worst (largest) over ``runs``; for the sun, also the share of skies whose
+    three sun positions agree within 2 degrees and the share with more than one HDR hot spot."""
+    if not runs:
+        return {}
+    summary = {
+        name: {
+            "median": round(float(statistics.median(r[name] for r in runs)), 4),
+            "max": round(float(max(r[name] for r in runs)), 4),
+        }
+        for name in runs[0]
+    }
+    if "sun_disagreement_deg" in summary:
+        agree = sum(r["sun_disagreement_deg"] <= 2.0 for r in runs) / len(runs)
+        summary["sun_disagreement_deg"]["share_within_2"] = round(agree, 4)
+    if "hdr_hot_spots" in summary:
+        summary["hdr_hot_spots"]["share_over_1"] = round(sum(r["hdr_hot_spots"] > 1 for r in runs) / len(runs), 4)
+    return summary
+
+
+REFERENCE_SUFFIXES = (".hdr", ".exr", ".png", ".jpg", ".jpeg")
+
+
+def score_reference_skies(folder: Path) -> dict[str, dict[str, float]]:
+    """The sky measures of every equirect panorama in ``folder`` (HDR files are shown as
+    :func:`skyasset.assets.sky_measures.display_from_radiance` does, and their hot spots counted), by file name."""
+    from skyasset.assets.hdr import read_hdr
+    from skyasset.assets.sun_measures import hdr_hot_spots
+
+    if not folder.is_dir():
+        raise SkyassetError("input_not_found", f"Reference folder {folder} not found: give a folder of panoramas.")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in REFERENCE_SUFFIXES and p.is_file())
+    if not files:
+        raise SkyassetError(
+            "invalid_argument",
+            f"{folder} holds no panorama ({', '.join(REFERENCE_SUFFIXES)}): give a folder of equirect skies.",
+        )
+    scores = {}
+    for path in files:
+        hot_spots: dict[str, float] = {}
+        if path.suffix.lower() in (".hdr", ".exr"):
+            radiance = read_hdr(path)
+            display = display_from_radiance(radiance)
+            hot_spots = {"hdr_hot_spots": float(hdr_hot_spots(radiance))}
+        else:
+            display = _imread(path, cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255.0
+        scores[path.name] = {k: round(v, 4) for k, v in (score_sky(display) | hot_spots).items()}
+    return scores

@@ -1,31 +1,45 @@
-"""A cloud layer overhead: one view's sky laid out on a flat layer of cloud above the camera.
+"""A cloud layer overhead: the generator's views splatted, rotated, on a flat layer of cloud above the camera.
 
-Views that look at the horizon cover the sky up to 30-45 degrees; above them the ring method used to fill a
-smooth gradient, so a generated sky was a thin band of cloud under an empty dome. Real clouds form a layer at
-some height: seen overhead they are large and close, towards the horizon they shrink and crowd. Projecting the
-sky part of one more view onto a horizontal plane above the camera gives exactly that perspective: each
-direction ``d`` with elevation ``e`` meets the plane ``y = 1`` at ``(d_x, d_z) / d_y``, so the picture is
-magnified overhead and compressed towards ``min_elevation``, where the layer fades into the ring of views.
-The plane square reaches just past ``min_elevation``; one view stretched over all of it is magnified ~9x
-overhead (a 128 px view: one large blur with the view's dark frame as an "eye"), so the layer is a mosaic of
-k x k views (``LAYER_VIEWS`` = 9 for generated skies) with overlaps a quarter of a view wide, blended smoothly:
-each view covers a third of the square, three times the detail, and nothing repeats. Only the layer's cloud
-detail is used: the dome keeps the ring's own light from horizon to zenith.
+Views that look at the horizon cover the sky up to 30-45 degrees. Real clouds form a layer at some height: seen
+overhead they are large and close, towards the horizon they shrink and crowd. Each direction ``d`` with
+elevation ``e`` meets the plane ``y = 1`` at ``(d_x, d_z) / d_y`` (distance on the plane = altitude /
+tan(e)), so a texture on that plane is magnified overhead and compressed towards ``min_elevation``, where the
+layer fades into the band of views below it.
+
+The plane's texture is made of the views' cloud detail (each view's sky, ground cut off, minus a wide blur of
+it), laid as round patches at jittered points of a lattice, each turned by its own angle and cut from its own
+part of a view. Earlier layers tiled the views in a 3 x 3 grid: its straight seams and the views' shared "up"
+showed overhead as a mosaic with horizontal bands. Overhead a sky has no up, so turning the patches costs
+nothing, and round patches with jittered centres leave no line to follow. Overlapping patches are summed with
+variance-preserving weights (``sum w_i p_i / sqrt(sum w_i^2)``, after Heitz and Neyret's by-example noise), so
+the texture keeps the views' contrast where patches meet instead of fading to a grey double exposure; the
+weights are sharpened so that one patch dominates almost everywhere.
+
+Only the layer's cloud detail is used: the dome keeps the band's own light from horizon to zenith, darkened
+towards the zenith where the sky is blue (:func:`deepen_zenith`), as a clear sky is.
 """
 
 from __future__ import annotations
 
 import math
+import zlib
 
 import cv2
 import numpy as np
 
 from skyasset.assets.horizon import detect_horizon, sky_only
-from skyasset.assets.sphere import smoothstep
+from skyasset.assets.sphere import luminance, smoothstep
 
-__all__ = ["LAYER_VIEWS", "cloud_layer", "overlay_cloud_layer"]
+__all__ = ["LAYER_VIEWS", "CAP_BLEND_DEG", "cloud_layer", "deepen_zenith", "fill_cap", "overlay_cloud_layer"]
 
-LAYER_VIEWS = 9  # views in the cloud layer of a generated sky: a 3 x 3 mosaic
+LAYER_VIEWS = 9  # views that texture the cloud layer of a generated sky
+PATCH_UNITS = 1.1  # a patch's diameter on the plane, in layer heights: about 58 degrees seen overhead
+PATCH_SPACING = 0.6  # lattice step between patch centres, in layer heights (neighbours overlap)
+WINDOW = 0.4  # a patch's round window: radius as a fraction of the view (within it for any cut point)
+ENERGY_FLOOR = 0.25
+CAP_BLEND_DEG = 30.0  # above the band of views, its top colour turns to one colour for every azimuth over this
+CAP_STAGES_DEG = (5.0, 20.0, 60.0)  # azimuth blurs (sigma) of the top colour on the way up
+SHARPNESS = 1.0  # exponent on the patch windows (> 1: one patch dominates, with sharper edges between them)
 
 
 def _view_detail(view: np.ndarray, side: int, detect: bool) -> np.ndarray:
@@ -37,87 +51,194 @@ def _view_detail(view: np.ndarray, side: int, detect: bool) -> np.ndarray:
         sky = sky_only(view, hz)[: max(8, int(hz.row * vh * 0.95))]
     else:
         sky = np.clip(view.astype(np.float32), 0.0, 1.0)
-    tile = cv2.resize(sky.astype(np.float32), (side, side), interpolation=cv2.INTER_CUBIC)
+    # A 3 x 3 median first: the generator's one-to-two-pixel specks, magnified several times overhead, read as
+    # a rash of dark dots; cloud edges survive it.
+    sky = cv2.medianBlur(np.ascontiguousarray(sky, np.float32), 3)
+    tile = cv2.resize(sky, (side, side), interpolation=cv2.INTER_CUBIC)
     return tile - cv2.GaussianBlur(tile, (0, 0), side / 3.0, borderType=cv2.BORDER_REFLECT)
 
 
-def _mosaic(details: list[np.ndarray]) -> np.ndarray:
-    """k x k detail tiles (k^2 of them, row by row) overlapping by a quarter of a tile, blended smoothly."""
-    k = math.isqrt(len(details))
-    side = details[0].shape[0]
-    if k == 1:
-        return details[0]
-    overlap = max(1, side // 4)
-    step = side - overlap
-    size = k * step + overlap
-    acc = np.zeros((size, size, 3), np.float32)
-    total = np.zeros((size, size), np.float32)
-    edge = np.arange(side, dtype=np.float32)
-    ramp = smoothstep(np.clip(np.minimum(edge + 0.5, side - 0.5 - edge) / overlap, 0.0, 1.0))
-    weight = (np.outer(ramp, ramp) + 1e-4).astype(np.float32)  # > 0 at the outer border, which no tile overlaps
-    for i, detail in enumerate(details):
-        r, c = divmod(i, k)
-        acc[r * step : r * step + side, c * step : c * step + side] += detail * weight[..., None]
-        total[r * step : r * step + side, c * step : c * step + side] += weight
-    return acc / total[..., None]
+def _patch_layout(count: int, reach: float, seed: int) -> list[tuple[float, float, float, int, float, float]]:
+    """Patches covering the plane disc of radius ``reach``: ``(x, z, angle, view, du, dv)`` each, centres on a
+    jittered lattice, views taken in turn, each patch cut around its own point ``(du, dv)`` of its view."""
+    rng = np.random.default_rng(seed)
+    steps = int(math.ceil((reach + PATCH_UNITS / 2) / PATCH_SPACING))
+    patches = []
+    for i in range(-steps, steps + 1):
+        for j in range(-steps, steps + 1):
+            x, z = (np.array([i, j], float) + rng.uniform(-0.35, 0.35, 2)) * PATCH_SPACING
+            angle, du, dv = rng.uniform(0.0, 2.0 * math.pi), *rng.uniform(-0.08, 0.08, 2)
+            if math.hypot(x, z) - PATCH_UNITS / 2 < reach:
+                patches.append((float(x), float(z), float(angle), int(rng.integers(count)), float(du), float(dv)))
+    order = rng.permutation(len(patches))  # views in turn over a shuffled order: neighbours rarely share one
+    return [(*patches[k][:3], n % count, *patches[k][4:]) for n, k in enumerate(order)]
+
+
+def _content_seed(stack: np.ndarray) -> int:
+    """A seed from the views themselves: the same sky always gets the same layout, another sky another."""
+    return zlib.crc32(np.ascontiguousarray(stack[:, ::16, ::16]).tobytes())
 
 
 def cloud_layer(
     views: np.ndarray,
     dirs: np.ndarray,
     *,
-    min_elevation: float = 25.0,
-    full_elevation: float = 50.0,
+    min_elevation: float = 20.0,
+    full_elevation: float = 40.0,
     detect: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The cloud detail of one view ``[H, W, 3]`` or a mosaic of views ``[N, H, W, 3]`` on a cloud plane, sampled
-    at unit directions ``dirs [H', W', 3]`` (y up).
+    """The cloud detail of views ``[N, H, W, 3]`` (or one view ``[H, W, 3]``) on a cloud plane, sampled at unit
+    directions ``dirs [H', W', 3]`` (y up).
 
-    Returns ``(detail [H', W', 3], weight [H', W'])``. The detail is each view minus a wide blur of it (a third
-    of the view), taken on the view itself, so clouds of every size up to that keep their shape however the plane
-    stretches them; it averages to zero and carries none of the views' overall light. ``N`` views make a k x k
-    mosaic with ``k = floor(sqrt(N))`` (the first k^2 are used). The weight is 0 below ``min_elevation`` and
-    rises smoothly to 1 at ``full_elevation``. With ``detect`` each view's ground is cut off first (its sky
-    above the detected horizon is stretched to a square); otherwise the whole view is used.
+    Returns ``(detail [H', W', 3], weight [H', W'])``. The detail averages to zero and carries none of the
+    views' overall light (see the module docstring for how the patches are laid). The weight is 0 below
+    ``min_elevation`` and rises smoothly to 1 at ``full_elevation``. With ``detect`` each view's ground is cut
+    off first (its sky above the detected horizon is stretched to a square); otherwise the whole view is used.
     """
     stack = np.asarray(views, np.float32)
     stack = stack[None] if stack.ndim == 3 else stack
     side = max(int(stack.shape[2]), 8)
-    detail = _mosaic([_view_detail(v, side, detect) for v in stack[: math.isqrt(len(stack)) ** 2]])
-    side = detail.shape[0]
+    reach = 1.0 / math.tan(math.radians(min_elevation))  # the plane's radius seen above min_elevation
+    px_per_unit = side * 2.0 * WINDOW / PATCH_UNITS  # a patch's round window spans PATCH_UNITS on the plane
+    plane = _plane_texture([_view_detail(v, side, detect) for v in stack], reach, px_per_unit, _content_seed(stack))
     elevation = np.degrees(np.arcsin(np.clip(dirs[..., 1], -1.0, 1.0)))
+    weight = smoothstep((elevation - min_elevation) / max(full_elevation - min_elevation, 1e-3)).astype(np.float32)
     up = np.maximum(dirs[..., 1], 1e-3)
-    reach = 1.05 / math.tan(math.radians(min_elevation))  # half side of the plane square, in layer heights
-    px = (dirs[..., 0] / up / reach + 1.0) * 0.5 * side - 0.5
-    py = (-dirs[..., 2] / up / reach + 1.0) * 0.5 * side - 0.5  # the view's top edge lies ahead (+Z)
+    px = (dirs[..., 0] / up + reach) * px_per_unit - 0.5
+    py = (reach - dirs[..., 2] / up) * px_per_unit - 0.5
     image = cv2.remap(
-        detail, px.astype(np.float32), py.astype(np.float32), cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT
+        plane, px.astype(np.float32), py.astype(np.float32), cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT
     )
-    weight = smoothstep((elevation - min_elevation) / max(full_elevation - min_elevation, 1e-3))
-    return image.astype(np.float32), weight.astype(np.float32)
+    return image.astype(np.float32), weight
 
 
-MAX_GAIN = 4.0  # how far a faint layer's contrast is raised towards the ring's
+def _plane_texture(details: list[np.ndarray], reach: float, px_per_unit: float, seed: int) -> np.ndarray:
+    """The plane square ``[-reach, reach]^2`` covered by the detail patches of :func:`_patch_layout`."""
+    size = int(math.ceil(2.0 * reach * px_per_unit))
+    acc = np.zeros((size, size, 3), np.float32)
+    energy = np.zeros((size, size), np.float32)
+    side = details[0].shape[0]
+    radius_px = PATCH_UNITS / 2.0 * px_per_unit
+    for x, z, angle, index, du, dv in _patch_layout(len(details), reach, seed):
+        cx, cy = (x + reach) * px_per_unit - 0.5, (reach - z) * px_per_unit - 0.5
+        x0, y0 = max(0, int(cx - radius_px)), max(0, int(cy - radius_px))
+        x1, y1 = min(size, int(cx + radius_px) + 2), min(size, int(cy + radius_px) + 2)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        cos_a, sin_a = math.cos(angle), math.sin(angle)
+        # plane pixel (px, py) -> view pixel: turned by `angle` about the patch centre, onto the view's own point
+        ox, oy = x0 - cx, y0 - cy
+        centre_u, centre_v = (0.5 + du) * side - 0.5, (0.5 + dv) * side - 0.5
+        matrix = np.array(
+            [
+                [cos_a, -sin_a, cos_a * ox - sin_a * oy + centre_u],
+                [sin_a, cos_a, sin_a * ox + cos_a * oy + centre_v],
+            ],
+            np.float32,
+        )
+        sample = cv2.warpAffine(
+            details[index],
+            matrix,
+            (x1 - x0, y1 - y0),
+            flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_REFLECT,
+        )
+        gy, gx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        window = smoothstep(1.0 - np.hypot(gx - cx, gy - cy) / radius_px) ** SHARPNESS
+        acc[y0:y1, x0:x1] += sample * window[..., None]
+        energy[y0:y1, x0:x1] += window * window
+    # Variance-preserving sum; where patches thin out (energy < ENERGY_FLOOR) the texture fades instead of a lone
+    # patch's edge being raised to full contrast.
+    return acc / np.sqrt(np.maximum(energy, ENERGY_FLOOR))[..., None]
+
+
+MAX_GAIN = 4.0  # how far a faint layer's contrast is raised towards the band's
 
 
 def overlay_cloud_layer(sky: np.ndarray, layer: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """``sky`` with its own detail replaced by the cloud ``layer``'s, by ``weight``; its large-scale light stays.
 
-    The sky's own detail overhead is not cloud: it is where the ring's views end (their top edges meet as arcs
-    in an X over the zenith). So above ``full_elevation`` the sky keeps only its wide blur (1/16 of the width,
-    wrapping around the seam), which holds the gradient from horizon to zenith (pasting the layer whole would
-    turn it upside down: a view's mean is the light near the horizon), and the layer's detail takes the place
-    of the sky's. The layer's contrast is matched to the clouds of the ring band below (0-40 degrees), raised by
-    at most ``MAX_GAIN`` and never lowered, so the dome is not flatter than the horizon.
+    The sky's own detail overhead is not cloud: it is where the band of views ends. So above ``full_elevation``
+    the sky keeps only its wide blur (1/16 of the width, wrapping around the seam), averaged along each row,
+    which holds the gradient from horizon to zenith (pasting the layer whole would turn it upside down: a
+    view's mean is the light near the horizon), and the layer's detail takes the place of the sky's. The two
+    details cross-fade with weights whose squares sum to one, so the contrast does not dip where they meet. The
+    layer's contrast is matched to the clouds of the band below (0-40 degrees), raised by at most ``MAX_GAIN``
+    and never lowered, so the dome is not flatter than the horizon.
     """
     h, w = weight.shape
     sigma = max(2.0, w / 16.0)
     pad = int(3 * sigma)
     wide = np.concatenate([sky[:, -pad:], sky, sky[:, :pad]], axis=1)
-    low = cv2.GaussianBlur(wide, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT)
-    own = sky - low[:, pad : pad + w]
-    ring_band = own[int(h * 5 / 9) :]  # rows of 0-40 degrees: the sky covers elevations 90..0 top to bottom
+    low = cv2.GaussianBlur(wide, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT)[:, pad : pad + w]
+    own = sky - low
+    # The band's light differs by azimuth (a cloud wall here, blue sky there); carried up to the zenith, where
+    # meridians meet, it draws a funnel of walls. Overhead the light depends on elevation only.
+    low = low + (low.mean(axis=1, keepdims=True) - low) * weight[..., None]
+    band = own[int(h * 5 / 9) :]  # rows of 0-40 degrees: the sky covers elevations 90..0 top to bottom
     overhead = layer[weight > 0.99]
     layer_contrast = float(overhead.std()) if overhead.size else 0.0
-    gain = float(np.clip(float(ring_band.std()) / max(layer_contrast, 1e-4), 1.0, MAX_GAIN))
-    return np.clip(sky + (layer * gain - own) * weight[..., None], 0.0, 1.0).astype(np.float32)
+    gain = float(np.clip(float(band.std()) / max(layer_contrast, 1e-4), 1.0, MAX_GAIN))
+    keep, take = np.sqrt(1.0 - weight)[..., None], np.sqrt(weight)[..., None]
+    return np.clip(low + own * keep + layer * gain * take, 0.0, 1.0).astype(np.float32)
+
+
+def deepen_zenith(sky: np.ndarray, *, depth: float = 0.3, start_deg: float = 30.0) -> np.ndarray:
+    """``sky`` (upper hemisphere, row 0 = zenith) darkened and saturated towards the zenith where it is blue.
+
+    A clear sky is darker and a deeper blue overhead than near the horizon (the light reaching us overhead
+    crossed the least air). The band of views stops at ~40 degrees and the fill above it repeats the band's top
+    colour, so without this the dome is as pale as the horizon. Each pixel above ``start_deg`` is darkened by
+    up to ``depth`` at the zenith in proportion to how blue the band is there (blue over red, per column,
+    smoothed): grey and white skies (overcast, sunsets) keep their light.
+    """
+    h = sky.shape[0]
+    elevation = 90.0 - (np.arange(h, dtype=np.float32) + 0.5) / h * 90.0
+    ramp = smoothstep((elevation - start_deg) / (90.0 - start_deg))[:, None]
+    blue = np.clip((sky[..., 2] - sky[..., 0]) / np.maximum(luminance(sky), 0.05) * 1.5, 0.0, 1.0)
+    sigma = max(1.0, h / 12)
+    pad = min(sky.shape[1], int(3 * sigma) + 1)
+    wide = np.concatenate([blue[:, -pad:], blue, blue[:, :pad]], axis=1)  # wrapped: no step at the seam
+    blue = cv2.GaussianBlur(wide, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)[:, pad:-pad]
+    factor = 1.0 - depth * ramp * blue
+    grey = luminance(sky)[..., None]
+    deeper = grey + (sky - grey) * (1.0 + 0.5 * (1.0 - factor))[..., None]  # a little more saturated
+    return np.clip(deeper * factor[..., None], 0.0, 1.0).astype(np.float32)
+
+
+def _wrap_blur_columns(values: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of ``[W, 3]`` along the circular azimuth axis."""
+    pad = min(values.shape[0], int(3 * sigma) + 1)
+    wide = np.concatenate([values[-pad:], values, values[:pad]], axis=0)[:, None, :]
+    blurred = cv2.GaussianBlur(wide, (1, 0), sigmaX=0.1, sigmaY=max(sigma, 0.1), borderType=cv2.BORDER_REPLICATE)
+    return blurred[pad:-pad, 0, :]
+
+
+def fill_cap(image: np.ndarray, coverage: np.ndarray, *, full: float = 0.35) -> np.ndarray:
+    """The upper hemisphere ``[H, W, 3]`` (row 0 = zenith) with the cap above the band of views filled.
+
+    Each column continues the colour of its band's top rows (smoothed over 5 degrees of azimuth), turning over
+    ``CAP_BLEND_DEG`` into the mean of those top colours, the same for every azimuth, so nothing converges on
+    the zenith in a pinch or a funnel. A fill from the band's overall average instead put a pale grey cap on a
+    band whose top is deep blue (the upper rows of a sky photo are its darkest), and in perspective the band's
+    upper edge showed as a U-shaped wall. Where ``coverage`` (the views' summed weight) is below ``full`` the
+    band fades into the fill.
+    """
+    h, w = coverage.shape
+    alpha = smoothstep(coverage / full)
+    solid = alpha >= 0.99
+    first = np.where(solid.any(axis=0), solid.argmax(axis=0), h - 1)  # each column's highest solid row
+    depth = max(1, h // 45)  # two degrees of rows under it give its top colour
+    rows = np.clip(first[None, :] + np.arange(depth)[:, None], 0, h - 1)
+    top = image[rows, np.arange(w)[None, :]].mean(axis=0)
+    # Ever wider blurs of the top colours, one per stage of the climb: a blend of two rays would show as a star.
+    stages = [_wrap_blur_columns(top.astype(np.float32), deg / 360.0 * w) for deg in CAP_STAGES_DEG]
+    stages.append(np.broadcast_to(top.mean(axis=0), top.shape))
+    above = (first[None, :] - np.arange(h)[:, None]) / h * 90.0  # degrees above each column's top row
+    position = np.clip(above / CAP_BLEND_DEG, 0.0, 1.0) * (len(stages) - 1)
+    lower = np.minimum(position.astype(np.int64), len(stages) - 2)
+    t = smoothstep(position - lower)[..., None]
+    table = np.stack(stages)  # [stage, W, 3]
+    columns = np.arange(w)[None, :]
+    fill = table[lower, columns] * (1.0 - t) + table[lower + 1, columns] * t
+    return (image * alpha[..., None] + fill * (1.0 - alpha[..., None])).astype(np.float32)

@@ -4,14 +4,16 @@ The expansion turns display-referred sRGB into scene-linear radiance that can li
 
 1. decode sRGB to linear ``y`` in [0, 1];
 2. invert the extended-Reinhard style curve ``y = E (1 + E / white^2) / (1 + E)`` approximately with
-   ``E = y / (1 - k y)``, ``k = 1 - 1 / white``: near-black and mid tones stay where they were, ``y = 1`` maps to
-   ``white`` (default 16), i.e. the clipped highlights of the photo get back their range;
-3. boost the sun: the brightest region (pixels within ``sun_threshold`` of the image's maximum linear
-   luminance, blurred over ``sun_radius_deg``) is multiplied by up to ``sun_gain`` (default 32), so a visible
-   sun reaches ~500 x the median sky, enough to cast shadows. No visible sun (all luminance below 0.9) -> no
-   boost.
+   ``E = y / (1 - k y)``, ``k = 1 - 1 / white``: near-black and mid tones stay where they were and ``y = 1``
+   maps to ``white``. ``white`` is chosen per sky (:func:`hdr_white_point`) so that display white lands at
+   ``SKY_RANGE`` (6) times the sky's median radiance, as in real skies (the brightest clouds of two CC0
+   reference HDRIs, a partly cloudy noon and a hazy evening, sit at 6-7 times their sky's median);
+3. roll the few values still above that range (a very dark sky under white clouds) softly towards
+   ``SKY_CEILING`` (8) times the median, so no cloud highlight becomes a light source.
 
-The numbers are recorded in the files' metadata (``hdr_white``, ``hdr_sun_gain``).
+Nothing is boosted into a sun any more (it used to multiply every near-white region by 32: eight "suns" of
+512 in one sky): the one sun disc is added where the sun was decided (:mod:`skyasset.assets.sun_place`).
+The white point used is recorded in the files' metadata (``hdr_white``).
 """
 
 from __future__ import annotations
@@ -30,35 +32,70 @@ from skyasset.errors import SkyassetError
 from skyasset.limits import check_input, openexr, path_error
 from skyasset.native_paths import imread, library_path
 
-__all__ = ["expand_to_hdr", "write_radiance", "write_exr", "read_hdr", "replace_non_finite"]
+__all__ = [
+    "expand_to_hdr",
+    "hdr_white_point",
+    "sky_median",
+    "SKY_RANGE",
+    "SKY_CEILING",
+    "write_radiance",
+    "write_exr",
+    "read_hdr",
+    "replace_non_finite",
+]
 
 
 _openexr = openexr  # the writers' name for it
 
 
-def expand_to_hdr(
-    rgb: np.ndarray,
-    *,
-    white: float = 16.0,
-    sun_gain: float = 32.0,
-    sun_threshold: float = 0.9,
-    sun_radius_deg: float = 2.0,
-) -> np.ndarray:
-    """Scene-linear float32 radiance ``[H, W, 3]`` from a display-referred sky in [0, 1] (module doc)."""
-    if white < 1.0 or sun_gain < 1.0:
-        raise SkyassetError("invalid_argument", "HDR white point and sun gain must be >= 1.")
+SKY_RANGE = 6.0  # display white over the sky's median radiance (references: 6-7 for their brightest clouds)
+SKY_CEILING = 8.0  # nothing but the sun above this many times the median after the expansion
+MAX_WHITE = 16.0  # the curve's white point never exceeds this (the former fixed value)
+
+
+def sky_median(linear: np.ndarray) -> float:
+    """Median linear luminance of the sky: the upper half of an equirect (the ground is not sky)."""
+    rgb = linear[: max(1, linear.shape[0] // 2)] if linear.shape[1] == 2 * linear.shape[0] else linear
+    step = max(1, rgb.shape[1] // 512)  # a median of a 512-wide sample is as good and far cheaper at 8192
+    return float(np.median(luminance(rgb[::step, ::step])))
+
+
+def hdr_white_point(median: float, sky_range: float = SKY_RANGE) -> float:
+    """The curve's ``white`` that puts display white at ``sky_range`` times the expanded median ``m``.
+
+    Solving ``white = sky_range * m / (1 - k m)`` with ``k = 1 - 1 / white`` gives
+    ``white = m (sky_range - 1) / (1 - m)``, clamped to [1, ``MAX_WHITE``] (1: plain linear).
+    """
+    m = min(max(median, 1e-4), 0.999)
+    return float(min(MAX_WHITE, max(1.0, m * (sky_range - 1.0) / (1.0 - m))))
+
+
+def expand_to_hdr(rgb: np.ndarray, *, white: float | None = None) -> np.ndarray:
+    """Scene-linear float32 radiance ``[H, W, 3]`` from a display-referred sky in [0, 1] (module doc).
+
+    ``white``: the curve's white point; ``None`` chooses it from the sky (:func:`hdr_white_point`).
+    """
+    if white is not None and not white >= 1.0:
+        raise SkyassetError("invalid_argument", "The HDR white point must be >= 1.")
     y = np.clip(srgb_to_linear(np.clip(rgb, 0.0, 1.0)), 0.0, 1.0)
+    median = sky_median(y)
+    white = hdr_white_point(median) if white is None else white
     k = 1.0 - 1.0 / white
     expanded = y / (1.0 - k * y)
-    lum = luminance(y)
-    peak = float(lum.max())
-    if peak >= sun_threshold and sun_gain > 1.0:
-        sigma = max(1.0, sun_radius_deg / 360.0 * rgb.shape[1])
-        core = np.clip((lum - sun_threshold * peak) / max(1e-6, (1.0 - sun_threshold) * peak), 0.0, 1.0)
-        blurred = cv2.GaussianBlur(core, (0, 0), sigma)
-        halo = blurred / max(float(blurred.max()), 1e-6)
-        expanded = expanded * (1.0 + (sun_gain - 1.0) * np.maximum(core, halo))[..., None]
-    return expanded.astype(np.float32)
+    return _roll_off_highlights(expanded, SKY_CEILING * median / (1.0 - k * min(median, 0.999)))
+
+
+def _roll_off_highlights(radiance: np.ndarray, ceiling: float) -> np.ndarray:
+    """Luminance above ``SKY_RANGE / SKY_CEILING`` of ``ceiling`` bends smoothly (tanh) towards ``ceiling``, so
+    skies that the curve already keeps in range are untouched; hue and saturation are kept."""
+    knee = SKY_RANGE / SKY_CEILING * ceiling
+    lum = luminance(radiance)
+    if float(lum.max()) <= knee:
+        return radiance.astype(np.float32)
+    over = np.maximum(lum - knee, 0.0)
+    rolled = knee + (ceiling - knee) * np.tanh(over / (ceiling - knee))
+    scale = np.where(lum > knee, rolled / np.maximum(lum, 1e-12), 1.0)
+    return (radiance * scale[..., None]).astype(np.float32)
 
 
 def write_radiance(path: str | os.PathLike[str], radiance: np.ndarray, *, force: bool = False) -> Path:

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from skyasset.assets.dome import cloud_layer, overlay_cloud_layer
-from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, fill_zenith, join_at_horizon
+from skyasset.assets.dome import cloud_layer, deepen_zenith, fill_cap, overlay_cloud_layer
+from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, join_at_horizon
+from skyasset.assets.ground_blobs import fill_ground_blobs
 from skyasset.assets.horizon import Horizon, detect_horizon
 from skyasset.assets.ring import resize_equirect
 from skyasset.assets.sphere import equirect_directions, smoothstep
@@ -124,10 +125,13 @@ def assemble_native(canvas: np.ndarray, width: int = 2048, options: NativeOption
         borderMode=cv2.BORDER_REPLICATE,
     )
     weight = (smoothstep((py + 0.5) / max(1.0, opts.top_feather * ch)) * (py >= -0.5)).astype(np.float32)
-    upper = fill_zenith(warped, weight)
+    upper = fill_cap(warped, weight)
     if opts.zenith is not None:
         layer, layer_weight = cloud_layer(np.asarray(opts.zenith, np.float32), dirs, detect=opts.detect)
         upper = overlay_cloud_layer(upper, layer, layer_weight)
+    upper = deepen_zenith(upper)
+    if opts.detect:
+        upper = fill_ground_blobs(upper)  # tree lines and land the generator drew on the horizon
     lower = fill_below_horizon(upper, opts.ground, color=opts.ground_color)
     equirect = join_at_horizon(upper, lower)
     return np.clip(resize_equirect(equirect, width), 0.0, 1.0).astype(np.float32)

@@ -23,8 +23,9 @@ import cv2
 import numpy as np
 
 from skyasset.assets.blend import BLEND_MODES, BlendMode, blend_views
-from skyasset.assets.dome import cloud_layer, overlay_cloud_layer
-from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, fill_zenith, join_at_horizon
+from skyasset.assets.dome import cloud_layer, deepen_zenith, fill_cap, overlay_cloud_layer
+from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, join_at_horizon
+from skyasset.assets.ground_blobs import fill_ground_blobs
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.assets.sphere import equirect_directions, smoothstep
 from skyasset.errors import SkyassetError
@@ -176,10 +177,13 @@ def assemble_ring(views: np.ndarray, width: int = 2048, options: RingOptions | N
         images.append(warped)
         weights.append(w.astype(np.float32))
     upper, coverage = blend_views(images, weights, mode=opts.blend)
-    upper = fill_zenith(upper, coverage)
+    upper = fill_cap(upper, coverage)
     if opts.zenith is not None:
         layer, layer_weight = cloud_layer(np.asarray(opts.zenith, np.float32), dirs, detect=detect)
         upper = overlay_cloud_layer(upper, layer, layer_weight)
+    upper = deepen_zenith(upper)
+    if detect:
+        upper = fill_ground_blobs(upper)  # tree lines and land the generator drew on the horizon
     lower = fill_below_horizon(upper, opts.ground, color=opts.ground_color)
     equirect = join_at_horizon(upper, lower)
     return np.clip(resize_equirect(equirect, width), 0.0, 1.0).astype(np.float32)

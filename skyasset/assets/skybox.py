@@ -10,8 +10,9 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from skyasset.assets.cubemap import FACE_NAMES, equirect_to_faces, pack_faces
-from skyasset.assets.hdr import expand_to_hdr, write_exr, write_radiance
+from skyasset.assets.hdr import expand_to_hdr, hdr_white_point, sky_median, write_exr, write_radiance
 from skyasset.assets.png import write_image
+from skyasset.assets.sphere import srgb_to_linear
 from skyasset.atomic import atomic_output, check_writable, output_path
 from skyasset.errors import SkyassetError
 from skyasset.output_set import staged_outputs
@@ -123,6 +124,7 @@ def write_skybox(
     force: bool = False,
     metadata: dict[str, Any] | None = None,
     radiance: np.ndarray | None = None,
+    radiance_metadata: dict[str, Any] | None = None,
     sun: dict[str, Any] | None = None,
 ) -> list[OutputFile]:
     """Write ``equirect`` ``[H, 2H, 3]`` (float [0, 1]) in ``layout``; return what was written, in order.
@@ -149,10 +151,13 @@ def write_skybox(
     metadata
         Cloud, seed, psi, model id, method, ...: stored in the PNG text chunks, EXR header and sidecar.
     radiance
-        Linear radiance ``[H, 2H, 3]`` for the HDR files (an HDR input's own); default: the HDR expansion of
-        ``equirect``.
+        Linear radiance ``[H, 2H, 3]`` for the HDR files (an HDR input's own, or an expansion with its sun
+        disc: :func:`skyasset.pipeline.write_sky`); default: the HDR expansion of ``equirect``, without a sun.
+    radiance_metadata
+        What ``radiance`` is, for the HDR files' metadata (default: ``hdr_units`` "the input's linear
+        radiance").
     sun
-        Where the sun is (:func:`skyasset.assets.sun.sky_sun`), recorded in the sidecar for the engines.
+        The sky's one sun (:func:`skyasset.assets.sun_place.report`), recorded in the sidecar for the engines.
     """
     eq = np.asarray(equirect)
     if eq.ndim != 3 or eq.shape[2] != 3 or eq.shape[1] != 2 * eq.shape[0]:
@@ -174,6 +179,7 @@ def write_skybox(
             metadata=metadata,
             final_folder=targets[0].parent,
             radiance=radiance,
+            radiance_metadata=radiance_metadata,
             sun=sun,
         )
         staged = {stage / t.name for t in targets}
@@ -202,6 +208,7 @@ def _write_files(
     metadata: dict[str, Any] | None,
     final_folder: Path,
     radiance: np.ndarray | None = None,
+    radiance_metadata: dict[str, Any] | None = None,
     sun: dict[str, Any] | None = None,
 ) -> list[OutputFile]:
     """Write the files into ``out``'s (private, empty) folder; the sidecar names them as in ``final_folder``."""
@@ -219,15 +226,17 @@ def _write_files(
         write_image(path, image, metadata=meta | {"role": role}, force=force, bit_depth=bit_depth)
         written.append(OutputFile(path, role, "png", image.shape[1], image.shape[0]))
     if hdr:
+        src = eq.astype(np.float32) / 255.0 if eq.dtype == np.uint8 else eq
         if radiance is None:
-            hdr_meta = meta | {"hdr_white": 16.0, "hdr_sun_gain": 32.0, "hdr_units": "relative linear radiance"}
-            src = eq.astype(np.float32) / 255.0 if eq.dtype == np.uint8 else eq
+            hdr_meta = meta | {"hdr_units": "relative linear radiance"}
             radiance = expand_to_hdr(src)
         else:
             if radiance.shape != eq.shape:
                 raise SkyassetError("invalid_argument", f"radiance {radiance.shape} must match the panorama {eq.shape}")
-            hdr_meta = meta | {"hdr_units": "the input's linear radiance"}
+            hdr_meta = meta | (radiance_metadata or {"hdr_units": "the input's linear radiance"})
             radiance = radiance.astype(np.float32)
+        if hdr_meta["hdr_units"] == "relative linear radiance":  # an expansion of the display image
+            hdr_meta["hdr_white"] = round(hdr_white_point(sky_median(srgb_to_linear(src))), 4)
         for (path, role), image in zip(pngs, _images(radiance, layout, size), strict=True):
             h, w = image.shape[:2]
             write_radiance(_with_ext(path, ".hdr"), image, force=force)

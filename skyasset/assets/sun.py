@@ -14,7 +14,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-__all__ = ["SunEstimate", "estimate_sun", "sky_sun"]
+__all__ = ["SunEstimate", "estimate_sun"]
 
 _LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # Rec. 709 / linear sRGB luminance
 DISTINCT_CONTRAST = 1.5  # peak over median sky luminance below which there is no distinct sun (overcast)
@@ -52,21 +52,6 @@ class SunEstimate:
             "contrast": round(self.contrast, 4),
             "distinct": self.distinct,
         }
-
-
-def sky_sun(equirect: np.ndarray, *, hdr: bool, radiance: np.ndarray | None = None) -> SunEstimate:
-    """The sun of a skybox as the engine will see it: in ``radiance`` if given (an HDR input's own), else in
-    the HDR expansion written with ``--hdr``, else in the linearised PNG."""
-    from skyasset.assets.hdr import expand_to_hdr
-    from skyasset.assets.sphere import srgb_to_linear
-
-    if radiance is not None:
-        return estimate_sun(radiance)
-    eq = np.asarray(equirect)
-    eq = eq.astype(np.float32) / 255.0 if eq.dtype == np.uint8 else np.clip(eq.astype(np.float32), 0.0, 1.0)
-    if eq.shape[1] > 1024:
-        eq = cv2.resize(eq, (1024, 512), interpolation=cv2.INTER_AREA)
-    return estimate_sun(expand_to_hdr(eq) if hdr else srgb_to_linear(eq))
 
 
 def _box_blur_wrapped(values: np.ndarray, radius: int) -> np.ndarray:

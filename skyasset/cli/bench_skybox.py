@@ -25,6 +25,17 @@ def _human(report: dict[str, Any]) -> str:
         f"{report['runs']} runs ({report['source']}); generate {report['seconds_generate']:.3f} s, "
         f"end to end {report['seconds_end_to_end']:.3f} s per {report['method']} skybox"
     )
+    if report.get("sky"):
+        sky = report["sky"]
+        lines.append(f"the sky as seen ({report['method']}; median / worst):")
+        lines.extend(f"  {name:22} {v['median']:8.3f} / {v['max']:8.3f}" for name, v in sky.items())
+        if "sun_disagreement_deg" in sky:
+            lines.append(
+                f"  suns agreeing within 2 deg: {sky['sun_disagreement_deg']['share_within_2']:.1%}; "
+                f"skies with more than one HDR hot spot: {sky['hdr_hot_spots']['share_over_1']:.1%}"
+            )
+        for name, scores in report.get("reference_skies", {}).items():
+            lines.append(f"  real sky {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
     if "contact_sheet" in report:
         lines.append(f"contact sheet: {report['contact_sheet']}")
     return "\n".join(lines)
@@ -48,9 +59,17 @@ def bench_skybox_command(
             "canvas graph, else ring)."
         ),
     ] = None,
+    methods: Annotated[
+        str,
+        typer.Option(help="Comma-separated methods to measure (ring, mirror, stripe, native); 'all' = every one."),
+    ] = "all",
     sheet: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(help="Contact sheet PNG (default: skybox_contact_sheet.png beside --output, else none)."),
+    ] = None,
+    reference: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Folder of real equirect skies (.hdr/.exr/.png/.jpg) scored on the same sky measures."),
     ] = None,
     output: ReportOpt = None,
     force: ForceOpt = False,
@@ -92,10 +111,25 @@ def bench_skybox_command(
         sheet_path = sheet
         if sheet_path is None and output is not None:
             sheet_path = output.with_name("skybox_contact_sheet.png")
+        from skyasset.assets.panorama import PANORAMA_METHODS
+
+        chosen_methods = None
+        if methods != "all":
+            chosen_methods = [m.strip() for m in methods.split(",") if m.strip()]
+            bad = [m for m in chosen_methods if m not in PANORAMA_METHODS]
+            if bad or not chosen_methods:
+                raise SkyassetError(
+                    "invalid_argument",
+                    f"Unknown method(s) {', '.join(bad) or '(none)'} in --methods; "
+                    f"choose from {', '.join(PANORAMA_METHODS)} or 'all'.",
+                )
+            if main_method not in chosen_methods:
+                main_method = chosen_methods[0]  # type: ignore[assignment]
         report = bench_skybox(
             views_fn,
             chosen,
             list(range(seeds)),
+            methods=chosen_methods,  # type: ignore[arg-type]
             width=width,
             face_size=face_size,
             canvas_fn=canvas_fn,
@@ -103,6 +137,10 @@ def bench_skybox_command(
             source=source,
             main_method=main_method,
         )
+        if reference is not None:
+            from skyasset.assets.bench import score_reference_skies
+
+            report["reference_skies"] = score_reference_skies(reference)
         write_report(report, output, force=force)
         return report
 

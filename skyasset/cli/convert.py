@@ -9,6 +9,7 @@ import typer
 
 from skyasset.assets.fill import GROUND_FILLS, GroundFill
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout
+from skyasset.assets.sun_place import SUN_HELP
 from skyasset.cli.options import UPSCALE_HELP, ForceOpt, JsonOpt
 from skyasset.cli.output import respond
 from skyasset.cli.progress import StderrProgress
@@ -40,6 +41,9 @@ def convert_command(
     hdr: Annotated[bool, typer.Option("--hdr", help="Also write .hdr and .exr HDR expansions.")] = False,
     bit_depth: Annotated[int, typer.Option("--bit-depth", help="PNG bits per channel: 8 or 16.")] = 8,
     upscale: Annotated[UpscaleMode, typer.Option("--upscale", help=UPSCALE_HELP)] = "none",
+    sun: Annotated[
+        str, typer.Option("--sun", help=SUN_HELP + " An HDR input's own sun is measured, not painted.")
+    ] = "auto",
     force: ForceOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
@@ -61,6 +65,7 @@ def convert_command(
             upscale=upscale,
             ground=ground,
             progress=StderrProgress(f"upscale {upscale}"),
+            sun=sun,
         )
         return result.to_json()
 

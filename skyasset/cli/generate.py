@@ -8,6 +8,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from skyasset.api import LAYOUTS, METHODS, Layout, Method, generate
+from skyasset.assets.fill import GROUND_FILLS, GroundFill, parse_ground_color
+from skyasset.assets.sun_place import SUN_HELP
 from skyasset.cli.options import UPSCALE_HELP, ForceOpt, JsonOpt, ModelOpt
 from skyasset.cli.output import respond
 from skyasset.cli.progress import StderrProgress
@@ -42,6 +44,15 @@ def generate_command(
     size: Annotated[int, typer.Option(help="Equirect width in pixels (height is half).")] = 2048,
     hdr: Annotated[bool, typer.Option("--hdr", help="Also write an HDR expansion that can light a scene.")] = False,
     upscale: Annotated[UpscaleMode, typer.Option("--upscale", help=UPSCALE_HELP)] = "none",
+    sun: Annotated[str, typer.Option("--sun", help=SUN_HELP)] = "auto",
+    ground: Annotated[
+        GroundFill,
+        typer.Option(help=f"Below the horizon, one of: {', '.join(GROUND_FILLS)} (haze: in the sky's own light)."),
+    ] = "haze",
+    ground_color: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--ground-color", help="R,G,B in [0, 1] for --ground solid, e.g. 0.35,0.36,0.38."),
+    ] = None,
     force: ForceOpt = False,
     model: ModelOpt = None,
     json_mode: JsonOpt = False,
@@ -64,6 +75,9 @@ def generate_command(
             model=model,
             upscale=upscale,
             progress=StderrProgress(f"upscale {upscale}"),
+            sun=sun,
+            ground=ground,
+            ground_color=parse_ground_color(ground_color) if ground_color is not None else None,
         )
         return result.to_json()
 

@@ -102,8 +102,11 @@ namespace Skyasset.Editor
             if (answer.TryGetValue("sun", out sun) && sun != null)
             {
                 Dictionary<string, object> entry = AsObject(sun, "sun");
+                bool distinct = RequireBool(entry, "distinct");
+                bool present = entry.ContainsKey("present") ? RequireBool(entry, "present") : distinct;
+                double irradiance = entry.ContainsKey("irradiance") ? RequireDouble(entry, "irradiance") : -1.0;
                 result.Sun = new SunPosition(RequireDouble(entry, "u"), RequireDouble(entry, "v"),
-                    RequireDouble(entry, "elevation_deg"), RequireBool(entry, "distinct"));
+                    RequireDouble(entry, "elevation_deg"), distinct, present, irradiance);
             }
             return result;
         }

@@ -18,6 +18,19 @@ namespace Skyasset.Editor
         }
 
         /// <summary>
+        /// The intensity of a directional light that lights the scene as the sky's sun does: the CLI's
+        /// <paramref name="irradiance"/> (in the sky's HDR units) times the skybox material's
+        /// <paramref name="exposure"/>, which scales the sky's own light the same way. Null when the CLI did
+        /// not report it (an older CLI): keep the light's own intensity then.
+        /// </summary>
+        public static float? SunIntensity(double irradiance, float exposure)
+        {
+            if (irradiance < 0.0 || double.IsNaN(irradiance) || double.IsInfinity(irradiance))
+                return null;
+            return (float)(irradiance * Math.Max(0.0f, exposure));
+        }
+
+        /// <summary>
         /// Where a direction of the sky texture appears once the skybox material's <c>_Rotation</c> is
         /// <paramref name="degrees"/>: the Skybox shaders draw the sky's vertex at <c>v</c> turned by
         /// RotateAroundYInDegrees(v, degrees) while sampling the texture at <c>v</c>, so what the texture holds

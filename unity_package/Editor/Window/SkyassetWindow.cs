@@ -39,6 +39,7 @@ namespace Skyasset.Editor
         [SerializeField] bool m_SunLight = true;
         [SerializeField] double m_LastSunU = -1.0;
         [SerializeField] double m_LastSunV;
+        [SerializeField] double m_LastSunIrradiance = -1.0;
         [SerializeField] bool m_RefreshProbes = true;
         [SerializeField] Material m_LastMaterial;
         [SerializeField] Cubemap m_LastCubemap;  // HDRP: the imported cube that Apply puts in an HDRI Sky
@@ -316,9 +317,10 @@ namespace Skyasset.Editor
             try
             {
                 Dictionary<string, Texture> textures = SkyboxImporter.ImportTextures(result, m_Layout, m_Hdr);
-                bool sun = result.Sun != null && result.Sun.Distinct;
+                bool sun = result.Sun != null && result.Sun.Present;
                 m_LastSunU = sun ? result.Sun.U : -1.0;
                 m_LastSunV = sun ? result.Sun.V : 0.0;
+                m_LastSunIrradiance = sun ? result.Sun.Irradiance : -1.0;
                 if (SkyboxImporter.IsHdrp)
                 {
                     m_LastMaterial = null;
@@ -381,8 +383,17 @@ namespace Skyasset.Editor
             {
                 // HDRP lights need HDRP's own light data, which only HDRP's menus add: aim an existing sun there.
                 Light light = SkyboxImporter.AimSunLight(m_LastSunU, m_LastSunV, m_Rotation, !SkyboxImporter.IsHdrp);
+                // HDRP lights are in lux with their own exposure: only the built-in and URP pipelines take the
+                // sky's relative units.
+                float? intensity = SkyGeometry.SunIntensity(m_LastSunIrradiance, m_Exposure);
+                if (light != null && intensity.HasValue && !SkyboxImporter.IsHdrp)
+                {
+                    Undo.RecordObject(light, "Set skyasset sun intensity");
+                    light.intensity = intensity.Value;
+                }
                 if (light != null)
-                    m_Status += " Sun: " + light.name + ".";
+                    m_Status += " Sun: " + light.name + (intensity.HasValue && !SkyboxImporter.IsHdrp
+                        ? string.Format(", intensity {0:0.00}.", intensity.Value) : ".");
             }
             if (m_RefreshProbes && !SkyboxImporter.IsHdrp)
             {

@@ -29,8 +29,17 @@ namespace Skyasset.Editor.Tests
             "{\"path\": \"/tmp/Pröject dir/Assets/Skies/cumulus_7.json\", \"role\": \"sidecar\", \"format\": \"json\", \"width\": null, \"height\": null}], " +
             "\"cloud\": \"Cu\", \"cloud_name\": \"cumulus\", \"seed\": 7, \"psi\": 0.7, \"mix\": [], \"layout\": \"equirect\", \"method\": \"ring\", " +
             "\"size\": [256, 128], \"hdr\": false, \"model\": {\"model_id\": \"tiny-random-test\", \"variant\": \"fp32\", \"path\": \"/work/main/tests/data/tiny_bundle\"}, " +
-            "\"sun\": {\"u\": 0.31, \"v\": 0.22, \"elevation_deg\": 50.4, \"irradiance\": 13.5, \"angle_deg\": 3.1, \"contrast\": 41.0, \"distinct\": true}, " +
+            "\"sun\": {\"u\": 0.31, \"v\": 0.22, \"elevation_deg\": 50.4, \"irradiance\": 13.5, \"angle_deg\": 3.1, \"contrast\": 41.0, \"distinct\": true, \"present\": true, \"source\": \"detected\", \"azimuth_deg\": 291.6}, " +
             "\"timings\": {\"load_s\": 0.1129, \"generate_s\": 0.1978, \"assemble_s\": 0.22, \"write_s\": 0.0218, \"total_s\": 0.5525}}";
+
+        public const string GenerateWithoutSun =
+            "{\"outputs\": [\"/p/Assets/st_3.png\", \"/p/Assets/st_3.json\"], " +
+            "\"files\": [{\"path\": \"/p/Assets/st_3.png\", \"role\": \"equirect\", \"format\": \"png\", \"width\": 256, \"height\": 128}, " +
+            "{\"path\": \"/p/Assets/st_3.json\", \"role\": \"sidecar\", \"format\": \"json\", \"width\": null, \"height\": null}], " +
+            "\"cloud\": \"St\", \"cloud_name\": \"stratus\", \"seed\": 3, \"psi\": 0.7, \"mix\": [], \"layout\": \"equirect\", \"method\": \"native\", " +
+            "\"size\": [256, 128], \"hdr\": false, \"model\": {\"model_id\": \"tiny-random-test\", \"variant\": \"fp32\", \"path\": \"/p/tiny\"}, " +
+            "\"sun\": {\"u\": 0.5, \"v\": 0.0, \"elevation_deg\": 90.0, \"azimuth_deg\": 0.0, \"irradiance\": 0.0, \"angle_deg\": 0.0, \"contrast\": 0.0, \"distinct\": false, \"present\": false, \"source\": \"none\"}, " +
+            "\"timings\": {\"load_s\": 0.1, \"generate_s\": 0.2, \"assemble_s\": 0.2, \"write_s\": 0.02, \"total_s\": 0.55}}";
 
         public const string GenerateFacesHdr =
             "{\"outputs\": [\"/p/Assets/f_front.png\", \"/p/Assets/f_back.png\", \"/p/Assets/f_left.png\", \"/p/Assets/f_right.png\", \"/p/Assets/f_up.png\", \"/p/Assets/f_down.png\", " +

@@ -52,7 +52,23 @@ namespace Skyasset.Editor.Tests
             Assert.AreEqual(0.31, result.Sun.U, 1e-12);
             Assert.AreEqual(0.22, result.Sun.V, 1e-12);
             Assert.IsTrue(result.Sun.Distinct);
+            Assert.IsTrue(result.Sun.Present);
+            Assert.AreEqual(13.5, result.Sun.Irradiance, 1e-12);
+            ((Dictionary<string, object>)answer["sun"]).Remove("present"); // as an older CLI answered
+            Assert.IsTrue(ResponseParser.ParseGenerate(answer).Sun.Present); // read as "distinct"
             Assert.IsNull(ResponseParser.ParseGenerate((Dictionary<string, object>)Json.Parse(Samples.GenerateEquirect)).Sun);
+            GenerateResult none = ResponseParser.ParseGenerate((Dictionary<string, object>)Json.Parse(Samples.GenerateWithoutSun));
+            Assert.IsFalse(none.Sun.Present);
+            Assert.AreEqual(0.0, none.Sun.Irradiance, 1e-12);
+        }
+
+        [Test]
+        public void TheSunLightIsAsStrongAsTheSkysSun()
+        {
+            Assert.AreEqual(0.61f, SkyGeometry.SunIntensity(0.61, 1.0f).Value, 1e-6f);
+            Assert.AreEqual(1.22f, SkyGeometry.SunIntensity(0.61, 2.0f).Value, 1e-6f); // exposure scales both
+            Assert.AreEqual(0.0f, SkyGeometry.SunIntensity(0.0, 1.0f).Value, 1e-6f);
+            Assert.IsFalse(SkyGeometry.SunIntensity(-1.0, 1.0f).HasValue); // not reported: keep the light's own
         }
     }
 }

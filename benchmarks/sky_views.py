@@ -1,0 +1,84 @@
+"""The sky as a person in the scene sees it: views straight up, at 45 degrees and at the horizon of generated
+skies beside real sky panoramas viewed the same way, as one labelled sheet (docs/images/sky_views.png).
+
+    python benchmarks/sky_views.py --out docs/images/sky_views.png [--reference FOLDER] [--sky Cu:7 --sky Ci:3]
+
+Generated skies use the bundled default model with the product's defaults (``skyasset generate``); real
+panoramas (.hdr/.exr/.png/.jpg equirects in ``--reference``) are shown as the sky measures see them (HDR scaled
+so the sky's 99th-percentile luminance is white). Each row ends with the equirect itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from skyasset import generate
+from skyasset.assets.bench import REFERENCE_SUFFIXES
+from skyasset.assets.hdr import read_hdr
+from skyasset.assets.perspective import perspective_view
+from skyasset.assets.png import write_image
+from skyasset.assets.sky_measures import display_from_radiance, score_sky
+from skyasset.native_paths import imread
+
+VIEWS = ((90.0, "up"), (45.0, "45 deg"), (5.0, "horizon"))
+
+
+def _label(cell: np.ndarray, text: str) -> np.ndarray:
+    out = np.ascontiguousarray((np.clip(cell, 0, 1) * 255 + 0.5).astype(np.uint8))
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.45, 1)
+    out[2 : 8 + th + base, 2 : 10 + tw] = (out[2 : 8 + th + base, 2 : 10 + tw] * 0.45).astype(np.uint8)
+    cv2.putText(out, text, (6, 4 + th), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
+    return out
+
+
+def sheet_row(equirect: np.ndarray, name: str, size: int) -> np.ndarray:
+    """One labelled row: the views of :data:`VIEWS`, then the equirect (two views wide)."""
+    scores = score_sky(equirect)
+    cells = [_label(perspective_view(equirect, el, size=size), f"{name}  {label}") for el, label in VIEWS]
+    flat = cv2.resize(equirect, (2 * size, size), interpolation=cv2.INTER_AREA)
+    summary = f"seam {scores['zenith_seam']:.2f}  bias {scores['zenith_bias']:.2f}"
+    cells.append(_label(flat, summary))
+    return np.pad(np.concatenate(cells, axis=1), ((2, 2), (0, 0), (0, 0)), constant_values=255)
+
+
+def generated_sky(cloud: str, seed: int, folder: Path) -> np.ndarray:
+    result = generate(cloud, seed, folder / f"{cloud}_{seed}.png", size=2048)
+    return imread(result.outputs[0], cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255.0
+
+
+def real_sky(path: Path) -> np.ndarray:
+    if path.suffix.lower() in (".hdr", ".exr"):
+        return display_from_radiance(read_hdr(path))
+    return imread(path, cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="Sheet PNG to write.")
+    parser.add_argument("--sky", action="append", help="CLOUD:SEED of a generated sky (repeatable).")
+    parser.add_argument("--reference", type=Path, help="Folder of real equirect panoramas to show beside them.")
+    parser.add_argument("--size", type=int, default=256, help="Pixels per view.")
+    args = parser.parse_args(argv)
+    skies = args.sky or ["cumulus:7", "cirrus:3", "stratus:3"]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec in skies:
+            cloud, _, seed = spec.partition(":")
+            rows.append(sheet_row(generated_sky(cloud, int(seed or 0), Path(tmp)), f"{cloud} {seed}", args.size))
+    if args.reference is not None:
+        for path in sorted(args.reference.iterdir()):
+            if path.suffix.lower() in REFERENCE_SUFFIXES:
+                rows.append(sheet_row(real_sky(path), "real " + path.stem.split("_")[0], args.size))
+    write_image(args.out, np.concatenate(rows, axis=0).astype(np.float32) / 255.0, force=True)
+    print(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
