@@ -17,12 +17,12 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from skyasset import generate
 from skyasset.assets.bench import REFERENCE_SUFFIXES
 from skyasset.assets.hdr import read_hdr
 from skyasset.assets.perspective import perspective_view
-from skyasset.assets.png import write_image
 from skyasset.assets.sky_measures import display_from_radiance, score_sky
 from skyasset.native_paths import imread
 
@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         for path in sorted(args.reference.iterdir()):
             if path.suffix.lower() in REFERENCE_SUFFIXES:
                 rows.append(sheet_row(real_sky(path), "real " + path.stem.split("_")[0], args.size))
-    write_image(args.out, np.concatenate(rows, axis=0).astype(np.float32) / 255.0, force=True)
+    # Palette-quantised (256 colours, dithered) to stay small enough for the README, as bench_skybox.py does.
+    sheet = Image.fromarray(np.concatenate(rows, axis=0))
+    palette = sheet.quantize(256, method=Image.Quantize.MEDIANCUT)
+    sheet.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG).save(args.out, optimize=True)
     print(args.out)
     return 0
 
