@@ -21,6 +21,14 @@ A blob is replaced below its top edge, column by column, by the sky around it: t
 continue without a flat patch) and the fine texture mirrored from the rows just above the blob's top (the same
 clouds at the same scale, continuous at the edge, instead of a smear). The band is at most 30 degrees tall, so
 this costs a few milliseconds at the working resolution.
+
+**Tall ground** (a hill or forest up to ``MAX_TALL_DEG``, as a whole as dark as ``VERY_DARK_RATIO`` of the sky
+around it) is removed first, differently: mirroring texture into a region that tall draws dark chevrons, so the
+sky is lowered over it instead ("the horizon cut higher" there). Per column the rows from just above the ground's
+top up to ``_WARP_DEG`` are stretched down onto the horizon; the lift falls off beside the hill no faster than
+``_WARP_SLOPE`` and is smoothed along longitude, so the clouds stay continuous and are only gently sheared (the
+sky within about ``lift / _WARP_SLOPE`` of longitude is lowered with it). Near the horizon the lowered sky's
+coarse colour is replaced by the sky's beside the hill at the same height. About 20 ms more where it acts.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ import numpy as np
 from skyasset.assets.fill import pull_push
 from skyasset.assets.sphere import luminance
 
-__all__ = ["BLOB_BAND_DEG", "fill_ground_blobs", "ground_blob_mask"]
+__all__ = ["BLOB_BAND_DEG", "TALL_BAND_DEG", "fill_ground_blobs", "ground_blob_mask", "tall_ground_mask"]
 
 BLOB_BAND_DEG = 10.0  # the band above the horizon where ground blobs are measured (and mostly found)
 DARK_RATIO = 0.5  # a blob pixel's luminance is below this share of the sky level around it
@@ -53,6 +61,14 @@ _LINE_DEG = 6.0  # the mirror line follows the blobs' tops over this much longit
 _TEXTURE_DEG = 1.5  # finer than this is texture (mirrored from above), coarser is colour (pull-push)
 _MAX_DETAIL = 0.12  # mirrored texture is clipped to this contrast: a stray dark edge is not copied whole
 _DETAIL_GAIN = 0.7  # and softened, as the sky's texture is near the horizon
+MAX_TALL_DEG = 25.0  # a hill or a forest this tall is still ground, when it is as dark as VERY_DARK_RATIO
+TALL_BAND_DEG = 45.0  # the rows above the horizon where tall ground is looked for (its sky level too)
+_TALL_LEVEL_DEG = 40.0  # the rows whose bright share sets each column's sky level for tall ground
+_TALL_LEVEL_SMOOTH_DEG = 12.0  # wider than for blobs: a tall hill covers more longitude
+_WARP_DEG = 70.0  # the sky from a hill's top up to this height is lowered onto the horizon
+_WARP_SLOPE = 0.3  # the lowering falls off beside a hill by at most this many degrees per degree of longitude ...
+_WARP_SMOOTH_DEG = 8.0  # ... and changes smoothly over this much longitude, so clouds stay continuous
+_COLOUR_DEG = 3.0  # coarser than this is the sky's colour near the horizon, taken from beside the hill
 
 
 def _smooth_longitude(values: np.ndarray, sigma: float) -> np.ndarray:
@@ -95,6 +111,66 @@ def ground_blob_mask(band: np.ndarray, px_per_deg: float) -> np.ndarray:
     reach = max(1, int(round(_REACH_DEG * px_per_deg)))
     near = _wrap_dilate(cores, reach)
     return np.asarray(cores | (near & half_dark))
+
+
+def tall_ground_mask(band: np.ndarray, px_per_deg: float) -> np.ndarray:
+    """Tall ground (bool ``[h, W]``) in ``band`` (as for :func:`ground_blob_mask`, about ``TALL_BAND_DEG`` rows):
+    a hill or forest standing on the horizon whose top is higher than ``MAX_BLOB_DEG`` but at most
+    ``MAX_TALL_DEG``, ground-coloured and, as a whole, as dark as ``VERY_DARK_RATIO`` of the sky level around it.
+
+    A grey cloud base or a storm's dark base is lit from above and through: its median stays above that ratio
+    (or it reaches higher), so it is sky and stays."""
+    h, w = band.shape[:2]
+    lum = luminance(band)
+    level_rows = min(h, max(1, int(round(_TALL_LEVEL_DEG * px_per_deg))))
+    level = np.percentile(lum[h - level_rows :], _SKY_LEVEL_PERCENTILE, axis=0)
+    level = _smooth_longitude(level, max(1.0, _TALL_LEVEL_SMOOTH_DEG * px_per_deg))
+    dark = (lum < DARK_RATIO * level[None, :]) & _ground_coloured(band, lum)
+    very_dark = dark & (lum < VERY_DARK_RATIO * level[None, :])
+    if not very_dark.any():
+        return np.zeros((h, w), bool)
+    tall = np.zeros((h, w), bool)
+    for candidate in (dark, very_dark):
+        labels, tops = _standing_labels(candidate, px_per_deg, MAX_TALL_DEG)
+        wide_lum = _wrap_columns(lum / np.maximum(level[None, :], 1e-6), labels.shape[1])
+        for label in np.flatnonzero(tops > MAX_BLOB_DEG * px_per_deg):
+            inside = labels == label
+            if np.median(wide_lum[inside]) < VERY_DARK_RATIO:
+                tall |= _unwrap_columns(inside, w)
+    return tall
+
+
+def _wrap_columns(values: np.ndarray, wide_width: int) -> np.ndarray:
+    """``values`` ``[h, W]`` with wrapped columns each side, ``wide_width`` columns in all."""
+    w = values.shape[1]
+    pad = (wide_width - w) // 2
+    return np.concatenate([values[:, w - pad :], values, values[:, :pad]], axis=1)
+
+
+def _unwrap_columns(wide: np.ndarray, width: int) -> np.ndarray:
+    """The ``width`` columns of a wrapped copy, each pixel set where it or its wrapped twin is."""
+    pad = (wide.shape[1] - width) // 2
+    out = wide[:, pad : pad + width].copy()
+    out[:, width - pad :] |= wide[:, :pad]
+    out[:, :pad] |= wide[:, pad + width :]
+    return out
+
+
+def _standing_labels(dark: np.ndarray, px_per_deg: float, max_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Labels of ``dark``'s connected regions on a copy with wrapped columns, with every region that does not
+    stand on the horizon (reach the lowest ``_TOUCH_DEG``) or reaches higher than ``max_deg`` set to 0, and each
+    label's height in rows (0 for those)."""
+    h, w = dark.shape
+    pad = min(w, max(2, int(round(max_deg * px_per_deg))))
+    wide = _wrap_columns(dark, w + 2 * pad)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(wide.astype(np.uint8), connectivity=8)
+    touch_rows = max(1, int(round(_TOUCH_DEG * px_per_deg)))
+    standing = np.zeros(count, bool)
+    standing[np.unique(labels[h - touch_rows :])] = True
+    heights = h - stats[:, cv2.CC_STAT_TOP]
+    keep = standing & (heights <= max_deg * px_per_deg)
+    keep[0] = False
+    return np.where(keep[labels], labels, 0), np.where(keep, heights, 0)
 
 
 def _wrap_dilate(mask: np.ndarray, radius: int) -> np.ndarray:
@@ -149,9 +225,86 @@ def _mirror_line(tops: np.ndarray, rows: int, px_per_deg: float) -> np.ndarray:
     return np.asarray(np.clip(np.floor(line), 0, rows).astype(np.int64))
 
 
+def _warp_heights(mask: np.ndarray, px_per_deg: float) -> np.ndarray:
+    """Per column, the height in rows above the horizon (float) from which the sky is lowered onto it: above
+    every tall ground pixel of the column (with a margin for its light rim), falling off to each side no faster
+    than ``_WARP_SLOPE`` (a cone dilation) and smoothed over ``_WARP_SMOOTH_DEG`` of longitude, so the lowering
+    shears the clouds only gently, however narrow the hill."""
+    h, w = mask.shape
+    tops = np.where(mask.any(axis=0), h - mask.argmax(axis=0), 0).astype(np.float32)
+    tops = np.where(tops > 0, tops * (1.0 + _TOP_MARGIN) + _GROW_DEG * px_per_deg, 0.0)
+    reach = min(w // 2, int(np.ceil(tops.max() / _WARP_SLOPE)) + 1)
+    wrapped = np.pad(tops, reach, mode="wrap")
+    cone = -_WARP_SLOPE * np.abs(np.arange(-reach, reach + 1, dtype=np.float32))
+    lifted = (np.lib.stride_tricks.sliding_window_view(wrapped, 2 * reach + 1) + cone[None, :]).max(axis=1)
+    sigma = max(1.0, _WARP_SMOOTH_DEG * px_per_deg)
+    return _smooth_longitude(np.maximum(lifted, 0.0) + _WARP_SLOPE * sigma, sigma)
+
+
+def _lower_sky_over_tall_ground(upper: np.ndarray, mask: np.ndarray, px_per_deg: float) -> np.ndarray:
+    """``upper`` with the sky lowered over the tall ground of ``mask`` (its last rows): per column the rows from
+    the ground's top up to ``_WARP_DEG`` are stretched down onto the horizon ("the horizon cut higher" there),
+    a vertical warp that varies slowly with longitude, so the clouds continue from the columns beside it. Near the
+    horizon, where the lowered sky is the colour of a higher elevation, its coarse colour is replaced by the sky's
+    beside the ground at the same height (pull-push), fading out towards the ground's top."""
+    h, w = upper.shape[:2]
+    span = min(h - 1, int(round(_WARP_DEG * px_per_deg)))
+    lift = np.minimum(_warp_heights(mask, px_per_deg), 0.8 * span)
+    pad = min(w, int(round(30.0 * px_per_deg)))
+    rows = span + 1
+    band = _wrap_columns(np.ascontiguousarray(upper[h - rows :], np.float32), w + 2 * pad)
+    lift = np.pad(lift, pad, mode="wrap")
+    height = (rows - 1 - np.arange(rows, dtype=np.float32))[:, None]  # rows above the horizon
+    source = lift[None, :] + height * (span - lift[None, :]) / span
+    map_y = (rows - 1 - source).astype(np.float32)
+    map_x = np.broadcast_to(np.arange(band.shape[1], dtype=np.float32)[None, :], map_y.shape).astype(np.float32)
+    lowered = cv2.remap(band, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    ground = (height < lift[None, :]).astype(np.float32)
+    fade = np.clip(1.0 - height / np.maximum(lift[None, :], 1e-3), 0.0, 1.0)
+    fade = (fade * fade * (3.0 - 2.0 * fade))[..., None]
+    low = min(rows, int(np.ceil(lift.max())) + 1)  # the rows the colour correction reaches
+    lowered[rows - low :] += fade[rows - low :] * _colour_correction(
+        band[rows - low :], lowered[rows - low :], ground[rows - low :], px_per_deg
+    )
+    out = upper.copy()
+    out[h - rows :] = np.clip(lowered, 0.0, 1.0)[:, pad : pad + w]
+    return out
+
+
+def _colour_correction(band: np.ndarray, lowered: np.ndarray, ground: np.ndarray, px_per_deg: float) -> np.ndarray:
+    """What to add to ``lowered`` for its coarse colour (coarser than ``_COLOUR_DEG``) to be the sky's beside the
+    ground (``ground`` > 0) at the same height, the ground pull-pushed from around it. Computed at a quarter of
+    the resolution: only the coarse colour is wanted, and it costs a sixteenth."""
+    h, w = band.shape[:2]
+    size = (max(4, w // 4), max(4, h // 4))
+    small_band = cv2.resize(band, size, interpolation=cv2.INTER_AREA)
+    small_lowered = cv2.resize(lowered, size, interpolation=cv2.INTER_AREA)
+    sky = 1.0 - cv2.resize(ground, size, interpolation=cv2.INTER_AREA)
+    sigma = max(0.5, _COLOUR_DEG * px_per_deg / 4.0)
+    beside = cv2.GaussianBlur(pull_push(small_band, sky), (0, 0), sigma)
+    beside = small_band * sky[..., None] + beside * (1.0 - sky[..., None])
+    correction = cv2.GaussianBlur(beside, (0, 0), sigma) - cv2.GaussianBlur(small_lowered, (0, 0), sigma)
+    return np.asarray(cv2.resize(correction, (w, h), interpolation=cv2.INTER_LINEAR))
+
+
 def fill_ground_blobs(upper: np.ndarray) -> np.ndarray:
     """The upper hemisphere ``[H, W, 3]`` (row 0 = zenith, last row = just above the horizon, ``W = 4 H``) with
-    its ground blobs replaced by the sky around them (a copy; the input is returned when there are none)."""
+    its ground blobs replaced by the sky around them (a copy; the input is returned when there are none).
+
+    Tall ground (:func:`tall_ground_mask`) is removed first by lowering the sky over it; small blobs left after
+    that are filled from the sky around them."""
+    h, w = upper.shape[:2]
+    px_per_deg = w / 360.0
+    tall_rows = min(h, int(round(TALL_BAND_DEG * px_per_deg)))
+    tall = tall_ground_mask(np.ascontiguousarray(upper[h - tall_rows :], np.float32), px_per_deg)
+    if tall.any():
+        upper = _lower_sky_over_tall_ground(upper, tall, px_per_deg)
+    return _fill_small_blobs(upper)
+
+
+def _fill_small_blobs(upper: np.ndarray) -> np.ndarray:
+    """``upper`` with its ground blobs up to ``MAX_BLOB_DEG`` tall filled: pull-push colour and texture mirrored
+    from above their tops (see the module's docstring)."""
     h, w = upper.shape[:2]
     px_per_deg = w / 360.0
     rows = min(h, int(round(2.5 * MAX_BLOB_DEG * px_per_deg)))  # room above the tallest blob to mirror from

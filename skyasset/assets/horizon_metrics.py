@@ -7,8 +7,10 @@ luminance of the display values.
 
 - :func:`dark_blob_share`: the share of the 0-10 degree band above the horizon that is a dark ground blob
   (:func:`skyasset.assets.ground_blobs.ground_blob_mask`: much darker than the sky around it, ground-coloured,
-  standing on the horizon, at most 12 degrees tall). The two real CC0 "pure sky" references score 0.000 and
-  0.006 (the dark cloud bank under a sunset, partly ground-coloured).
+  standing on the horizon, at most 12 degrees tall) or tall ground
+  (:func:`skyasset.assets.ground_blobs.tall_ground_mask`: a hill or forest up to 25 degrees tall, as a whole as
+  dark as ground). The two real CC0 "pure sky" references score 0.000 and 0.017 (the dark cloud bank under a
+  sunset, partly ground-coloured).
 - :func:`horizon_step`: the luminance change across the horizon (2-4 degrees above to 0-2 below) over the
   sky's own change across the 4 degrees above that: about 1 or below where the ground continues the sky as its
   own haze would, 2 and more for a hard edge.
@@ -22,7 +24,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from skyasset.assets.ground_blobs import BLOB_BAND_DEG, ground_blob_mask
+from skyasset.assets.ground_blobs import BLOB_BAND_DEG, TALL_BAND_DEG, ground_blob_mask, tall_ground_mask
 from skyasset.assets.sphere import linear_to_srgb, luminance
 
 __all__ = ["dark_blob_share", "display_from_radiance", "ground_smear", "horizon_step"]
@@ -61,8 +63,9 @@ def dark_blob_share(equirect: np.ndarray) -> float:
     eq = _check(equirect)
     mid = eq.shape[0] // 2
     band = eq[mid - _rows(_BLOB_SEARCH_DEG) : mid]
-    mask = ground_blob_mask(band, WIDTH / 360.0)
-    return float(mask[-_rows(BLOB_BAND_DEG) :].mean())
+    mask = ground_blob_mask(band, WIDTH / 360.0)[-_rows(BLOB_BAND_DEG) :]
+    tall = tall_ground_mask(eq[mid - _rows(TALL_BAND_DEG) : mid], WIDTH / 360.0)[-_rows(BLOB_BAND_DEG) :]
+    return float((mask | tall).mean())
 
 
 def _degree_grid(lum: np.ndarray) -> np.ndarray:
