@@ -21,7 +21,12 @@ def generate_command(
     out: Annotated[str, typer.Option("--out", "-o", help="Output file, e.g. sky.png.")],
     cloud: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--cloud", "-c", help="Cloud type by code or name (see `skyasset classes`)."),
+        typer.Option(
+            "--cloud",
+            "-c",
+            help="Cloud type by code or name (see `skyasset classes`); required by a class-conditional model "
+            "such as the default one.",
+        ),
     ] = None,
     seed: Annotated[
         Optional[int],  # noqa: UP045
