@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from skyasset import generate
-from skyasset.assets.bench import REFERENCE_SUFFIXES
+from skyasset.assets.bench import REFERENCE_SUFFIXES, label_image
 from skyasset.assets.hdr import read_hdr
 from skyasset.assets.perspective import perspective_view
 from skyasset.assets.sky_measures import display_from_radiance, score_sky
@@ -30,11 +30,7 @@ VIEWS = ((90.0, "up"), (45.0, "45 deg"), (5.0, "horizon"))
 
 
 def _label(cell: np.ndarray, text: str) -> np.ndarray:
-    out = np.ascontiguousarray((np.clip(cell, 0, 1) * 255 + 0.5).astype(np.uint8))
-    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.45, 1)
-    out[2 : 8 + th + base, 2 : 10 + tw] = (out[2 : 8 + th + base, 2 : 10 + tw] * 0.45).astype(np.uint8)
-    cv2.putText(out, text, (6, 4 + th), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
-    return out
+    return label_image((np.clip(cell, 0, 1) * 255 + 0.5).astype(np.uint8), text)
 
 
 def sheet_row(equirect: np.ndarray, name: str, size: int) -> np.ndarray:

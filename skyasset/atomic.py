@@ -22,6 +22,7 @@ __all__ = [
     "TEMP_MARK",
     "atomic_output",
     "check_writable",
+    "lstat_or_none",
     "make_parent",
     "output_path",
     "path_error",
@@ -71,7 +72,7 @@ def path_error(path: Path, exc: OSError, doing: str = "write") -> SkyassetError:
     return SkyassetError("io_error", f"Cannot {doing} {path}: {reason}.")
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def lstat_or_none(path: Path) -> os.stat_result | None:
     """``path``'s own status (a symlink is not followed), None where nothing is there yet."""
     try:
         return os.lstat(path)
@@ -96,13 +97,13 @@ def output_path(path: str | os.PathLike[str]) -> Path:
     for part in absolute.parts[1:]:
         if len(os.fsencode(part)) > limit:
             raise path_error(absolute, OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)))
-    _lstat(absolute)  # a path too long as a whole, or a loop, fails here with its name rather than later
+    lstat_or_none(absolute)  # a path too long as a whole, or a loop, fails here with its name rather than later
     return absolute
 
 
 def check_writable(path: Path, force: bool) -> None:
     """Refuse to overwrite ``path`` unless ``force``; refuse a folder or a device at that name in any case."""
-    found = _lstat(path)
+    found = lstat_or_none(path)
     if found is None:
         return
     if not force:

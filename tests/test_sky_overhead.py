@@ -187,28 +187,9 @@ def test_bench_skybox_reports_the_sky_measures_and_scores_a_reference_folder(tmp
     real = tmp_path / "real"
     real.mkdir()
     cv2.imwrite(str(real / "sky.png"), (direction_colours(64) * 255).astype(np.uint8))
-    run = CliRunner().invoke(
-        app,
-        [
-            "bench",
-            "skybox",
-            "--model",
-            str(REPO / "tests/data/tiny_bundle"),
-            "--classes",
-            "all",
-            "--seeds",
-            "1",
-            "--width",
-            "256",
-            "--face-size",
-            "64",
-            "--reference",
-            str(real),
-            "--methods",
-            "ring",
-            "--json",
-        ],
-    )
+    bench = ["bench", "skybox", "--model", str(REPO / "tests/data/tiny_bundle"), "--seeds", "1", "--width", "256"]
+    bench += ["--face-size", "64", "--json"]
+    run = CliRunner().invoke(app, [*bench, "--classes", "all", "--reference", str(real), "--methods", "ring"])
     assert run.exit_code == 0, run.stdout
     answer = json.loads(run.stdout)
     assert set(answer["sky"]) == set(SKY_MEASURES) | {"hdr_hot_spots", "sun_disagreement_deg"}
@@ -216,27 +197,9 @@ def test_bench_skybox_reports_the_sky_measures_and_scores_a_reference_folder(tmp
     assert 0.0 <= answer["sky"]["sun_disagreement_deg"]["share_within_2"] <= 1.0
     assert set(answer["reference_skies"]) == {"sky.png"}
     assert set(answer["methods"]) == {"ring"} and answer["method"] == "ring"  # --methods ring: nothing else ran
-    assert set(answer["methods"]) == {"ring"} and answer["method"] == "ring"  # --methods ring: nothing else ran
     empty = tmp_path / "empty"
     empty.mkdir()
-    refused = CliRunner().invoke(
-        app,
-        [
-            "bench",
-            "skybox",
-            "--model",
-            str(REPO / "tests/data/tiny_bundle"),
-            "--seeds",
-            "1",
-            "--width",
-            "256",
-            "--face-size",
-            "64",
-            "--reference",
-            str(empty),
-            "--json",
-        ],
-    )
+    refused = CliRunner().invoke(app, [*bench, "--reference", str(empty)])
     assert refused.exit_code != 0
     error = json.loads(refused.stdout)["error"]
     assert error["code"] == "invalid_argument" and "holds no panorama" in error["message"]

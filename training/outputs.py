@@ -13,7 +13,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from skyasset.atomic import check_writable, output_path, path_error
+from skyasset.atomic import check_writable, lstat_or_none, output_path
 from skyasset.errors import SkyassetError
 
 __all__ = ["IMAGE_SUFFIXES", "check_output_file", "check_output_folder", "remove_output", "shown_path"]
@@ -39,7 +39,7 @@ def check_output_file(
             f"these suffixes, e.g. {Path(path).stem or 'out'}{allowed[0]}",
         )
     target = output_path(path)
-    found = _lstat(target)
+    found = lstat_or_none(target)
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise SkyassetError(
             "invalid_argument", f"{option} {shown_path(target)} is a folder; give a file name inside it instead"
@@ -52,7 +52,7 @@ def check_output_folder(path: str | os.PathLike[str], force: bool, *, option: st
     """``path`` (a folder to create) made absolute; refuses an existing folder, file or link without ``force``,
     and a device or pipe in any case."""
     target = output_path(path)
-    found = _lstat(target)
+    found = lstat_or_none(target)
     if found is None:
         return target
     what = "is a symbolic link" if stat.S_ISLNK(found.st_mode) else "already exists"
@@ -71,19 +71,10 @@ def check_output_folder(path: str | os.PathLike[str], force: bool, *, option: st
 def remove_output(path: Path) -> None:
     """Remove what is at ``path`` to make room for a new output: a link or file is unlinked (never followed), a
     real folder removed with its content."""
-    found = _lstat(path)
+    found = lstat_or_none(path)
     if found is None:
         return
     if stat.S_ISDIR(found.st_mode):
         shutil.rmtree(path)
     else:
         path.unlink()
-
-
-def _lstat(path: Path) -> os.stat_result | None:
-    try:
-        return os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        raise path_error(path, exc, "look at") from None

@@ -39,6 +39,7 @@ __all__ = [
     "contact_sheet",
     "generator_canvas",
     "generator_views",
+    "label_image",
     "score_reference_skies",
 ]
 
@@ -126,7 +127,7 @@ def ccsn_views(root: Path, *, resolution: int = 256, coherent: bool = True) -> V
     return views
 
 
-def _label(img: np.ndarray, text: str) -> np.ndarray:
+def label_image(img: np.ndarray, text: str) -> np.ndarray:
     """White text on a darkened box (a thick black outline smeared the last letter into a ghost copy)."""
     out = np.ascontiguousarray(img.copy())
     (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
@@ -147,7 +148,7 @@ def contact_sheet(rows: Sequence[tuple[str, dict[str, np.ndarray]]], *, thumb_wi
                 continue
             small = cv2.resize(panos[method], (thumb_width, thumb_width // 2), interpolation=cv2.INTER_AREA)
             cell = (np.clip(small, 0, 1) * 255 + 0.5).astype(np.uint8)
-            cells.append(np.pad(_label(cell, f"{name}  {method}"), ((2, 2), (2, 2), (0, 0)), constant_values=255))
+            cells.append(np.pad(label_image(cell, f"{name}  {method}"), ((2, 2), (2, 2), (0, 0)), constant_values=255))
         lines.append(np.concatenate(cells, axis=1))
     return np.concatenate(lines, axis=0)
 

@@ -27,6 +27,7 @@ import zlib
 import cv2
 import numpy as np
 
+from skyasset.assets.fill import smooth_columns
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.assets.sphere import luminance, smoothstep
 
@@ -206,14 +207,6 @@ def deepen_zenith(sky: np.ndarray, *, depth: float = 0.3, start_deg: float = 30.
     return np.clip(deeper * factor[..., None], 0.0, 1.0).astype(np.float32)
 
 
-def _wrap_blur_columns(values: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian blur of ``[W, 3]`` along the circular azimuth axis."""
-    pad = min(values.shape[0], int(3 * sigma) + 1)
-    wide = np.concatenate([values[-pad:], values, values[:pad]], axis=0)[:, None, :]
-    blurred = cv2.GaussianBlur(wide, (1, 0), sigmaX=0.1, sigmaY=max(sigma, 0.1), borderType=cv2.BORDER_REPLICATE)
-    return blurred[pad:-pad, 0, :]
-
-
 def fill_cap(image: np.ndarray, coverage: np.ndarray, *, full: float = 0.35) -> np.ndarray:
     """The upper hemisphere ``[H, W, 3]`` (row 0 = zenith) with the cap above the band of views filled.
 
@@ -232,7 +225,7 @@ def fill_cap(image: np.ndarray, coverage: np.ndarray, *, full: float = 0.35) -> 
     rows = np.clip(first[None, :] + np.arange(depth)[:, None], 0, h - 1)
     top = image[rows, np.arange(w)[None, :]].mean(axis=0)
     # Ever wider blurs of the top colours, one per stage of the climb: a blend of two rays would show as a star.
-    stages = [_wrap_blur_columns(top.astype(np.float32), deg / 360.0 * w) for deg in CAP_STAGES_DEG]
+    stages = [smooth_columns(top.astype(np.float32), deg / 360.0 * w) for deg in CAP_STAGES_DEG]
     stages.append(np.broadcast_to(top.mean(axis=0), top.shape))
     above = (first[None, :] - np.arange(h)[:, None]) / h * 90.0  # degrees above each column's top row
     position = np.clip(above / CAP_BLEND_DEG, 0.0, 1.0) * (len(stages) - 1)

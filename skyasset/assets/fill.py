@@ -20,6 +20,7 @@ __all__ = [
     "parse_ground_color",
     "fill_zenith",
     "fill_below_horizon",
+    "smooth_columns",
     "ground_colour",
     "horizon_colours",
     "join_at_horizon",
@@ -81,13 +82,13 @@ def ground_settings(ground: str, color: Sequence[float] | None) -> tuple[float, 
     return (chosen[0], chosen[1], chosen[2])
 
 
-def _smooth_columns(values: np.ndarray, sigma: float) -> np.ndarray:
+def smooth_columns(values: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian smoothing of ``[W, C]`` along the circular longitude axis (wraps however wide the kernel)."""
     w = values.shape[0]
     half = int(4 * sigma) + 1
     ext = np.pad(values.astype(np.float32), ((half, half), (0, 0)), mode="wrap")[:, None, :]
     out = cv2.GaussianBlur(ext, (1, 2 * half + 1), sigmaX=0.1, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
-    return out[half : half + w, 0, :]
+    return out.reshape(ext.shape)[half : half + w, 0, :]  # one channel comes back without its axis
 
 
 def pull_push(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -149,7 +150,7 @@ def horizon_colours(sky: np.ndarray, *, band_deg: float = HORIZON_BAND_DEG) -> n
     does not become a column of its own."""
     h, w = sky.shape[:2]
     rows = max(1, int(round(band_deg / 90.0 * h)))
-    return _smooth_columns(sky[h - rows :].mean(axis=0), max(0.5, w / 360.0))
+    return smooth_columns(sky[h - rows :].mean(axis=0), max(0.5, w / 360.0))
 
 
 def ground_colour(horizon: np.ndarray) -> np.ndarray:
@@ -189,7 +190,7 @@ def fill_below_horizon(
     depth = ((np.arange(h, dtype=np.float32) + 0.5) / h)[:, None, None]  # 0 at the horizon, 1 at the nadir
     depression = 90.0 * depth
     near = horizon_colours(sky)
-    broad = _smooth_columns(near, BROAD_SIGMA_DEG / 360.0 * w)
+    broad = smooth_columns(near, BROAD_SIGMA_DEG / 360.0 * w)
     ground = ground_colour(near)
     own = 1.0 - smoothstep(depression / column_deg)  # each longitude's own colour, only near the horizon
     horizon = near[None] * own + broad[None] * (1.0 - own)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from skyasset.assets.fill import pull_push
+from skyasset.assets.fill import pull_push, smooth_columns
 from skyasset.assets.sphere import luminance
 
 __all__ = ["BLOB_BAND_DEG", "TALL_BAND_DEG", "fill_ground_blobs", "ground_blob_mask", "tall_ground_mask"]
@@ -73,9 +73,7 @@ _COLOUR_DEG = 3.0  # coarser than this is the sky's colour near the horizon, tak
 
 def _smooth_longitude(values: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian smoothing of a ``[W]`` profile along the circular longitude axis."""
-    half = int(3 * sigma) + 1
-    ext = np.pad(values.astype(np.float32), half, mode="wrap")[None, :]
-    return cv2.GaussianBlur(ext, (2 * half + 1, 1), sigmaX=sigma, sigmaY=0.1)[0, half:-half]
+    return smooth_columns(values[:, None], sigma)[:, 0]
 
 
 def _ground_coloured(band: np.ndarray, lum: np.ndarray, saturation: float = _GROUND_SATURATION) -> np.ndarray:
@@ -87,6 +85,15 @@ def _ground_coloured(band: np.ndarray, lum: np.ndarray, saturation: float = _GRO
     return np.asarray((sat < saturation) | earthy | (lum < _BLACK))
 
 
+def _sky_level(lum: np.ndarray, rows_deg: float, smooth_deg: float, px_per_deg: float) -> np.ndarray:
+    """Each column's sky level ``[W]``: a high percentile of the lowest ``rows_deg`` of ``lum``, smoothed over
+    ``smooth_deg`` of longitude (the surroundings, not the column alone)."""
+    h = lum.shape[0]
+    rows = min(h, max(1, int(round(rows_deg * px_per_deg))))
+    level = np.percentile(lum[h - rows :], _SKY_LEVEL_PERCENTILE, axis=0)
+    return _smooth_longitude(level, max(1.0, smooth_deg * px_per_deg))
+
+
 def ground_blob_mask(band: np.ndarray, px_per_deg: float) -> np.ndarray:
     """Ground blobs (bool ``[h, W]``) in ``band``: display RGB ``[h, W, 3]`` in [0, 1], the rows just above the
     horizon (its last row touches it) of an equirect whose columns go all the way round.
@@ -95,9 +102,7 @@ def ground_blob_mask(band: np.ndarray, px_per_deg: float) -> np.ndarray:
     """
     h, w = band.shape[:2]
     lum = luminance(band)
-    level_rows = min(h, max(1, int(round(_SKY_LEVEL_DEG * px_per_deg))))
-    level = np.percentile(lum[h - level_rows :], _SKY_LEVEL_PERCENTILE, axis=0)
-    level = _smooth_longitude(level, max(1.0, _SKY_LEVEL_SMOOTH_DEG * px_per_deg))
+    level = _sky_level(lum, _SKY_LEVEL_DEG, _SKY_LEVEL_SMOOTH_DEG, px_per_deg)
     dark = (lum < DARK_RATIO * level[None, :]) & _ground_coloured(band, lum)
     if not dark.any():
         return np.zeros((h, w), bool)
@@ -122,9 +127,7 @@ def tall_ground_mask(band: np.ndarray, px_per_deg: float) -> np.ndarray:
     (or it reaches higher), so it is sky and stays."""
     h, w = band.shape[:2]
     lum = luminance(band)
-    level_rows = min(h, max(1, int(round(_TALL_LEVEL_DEG * px_per_deg))))
-    level = np.percentile(lum[h - level_rows :], _SKY_LEVEL_PERCENTILE, axis=0)
-    level = _smooth_longitude(level, max(1.0, _TALL_LEVEL_SMOOTH_DEG * px_per_deg))
+    level = _sky_level(lum, _TALL_LEVEL_DEG, _TALL_LEVEL_SMOOTH_DEG, px_per_deg)
     dark = (lum < DARK_RATIO * level[None, :]) & _ground_coloured(band, lum)
     very_dark = dark & (lum < VERY_DARK_RATIO * level[None, :])
     if not very_dark.any():
