@@ -77,7 +77,7 @@ class GenerateRequest:
 
     cloud: str  # code or name, e.g. "cumulus"
     seed: int  # 0 .. 2**31-1, the protocol's one range
-    out: Path  # output image, e.g. .../sky_Cu_7.png; multi-file layouts derive names
+    out: Path | None  # output image, e.g. .../sky.png (multi-file layouts derive names); None: out_dir
     psi: float = 0.7  # truncation: 1 = full variety, 0 = the class-mean sky
     size: int = 2048  # equirect width in pixels
     hdr: bool = False  # also write an HDR expansion
@@ -86,6 +86,9 @@ class GenerateRequest:
     method: str | None = None  # None = the CLI's default panorama method
     model: Path | None = None  # None = the CLI's default ($SKYASSET_MODEL or the packaged model)
     force: bool = True  # regenerating the same cloud/seed overwrites the old file
+    # Instead of out: a folder, the files named by the CLI after the settings (the answer's "stem"), so a sky
+    # has the same name here as in the studio and in Unity.
+    out_dir: Path | None = None
 
 
 def find_executable(configured: str = "", home: Path | None = None) -> str | None:
@@ -109,6 +112,9 @@ def build_generate_args(executable: str, request: GenerateRequest) -> list[str]:
     """The argv of ``skyasset generate ... --json`` for ``request`` (no shell, so no quoting needed)."""
     if not 0 <= request.seed < 2**31:
         raise CliError("invalid_argument", f"Seed must be in 0..2147483647, got {request.seed}.")
+    if (request.out is None) == (request.out_dir is None):
+        raise CliError("invalid_argument", "Give the request either an output file (out) or a folder (out_dir).")
+    destination = ["--out", str(request.out)] if request.out is not None else ["--out-dir", str(request.out_dir)]
     args = [
         executable,
         "generate",
@@ -122,8 +128,7 @@ def build_generate_args(executable: str, request: GenerateRequest) -> list[str]:
         request.layout,
         "--size",
         str(request.size),
-        "--out",
-        str(request.out),
+        *destination,
     ]
     if request.upscale not in UPSCALE_MODES:
         modes = ", ".join(UPSCALE_MODES)

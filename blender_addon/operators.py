@@ -88,7 +88,8 @@ def _executable_and_cloud(op: bpy.types.Operator, context: bpy.types.Context) ->
     if executable is None:
         op.report(
             {"ERROR"},
-            "skyasset not found: install it (pip install skyasset) or set its path in Preferences > Add-ons > Skyasset",
+            "skyasset not found: install it from your clone (pip install -e .) "
+            "or set its path in Preferences > Add-ons > Skyasset",
         )
         return None
     settings = context.scene.world.skyasset
@@ -140,7 +141,8 @@ class SKYASSET_OT_generate(bpy.types.Operator):
             size=size,
             hdr=settings.hdr,
             upscale=settings.upscale,
-            out=folder / paths.sky_file_name(cloud, settings.seed, settings.psi, size, settings.upscale),
+            out=None,
+            out_dir=folder,  # the CLI names the files after the settings, as the studio and Unity do
             model=preferences.model_path(prefs),
         )
         try:

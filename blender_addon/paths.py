@@ -1,11 +1,13 @@
-"""Where generated skies go and what they are called. Needs no Blender."""
+"""Where generated skies go. Needs no Blender.
+
+What they are called is the CLI's decision (`generate --out-dir`): the same name as in the studio and Unity.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-__all__ = ["output_folder", "sky_file_name"]
+__all__ = ["output_folder"]
 
 
 def output_folder(configured: str, blend_file: str, temp_dir: str) -> Path:
@@ -31,15 +33,3 @@ def output_folder(configured: str, blend_file: str, temp_dir: str) -> Path:
     if blend_file:
         return Path(blend_file).parent / "skies"
     return Path(temp_dir) / "skyasset"
-
-
-def sky_file_name(cloud: str, seed: int, psi: float, size: int, upscale: str = "none") -> str:
-    """A name that says what made the sky, e.g. ``sky_cumulus_s7_psi070_2048.png`` (psi in hundredths; an
-    upscaled sky ends ``_2048-fast``).
-
-    No dot before the extension: the CLI derives its other files' names (``.hdr``, ``.exr``) from the stem.
-    Regenerating the same settings overwrites the same file, so a .blend keeps one image per sky.
-    """
-    safe_cloud = re.sub(r"[^A-Za-z0-9_-]+", "-", cloud).strip("-") or "sky"
-    suffix = "" if upscale == "none" else f"-{upscale}"
-    return f"sky_{safe_cloud}_s{seed}_psi{round(psi * 100):03d}_{size}{suffix}.png"

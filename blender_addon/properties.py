@@ -237,7 +237,7 @@ class SkyassetWorldSettings(bpy.types.PropertyGroup):
             ("fast", "Fast", "Bundled 4x network: sharper, under a second at 4096"),
             ("best", "Best", "Real-ESRGAN x4plus: sharpest, minutes on a CPU (needs skyasset[best])"),
         ],
-        default="fast",
+        default="none",  # fast adds no visible detail to a sky (README: "What each upscale mode buys")
     )
     pack: BoolProperty(  # type: ignore[valid-type]
         name="Pack into .blend",

@@ -18,6 +18,7 @@ from skyasset.classes import CloudClass
 from skyasset.errors import SkyassetError
 from skyasset.generator import Mix, SkyGenerator, parse_mix
 from skyasset.limits import check_output_size
+from skyasset.naming import sky_stem
 from skyasset.seeds import z_from_seed
 from skyasset.upscale.upscale import UpscaleMode, check_upscale, upscale_factor
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "generate",
     "check_choice",
+    "check_destination",
     "check_settings",
     "default_method",
     "GenerateResult",
@@ -48,6 +50,7 @@ class GenerateResult:
 
     outputs: list[Path]
     files: list[dict[str, Any]]
+    stem: str  # the sky's name from its settings (skyasset.naming); the files' names under ``out_dir``
     cloud: str | None
     cloud_name: str | None
     seed: int
@@ -61,11 +64,14 @@ class GenerateResult:
     upscale: str = "none"
     timings: dict[str, float] = field(default_factory=dict)
     sun: dict[str, Any] | None = None
+    exposure_stops: float = 0.0  # applied to the files (skyasset.assets.look); 0 for flat
+    rotation_deg: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "outputs": [str(p) for p in self.outputs],
             "files": self.files,
+            "stem": self.stem,
             "cloud": self.cloud,
             "cloud_name": self.cloud_name,
             "seed": self.seed,
@@ -78,6 +84,8 @@ class GenerateResult:
             "upscale": self.upscale,
             "model": self.model,
             "sun": self.sun,
+            "exposure_stops": self.exposure_stops,
+            "rotation_deg": self.rotation_deg,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -107,7 +115,7 @@ def _check_outputs(out: Path, layout: Layout, hdr: bool, force: bool) -> None:
 
 def default_method(gen: SkyGenerator) -> Method:
     """``native`` for a bundle with a canvas graph (no stitching, no repeats: see README), else ``ring``."""
-    return "native" if gen.has_canvas else "ring"
+    return gen.default_method
 
 
 def check_settings(*, layout: str, method: str | None, size: int, upscale: str) -> None:
@@ -121,6 +129,29 @@ def check_settings(*, layout: str, method: str | None, size: int, upscale: str) 
         raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size!r}.")
     check_output_size(size, size // 2)
     check_upscale(upscale)  # an unknown mode or a missing optional package fails early
+
+
+def check_destination(
+    out: str | os.PathLike[str] | None, out_dir: str | os.PathLike[str] | None
+) -> str | os.PathLike[str]:
+    """The one of ``out`` (a file name) and ``out_dir`` (a folder: the files are named after the sky) given."""
+    if out is not None and out_dir is not None:
+        raise SkyassetError(
+            "invalid_argument",
+            "Give either --out FILE (you name the files) or --out-dir FOLDER (the files are named after the "
+            "sky's settings), not both.",
+        )
+    if out is None and out_dir is None:
+        raise SkyassetError(
+            "invalid_argument",
+            "Say where the sky goes: --out sky.png, or --out-dir FOLDER to name the files after its settings.",
+        )
+    if out is not None:
+        return out
+    assert out_dir is not None
+    if not str(out_dir).strip():
+        raise SkyassetError("invalid_argument", "The output folder is empty; give one such as --out-dir skies.")
+    return out_dir
 
 
 def check_choice(gen: SkyGenerator, cloud: str | None, seed: int, psi: float, mix: Mix | None) -> CloudClass | None:
@@ -141,8 +172,9 @@ def check_choice(gen: SkyGenerator, cloud: str | None, seed: int, psi: float, mi
 def generate(
     cloud: str | None,
     seed: int,
-    out: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
     *,
+    out_dir: str | os.PathLike[str] | None = None,
     psi: float = 0.7,
     mix: Mix | str | None = None,
     layout: Layout = "equirect",
@@ -157,6 +189,8 @@ def generate(
     sun: str | tuple[float, float] | None = "auto",
     ground: GroundFill = "haze",
     ground_color: Sequence[float] | None = None,
+    exposure: float = 0.0,
+    rotate: float = 0.0,
 ) -> GenerateResult:
     """Generate one sky and write it in the chosen layout.
 
@@ -168,6 +202,9 @@ def generate(
         0 .. 2**31-1; the same seed gives the same pixels everywhere.
     out
         Output file (``sky.png``); multi-file layouts derive their names from it.
+    out_dir
+        Instead of ``out``: the folder to write into, the files named after the sky's settings
+        (``<out_dir>/cumulus_7_psi070_2048.png``; the result's ``stem``, :func:`skyasset.naming.sky_stem`).
     psi
         Truncation toward the class-mean style: 1 = full variety, 0 = the class-mean sky.
     mix
@@ -197,8 +234,18 @@ def generate(
         Below the horizon: ``haze`` (a haze in the sky's own colours deepening into a ground colour from its
         light), ``solid`` (one ``ground_color``, R, G, B in [0, 1]; only with ``solid``) or ``reflection``
         (the sky mirrored, as over water); :func:`skyasset.assets.fill.fill_below_horizon`. Ignored for ``flat``.
+    exposure, rotate
+        The studio's look, applied to the files (:mod:`skyasset.assets.look`): ``exposure`` in stops (-10 .. 10,
+        +1 twice the light; the ``.hdr`` records it as ``EXPOSURE=``), ``rotate`` in degrees of azimuth
+        (-360 .. 360, turning right; the sun turns with the sky). 0 and 0 leave the files as they were.
+        Ignored for ``flat``.
     """
     started = time.perf_counter()
+    destination = output_path(check_destination(out, out_dir))
+    if out_dir is not None and destination.exists() and not destination.is_dir():
+        raise SkyassetError(
+            "invalid_argument", f"--out-dir {destination} is a file; give a folder (it is made if missing)."
+        )
     check_settings(layout=layout, method=method, size=size, upscale=upscale)
     from skyasset.assets.sun_place import parse_sun
 
@@ -206,8 +253,12 @@ def generate(
     from skyasset.assets.fill import ground_settings
 
     ground_fill_color = ground_settings(ground, ground_color)  # a bad --ground(-color) too
+    from skyasset.assets.look import Look, check_look
+
+    look = check_look(exposure, rotate)  # a bad --exposure/--rotate too
+    if layout == "flat":  # not a panorama: nothing to turn, and the preview shows it as written
+        look = Look()
     mix_value = parse_mix(mix) if isinstance(mix, str) else mix
-    out_path = output_path(out)
 
     gen = model if isinstance(model, SkyGenerator) else SkyGenerator(model, providers=providers)
     loaded = time.perf_counter()
@@ -215,6 +266,20 @@ def generate(
     method = method or default_method(gen)
     if method == "native" and layout != "flat":
         gen.require_canvas()  # before anything is written
+    stem = sky_stem(
+        cloud,
+        seed,
+        psi,
+        size,
+        mix=mix_value,
+        layout=layout,
+        method=method,
+        upscale=upscale,
+        exposure=look.exposure_stops,
+        rotate=look.rotation_deg,
+        gen=gen,
+    )
+    out_path = destination if out_dir is None else output_path(destination / f"{stem}.png")
     _check_outputs(out_path, layout, hdr, force)  # arguments first, then the outputs, then the long work
     metadata: dict[str, Any] = {
         "cloud": cloud_class.code if cloud_class else None,
@@ -280,6 +345,7 @@ def generate(
             sun=sun_request,
             cloud=cloud_class.code if cloud_class else None,
             seed=seed,
+            look=look,
         )
         size_wh = (size, size // 2)
     finished = time.perf_counter()
@@ -293,6 +359,7 @@ def generate(
     return GenerateResult(
         outputs=[Path(f["path"]) for f in files],
         files=files,
+        stem=stem,
         cloud=cloud_class.code if cloud_class else None,
         cloud_name=cloud_class.name if cloud_class else None,
         seed=seed,
@@ -304,6 +371,8 @@ def generate(
         hdr=hdr and layout != "flat",
         upscale=applied,
         sun=sun_json,
+        exposure_stops=look.exposure_stops,
+        rotation_deg=look.rotation_deg,
         model={"model_id": gen.bundle.model_id, "variant": gen.bundle.variant, "path": str(gen.bundle.path)},
         timings=timings,
     )

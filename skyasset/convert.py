@@ -16,6 +16,7 @@ import numpy as np
 from skyasset.assets.cubemap import FACE_NAMES, faces_to_equirect, unpack_faces
 from skyasset.assets.fill import GROUND_FILLS, GroundFill
 from skyasset.assets.hdr import read_hdr, replace_non_finite
+from skyasset.assets.look import check_look
 from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, default_options
 from skyasset.assets.ring import resize_equirect
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets
@@ -77,6 +78,8 @@ class ConvertResult:
     upscale: str = "none"
     timings: dict[str, float] = field(default_factory=dict)
     sun: dict[str, Any] | None = None
+    exposure_stops: float = 0.0  # applied to the files (skyasset.assets.look)
+    rotation_deg: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +93,8 @@ class ConvertResult:
             "hdr": self.hdr,
             "upscale": self.upscale,
             "sun": self.sun,
+            "exposure_stops": self.exposure_stops,
+            "rotation_deg": self.rotation_deg,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -360,6 +365,8 @@ def convert(
     options: PanoramaOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
     sun: str | tuple[float, float] | None = "auto",
+    exposure: float = 0.0,
+    rotate: float = 0.0,
 ) -> ConvertResult:
     """Convert ``input_path`` into skybox files in layout ``to``.
 
@@ -397,9 +404,13 @@ def convert(
         ``"auto"``: an HDR input's own sun, measured in its radiance; else the sun the picture shows, or none
         (a photo has no seed to place one from). ``"none"``, or ``"ELEVATION,AZIMUTH"`` / ``(elevation,
         azimuth)`` in degrees: a sun painted there (:mod:`skyasset.assets.sun_place`).
+    exposure, rotate
+        Exposure in stops and rotation in degrees of azimuth applied to the files, as for
+        :func:`skyasset.api.generate` (:mod:`skyasset.assets.look`).
     """
     started = time.perf_counter()
     sun_request = parse_sun(sun)
+    look = check_look(exposure, rotate)
     source = _input_source(input_path)
     if to not in SKYBOX_LAYOUTS:
         raise SkyassetError("invalid_argument", f"Unknown layout '{to}'. Choose one of {', '.join(SKYBOX_LAYOUTS)}.")
@@ -455,6 +466,7 @@ def convert(
         metadata=metadata,
         radiance=radiance,
         sun=sun_request,
+        look=look,
     )
     finished = time.perf_counter()
     equirect = panorama.equirect
@@ -468,5 +480,7 @@ def convert(
         hdr=hdr,
         upscale=panorama.upscale,
         sun=sun_json,
+        exposure_stops=look.exposure_stops,
+        rotation_deg=look.rotation_deg,
         timings={"load_s": loaded - started, **panorama.timings, "total_s": finished - started},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -265,6 +265,11 @@ class SkyGenerator:
     def has_canvas(self) -> bool:
         """Whether the bundle has the canvas graph that ``--method native`` needs."""
         return "canvas" in self.bundle.graphs
+
+    @property
+    def default_method(self) -> Literal["native", "ring"]:
+        """``native`` for a bundle with a canvas graph (no stitching, no repeats: see README), else ``ring``."""
+        return "native" if self.has_canvas else "ring"
 
     def _canvas_session(self) -> Any:
         if not self.has_canvas:

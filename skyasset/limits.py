@@ -75,7 +75,7 @@ def openexr():  # noqa: ANN201 - the OpenEXR module, imported only when .exr is 
         if importlib.util.find_spec("OpenEXR") is not None:
             raise  # installed but broken: not the user's missing package
         raise SkyassetError(
-            "io_error", "Writing or reading .exr needs the OpenEXR package: pip install OpenEXR (or skyasset[hdr])."
+            "io_error", "Writing or reading .exr needs the OpenEXR package: pip install OpenEXR."
         ) from None
     return OpenEXR
 

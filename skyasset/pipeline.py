@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from skyasset.assets.hdr import sky_median
+from skyasset.assets.look import Look, rotate_equirect, rotate_sun, rotation_shift
 from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, assemble_panorama
 from skyasset.assets.ring import RingOptions, resize_equirect
 from skyasset.assets.skybox import SkyboxLayout, write_skybox
@@ -159,6 +160,7 @@ def write_sky(
     sun: SunRequest | str | None = "auto",
     cloud: str | None = None,
     seed: int | None = None,
+    look: Look | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Decide the sun and write the layout's files (all or nothing); returns ``(files as JSON, sun as JSON)``.
 
@@ -168,8 +170,11 @@ def write_sky(
     layout's files and the sidecar are then made from those same two panoramas, so they agree.
     ``radiance`` (an HDR input's own linear values) is resampled to the panorama's width and written to the
     .hdr/.exr twins instead of an expansion of the display image; ``auto`` measures its sun there.
+    ``look`` (the studio's exposure and rotation, :mod:`skyasset.assets.look`) is applied last, after the sun is
+    decided on the sky as made, so a given ``sun`` azimuth is the sky's own and turns with it, as in the preview.
     """
     started = time.perf_counter()
+    look = look or Look()
     equirect = panorama.equirect
     if radiance is not None:  # resampled, not upscaled: the network is trained on display images
         radiance = np.maximum(resize_equirect(radiance, int(equirect.shape[1])), 0.0)
@@ -181,6 +186,12 @@ def write_sky(
         median = expanded_median(display)
         sun_json = report(decision, median)
         hdr_radiance = hdr_with_sun(display, decision, median) if hdr else None
+    shift = rotation_shift(int(display.shape[1]), look.rotation_deg)
+    display = rotate_equirect(display, shift)
+    hdr_radiance = None if hdr_radiance is None else rotate_equirect(hdr_radiance, shift)
+    sun_json = rotate_sun(sun_json, shift, int(display.shape[1]))
+    if look.exposure_stops and "irradiance" in sun_json:  # in the units of the HDR, which the exposure scales
+        sun_json = sun_json | {"irradiance": round(float(sun_json["irradiance"]) * look.exposure_factor, 5)}
     written = write_skybox(
         display,
         layout,
@@ -188,10 +199,11 @@ def write_sky(
         hdr=hdr,
         bit_depth=bit_depth,
         force=force,
-        metadata=metadata,
+        metadata=metadata | look.metadata(),
         radiance=hdr_radiance,
         radiance_metadata=None if radiance is not None else {"hdr_units": "relative linear radiance"},
         sun=sun_json,
+        exposure_stops=look.exposure_stops,
     )
     panorama.timings["write_s"] = time.perf_counter() - started
     return [f.to_json() for f in written], sun_json

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -22,10 +24,13 @@ _tokens: dict[str, str] = {}
 
 
 @contextmanager
-def studio(model: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def studio(model: Path, *extra: str, env: dict[str, str] | None = None, library: Path | None = None) -> Iterator[str]:
     """Start the studio on port 0; yield its base URL (``http://127.0.0.1:PORT``); SIGTERM it afterwards.
 
-    ``env`` is added to this process's environment (e.g. ``TMPDIR``, to see where the work folder goes)."""
+    ``env`` is added to this process's environment (e.g. ``TMPDIR``). Skies go to ``library``, by default a fresh
+    temporary folder removed afterwards: tests never write into the user's own library."""
+    own_library = library is None
+    library = Path(tempfile.mkdtemp(prefix="skyasset-test-library-")) if library is None else library
     cmd = [
         sys.executable,
         "-m",
@@ -37,6 +42,8 @@ def studio(model: Path, *extra: str, env: dict[str, str] | None = None) -> Itera
         "0",
         "--no-open",
         "--json",
+        "--library",
+        str(library),
         *extra,
     ]
     proc = subprocess.Popen(
@@ -51,10 +58,13 @@ def studio(model: Path, *extra: str, env: dict[str, str] | None = None) -> Itera
         proc.send_signal(signal.SIGTERM)
         try:
             rc = proc.wait(timeout=30)
+            assert rc == 0, f"studio exited {rc} on SIGTERM: {proc.stderr.read()}"  # type: ignore[union-attr]
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
-        assert rc == 0, f"studio exited {rc} on SIGTERM: {proc.stderr.read()}"  # type: ignore[union-attr]
+        finally:
+            if own_library:
+                shutil.rmtree(library, ignore_errors=True)
 
 
 def page_token(base: str) -> str:

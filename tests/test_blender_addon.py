@@ -131,10 +131,12 @@ def _new_world_with_user_nodes() -> bpy.types.World:
 
 @pytest.fixture(scope="module")
 def generated(addon: Any) -> dict[str, Any]:
-    """One Generate run: cumulus, seed 3, 512 px, HDR, with a sun (a clear type: stratus is overcast and gets
-    none); the world had nodes of the user's own."""
+    """One Generate run: cumulus, seed 3, 512 px, HDR, upscale fast (not the default), with a sun (a clear type:
+    stratus is overcast and gets none); the world had nodes of the user's own."""
     world = _new_world_with_user_nodes()
     settings = world.skyasset
+    assert settings.upscale == "none"  # the default: fast adds nothing visible to a sky (README)
+    settings.upscale = "fast"
     settings.cloud = "cumulus"
     settings.seed = 3
     settings.size = "512"
@@ -239,7 +241,7 @@ def test_generate_loads_the_hdr_sky(generated: dict[str, Any]) -> None:
     image = generated["world"].node_tree.nodes["Skyasset Sky"].image
     prefs = bpy.context.preferences.addons[EXTENSION].preferences
     path = Path(bpy.path.abspath(image.filepath))
-    assert path.parent == Path(prefs.output_dir) and path.name == "sky_cumulus_s3_psi070_512-fast.hdr"
+    assert path.parent == Path(prefs.output_dir) and path.name == "cumulus_3_psi070_512_fast.hdr"
     assert path.is_file() and path.with_suffix(".png").is_file()
     assert tuple(image.size) == (512, 256) and image.is_float and image.has_data
     assert "cumulus seed 3" in generated["world"].skyasset.last_result
@@ -345,7 +347,7 @@ def test_cli_errors_reach_the_report(generated: dict[str, Any], tmp_path: Path) 
     finally:
         prefs.executable = executable
     image = generated["world"].node_tree.nodes["Skyasset Sky"].image
-    assert image.name == "sky_cumulus_s3_psi070_512-fast.hdr"  # a failed run leaves the last sky in place
+    assert image.name == "cumulus_3_psi070_512_fast.hdr"  # a failed run leaves the last sky in place
 
 
 def test_fixing_the_path_in_preferences_takes_effect_at_once(addon: Any, tmp_path: Path) -> None:

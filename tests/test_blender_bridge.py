@@ -71,12 +71,12 @@ def test_unknown_upscale_is_refused(tmp_path: Path) -> None:
 
 
 def test_upscaled_sky_through_the_real_cli(skyasset_exe: str, tiny_bundle_path: Path, tmp_path: Path) -> None:
-    out = tmp_path / paths.sky_file_name("cumulus", 7, 0.7, 512, "fast")
-    assert out.name == "sky_cumulus_s7_psi070_512-fast.png"
-    request = GenerateRequest("cumulus", 7, out, size=512, upscale="fast", model=tiny_bundle_path)
+    request = GenerateRequest("Cu", 7, None, size=512, upscale="fast", model=tiny_bundle_path, out_dir=tmp_path)
     job = CliJob(cli_bridge.build_generate_args(skyasset_exe, request))
     assert job.wait(timeout=120) == "done"
-    assert job.result()["upscale"] == "fast" and out.is_file()
+    answer = job.result()
+    assert answer["upscale"] == "fast" and answer["stem"] == "cumulus_7_psi070_512_fast"  # the class's name
+    assert (tmp_path / "cumulus_7_psi070_512_fast.png").is_file()
 
 
 @pytest.mark.parametrize("seed", [-1, 2**31])
@@ -186,11 +186,18 @@ def test_output_folder_rules(tmp_path: Path) -> None:
     assert paths.output_folder("", "", "/tmp/b") == Path("/tmp/b/skyasset")
 
 
-def test_sky_file_name_has_one_dot() -> None:
-    name = paths.sky_file_name("cumulus", 7, 0.7, 2048)
-    assert name == "sky_cumulus_s7_psi070_2048.png"
-    assert paths.sky_file_name("a/b c", 1, 1.0, 512) == "sky_a-b-c_s1_psi100_512.png"
-    assert name.count(".") == 1  # the CLI derives .hdr/.exr names from the stem
+def test_an_output_folder_lets_the_cli_name_the_files(tmp_path: Path) -> None:
+    request = GenerateRequest("cumulus", 7, None, out_dir=tmp_path / "my skies")
+    args = cli_bridge.build_generate_args("skyasset", request)
+    assert args[args.index("--out-dir") + 1] == str(tmp_path / "my skies") and "--out" not in args
+
+
+@pytest.mark.parametrize("out", [None, Path("sky.png")])
+def test_a_request_names_exactly_one_destination(out: Path | None, tmp_path: Path) -> None:
+    request = GenerateRequest("cumulus", 7, out, out_dir=tmp_path if out is not None else None)
+    with pytest.raises(CliError) as caught:
+        cli_bridge.build_generate_args("skyasset", request)
+    assert caught.value.code == "invalid_argument" and "out_dir" in caught.value.message
 
 
 # --- the real CLI -----------------------------------------------------------------------------------------
@@ -203,8 +210,7 @@ def test_query_classes_from_the_tiny_model(skyasset_exe: str, tiny_bundle_path: 
 
 
 def test_job_generates_an_equirect_sky_with_hdr(skyasset_exe: str, tiny_bundle_path: Path, tmp_path: Path) -> None:
-    out = tmp_path / paths.sky_file_name("cumulus", 7, 0.7, 256)
-    request = GenerateRequest("cumulus", 7, out, size=256, hdr=True, model=tiny_bundle_path)
+    request = GenerateRequest("cumulus", 7, None, size=256, hdr=True, model=tiny_bundle_path, out_dir=tmp_path)
     job = CliJob(cli_bridge.build_generate_args(skyasset_exe, request))
     assert job.poll() in {"running", "done"}
     assert job.wait(timeout=120) == "done"
@@ -212,8 +218,9 @@ def test_job_generates_an_equirect_sky_with_hdr(skyasset_exe: str, tiny_bundle_p
     assert answer["cloud"] == "Cu" and answer["seed"] == 7 and answer["layout"] == "equirect"
     hdr_file = cli_bridge.pick_sky_file(answer, prefer_hdr=True)
     png_file = cli_bridge.pick_sky_file(answer, prefer_hdr=False)
-    assert hdr_file.suffix in {".hdr", ".exr"} and hdr_file.is_file() and hdr_file.stem == out.stem
-    assert png_file == out and out.is_file()
+    assert answer["stem"] == "cumulus_7_psi070_256"
+    assert hdr_file.suffix in {".hdr", ".exr"} and hdr_file.is_file() and hdr_file.stem == answer["stem"]
+    assert png_file == tmp_path / "cumulus_7_psi070_256.png" and png_file.is_file()
 
 
 def test_job_reports_the_cli_error_code(skyasset_exe: str, tmp_path: Path) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import http.client
+import io
 import json
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 import skyasset
-from tests._studio_server import get_json, request, studio, wait_for_job
+from tests._studio_server import TOKEN_HEADER, get_json, page_token, request, studio, wait_for_job
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +56,7 @@ def test_downloads_are_the_files_the_cli_writes(base: str, tiny_bundle_path: Pat
     cli = skyasset.generate(
         "cumulus",
         11,
-        tmp_path / "cumulus_11_psi080_512.png",
+        out_dir=tmp_path,  # named by the core, as the studio names its files
         psi=0.8,
         size=512,
         layout=layout,
@@ -247,3 +251,43 @@ def test_missing_model_is_the_cli_error(tmp_path: Path) -> None:
     )
     assert cli.returncode == 3
     assert json.loads(cli.stdout)["error"]["code"] == "bundle_not_found"
+
+
+def _delete(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        sent = {"Content-Type": "application/json", TOKEN_HEADER: page_token(base)} if headers is None else headers
+        conn.request("DELETE", path, headers=sent)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+def test_a_sky_is_deleted_with_its_files_and_bad_ids_are_named(base: str) -> None:
+    _, answer = submit(base, {"cloud": "Cu", "seed": 5, "size": 256, "layout": "faces"})
+    job = wait_for_job(base, answer["job"]["id"])
+    status, zipped = request(base + job["zip"])
+    assert status == 200
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        assert sorted(archive.namelist()) == sorted(f["name"] for f in job["files"])
+    assert _delete(base, f"/api/jobs/{job['id']}", headers={})[0] == 415  # only the page may delete
+    status, answer = _delete(base, f"/api/jobs/{job['id']}")
+    assert status == 200 and answer == {"deleted": job["id"]}
+    assert request(f"{base}/api/jobs/{job['id']}")[0] == 404
+    assert request(base + job["zip"])[0] == 404
+    assert job["id"] not in [j["id"] for j in get_json(f"{base}/api/jobs")[1]["jobs"]]
+    status, answer = _delete(base, f"/api/jobs/{job['id']}")
+    assert status == 404 and answer["error"]["code"] == "input_not_found"
+    for bad in ("0123456789ABCDEF", "nothex", "..%2f..%2fetc"):
+        status, answer = _delete(base, f"/api/jobs/{bad}")
+        assert status in (400, 404) and answer["error"]["code"] in ("invalid_argument", "input_not_found"), answer
+        if status == 400:
+            assert "16 lowercase hex digits" in answer["error"]["message"]
+
+
+def test_the_first_job_waits_for_nobody(base: str) -> None:
+    _, answer = submit(base, {"cloud": "Cu", "seed": 6, "size": 256})
+    assert answer["job"]["ahead"] == 0
+    wait_for_job(base, answer["job"]["id"])

@@ -72,6 +72,6 @@ def test_hidden_folders_carry_no_meta_files() -> None:
     assert not list((PACKAGE / "Documentation~").rglob("*.meta"))
 
 
-@pytest.mark.parametrize("phrase", ["?path=/unity_package", "HDRI Sky", "What CI checks", "testables"])
+@pytest.mark.parametrize("phrase", ["Add package from disk", "HDRI Sky", "What CI checks", "testables"])
 def test_documentation_covers(phrase: str) -> None:
     assert phrase in (PACKAGE / "Documentation~" / "index.md").read_text(encoding="utf-8")

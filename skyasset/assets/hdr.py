@@ -39,6 +39,7 @@ __all__ = [
     "SKY_RANGE",
     "SKY_CEILING",
     "write_radiance",
+    "read_radiance_exposure",
     "write_exr",
     "read_hdr",
     "replace_non_finite",
@@ -98,15 +99,37 @@ def _roll_off_highlights(radiance: np.ndarray, ceiling: float) -> np.ndarray:
     return (radiance * scale[..., None]).astype(np.float32)
 
 
-def write_radiance(path: str | os.PathLike[str], radiance: np.ndarray, *, force: bool = False) -> Path:
-    """Write linear RGB as Radiance RGBE ``.hdr`` (8-bit shared exponent: ~1 % relative precision)."""
+def write_radiance(
+    path: str | os.PathLike[str], radiance: np.ndarray, *, force: bool = False, exposure: float = 1.0
+) -> Path:
+    """Write linear RGB as Radiance RGBE ``.hdr`` (8-bit shared exponent: ~1 % relative precision).
+
+    ``exposure``: the factor already applied to ``radiance``, recorded as the header's ``EXPOSURE=`` line (none
+    at 1). Radiance's own tools divide by it to recover the original radiance; Blender, Unity, OpenCV and
+    OpenImageIO show the pixels as stored, which is why the factor is applied to them and not only recorded.
+    """
     target = Path(path)
     ok, buf = cv2.imencode(".hdr", np.ascontiguousarray(radiance[..., ::-1].astype(np.float32)))
     if not ok:
         raise SkyassetError("io_error", f"Could not encode {target.name} as Radiance HDR.")
+    data = buf.tobytes()
+    if exposure != 1.0:
+        end = data.index(b"\n\n")  # the header ends with an empty line, before the resolution line
+        data = data[:end] + f"\nEXPOSURE={exposure:.6g}".encode("ascii") + data[end:]
     with atomic_output(target, force=force) as tmp:
-        tmp.write_bytes(buf.tobytes())
+        tmp.write_bytes(data)
     return target
+
+
+def read_radiance_exposure(path: str | os.PathLike[str]) -> float:
+    """The product of a Radiance ``.hdr`` header's ``EXPOSURE=`` lines (1 without one): what was applied."""
+    with open(path, "rb") as stream:
+        header = stream.read(65536).split(b"\n\n", 1)[0]  # the header ends with an empty line
+    factor = 1.0
+    for line in header.split(b"\n"):
+        if line.startswith(b"EXPOSURE="):
+            factor *= float(line[len(b"EXPOSURE=") :])
+    return factor
 
 
 def write_exr(

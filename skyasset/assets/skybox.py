@@ -11,6 +11,7 @@ import numpy as np
 
 from skyasset.assets.cubemap import FACE_NAMES, equirect_to_faces, pack_faces
 from skyasset.assets.hdr import expand_to_hdr, hdr_white_point, sky_median, write_exr, write_radiance
+from skyasset.assets.look import expose_display
 from skyasset.assets.png import write_image
 from skyasset.assets.sphere import srgb_to_linear
 from skyasset.atomic import atomic_output, check_writable, output_path
@@ -126,6 +127,7 @@ def write_skybox(
     radiance: np.ndarray | None = None,
     radiance_metadata: dict[str, Any] | None = None,
     sun: dict[str, Any] | None = None,
+    exposure_stops: float = 0.0,
 ) -> list[OutputFile]:
     """Write ``equirect`` ``[H, 2H, 3]`` (float [0, 1]) in ``layout``; return what was written, in order.
 
@@ -158,6 +160,9 @@ def write_skybox(
         radiance").
     sun
         The sky's one sun (:func:`skyasset.assets.sun_place.report`), recorded in the sidecar for the engines.
+    exposure_stops
+        Scale the light of every file by ``2 ** exposure_stops`` (:mod:`skyasset.assets.look`): the PNGs as the
+        studio's preview shows them, the HDR radiance exactly, recorded in the ``.hdr`` as ``EXPOSURE=``.
     """
     eq = np.asarray(equirect)
     if eq.ndim != 3 or eq.shape[2] != 3 or eq.shape[1] != 2 * eq.shape[0]:
@@ -181,6 +186,7 @@ def write_skybox(
             radiance=radiance,
             radiance_metadata=radiance_metadata,
             sun=sun,
+            exposure_stops=exposure_stops,
         )
         staged = {stage / t.name for t in targets}
         unexpected = {f.path for f in written} - staged
@@ -210,6 +216,7 @@ def _write_files(
     radiance: np.ndarray | None = None,
     radiance_metadata: dict[str, Any] | None = None,
     sun: dict[str, Any] | None = None,
+    exposure_stops: float = 0.0,
 ) -> list[OutputFile]:
     """Write the files into ``out``'s (private, empty) folder; the sidecar names them as in ``final_folder``."""
     pngs = layout_paths(out, layout)
@@ -222,7 +229,10 @@ def _write_files(
     if eq.dtype != np.uint8:
         eq = np.clip(eq.astype(np.float32), 0.0, 1.0)
     written: list[OutputFile] = []
-    for (path, role), image in zip(pngs, _images(eq, layout, size), strict=True):
+    shown = eq
+    if exposure_stops != 0.0:
+        shown = expose_display(eq.astype(np.float32) / 255.0 if eq.dtype == np.uint8 else eq, exposure_stops)
+    for (path, role), image in zip(pngs, _images(shown, layout, size), strict=True):
         write_image(path, image, metadata=meta | {"role": role}, force=force, bit_depth=bit_depth)
         written.append(OutputFile(path, role, "png", image.shape[1], image.shape[0]))
     if hdr:
@@ -237,9 +247,12 @@ def _write_files(
             radiance = radiance.astype(np.float32)
         if hdr_meta["hdr_units"] == "relative linear radiance":  # an expansion of the display image
             hdr_meta["hdr_white"] = round(hdr_white_point(sky_median(srgb_to_linear(src))), 4)
+        factor = float(2.0**exposure_stops)
+        if factor != 1.0:
+            radiance = radiance * np.float32(factor)
         for (path, role), image in zip(pngs, _images(radiance, layout, size), strict=True):
             h, w = image.shape[:2]
-            write_radiance(_with_ext(path, ".hdr"), image, force=force)
+            write_radiance(_with_ext(path, ".hdr"), image, force=force, exposure=factor)
             written.append(OutputFile(_with_ext(path, ".hdr"), role, "hdr", w, h))
             write_exr(_with_ext(path, ".exr"), image, metadata=hdr_meta | {"role": role}, force=force)
             written.append(OutputFile(_with_ext(path, ".exr"), role, "exr", w, h))

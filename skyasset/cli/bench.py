@@ -6,14 +6,16 @@ import typer
 
 from skyasset.cli.bench_model import bench_model_command
 from skyasset.cli.bench_skybox import bench_skybox_command
+from skyasset.cli.bench_upscale import bench_upscale_command
 
-bench_app = typer.Typer(help="Measure model speed and quality, and skybox quality.", no_args_is_help=True)
+bench_app = typer.Typer(help="Measure models (speed, quality), skyboxes and upscalers.", no_args_is_help=True)
 
 
 @bench_app.callback()
 def _bench() -> None:
-    """Measure model speed and quality, and skybox quality."""  # a callback keeps `bench` a command group
+    """Measure models (speed, quality), skyboxes and upscalers."""  # a callback keeps `bench` a command group
 
 
 bench_app.command("model")(bench_model_command)
 bench_app.command("skybox")(bench_skybox_command)
+bench_app.command("upscale")(bench_upscale_command)

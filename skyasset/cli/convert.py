@@ -10,7 +10,7 @@ import typer
 from skyasset.assets.fill import GROUND_FILLS, GroundFill
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout
 from skyasset.assets.sun_place import SUN_HELP
-from skyasset.cli.options import UPSCALE_HELP, ForceOpt, JsonOpt
+from skyasset.cli.options import UPSCALE_HELP, ExposureOpt, ForceOpt, JsonOpt, RotateOpt
 from skyasset.cli.output import respond
 from skyasset.cli.progress import StderrProgress
 from skyasset.convert import CONVERT_METHODS, INPUT_KINDS, ConvertMethod, InputKind, convert
@@ -44,6 +44,8 @@ def convert_command(
     sun: Annotated[
         str, typer.Option("--sun", help=SUN_HELP + " An HDR input's own sun is measured, not painted.")
     ] = "auto",
+    exposure: ExposureOpt = 0.0,
+    rotate: RotateOpt = 0.0,
     force: ForceOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
@@ -66,6 +68,8 @@ def convert_command(
             ground=ground,
             progress=StderrProgress(f"upscale {upscale}"),
             sun=sun,
+            exposure=exposure,
+            rotate=rotate,
         )
         return result.to_json()
 

@@ -10,7 +10,7 @@ import typer
 from skyasset.api import LAYOUTS, METHODS, Layout, Method, generate
 from skyasset.assets.fill import GROUND_FILLS, GroundFill, parse_ground_color
 from skyasset.assets.sun_place import SUN_HELP
-from skyasset.cli.options import UPSCALE_HELP, ForceOpt, JsonOpt, ModelOpt
+from skyasset.cli.options import UPSCALE_HELP, ExposureOpt, ForceOpt, JsonOpt, ModelOpt, RotateOpt
 from skyasset.cli.output import respond
 from skyasset.cli.progress import StderrProgress
 from skyasset.seeds import MAX_SEED
@@ -18,7 +18,18 @@ from skyasset.upscale import UpscaleMode
 
 
 def generate_command(
-    out: Annotated[str, typer.Option("--out", "-o", help="Output file, e.g. sky.png.")],
+    out: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--out", "-o", help="Output file, e.g. sky.png; other files of the set are named after it."),
+    ] = None,
+    out_dir: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--out-dir",
+            help="Instead of --out: a folder, the files named after the sky's settings, e.g. "
+            "skies/cumulus_7_psi070_2048.png (the answer's `stem`).",
+        ),
+    ] = None,
     cloud: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -58,6 +69,8 @@ def generate_command(
         Optional[str],  # noqa: UP045
         typer.Option("--ground-color", help="R,G,B in [0, 1] for --ground solid, e.g. 0.35,0.36,0.38."),
     ] = None,
+    exposure: ExposureOpt = 0.0,
+    rotate: RotateOpt = 0.0,
     force: ForceOpt = False,
     model: ModelOpt = None,
     json_mode: JsonOpt = False,
@@ -70,6 +83,7 @@ def generate_command(
             cloud,
             chosen_seed,
             out,
+            out_dir=out_dir,
             psi=psi,
             mix=mix,
             layout=layout,
@@ -83,6 +97,8 @@ def generate_command(
             sun=sun,
             ground=ground,
             ground_color=parse_ground_color(ground_color) if ground_color is not None else None,
+            exposure=exposure,
+            rotate=rotate,
         )
         return result.to_json()
 

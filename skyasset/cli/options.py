@@ -21,3 +21,19 @@ UPSCALE_HELP = (
     "4x super-resolution: none, fast (bundled, <1 s at 4096) or best (Real-ESRGAN, minutes; "
     "needs the 'best' extra of skyasset)."
 )
+ExposureOpt = Annotated[
+    float,
+    typer.Option(
+        "--exposure",
+        metavar="STOPS",
+        help="Exposure applied to the files, -10..10 stops (+1 twice the light; the .hdr records EXPOSURE=).",
+    ),
+]
+RotateOpt = Annotated[
+    float,
+    typer.Option(
+        "--rotate",
+        metavar="DEG",
+        help="Turn the sky -360..360 degrees of azimuth (turning right); the sun turns with it.",
+    ),
+]

@@ -4,20 +4,24 @@ Routes
 ------
 ``GET /``                                 the page
 ``GET /static/{name}``                    one of the page's files, looked up in a fixed table (never a path)
-``GET /api/info``                         model, cloud types, layouts, upscale modes, parameter ranges
+``GET /api/info``                         model, cloud types, layouts, methods, presets, upscale modes, ranges,
+                                          the library folder
 ``POST /api/generate``                    JSON parameters -> ``202 {"job": ...}`` or ``4xx {"error": ...}``
-``GET /api/jobs``                         the history, newest first
+``GET /api/jobs``                         the history, newest first: the skies saved in the library (also those
+                                          of earlier sessions, with their settings) and this session's jobs
 ``GET /api/jobs/{id}[?wait=S]``          one job: state, stage, progress, and when done its result and files;
                                           with ``wait`` the answer waits up to S seconds for the job to finish
+``DELETE /api/jobs/{id}``                 delete a finished sky and its files from the library (409 while it runs)
 ``GET /api/jobs/{id}/files/{n}``          the n-th file the job wrote, as a download
+``GET /api/jobs/{id}/zip``                every file of the sky's set in one zip, made while it is sent
 ``GET /api/jobs/{id}/viewer``             the image the 3D viewer shows
-``GET /api/jobs/{id}/scores``             wrap-seam score and period correlation of the skybox
+``GET /api/jobs/{id}/scores``             wrap-seam score and period correlation of the skybox, and a sentence
 ``GET /api/jobs/{id}/thumbnail``          a small JPEG for the history strip
 
 Errors are the CLI's JSON error objects (``{"error": {"code", "message"}}``, docs/CLI_PROTOCOL.md) with HTTP 400
 for a bad request, 403 for a request not from the studio's page (:mod:`skyasset.studio.guard`), 404 for an unknown
-job, file or page, 413 for a body over 16 KB, 415 for a body that is not JSON, 429 when the queue is full, 500 for
-a bug.
+job, file or page, 409 for deleting a sky still being made, 413 for a body over 16 KB, 415 for a body that is not
+JSON, 429 when the queue is full, 500 for a bug.
 """
 
 from __future__ import annotations
@@ -37,19 +41,23 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive
 
 from skyasset import __version__
-from skyasset.api import LAYOUTS
+from skyasset.api import LAYOUTS, METHODS, default_method
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator
 from skyasset.seeds import MAX_SEED
+from skyasset.studio.archive import zip_stream
 from skyasset.studio.guard import RequestGuard, error_response
-from skyasset.studio.jobs import Job, JobQueue, QueueFull
+from skyasset.studio.jobs import Job, JobBusy, JobQueue, QueueFull
+from skyasset.studio.library import SKY_ID, Library, check_sky_id
 from skyasset.studio.params import MAX_SIZE, parse_params
+from skyasset.studio.presets import presets_for
 from skyasset.studio.runner import make_runner, sky_scores, thumbnail
+from skyasset.studio.verdict import describe_scores
 from skyasset.upscale.upscale import UPSCALE_MODES
 
 __all__ = ["create_app"]
@@ -61,7 +69,6 @@ STATIC_FILES: dict[str, str] = {
     "style.css": "text/css; charset=utf-8",
     "three.module.min.js": "text/javascript; charset=utf-8",
 }
-_JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 MAX_BODY_BYTES = 16 * 1024
 MAX_WAIT_S = 5.0
 TOKEN_MARK = b"__SKYASSET_TOKEN__"  # in index.html, replaced by the session's token when the app is made
@@ -169,9 +176,16 @@ def _static_bytes() -> dict[str, bytes]:
     return files
 
 
-def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str] | None = None) -> Starlette:
-    """The studio app for one loaded model; jobs write under ``work_folder`` (created by the caller)."""
-    jobs = JobQueue(make_runner(gen), work_folder)
+def _zip_name(job: Job) -> str:
+    """The set's name: its sidecar's (``cumulus_7_psi070_2048.json`` -> ``cumulus_7_psi070_2048.zip``)."""
+    sidecars = [p for p in job.files if p.suffix == ".json"]
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", (sidecars or job.files)[0].stem)  # a header value: plain ASCII only
+    return f"{stem}.zip"
+
+
+def create_app(gen: SkyGenerator, library: Library, *, allowed_hosts: list[str] | None = None) -> Starlette:
+    """The studio app for one loaded model; finished skies are kept in ``library``."""
+    jobs = JobQueue(make_runner(gen), library)
     token = secrets.token_urlsafe(32)
     static = _static_bytes()
     static["index.html"] = static["index.html"].replace(TOKEN_MARK, token.encode())
@@ -186,6 +200,10 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         "classes": [c.to_json() for c in gen.classes],
         "layouts": list(LAYOUTS),
         "upscale": list(UPSCALE_MODES),
+        "methods": [m for m in METHODS if m != "native" or gen.has_canvas],
+        "default_method": default_method(gen),
+        "presets": presets_for(gen),
+        "library": str(library.root),
         "seed_max": MAX_SEED,
         "psi": {"min": -1.0, "max": 2.0, "default": 0.7},
         "size": {"min": 64, "max": MAX_SIZE, "multiple_of": 8, "default": 2048},
@@ -224,13 +242,16 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
                 "wait for one to finish, then send this again.",
                 429,
             )
-        return JSONResponse({"job": job.to_json()}, status_code=202)
+        return JSONResponse({"job": _job_json(job)}, status_code=202)
+
+    def _job_json(job: Job) -> dict[str, Any]:
+        return {**job.to_json(), "ahead": jobs.ahead(job)}
 
     def _job(request: Request) -> Job:
         job_id = request.path_params["job_id"]
-        job = jobs.get(job_id) if _JOB_ID.match(job_id) else None
+        job = jobs.get(job_id) if SKY_ID.fullmatch(job_id) else None
         if job is None:
-            raise _NotFound(f"No job {job_id!r} (the studio keeps the newest 24).")
+            raise _NotFound(f"No sky or job {job_id!r} in this studio (it may have been deleted).")
         return job
 
     def _finished(request: Request, missing: str) -> tuple[Job, Path]:
@@ -243,6 +264,17 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
     async def api_jobs(_: Request) -> Response:
         return JSONResponse({"jobs": [j.to_json() for j in jobs.recent()]})
 
+    async def api_delete(request: Request) -> Response:
+        job_id = request.path_params["job_id"]
+        try:
+            await anyio.to_thread.run_sync(jobs.delete, check_sky_id(job_id))
+        except JobBusy:
+            return _error("invalid_argument", f"Sky {job_id} is still being made; delete it once it is done.", 409)
+        except SkyassetError as error:
+            status = {"input_not_found": 404, "invalid_argument": 400}.get(error.code, 500)
+            return _error(error.code, error.message, status)
+        return JSONResponse({"deleted": job_id})
+
     async def api_job(request: Request) -> Response:
         job = _job(request)
         try:  # long poll: ?wait=S answers as soon as the job finishes, or after S seconds with its progress
@@ -251,7 +283,7 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
             return _error("invalid_argument", "wait must be a number of seconds (0..5).", 400)
         if wait > 0 and not job.finished_event.is_set():
             await _wait_finished(job, request.receive, wait)
-        return JSONResponse(job.to_json())
+        return JSONResponse(_job_json(job))
 
     async def api_file(request: Request) -> Response:
         index = request.path_params["index"]
@@ -260,6 +292,15 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
             raise _NotFound(f"Job {job.id} has no file {index}.")
         path = job.files[index]
         return FileResponse(path, filename=path.name)
+
+    async def api_zip(request: Request) -> Response:
+        job, _ = _finished(request, "no files yet")
+        name = _zip_name(job)
+        return StreamingResponse(
+            zip_stream(list(job.files)),  # a plain iterator: Starlette reads it in a worker thread
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     async def api_scores(request: Request) -> Response:
         job, _ = _finished(request, "no skybox to score")
@@ -274,7 +315,8 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
                     job.scores = sky_scores(written, job.params.layout)
                 return job.scores
 
-        return JSONResponse(await anyio.to_thread.run_sync(score_once))
+        scores = await anyio.to_thread.run_sync(score_once)
+        return JSONResponse({**scores, "summary": describe_scores(scores["wrap_seam"], scores["period_correlation"])})
 
     async def api_thumbnail(request: Request) -> Response:
         job, picture = _finished(request, "no picture yet")
@@ -292,7 +334,9 @@ def create_app(gen: SkyGenerator, work_folder: Path, *, allowed_hosts: list[str]
         Route("/api/generate", api_generate, methods=["POST"]),
         Route("/api/jobs", api_jobs),
         Route("/api/jobs/{job_id}", api_job),
+        Route("/api/jobs/{job_id}", api_delete, methods=["DELETE"]),
         Route("/api/jobs/{job_id}/files/{index:int}", api_file),
+        Route("/api/jobs/{job_id}/zip", api_zip),
         Route("/api/jobs/{job_id}/viewer", api_viewer),
         Route("/api/jobs/{job_id}/scores", api_scores),
         Route("/api/jobs/{job_id}/thumbnail", api_thumbnail),

@@ -1,9 +1,11 @@
 """The studio's work queue: one worker thread per model, so generations run one at a time and others wait.
 
-Each job writes into its own folder under the studio's private work folder, through the same
-:func:`skyasset.generate` the CLI calls. Only the newest ``keep`` jobs are kept (the history strip); older ones
-are deleted with their files. At most ``max_queued`` jobs wait (:class:`QueueFull` beyond), so a flood of requests
-cannot pile up hours of work, and closing the queue cancels the waiting jobs and asks the running one to stop.
+Each job writes into its own unfinished folder of the studio's :class:`~skyasset.studio.library.Library`, through
+the same :func:`skyasset.generate` the CLI calls; a finished sky moves into the library, where it stays across
+restarts until deleted. The skies already in the library are loaded as finished jobs when the queue starts. At
+most ``max_queued`` jobs wait (:class:`QueueFull` beyond), so a flood of requests cannot pile up hours of work, and
+closing the queue cancels the waiting jobs and asks the running one to stop. Failed jobs are kept in memory only,
+the newest ``keep_failed`` of them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import queue
 import secrets
-import shutil
 import threading
 import time
 from collections import OrderedDict
@@ -21,9 +22,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skyasset.errors import SkyassetError
+from skyasset.studio.library import Library, SavedSky
 from skyasset.studio.params import GenerateParams
 
-__all__ = ["MAX_QUEUED", "Job", "JobQueue", "JobState", "QueueFull"]
+__all__ = ["MAX_QUEUED", "Job", "JobBusy", "JobQueue", "JobState", "QueueFull"]
 
 JobState = Literal["queued", "running", "done", "error"]
 MAX_QUEUED = 8  # waiting jobs; the page sends one at a time, so only a script or a flood reaches this
@@ -35,6 +37,10 @@ class QueueFull(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.limit = limit
+
+
+class JobBusy(Exception):
+    """``delete`` of a job that is still queued or running: nothing was removed."""
 
 
 @dataclass
@@ -76,6 +82,43 @@ class Job:
         with self._watch_lock, contextlib.suppress(ValueError):
             self._watchers.remove(callback)
 
+    @classmethod
+    def from_saved(cls, sky: SavedSky) -> Job:
+        """A finished job for a sky of the library."""
+        job = cls(
+            id=sky.id,
+            params=GenerateParams.from_json(sky.params),
+            folder=sky.folder,
+            state="done",
+            stage="done",
+            progress=1.0,
+            created=sky.created_at,
+            started=sky.started_at,
+            finished=sky.finished_at,
+            result=sky.result,
+            files=list(sky.files),
+            file_bytes=list(sky.file_bytes),
+            viewer=sky.viewer,
+        )
+        job.finished_event.set()
+        return job
+
+    def to_saved(self) -> SavedSky:
+        """The finished job as the library keeps it."""
+        assert self.result is not None and self.viewer is not None and self.finished is not None
+        return SavedSky(
+            id=self.id,
+            params=self.params.to_json(),
+            folder=self.folder,
+            result=self.result,
+            files=self.files,
+            file_bytes=self.file_bytes,
+            viewer=self.viewer,
+            created_at=self.created,
+            started_at=self.started,
+            finished_at=self.finished,
+        )
+
     def mark_finished(self) -> None:
         with self._watch_lock:
             self.finished_event.set()
@@ -99,13 +142,14 @@ class Job:
             answer["seconds"] = round((self.finished or time.time()) - self.started, 3)
         if self.error is not None:
             answer["error"] = self.error
-        if self.result is not None:
+        if self.state == "done" and self.result is not None:  # in the library: its files no longer move
             answer["result"] = self.result
             answer["files"] = [
                 {"index": i, "name": path.name, "url": f"/api/jobs/{self.id}/files/{i}", "bytes": size}
                 for i, (path, size) in enumerate(zip(self.files, self.file_bytes, strict=True))
             ]
             answer["viewer"] = f"/api/jobs/{self.id}/viewer" if self.viewer is not None else None
+            answer["zip"] = f"/api/jobs/{self.id}/zip"
         return answer
 
 
@@ -114,15 +158,17 @@ Runner = Callable[[Job, Callable[[str, float], None]], None]
 
 
 class JobQueue:
-    def __init__(self, runner: Runner, work_folder: Path, *, keep: int = 24, max_queued: int = MAX_QUEUED) -> None:
+    def __init__(
+        self, runner: Runner, library: Library, *, keep_failed: int = 24, max_queued: int = MAX_QUEUED
+    ) -> None:
         self._runner = runner
-        self._folder = work_folder
-        self._keep = keep
+        self.library = library
+        self._keep_failed = keep_failed
         self._max_queued = max_queued
         # A plain flag, not an Event: the SIGTERM handler sets it, and it must take no lock the interrupted main
         # thread might hold. The worker and the runner's progress callback read it.
         self.closing = False
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._jobs: OrderedDict[str, Job] = OrderedDict((s.id, Job.from_saved(s)) for s in library.skies())
         self._lock = threading.Lock()
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="skyasset-studio-worker", daemon=True)
@@ -133,14 +179,11 @@ class JobQueue:
         if self.closing:
             raise SkyassetError("interrupted", "The studio is stopping; start it again to make more skies.")
         job_id = secrets.token_hex(8)
-        folder = self._folder / job_id
-        job = Job(id=job_id, params=params, folder=folder)
         with self._lock:
             if sum(j.state == "queued" for j in self._jobs.values()) >= self._max_queued:
                 raise QueueFull(self._max_queued)
-            folder.mkdir()
+            job = Job(id=job_id, params=params, folder=self.library.folder_for_new(job_id))
             self._jobs[job_id] = job
-            self._evict()
         self._queue.put(job)
         return job
 
@@ -149,14 +192,39 @@ class JobQueue:
             return self._jobs.get(job_id)
 
     def recent(self) -> list[Job]:
+        """Every job and saved sky, newest first."""
         with self._lock:
             return list(reversed(self._jobs.values()))
 
-    def close(self, timeout: float = 2.0) -> None:
+    def ahead(self, job: Job) -> int:
+        """How many jobs run or wait before ``job`` (0 for one that runs, or will start at once)."""
+        if job.state != "queued":
+            return 0
+        with self._lock:
+            return sum(
+                j.state in ("queued", "running") and j.created < job.created and j is not job
+                for j in self._jobs.values()
+            )
+
+    def delete(self, job_id: str) -> None:
+        """Forget a finished job and delete its sky from the library; :class:`JobBusy` while it is not finished,
+        ``input_not_found`` for an unknown id."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None and not job.finished_event.is_set():
+                raise JobBusy(job_id)
+            if job is not None and job.state == "error":
+                del self._jobs[job_id]
+                return
+            self.library.delete(job_id)
+            self._jobs.pop(job_id, None)
+
+    def close(self, timeout: float = 2.0) -> bool:
         """Cancel the waiting jobs, ask the running one to stop, and wait up to ``timeout`` s for the worker.
 
         A running generation stops at its next check (between upscaling tiles, before writing); one busy writing
-        a large skybox cannot be cut short, and the caller removes the work folder regardless.
+        a large skybox cannot be cut short, and the library drops its unfinished folder regardless. Returns
+        :attr:`stopped`: ``False`` when a job is still running (in native code that no check reaches).
         """
         self.closing = True
         while True:
@@ -168,13 +236,18 @@ class JobQueue:
                 self._finish(job, _stopped())
         self._queue.put(None)
         self._worker.join(timeout)
+        self.library.close()
+        return self.stopped
 
-    def _evict(self) -> None:
-        finished = [j for j in self._jobs.values() if j.state in ("done", "error")]
-        while len(self._jobs) > self._keep and finished:
-            old = finished.pop(0)
+    @property
+    def stopped(self) -> bool:
+        """True once the worker thread has ended: no job runs any more (only after :meth:`close`)."""
+        return not self._worker.is_alive()
+
+    def _evict_failed(self) -> None:
+        failed = [j for j in self._jobs.values() if j.state == "error"]
+        for old in failed[: max(0, len(failed) - self._keep_failed)]:
             del self._jobs[old.id]
-            shutil.rmtree(old.folder, ignore_errors=True)
 
     def _work(self) -> None:
         while True:
@@ -194,6 +267,11 @@ class JobQueue:
             error: SkyassetError | None = None
             try:
                 self._runner(job, report)
+                if self.closing:
+                    raise _stopped()
+                job.finished = time.time()
+                saved = self.library.commit(job.to_saved())
+                job.folder, job.files, job.viewer = saved.folder, saved.files, saved.viewer
             except SkyassetError as exc:
                 error = exc
             except Exception as exc:  # a bug: the page still gets an answer, the server keeps serving
@@ -203,12 +281,14 @@ class JobQueue:
     def _finish(self, job: Job, error: SkyassetError | None) -> None:
         if error is not None:
             job.error = error.to_json()["error"]
-        job.finished = time.time()
+            job.result = None
+            self.library.discard(job.folder)
+        job.finished = job.finished or time.time()
         job.progress = 1.0
         job.stage = job.state = "error" if job.error else "done"
         job.mark_finished()
         with self._lock:
-            self._evict()
+            self._evict_failed()
 
 
 def _stopped() -> SkyassetError:

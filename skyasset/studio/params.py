@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any, cast
 
-from skyasset.api import Layout, check_choice, check_settings
+from skyasset.api import Layout, Method, check_choice, check_settings
+from skyasset.assets.look import check_look
+from skyasset.assets.sun_place import parse_sun
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator, parse_mix
 from skyasset.upscale import UpscaleMode
@@ -25,7 +27,12 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "layout": (str,),
     "hdr": (bool,),
     "upscale": (str,),
+    "method": (str,),
+    "sun": (str,),
+    "exposure": (int, float),
+    "rotate": (int, float),
 }
+_NULLABLE = ("cloud", "mix", "method")
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,19 @@ class GenerateParams:
     layout: Layout = "equirect"
     hdr: bool = False
     upscale: UpscaleMode = "none"
+    method: Method | None = None  # None: the model's default (native with a canvas graph, else ring)
+    sun: str = "auto"  # as `generate --sun` takes it: auto, none or "ELEVATION,AZIMUTH"
+    exposure: float = 0.0  # the preview's look, applied to the files: stops, as `generate --exposure`
+    rotate: float = 0.0  # degrees of azimuth, as `generate --rotate`
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, saved: dict[str, Any]) -> GenerateParams:
+        """Parameters as :meth:`to_json` wrote them (a saved sky's); keys this version does not know are dropped."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in saved.items() if k in known})
 
 
 def parse_params(body: object, gen: SkyGenerator) -> GenerateParams:
@@ -58,8 +75,7 @@ def parse_params(body: object, gen: SkyGenerator) -> GenerateParams:
         )
     for key, value in body.items():
         types = _FIELDS[key]
-        nullable = key in ("cloud", "mix")
-        if value is None and nullable:
+        if value is None and key in _NULLABLE:
             continue
         if isinstance(value, bool) and bool not in types or not isinstance(value, types):
             raise SkyassetError(
@@ -78,8 +94,14 @@ def parse_params(body: object, gen: SkyGenerator) -> GenerateParams:
         layout=cast(Layout, body.get("layout", "equirect")),  # checked below, by check_settings
         hdr=body.get("hdr", False),
         upscale=cast(UpscaleMode, body.get("upscale", "none")),
+        method=cast("Method | None", body.get("method")),  # checked below, by check_settings
+        sun=body.get("sun", "auto"),
+        exposure=float(body.get("exposure", 0.0)),
+        rotate=float(body.get("rotate", 0.0)),
     )
-    check_settings(layout=params.layout, method=None, size=params.size, upscale=params.upscale)
+    check_settings(layout=params.layout, method=params.method, size=params.size, upscale=params.upscale)
+    parse_sun(params.sun)
+    check_look(params.exposure, params.rotate)
     if params.size > MAX_SIZE:
         raise SkyassetError(
             "invalid_argument",
@@ -87,4 +109,6 @@ def parse_params(body: object, gen: SkyGenerator) -> GenerateParams:
             f"use `skyasset generate --size {params.size}` for larger ones.",
         )
     check_choice(gen, params.cloud, params.seed, params.psi, parse_mix(mix_text) if mix_text else None)
+    if params.method == "native" and params.layout != "flat":
+        gen.require_canvas()
     return params

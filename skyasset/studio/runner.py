@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,45 +11,31 @@ from typing import Any
 import numpy as np
 
 import skyasset
-from skyasset.errors import SkyassetError
-from skyasset.generator import SkyGenerator, parse_mix
+from skyasset.generator import SkyGenerator
+from skyasset.naming import sky_stem
 from skyasset.studio.jobs import Job
 from skyasset.studio.params import GenerateParams
 
 __all__ = ["VIEWER_MAX_WIDTH", "make_runner", "output_stem", "sky_scores", "thumbnail"]
 
 VIEWER_MAX_WIDTH = 4096  # WebGL's guaranteed texture size; larger skies are shown downsampled
-# What a cloud type may contribute to a file name: ASCII letters, digits, '.', '_' and '-', short enough that a
-# stem with two of them stays far below the file system's 255-byte limit.
-_PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}", re.ASCII)
-
-
-def _name_part(cloud: str, gen: SkyGenerator | None) -> str:
-    """``cloud`` as typed, when it is a plain file name; else the class's index (``class3``) or ``sky``.
-
-    The text comes from the request and, through the class list, from the model bundle: a class code such as
-    ``../../x`` must never become part of a path, so anything but a plain name is replaced, not joined.
-    """
-    part = cloud.strip().lower().replace(" ", "-")
-    if _PLAIN_NAME.fullmatch(part) and ".." not in part:
-        return part
-    if gen is not None and gen.bundle.c_dim:
-        try:
-            return f"class{gen.class_index(cloud)}"
-        except SkyassetError:
-            pass
-    return "sky"
 
 
 def output_stem(params: GenerateParams, gen: SkyGenerator | None = None) -> str:
-    """File name stem that carries the settings, so history entries never share names: ``cumulus_7_psi070_2048``."""
-    cloud = _name_part(params.cloud, gen) if params.cloud is not None else "sky"
-    mix = ""
-    if params.mix:
-        parsed = parse_mix(params.mix)
-        mix = f"_{_name_part(parsed.cloud, gen)}{parsed.weight:g}"
-    upscale = f"_{params.upscale}" if params.upscale != "none" else ""
-    return f"{cloud}_{params.seed}_psi{round(params.psi * 100):03d}{mix}_{params.size}{upscale}"
+    """The sky's one name, as the CLI's ``--out-dir``, Blender and Unity give it: ``cumulus_7_psi070_2048``."""
+    return sky_stem(
+        params.cloud,
+        params.seed,
+        params.psi,
+        params.size,
+        mix=params.mix,
+        layout=params.layout,
+        method=params.method,
+        upscale=params.upscale,
+        exposure=params.exposure,
+        rotate=params.rotate,
+        gen=gen,
+    )
 
 
 def _without_folder(value: Any, folders: tuple[str, ...]) -> Any:
@@ -97,6 +82,10 @@ def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None
             size=p.size,
             hdr=p.hdr,
             upscale=p.upscale,
+            method=p.method,
+            sun=p.sun,
+            exposure=p.exposure,
+            rotate=p.rotate,
             model=gen,
             progress=upscaling,
         )

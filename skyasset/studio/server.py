@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import shutil
 import signal
 import socket
-import tempfile
 import threading
 import webbrowser
 from collections.abc import Callable, Iterator
@@ -22,6 +20,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator
 from skyasset.studio.app import create_app
+from skyasset.studio.library import Library, default_library_folder
 
 __all__ = ["LOCAL_HOSTS", "REQUEST_TIMEOUT_S", "serve"]
 
@@ -118,7 +117,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 @contextlib.contextmanager
 def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
-    """SIGINT/SIGTERM stop the server cleanly (jobs folder removed) instead of interrupting a request."""
+    """SIGINT/SIGTERM stop the server cleanly (unfinished skies removed) instead of interrupting a request."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -139,12 +138,20 @@ def serve(
     port: int = 8765,
     allow_remote: bool = False,
     open_browser: bool = False,
+    library: str | Path | None = None,
     on_ready: Callable[[dict[str, Any]], None] | None = None,
-) -> None:
+) -> bool:
     """Load the model, listen on ``host:port`` and serve the studio until SIGINT/SIGTERM.
 
-    Only loopback addresses are allowed unless ``allow_remote``: the studio has no authentication. ``on_ready``
-    gets ``{"url", "host", "port", "model_id"}`` once the socket listens (port 0 picks a free port).
+    Only loopback addresses are allowed unless ``allow_remote``: the studio has no authentication. Skies are kept
+    in ``library`` (default: :func:`~skyasset.studio.library.default_library_folder`). ``on_ready`` gets
+    ``{"url", "host", "port", "model_id", "library"}`` once the socket listens (port 0 picks a free port).
+
+    Returns ``True`` when no job runs any more. ``False`` when the running job did not reach a cancellation
+    point within the grace period (it is inside a long native call, e.g. encoding an 8192 px PNG or EXR): its
+    thread still runs, and the caller should end the process with ``os._exit`` rather than let the interpreter
+    finalize under it (:func:`skyasset.cli.studio.studio_command` says why). The server is closed and the
+    unfinished sky removed either way.
     """
     if host not in LOCAL_HOSTS and not allow_remote:
         raise SkyassetError(
@@ -155,10 +162,10 @@ def serve(
     if not 0 <= port <= 65535:
         raise SkyassetError("invalid_argument", f"--port must be in 0..65535, got {port}.")
     gen = SkyGenerator(model)
+    skies = Library(Path(library) if library is not None else default_library_folder())
     sock = _bind(host, port)
-    work = Path(tempfile.mkdtemp(prefix="skyasset-studio-"))
     try:
-        app = create_app(gen, work, allowed_hosts=["*"] if allow_remote else None)
+        app = create_app(gen, skies, allowed_hosts=["*"] if allow_remote else None)
         config = uvicorn.Config(
             app,
             http=_TimedH11Protocol,
@@ -181,10 +188,19 @@ def serve(
 
         with _stop_on_signals(stop):
             if on_ready is not None:
-                on_ready({"url": url, "host": host, "port": bound_port, "model_id": gen.bundle.model_id})
+                on_ready(
+                    {
+                        "url": url,
+                        "host": host,
+                        "port": bound_port,
+                        "model_id": gen.bundle.model_id,
+                        "library": str(skies.root),
+                    }
+                )
             if open_browser:
                 threading.Timer(0.5, webbrowser.open, args=(url,)).start()
             server.run(sockets=[sock])
+        return jobs.stopped
     finally:
         sock.close()
-        shutil.rmtree(work, ignore_errors=True)
+        skies.close()  # also when the app never started; closing twice is harmless

@@ -47,13 +47,17 @@ static class BridgeHarness
                         Seed = long.Parse(args[4], CultureInfo.InvariantCulture),
                         Layout = args[5],
                         Size = int.Parse(args[6], CultureInfo.InvariantCulture),
-                        OutputPath = args[7],
                         Hdr = Array.IndexOf(args, "hdr", 8) >= 0,
                     };
+                    if (Array.IndexOf(args, "folder", 8) >= 0)
+                        request.OutputFolder = args[7];  // --out-dir: the CLI names the files
+                    else
+                        request.OutputPath = args[7];
                     for (int i = 8; i < args.Length; i++)
                         if (args[i].StartsWith("upscale=", StringComparison.Ordinal))
                             request.Upscale = args[i].Substring("upscale=".Length);
                     GenerateResult r = Cli(exe, args[2], 120).GenerateAsync(request, CancellationToken.None).Result;
+                    Console.WriteLine("stem=" + r.Stem);
                     Console.WriteLine("cloud=" + r.Cloud);
                     Console.WriteLine("cloud_name=" + r.CloudName);
                     Console.WriteLine("seed=" + r.Seed.ToString(CultureInfo.InvariantCulture));

@@ -26,7 +26,12 @@ namespace Skyasset.Editor
         /// <summary>Overwrite existing files.</summary>
         public bool Force;
 
-        /// <summary>Absolute path of the main output file (<c>-o</c>), e.g. .../Assets/Skies/cumulus_7.png.</summary>
+        /// <summary>Absolute path of the main output file (<c>-o</c>), e.g. .../Assets/Skies/preview.png; or
+        /// <see cref="OutputFolder"/>, not both.</summary>
         public string OutputPath;
+
+        /// <summary>Absolute folder (<c>--out-dir</c>): the CLI names the files after the settings, the name the
+        /// studio and Blender give the same sky (<see cref="GenerateResult.Stem"/>).</summary>
+        public string OutputFolder;
     }
 }

@@ -26,6 +26,10 @@ namespace Skyasset.Editor
         public IList<string> Outputs { get; private set; }
         public IList<OutputFile> Files { get; private set; }
 
+        /// <summary>The sky's name from its settings, e.g. <c>cumulus_7_psi070_2048_fast</c>: the CLI decides it,
+        /// and the studio and Blender give the same sky the same name.</summary>
+        public string Stem { get; internal set; }
+
         /// <summary>Class code, or null for an unconditional model.</summary>
         public string Cloud { get; private set; }
         public string CloudName { get; private set; }

@@ -98,6 +98,7 @@ namespace Skyasset.Editor
                 RequireLong(answer, "seed"), RequireDouble(answer, "psi"), RequireString(answer, "layout"),
                 (int)AsLong(size[0], "size[0]"), (int)AsLong(size[1], "size[1]"), RequireBool(answer, "hdr"),
                 RequireString(model, "model_id"), RequireDouble(timings, "total_s"));
+            result.Stem = RequireString(answer, "stem");
             object sun;
             if (answer.TryGetValue("sun", out sun) && sun != null)
             {

@@ -66,8 +66,9 @@ namespace Skyasset.Editor
         {
             if (request == null)
                 throw new ArgumentNullException("request");
-            if (string.IsNullOrEmpty(request.OutputPath))
-                throw new ArgumentException("GenerateRequest.OutputPath is empty.", "request");
+            if (string.IsNullOrEmpty(request.OutputPath) == string.IsNullOrEmpty(request.OutputFolder))
+                throw new ArgumentException("Set exactly one of GenerateRequest.OutputPath (a file) and " +
+                    "OutputFolder (a folder; the CLI names the files).", "request");
             var arguments = new List<string> { "generate" };
             if (!string.IsNullOrEmpty(request.Cloud))
             {
@@ -91,8 +92,9 @@ namespace Skyasset.Editor
             }
             if (request.Force)
                 arguments.Add("--force");
-            arguments.Add("--out");
-            arguments.Add(request.OutputPath);
+            bool toFolder = string.IsNullOrEmpty(request.OutputPath);
+            arguments.Add(toFolder ? "--out-dir" : "--out");
+            arguments.Add(toFolder ? request.OutputFolder : request.OutputPath);
             WithModel(arguments);
             arguments.Add("--json");
             return arguments;
@@ -112,8 +114,8 @@ namespace Skyasset.Editor
         {
             if (string.IsNullOrEmpty(m_Executable))
                 throw new SkyassetCliException(SkyassetCliException.ExecutableNotFound,
-                    "No skyasset executable is configured and none was found on PATH. Install it " +
-                    "(pip install skyasset) and set its path in Preferences > skyasset.", -1, string.Empty);
+                    "No skyasset executable is configured and none was found on PATH. Install it from your " +
+                    "skyasset clone (pip install -e .) and set its path in Preferences > skyasset.", -1, string.Empty);
             try
             {
                 return await m_Runner.RunAsync(m_Executable, arguments, m_Timeout, cancellation).ConfigureAwait(false);
@@ -121,8 +123,8 @@ namespace Skyasset.Editor
             catch (ExecutableNotFoundException error)
             {
                 throw new SkyassetCliException(SkyassetCliException.ExecutableNotFound, string.Format(
-                    CultureInfo.InvariantCulture, "Could not run '{0}' ({1}). Install skyasset (pip install " +
-                    "skyasset) and set the path of its executable in Preferences > skyasset.", m_Executable,
+                    CultureInfo.InvariantCulture, "Could not run '{0}' ({1}). Install skyasset from your clone " +
+                    "(pip install -e .) and set the path of its executable in Preferences > skyasset.", m_Executable,
                     error.InnerException != null ? error.InnerException.Message : "not found"), -1, string.Empty);
             }
         }

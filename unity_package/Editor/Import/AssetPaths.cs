@@ -52,20 +52,6 @@ namespace Skyasset.Editor
         }
 
         /// <summary>
-        /// The file stem of a sky made with these settings, e.g. <c>cumulus_7_psi070_2048_fast</c>: another psi,
-        /// size or upscaler is another sky with its own files, so changing a setting never overwrites the last
-        /// one (the folder keeps the history); the same settings again make the same files.
-        /// </summary>
-        public static string SkyFileStem(string cloudName, long seed, float psi, int size, string upscale)
-        {
-            int hundredths = (int)Math.Round(psi * 100f);
-            string stem = SkyFileStem(cloudName, seed) + "_psi" +
-                hundredths.ToString("000", System.Globalization.CultureInfo.InvariantCulture) + "_" +
-                size.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return string.IsNullOrEmpty(upscale) || upscale == "none" ? stem : stem + "_" + upscale;
-        }
-
-        /// <summary>
         /// Where a sky's files that no material uses are kept: "/a/Assets/Skies/cumulus_7.json" ->
         /// "/a/Assets/Skies/cumulus_7~". Unity imports nothing in a folder whose name ends with '~', so they
         /// cost no import time and no unused texture assets, yet stay next to the sky they belong to.

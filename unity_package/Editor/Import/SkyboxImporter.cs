@@ -103,9 +103,9 @@ namespace Skyasset.Editor
                     "package documentation).");
             string main = RequireAssetPath(result.Outputs[0]);
             OutputFile sidecar = result.FindFile("sidecar", "json");
-            string stem = sidecar != null  // the sky's own name, which carries its settings
+            string stem = sidecar != null  // the files' own name: the sky's, which carries its settings
                 ? Path.GetFileNameWithoutExtension(sidecar.Path)
-                : AssetPaths.SkyFileStem(result.CloudName, result.Seed);
+                : result.Stem;
             string materialPath = Path.GetDirectoryName(main).Replace('\\', '/') + "/" + stem + "_" +
                 plan.CliLayout + ".mat";
 

@@ -51,8 +51,8 @@ namespace Skyasset.Editor
                 }
                 else
                 {
-                    SetMessage("skyasset was not found on PATH. Install it (pip install skyasset) and browse to " +
-                        "the executable (e.g. <venv>/bin/skyasset or <venv>\\Scripts\\skyasset.exe).",
+                    SetMessage("skyasset was not found on PATH. Install it from your clone (pip install -e .) and " +
+                        "browse to the executable (e.g. <venv>/bin/skyasset or <venv>\\Scripts\\skyasset.exe).",
                         MessageType.Warning);
                 }
             }

@@ -31,7 +31,7 @@ namespace Skyasset.Editor
         [SerializeField] int m_Size = 2048;
         [SerializeField] SkyLayout m_Layout = SkyLayout.CubemapFromEquirect;
         [SerializeField] bool m_Hdr;
-        [SerializeField] int m_Upscale = 1;
+        [SerializeField] int m_Upscale; // none: fast adds no visible detail to a sky (README, upscale modes)
         [SerializeField] string m_OutputFolder = "Assets/Skies";
         [SerializeField] bool m_ApplyAfterGenerate = true;
         [SerializeField] float m_Exposure = 1f;
@@ -281,9 +281,9 @@ namespace Skyasset.Editor
                 Hdr = m_Hdr,
                 Upscale = k_UpscaleModes[Math.Max(0, Math.Min(m_Upscale, k_UpscaleModes.Length - 1))],
                 Force = force,
-                OutputPath = AssetPaths.ToAbsolute(SkyboxImporter.ProjectRoot,
-                    folder + "/" + AssetPaths.SkyFileStem(CloudName(m_Cloud), m_Seed, m_Psi, m_Size,
-                        k_UpscaleModes[Math.Max(0, Math.Min(m_Upscale, k_UpscaleModes.Length - 1))]) + ".png"),
+                // The CLI names the files after the settings (the answer's stem), as the studio and Blender do:
+                // another setting is another sky beside the last, the same settings again ask to overwrite.
+                OutputFolder = AssetPaths.ToAbsolute(SkyboxImporter.ProjectRoot, folder),
             };
             SkyboxImporter.EnsureFolder(folder);
             m_Running = new CancellationTokenSource();
@@ -431,12 +431,6 @@ namespace Skyasset.Editor
         {
             if (this != null)
                 Repaint();
-        }
-
-        string CloudName(string code)
-        {
-            int index = m_Classes != null ? IndexOfCloud(m_Classes.Classes, code) : -1;
-            return index >= 0 ? m_Classes.Classes[index].Name : (code ?? "sky");
         }
 
         internal static int IndexOfCloud(IList<CloudClass> classes, string code)

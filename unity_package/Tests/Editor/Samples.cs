@@ -19,6 +19,7 @@ namespace Skyasset.Editor.Tests
             "{\"outputs\": [\"/tmp/Pröject dir/Assets/Skies/cumulus_7.png\", \"/tmp/Pröject dir/Assets/Skies/cumulus_7.json\"], " +
             "\"files\": [{\"path\": \"/tmp/Pröject dir/Assets/Skies/cumulus_7.png\", \"role\": \"equirect\", \"format\": \"png\", \"width\": 256, \"height\": 128}, " +
             "{\"path\": \"/tmp/Pröject dir/Assets/Skies/cumulus_7.json\", \"role\": \"sidecar\", \"format\": \"json\", \"width\": null, \"height\": null}], " +
+            "\"stem\": \"cumulus_7_psi070_256_ring\", " +
             "\"cloud\": \"Cu\", \"cloud_name\": \"cumulus\", \"seed\": 7, \"psi\": 0.7, \"mix\": [], \"layout\": \"equirect\", \"method\": \"ring\", " +
             "\"size\": [256, 128], \"hdr\": false, \"model\": {\"model_id\": \"tiny-random-test\", \"variant\": \"fp32\", \"path\": \"/work/main/tests/data/tiny_bundle\"}, " +
             "\"timings\": {\"load_s\": 0.1129, \"generate_s\": 0.1978, \"assemble_s\": 0.22, \"write_s\": 0.0218, \"total_s\": 0.5525}}";
@@ -27,6 +28,7 @@ namespace Skyasset.Editor.Tests
             "{\"outputs\": [\"/tmp/Pröject dir/Assets/Skies/cumulus_7.png\", \"/tmp/Pröject dir/Assets/Skies/cumulus_7.json\"], " +
             "\"files\": [{\"path\": \"/tmp/Pröject dir/Assets/Skies/cumulus_7.png\", \"role\": \"equirect\", \"format\": \"png\", \"width\": 256, \"height\": 128}, " +
             "{\"path\": \"/tmp/Pröject dir/Assets/Skies/cumulus_7.json\", \"role\": \"sidecar\", \"format\": \"json\", \"width\": null, \"height\": null}], " +
+            "\"stem\": \"cumulus_7_psi070_256_ring\", " +
             "\"cloud\": \"Cu\", \"cloud_name\": \"cumulus\", \"seed\": 7, \"psi\": 0.7, \"mix\": [], \"layout\": \"equirect\", \"method\": \"ring\", " +
             "\"size\": [256, 128], \"hdr\": false, \"model\": {\"model_id\": \"tiny-random-test\", \"variant\": \"fp32\", \"path\": \"/work/main/tests/data/tiny_bundle\"}, " +
             "\"sun\": {\"u\": 0.31, \"v\": 0.22, \"elevation_deg\": 50.4, \"irradiance\": 13.5, \"angle_deg\": 3.1, \"contrast\": 41.0, \"distinct\": true, \"present\": true, \"source\": \"detected\", \"azimuth_deg\": 291.6}, " +
@@ -36,6 +38,7 @@ namespace Skyasset.Editor.Tests
             "{\"outputs\": [\"/p/Assets/st_3.png\", \"/p/Assets/st_3.json\"], " +
             "\"files\": [{\"path\": \"/p/Assets/st_3.png\", \"role\": \"equirect\", \"format\": \"png\", \"width\": 256, \"height\": 128}, " +
             "{\"path\": \"/p/Assets/st_3.json\", \"role\": \"sidecar\", \"format\": \"json\", \"width\": null, \"height\": null}], " +
+            "\"stem\": \"stratus_3_psi070_256\", " +
             "\"cloud\": \"St\", \"cloud_name\": \"stratus\", \"seed\": 3, \"psi\": 0.7, \"mix\": [], \"layout\": \"equirect\", \"method\": \"native\", " +
             "\"size\": [256, 128], \"hdr\": false, \"model\": {\"model_id\": \"tiny-random-test\", \"variant\": \"fp32\", \"path\": \"/p/tiny\"}, " +
             "\"sun\": {\"u\": 0.5, \"v\": 0.0, \"elevation_deg\": 90.0, \"azimuth_deg\": 0.0, \"irradiance\": 0.0, \"angle_deg\": 0.0, \"contrast\": 0.0, \"distinct\": false, \"present\": false, \"source\": \"none\"}, " +
@@ -64,6 +67,7 @@ namespace Skyasset.Editor.Tests
             "{\"path\": \"/p/Assets/f_down.hdr\", \"role\": \"face:down\", \"format\": \"hdr\", \"width\": 64, \"height\": 64}, " +
             "{\"path\": \"/p/Assets/f_down.exr\", \"role\": \"face:down\", \"format\": \"exr\", \"width\": 64, \"height\": 64}, " +
             "{\"path\": \"/p/Assets/f.json\", \"role\": \"sidecar\", \"format\": \"json\", \"width\": null, \"height\": null}], " +
+            "\"stem\": \"stratus_2147483647_psi100_mix-cumulus030_256_faces_ring\", " +
             "\"cloud\": \"St\", \"cloud_name\": \"stratus\", \"seed\": 2147483647, \"psi\": 1, \"mix\": [{\"cloud\": \"Cu\", \"weight\": 0.3}], " +
             "\"layout\": \"faces\", \"method\": \"ring\", \"size\": [256, 128], \"hdr\": true, " +
             "\"model\": {\"model_id\": \"tiny-random-test\", \"variant\": \"fp32\", \"path\": \"/b\"}, \"timings\": {\"total_s\": 1.5}}";

@@ -78,17 +78,6 @@ namespace Skyasset.Editor.Tests
         }
 
         [Test]
-        public void SkyFileStem_CarriesTheSettings_SoChangingOneNeverOverwrites()
-        {
-            string sky = AssetPaths.SkyFileStem("cumulus", 7, 0.7f, 2048, "fast");
-            Assert.AreEqual("cumulus_7_psi070_2048_fast", sky);
-            Assert.AreEqual(sky, AssetPaths.SkyFileStem("cumulus", 7, 0.7f, 2048, "fast"));
-            Assert.IsTrue(sky != AssetPaths.SkyFileStem("cumulus", 7, 0.5f, 2048, "fast"), "psi");
-            Assert.IsTrue(sky != AssetPaths.SkyFileStem("cumulus", 7, 0.7f, 4096, "fast"), "size");
-            Assert.AreEqual("cumulus_7_psi070_2048", AssetPaths.SkyFileStem("cumulus", 7, 0.7f, 2048, "none"));
-        }
-
-        [Test]
         public void RandomSeed_CoversTheWholeRange()
         {
             var random = new Random(1);

@@ -61,12 +61,35 @@ namespace Skyasset.Editor.Tests
         }
 
         [Test]
+        public void GenerateArguments_WithAFolder_LetTheCliNameTheFiles()
+        {
+            GenerateRequest request = Request();
+            request.OutputPath = null;
+            request.OutputFolder = "/home/ana/My Project/Assets/Skies";
+            List<string> arguments = Cli(FakeProcessRunner.Answering(0, "{}")).GenerateArguments(request);
+            Assert.AreEqual("/home/ana/My Project/Assets/Skies", arguments[arguments.IndexOf("--out-dir") + 1]);
+            CollectionAssert.DoesNotContain(arguments, "--out");
+        }
+
+        [Test]
+        public void GenerateArguments_NeedExactlyOneOfFileAndFolder()
+        {
+            GenerateRequest both = Request();
+            both.OutputFolder = "/p/Assets/Skies";
+            Assert.Throws<ArgumentException>(() => Cli(FakeProcessRunner.Answering(0, "{}")).GenerateArguments(both));
+            GenerateRequest neither = Request();
+            neither.OutputPath = null;
+            Assert.Throws<ArgumentException>(() => Cli(FakeProcessRunner.Answering(0, "{}")).GenerateArguments(neither));
+        }
+
+        [Test]
         public void Generate_ParsesTheAnswer()
         {
             GenerateResult result = Cli(FakeProcessRunner.Answering(0, Samples.GenerateEquirect + "\n"))
                 .GenerateAsync(Request(), CancellationToken.None).GetAwaiter().GetResult();
             Assert.AreEqual("Cu", result.Cloud);
             Assert.AreEqual("cumulus", result.CloudName);
+            Assert.AreEqual("cumulus_7_psi070_256_ring", result.Stem);  // ring: not the model's default
             Assert.AreEqual(7L, result.Seed);
             Assert.AreEqual(0.7, result.Psi, 1e-9);
             Assert.AreEqual("equirect", result.Layout);
