@@ -13,6 +13,7 @@ import pytest
 
 from skyasset.errors import SkyassetError
 from skyasset.studio.archive import zip_stream
+from skyasset.studio.jobs import JobQueue
 from skyasset.studio.library import RECORD_NAME, Library, SavedSky, check_sky_id, default_library_folder
 from skyasset.studio.verdict import describe_scores
 
@@ -146,6 +147,21 @@ def test_a_damaged_record_is_skipped_not_fatal(tmp_path: Path, damage: str) -> N
     bad = make_sky(library, "00000000000000bb")
     (bad.folder / RECORD_NAME).write_text(damage)
     assert library.skies() == [good]
+
+
+def test_saved_settings_without_a_seed_do_not_stop_the_studio_starting(tmp_path: Path) -> None:
+    """The record itself is well formed; its params are not: the queue lists the good sky and skips that one."""
+    library = Library(tmp_path / "lib")
+    good = make_sky(library, "00000000000000aa")
+    bad = make_sky(library, "00000000000000bb")
+    record = json.loads((bad.folder / RECORD_NAME).read_text())
+    del record["params"]["seed"]
+    (bad.folder / RECORD_NAME).write_text(json.dumps(record))
+    queue = JobQueue(lambda job, report: None, library)
+    try:
+        assert [job.id for job in queue.recent()] == [good.id]
+    finally:
+        queue.close()
 
 
 def test_a_library_path_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ the newest ``keep_failed`` of them.
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import secrets
 import threading
@@ -28,6 +29,7 @@ from skyasset.studio.params import GenerateParams
 __all__ = ["MAX_QUEUED", "Job", "JobBusy", "JobQueue", "JobState", "QueueFull"]
 
 JobState = Literal["queued", "running", "done", "error"]
+_log = logging.getLogger("skyasset.studio")
 MAX_QUEUED = 8  # waiting jobs; the page sends one at a time, so only a script or a flood reaches this
 
 
@@ -168,7 +170,12 @@ class JobQueue:
         # A plain flag, not an Event: the SIGTERM handler sets it, and it must take no lock the interrupted main
         # thread might hold. The worker and the runner's progress callback read it.
         self.closing = False
-        self._jobs: OrderedDict[str, Job] = OrderedDict((s.id, Job.from_saved(s)) for s in library.skies())
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        for sky in library.skies():
+            try:
+                self._jobs[sky.id] = Job.from_saved(sky)
+            except ValueError as exc:  # a damaged sky.json must not keep the studio from starting
+                _log.warning("skyasset studio: skipped %s, not a readable sky (%s)", sky.folder, exc)
         self._lock = threading.Lock()
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="skyasset-studio-worker", daemon=True)

@@ -55,8 +55,13 @@ class GenerateParams:
 
     @classmethod
     def from_json(cls, saved: dict[str, Any]) -> GenerateParams:
-        """Parameters as :meth:`to_json` wrote them (a saved sky's); keys this version does not know are dropped."""
+        """Parameters as :meth:`to_json` wrote them (a saved sky's); keys this version does not know are dropped.
+
+        ``ValueError`` when ``cloud`` or ``seed`` is missing (a damaged ``sky.json``)."""
         known = {f.name for f in fields(cls)}
+        missing = [name for name in ("cloud", "seed") if name not in saved]
+        if missing:
+            raise ValueError(f"the saved parameters lack {', '.join(missing)}")
         return cls(**{k: v for k, v in saved.items() if k in known})
 
 

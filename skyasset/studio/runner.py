@@ -12,30 +12,11 @@ import numpy as np
 
 import skyasset
 from skyasset.generator import SkyGenerator
-from skyasset.naming import sky_stem
 from skyasset.studio.jobs import Job
-from skyasset.studio.params import GenerateParams
 
-__all__ = ["VIEWER_MAX_WIDTH", "make_runner", "output_stem", "sky_scores", "thumbnail"]
+__all__ = ["VIEWER_MAX_WIDTH", "make_runner", "sky_scores", "thumbnail"]
 
 VIEWER_MAX_WIDTH = 4096  # WebGL's guaranteed texture size; larger skies are shown downsampled
-
-
-def output_stem(params: GenerateParams, gen: SkyGenerator | None = None) -> str:
-    """The sky's one name, as the CLI's ``--out-dir``, Blender and Unity give it: ``cumulus_7_psi070_2048``."""
-    return sky_stem(
-        params.cloud,
-        params.seed,
-        params.psi,
-        params.size,
-        mix=params.mix,
-        layout=params.layout,
-        method=params.method,
-        upscale=params.upscale,
-        exposure=params.exposure,
-        rotate=params.rotate,
-        gen=gen,
-    )
 
 
 def _without_folder(value: Any, folders: tuple[str, ...]) -> Any:
@@ -66,7 +47,6 @@ def _strip_server_paths(sidecar: Path, folder: Path) -> None:
 def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None]], None]:
     def run(job: Job, report: Callable[[str, float], None]) -> None:
         p = job.params
-        out = job.folder / f"{output_stem(p, gen)}.png"
 
         def upscaling(done: int, total: int) -> None:
             report("upscaling", 0.1 + 0.8 * done / max(total, 1))
@@ -75,7 +55,7 @@ def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None
         result = skyasset.generate(
             p.cloud,
             p.seed,
-            out,
+            out_dir=job.folder,  # named by the core (skyasset.naming), as the CLI, Blender and Unity name it
             psi=p.psi,
             mix=p.mix,
             layout=p.layout,
