@@ -234,7 +234,7 @@ class SkyassetWorldSettings(bpy.types.PropertyGroup):
         description="How a large sky gets its detail from the generator's small views",
         items=[
             ("none", "None", "Interpolate the views (fastest, softest)"),
-            ("fast", "Fast", "Bundled 4x network: sharper, under a second at 4096"),
+            ("fast", "Fast", "Bundled 4x network: about as fast, barely different from None on a sky"),
             ("best", "Best", "Real-ESRGAN x4plus: sharpest, minutes on a CPU (needs skyasset[best])"),
         ],
         default="none",  # fast adds no visible detail to a sky (README: "What each upscale mode buys")

@@ -1,7 +1,8 @@
 """The one name of a sky: the file stem every front end (CLI, studio, Blender, Unity) gives a sky's files.
 
 The stem is decided from the generation settings alone, so the same settings give the same name everywhere
-(``cumulus_7_psi070_2048_fast``) and another setting gives another name, never overwriting the last sky:
+(``cumulus_7_psi070_2048_fast``) and a setting that is in the name gives another name; the sun, the ground fill
+and ``--hdr`` are not in it, so skies differing only in those share a name (``--force`` to overwrite):
 
     {cloud}_{seed}_psi{psi}[_mix-{cloud}{weight}]_{width}[_{layout}][_{method}][_{upscale}][_ev{stops}][_rot{deg}]
 

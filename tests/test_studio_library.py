@@ -164,6 +164,22 @@ def test_saved_settings_without_a_seed_do_not_stop_the_studio_starting(tmp_path:
         queue.close()
 
 
+def test_a_sky_deleted_by_another_studio_is_forgotten_here_too(tmp_path: Path) -> None:
+    """Two studios on one library: the second deletes a sky; the first answers "not found" once and drops it."""
+    library = Library(tmp_path / "lib")
+    kept = make_sky(library, "00000000000000aa")
+    gone = make_sky(library, "00000000000000bb")
+    queue = JobQueue(lambda job, report: None, library)
+    try:
+        Library(tmp_path / "lib").delete(gone.id)  # the other studio
+        with pytest.raises(SkyassetError) as err:
+            queue.delete(gone.id)
+        assert err.value.code == "input_not_found"
+        assert [job.id for job in queue.recent()] == [kept.id]
+    finally:
+        queue.close()
+
+
 def test_a_library_path_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(SkyassetError) as caught:

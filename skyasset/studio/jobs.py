@@ -223,7 +223,14 @@ class JobQueue:
             if job is not None and job.state == "error":
                 del self._jobs[job_id]
                 return
-            self.library.delete(job_id)
+            try:
+                self.library.delete(job_id)
+            except SkyassetError as exc:
+                # Gone from the library already (another studio on the same folder deleted it): forget it here
+                # too, or it would stay listed and every delete would answer "not found".
+                if exc.code == "input_not_found" and job is not None:
+                    del self._jobs[job_id]
+                raise
             self._jobs.pop(job_id, None)
 
     def close(self, timeout: float = 2.0) -> bool:
