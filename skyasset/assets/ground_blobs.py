@@ -69,6 +69,9 @@ _WARP_DEG = 70.0  # the sky from a hill's top up to this height is lowered onto 
 _WARP_SLOPE = 0.3  # the lowering falls off beside a hill by at most this many degrees per degree of longitude ...
 _WARP_SMOOTH_DEG = 8.0  # ... and changes smoothly over this much longitude, so clouds stay continuous
 _COLOUR_DEG = 3.0  # coarser than this is the sky's colour near the horizon, taken from beside the hill
+_FOOT_DEG = 3.0  # a blob's fill also takes the half-dark ground it stands in, along the horizon, this high ...
+_FOOT_REACH_DEG = 15.0  # ... and this far beside it (farther, a long dark band is more likely haze or cloud)
+_SKY_RATIO = 0.9  # beside a blob, a pixel this bright (of the sky level) counts fully for its row's fill
 
 
 def _smooth_longitude(values: np.ndarray, sigma: float) -> np.ndarray:
@@ -315,13 +318,14 @@ def _fill_small_blobs(upper: np.ndarray) -> np.ndarray:
     mask = ground_blob_mask(band, px_per_deg)
     if not mask.any():
         return upper
+    mask = _with_foot(band, mask, px_per_deg)
     # Work on a copy with wrapped columns each side: every blur and the pull-push continue across the seam.
     pad = min(w, int(round(30.0 * px_per_deg)))
     wide = np.concatenate([band[:, w - pad :], band, band[:, :pad]], axis=1)
     tops = np.pad(_fill_tops(mask, px_per_deg), pad, mode="wrap")
     row_index = np.arange(rows)[:, None]
     region = (row_index >= tops[None, :]).astype(np.float32)
-    smooth = pull_push(wide, 1.0 - region)
+    smooth = _fill_along_rows(wide, region, px_per_deg)
     smooth = cv2.GaussianBlur(smooth, (0, 0), max(1.0, _TEXTURE_DEG * px_per_deg))  # no pull-push blocks
     composite = wide * (1.0 - region[..., None]) + smooth * region[..., None]
     detail = composite - cv2.GaussianBlur(composite, (0, 0), max(1.0, _TEXTURE_DEG * px_per_deg))
@@ -337,3 +341,64 @@ def _fill_small_blobs(upper: np.ndarray) -> np.ndarray:
     out = upper.copy()
     out[h - rows :] = np.clip(blended[:, pad : pad + w], 0.0, 1.0)
     return out
+
+
+def _fill_along_rows(wide: np.ndarray, region: np.ndarray, px_per_deg: float) -> np.ndarray:
+    """``wide`` with ``region`` (> 0.5) filled from the sky beside it at the same height: per row, the local mean
+    (over ``_COLOUR_DEG`` of longitude) of the pixels outside the region, interpolated linearly across it.
+
+    Near the horizon the sky changes with elevation far more than with longitude (a haze band, a low glow, the
+    grey of distant land at its foot), so the columns beside a blob, not the sky above it, say what belongs
+    there: a fill from above (pull-push) is the brighter colour of a higher elevation, a pale block between
+    darker neighbours. A row with no sky outside the region keeps the pull-push fill."""
+    h, w = region.shape
+    lum = luminance(wide)
+    level = _sky_level(lum, _SKY_LEVEL_DEG, _SKY_LEVEL_SMOOTH_DEG, px_per_deg)
+    # Ground the mask missed beside a blob (half-dark land at its foot) says little of the sky there.
+    skyness = np.clip((lum / np.maximum(level[None, :], 1e-6) - DARK_RATIO) / (_SKY_RATIO - DARK_RATIO), 0.0, 1.0)
+    outside = (region < 0.5).astype(np.float32)
+    known = outside * (0.05 + 0.95 * skyness)
+    sigma = max(1.0, _COLOUR_DEG * px_per_deg)
+    half = int(4 * sigma) + 1
+
+    def blur(a: np.ndarray) -> np.ndarray:
+        return np.asarray(cv2.GaussianBlur(a, (2 * half + 1, 1), sigma, sigmaY=0.1, borderType=cv2.BORDER_REFLECT))
+
+    weight = blur(known)
+    local = blur(wide * known[..., None]) / np.maximum(weight, 1e-6)[..., None]
+    trust = blur(outside * skyness) / np.maximum(blur(outside), 1e-6)  # how sky-like the pixels beside are
+    from_above = pull_push(wide, 1.0 - region)
+    out = from_above.copy()
+    columns = np.arange(wide.shape[1], dtype=np.float32)
+    for row in np.flatnonzero(region.max(axis=1) > 0.5):
+        beside = np.flatnonzero((outside[row] > 0.5) & (weight[row] > 0.05))
+        if beside.size < 2:
+            continue
+        t = np.interp(columns, beside, trust[row, beside])[:, None]
+        along = np.stack([np.interp(columns, beside, local[row, beside, c]) for c in range(3)], axis=-1)
+        out[row] = along * t + from_above[row] * (1.0 - t)
+    return np.asarray(np.where(region[..., None] < 0.5, wide, out), np.float32)
+
+
+def _with_foot(band: np.ndarray, mask: np.ndarray, px_per_deg: float) -> np.ndarray:
+    """``mask`` with the half-dark, ground-coloured land its blobs stand in (the lowest ``_FOOT_DEG``, connected
+    to a blob along the horizon, within ``_FOOT_REACH_DEG`` of it): left beside a filled hill, that land is a
+    darker block between paler fills."""
+    h, w = mask.shape
+    lum = luminance(band)
+    level = _sky_level(lum, _SKY_LEVEL_DEG, _SKY_LEVEL_SMOOTH_DEG, px_per_deg)
+    half_dark = (lum < _HALF_DARK_RATIO * level[None, :]) & _ground_coloured(band, lum, _HALF_DARK_SATURATION)
+    rows = max(1, int(round(_FOOT_DEG * px_per_deg)))
+    foot = np.asarray(half_dark & (np.arange(h)[:, None] >= h - rows), bool)
+    reach = max(1, int(round(_FOOT_REACH_DEG * px_per_deg)))
+    columns = np.asarray(mask.any(axis=0), np.uint8)[None, :]
+    near = cv2.dilate(_wrap_columns(columns, w + 2 * reach), np.ones((1, 2 * reach + 1), np.uint8))
+    foot &= near[:, reach : reach + w].astype(bool)
+    pad = w // 4
+    wide = _wrap_columns(mask | foot, w + 2 * pad)
+    count, labels = cv2.connectedComponents(wide.astype(np.uint8), connectivity=8)
+    touched = np.zeros(count, bool)
+    wide_mask = np.asarray(_wrap_columns(mask, w + 2 * pad), bool)
+    touched[np.unique(labels[wide_mask])] = True
+    touched[0] = False
+    return np.asarray(mask | _unwrap_columns(touched[labels], w))
