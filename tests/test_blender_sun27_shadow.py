@@ -89,10 +89,13 @@ def test_the_cube_shadow_falls_away_from_the_sun(tmp_path: Path, cloud: str, sun
     toward = np.array(sun.from_report(report).direction[:2])
     toward /= np.linalg.norm(toward)
     elevation = math.radians(report["elevation_deg"])
-    reach = 1.0 + 0.5 * 2.0 / math.tan(elevation)  # halfway along the shadow of a cube 2 high, from its side
+    # Halfway along the shadow of a cube 2 high, from its side; a low sun's long shadow is sampled inside the view.
+    reach = min(1.0 + 0.5 * 2.0 / math.tan(elevation), HALF_WIDTH - 0.75)
     lit = _plane_at(luma, *(toward * reach))
     shaded = _plane_at(luma, *(-toward * reach))
-    assert shaded < 0.8 * lit, f"no shadow away from the sun: lit {lit:.3f}, away {shaded:.3f}"
+    # Direct light on the plane scales with sin(elevation): a low sun's shadow is real but shallower.
+    depth = 0.8 if report["elevation_deg"] >= 15.0 else 0.9
+    assert shaded < depth * lit, f"no shadow away from the sun: lit {lit:.3f}, away {shaded:.3f}"
     # Sideways (perpendicular to the sun) the plane is lit as on the sun's side: the shadow is not a blur.
     side = np.array([-toward[1], toward[0]]) * reach
     assert _plane_at(luma, *side) > 0.9 * lit
