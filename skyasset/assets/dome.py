@@ -40,6 +40,7 @@ WINDOW = 0.4  # a patch's round window: radius as a fraction of the view (within
 ENERGY_FLOOR = 0.25
 CAP_BLEND_DEG = 30.0  # above the band of views, its top colour turns to one colour for every azimuth over this
 CAP_STAGES_DEG = (5.0, 20.0, 60.0)  # azimuth blurs (sigma) of the top colour on the way up
+PLANE_ELEVATION_DEG = 20.0  # the cloud plane is laid out to this elevation whatever the layer's own start
 SHARPNESS = 1.0  # exponent on the patch windows (> 1: one patch dominates, with sharper edges between them)
 
 
@@ -99,7 +100,8 @@ def cloud_layer(
     stack = np.asarray(views, np.float32)
     stack = stack[None] if stack.ndim == 3 else stack
     side = max(int(stack.shape[2]), 8)
-    reach = 1.0 / math.tan(math.radians(min_elevation))  # the plane's radius seen above min_elevation
+    # the plane's radius seen above PLANE_ELEVATION_DEG: fixed, so where the layer starts does not move its patches
+    reach = 1.0 / math.tan(math.radians(min(min_elevation, PLANE_ELEVATION_DEG)))
     px_per_unit = side * 2.0 * WINDOW / PATCH_UNITS  # a patch's round window spans PATCH_UNITS on the plane
     plane = _plane_texture([_view_detail(v, side, detect) for v in stack], reach, px_per_unit, _content_seed(stack))
     elevation = np.degrees(np.arcsin(np.clip(dirs[..., 1], -1.0, 1.0)))

@@ -38,6 +38,8 @@ from skyasset.errors import SkyassetError
 __all__ = ["NativeOptions", "assemble_native", "canvas_horizon"]
 
 LOWEST_HORIZON = 0.6  # the horizon is searched below this fraction of the canvas's height (see above)
+LAYER_LOWEST_DEG = 20.0  # the cloud layer never starts lower than this
+LAYER_LEAD_DEG = 6.0  # the layer starts this far below where the canvas starts fading at its top
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: ``zenith`` is an array, which has no truth value to compare by
@@ -127,7 +129,17 @@ def assemble_native(canvas: np.ndarray, width: int = 2048, options: NativeOption
     weight = (smoothstep((py + 0.5) / max(1.0, opts.top_feather * ch)) * (py >= -0.5)).astype(np.float32)
     upper = fill_cap(warped, weight)
     if opts.zenith is not None:
-        layer, layer_weight = cloud_layer(np.asarray(opts.zenith, np.float32), dirs, detect=opts.detect)
+        # The layer takes over where the canvas fades out at its top edge (it reaches 36-44 degrees, by where
+        # its horizon sits), so the canvas's own clouds stay whole below it.
+        top_deg = math.degrees(math.atan(horizon_px / f_px))
+        fade_deg = math.degrees(math.atan(max(0.0, horizon_px - opts.top_feather * ch) / f_px))
+        layer, layer_weight = cloud_layer(
+            np.asarray(opts.zenith, np.float32),
+            dirs,
+            min_elevation=max(LAYER_LOWEST_DEG, fade_deg - LAYER_LEAD_DEG),
+            full_elevation=top_deg,
+            detect=opts.detect,
+        )
         upper = overlay_cloud_layer(upper, layer, layer_weight)
     upper = deepen_zenith(upper)
     if opts.detect:
