@@ -3,25 +3,17 @@ viewer (and so in its files) exactly as the preview looked before it was made, a
 
 from __future__ import annotations
 
-import base64
-import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
 
+from tests._browser import CHROMIUM, CHROMIUM_ARGS, canvas_pixels, generate_on_page, playwright_or_skip
 from tests._studio_server import get_json, studio
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-
-CHROMIUM_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"]
+sync_api = playwright_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -54,36 +46,15 @@ def set_look(page: Any, stops: float, degrees: float) -> None:
     )
 
 
-def generate(page: Any) -> str:
-    before = page.evaluate("document.body.dataset.shownJob || ''")
-    page.fill("#seed", "5")
-    page.click("#generate")
-    page.wait_for_function(
-        "(before) => (document.body.dataset.shownJob || '') !== before"
-        " && !document.getElementById('generate').disabled",
-        arg=before,
-        timeout=120_000,
-    )
-    return str(page.evaluate("document.body.dataset.shownJob"))
-
-
-def frame(page: Any) -> np.ndarray:
-    """The viewer's canvas once the frames asked for have been drawn."""
-    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    data_url = page.evaluate("document.querySelector('#viewer canvas').toDataURL('image/png')")
-    png = base64.b64decode(data_url.split(",", 1)[1])
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), np.float32) / 255.0
-
-
 def test_a_sky_made_with_the_sliders_looks_as_their_preview(tab: tuple[str, Any]) -> None:
     url, page = tab
     set_look(page, 0, 0)
-    generate(page)
-    plain = frame(page)
+    generate_on_page(page, "5")
+    plain = canvas_pixels(page)
     set_look(page, 1, 90)
-    preview = frame(page)  # the plain sky, brightened and turned by the viewer
-    job_id = generate(page)  # the same sky, made with the look in its files
-    made = frame(page)
+    preview = canvas_pixels(page)  # the plain sky, brightened and turned by the viewer
+    job_id = generate_on_page(page, "5")  # the same sky, made with the look in its files
+    made = canvas_pixels(page)
     status, job = get_json(f"{url}/api/jobs/{job_id}")
     assert status == 200
     assert (job["result"]["exposure_stops"], job["result"]["rotation_deg"]) == (1.0, 90.0)
@@ -92,4 +63,4 @@ def test_a_sky_made_with_the_sliders_looks_as_their_preview(tab: tuple[str, Any]
     # (a wrong turning direction or a double exposure differs as much as the preview differs from the plain sky).
     assert np.abs(made - preview).mean() < 0.01, np.abs(made - preview).mean()
     set_look(page, 1, 270)  # the made sky turned half round: what a viewer turning the other way would show
-    assert np.abs(frame(page) - preview).mean() > 0.02
+    assert np.abs(canvas_pixels(page) - preview).mean() > 0.02

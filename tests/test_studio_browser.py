@@ -6,11 +6,8 @@ runs the page with another model (e.g. skyasset/models/default, for the docs' pi
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import os
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,18 +15,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
 
 import skyasset
+from tests._browser import CHROMIUM, CHROMIUM_ARGS, canvas_pixels, generate_on_page, playwright_or_skip
 from tests._studio_server import get_json, request, studio
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-
-# WebGL without a GPU: Chromium's software rasteriser.
-CHROMIUM_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"]
+sync_api = playwright_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -74,28 +65,6 @@ def screenshots(tmp_path: Path) -> Path:
     shots = Path(os.environ.get("SKYASSET_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     return shots
-
-
-def generate_on_page(tab: Any, seed: str = "3", **choices: str) -> str:
-    """Choose ``seed`` and ``choices`` (select id -> value), press Generate, wait for the new sky; its job id."""
-    before = tab.evaluate("document.body.dataset.shownJob || ''")
-    tab.fill("#seed", seed)
-    for select, value in choices.items():
-        tab.select_option(f"#{select}", value)
-    tab.click("#generate")
-    tab.wait_for_function(
-        "(before) => (document.body.dataset.shownJob || '') !== before"
-        " && !document.getElementById('generate').disabled",
-        arg=before,
-        timeout=120_000,
-    )
-    return str(tab.evaluate("document.body.dataset.shownJob"))
-
-
-def canvas_pixels(tab: Any) -> np.ndarray:
-    data_url = tab.evaluate("document.querySelector('#viewer canvas').toDataURL('image/png')")
-    png = base64.b64decode(data_url.split(",", 1)[1])
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), np.float32) / 255.0
 
 
 def test_generate_shows_the_sky_in_3d_and_downloads_the_cli_file(
