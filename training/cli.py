@@ -10,17 +10,19 @@ imports inside your commands so ``skyasset-train --help`` stays fast.
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, cast
 
 import typer
 
 from skyasset.errors import SkyassetError
 from training.cli_errors import handle_errors
+from training.cli_options import training_options_command
+from training.options import TrainingOptions
 from training.outputs import IMAGE_SUFFIXES, check_output_file, check_output_folder
 
 __all__ = ["app", "main"]
@@ -32,8 +34,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output if it exists.")]
@@ -81,7 +81,7 @@ def prepare(
     as_json: JsonOpt = False,
 ) -> None:
     """Write a training archive (resized images + labels), de-duplicated, with per-class counts."""
-    from training.dataset import prepare_dataset
+    from training.dataset import CropMode, CrossClassPolicy, ImageFormat, prepare_dataset
 
     if (
         crop not in ("center", "stretch")
@@ -97,13 +97,13 @@ def prepare(
         resolution=resolution,
         labels_json=labels,
         unconditional=unconditional,
-        crop=crop,
-        image_format=image_format,
-        jpeg_quality=quality,  # type: ignore[arg-type]
-        cross_class=cross_class,
+        crop=cast(CropMode, crop),  # checked above
+        image_format=cast(ImageFormat, image_format),
+        jpeg_quality=quality,
+        cross_class=cast(CrossClassPolicy, cross_class),
         max_images=max_images,
         force=force,
-    )  # type: ignore[arg-type]
+    )
     lines = [f"wrote {report.out} ({report.num_images} images, {report.bytes / 2**20:.1f} MiB)"]
     lines += [f"  {k:4s} {v:5d}" for k, v in report.class_counts.items()]
     lines.append(
@@ -114,135 +114,28 @@ def prepare(
     _emit(report.to_json(), as_json, "\n".join(lines))
 
 
+DRY_RUN = inspect.Parameter(
+    "dry_run",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=False,
+    annotation=Annotated[bool, typer.Option("--dry-run", help="Print the options and exit.")],
+)
+
+
 @app.command()
 @handle_errors
-def train(
-    data: Annotated[Path, typer.Option(help="Archive from `skyasset-train prepare`.")],
-    outdir: Annotated[Path, typer.Option(help="Parent folder of the numbered run directories.")],
-    config: Annotated[
-        str, typer.Option(help="Network config: tiny | lean64 | lean128 | ccsn256-small | ccsn256.")
-    ] = "ccsn256-small",
-    cond: Annotated[bool, typer.Option("--cond/--uncond", help="Train with or without labels.")] = True,
-    batch: Annotated[int, typer.Option(help="Total batch over all processes.")] = 32,
-    kimg: Annotated[float, typer.Option(help="Total length in thousands of real images shown.")] = 100.0,
-    tick_kimg: Annotated[float, typer.Option(help="Progress interval.")] = 4.0,
-    snap_kimg: Annotated[float, typer.Option(help="Snapshot + metrics interval; 0 = end only.")] = 20.0,
-    snap_kind: Annotated[str, typer.Option(help="full | compact (fp16 G_ema + D).")] = "full",
-    metrics: Annotated[str, typer.Option(help="Comma list (fid,kid,fid_per_class) or 'none'.")] = "fid",
-    metrics_num_gen: Annotated[int, typer.Option(help="Generated images per evaluation.")] = 5000,
-    gamma: Annotated[float | None, typer.Option(help="R1 weight (default 0.0002 res^2 / batch).")] = None,
-    lr: Annotated[float, typer.Option(help="Adam learning rate (G, and D unless --d-lr).")] = 0.0025,
-    d_lr: Annotated[float | None, typer.Option(help="Adam learning rate of D (default --lr).")] = None,
-    disc: Annotated[
-        str,
-        typer.Option(
-            help="stylegan2: residual D with R1 and ADA; projected: patch discriminators on frozen Inception "
-            "features (hinge loss, DiffAugment, no R1, no ADA)."
-        ),
-    ] = "stylegan2",
-    disc_features: Annotated[
-        str, typer.Option(help="Projected D's feature weights: inception, or random (the control).")
-    ] = "inception",
-    bf16: Annotated[
-        str, typer.Option(help="bfloat16 autocast of the projected D on the CPU: auto (where AVX512-BF16) | on | off.")
-    ] = "auto",
-    aug: Annotated[str, typer.Option(help="ada | fixed | none")] = "ada",
-    augment_p: Annotated[float, typer.Option(help="Initial / fixed augment probability.")] = 0.0,
-    ada_target: Annotated[float, typer.Option(help="ADA r_t target.")] = 0.6,
-    ada_kimg: Annotated[float, typer.Option(help="ADA speed: kimg for p to go 0 -> 1 (100 for short runs).")] = 500.0,
-    pl_weight: Annotated[float, typer.Option(help="Path-length regularisation weight; 0 = off.")] = 2.0,
-    g_reg_interval: Annotated[int, typer.Option(help="Lazy path-length interval (steps).")] = 4,
-    d_reg_interval: Annotated[int, typer.Option(help="Lazy R1 interval (steps).")] = 16,
-    style_mixing: Annotated[float, typer.Option(help="Style-mixing probability.")] = 0.9,
-    ema_kimg: Annotated[float | None, typer.Option(help="G_ema half-life in kimg (default batch * 10 / 32).")] = None,
-    resume: Annotated[Path | None, typer.Option(help="Snapshot or run dir to continue.")] = None,
-    transfer_from: Annotated[Path | None, typer.Option(help="Snapshot or NVlabs .pkl to splice in.")] = None,
-    transfer_parts: Annotated[str, typer.Option(help="G+D | G | D")] = "G+D",
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    max_size: Annotated[int | None, typer.Option(help="Use a random subset of N images.")] = None,
-    max_minutes: Annotated[float | None, typer.Option(help="Stop with a snapshot after this time.")] = None,
-    workers: Annotated[int, typer.Option(help="DataLoader workers.")] = 2,
-    noise: Annotated[
-        str,
-        typer.Option(
-            help="random: StyleGAN2's per-pixel noise inputs; none: without them (strengths zeroed); low: only at "
-            "4-32 px."
-        ),
-    ] = "random",
-    channels_last: Annotated[
-        bool,
-        typer.Option("--channels-last/--contiguous", help="Memory format of G and D (channels-last is faster on CPU)."),
-    ] = True,
-    device: DeviceOpt = "auto",
-    desc: Annotated[str | None, typer.Option(help="Run directory suffix.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the options and exit.")] = False,
-) -> None:
+@training_options_command(DRY_RUN)
+def train(opts: TrainingOptions, dry_run: bool) -> None:
     """Train (or continue) a conditional StyleGAN2-ADA; works under `torchrun --nproc_per_node N`."""
-    from training.options import TrainingOptions
-
-    names = [] if metrics.strip().lower() in ("", "none") else [m.strip() for m in metrics.split(",")]
-    opts = TrainingOptions(
-        data=str(data),
-        outdir=str(outdir),
-        config=config,
-        cond=cond,
-        batch=batch,
-        kimg=kimg,
-        tick_kimg=tick_kimg,
-        snap_kimg=snap_kimg,
-        snap_kind=snap_kind,
-        metrics=names,  # type: ignore[arg-type]
-        metrics_num_gen=metrics_num_gen,
-        gamma=gamma,
-        lr=lr,
-        d_lr=d_lr,
-        disc=disc,  # type: ignore[arg-type]
-        disc_features=disc_features,  # type: ignore[arg-type]
-        bf16=bf16,  # type: ignore[arg-type]
-        aug=aug,
-        augment_p=augment_p,  # type: ignore[arg-type]
-        ada_target=ada_target,
-        ada_kimg=ada_kimg,
-        pl_weight=pl_weight,
-        g_reg_interval=g_reg_interval,
-        d_reg_interval=d_reg_interval,
-        style_mixing=style_mixing,
-        ema_kimg=ema_kimg,
-        resume=str(resume) if resume else None,
-        transfer_from=str(transfer_from) if transfer_from else None,
-        transfer_parts=transfer_parts,
-        seed=seed,
-        max_size=max_size,  # type: ignore[arg-type]
-        max_minutes=max_minutes,
-        workers=workers,
-        noise=noise,
-        channels_last=channels_last,  # type: ignore[arg-type]
-        device=device,
-        desc=desc,  # type: ignore[arg-type]
-    )
-    opts.validate()
-    if snap_kind not in ("full", "compact") or transfer_parts not in ("G+D", "G", "D"):
-        raise SkyassetError("invalid_argument", "--snap-kind is full|compact, --transfer-parts G+D|G|D")
-    from training.metrics import METRICS
-
-    unknown = [m for m in names if m not in METRICS]
-    if unknown:
-        raise SkyassetError("invalid_argument", f"unknown metric(s) {unknown}; choose from {sorted(METRICS)}")
-    per_class = [m for m in names if m in ("fid_per_class", "cond_acc", "cond_judge")]
-    if per_class and not cond:
-        raise SkyassetError(
-            "invalid_argument",
-            f"{', '.join(per_class)} need(s) class labels; drop them from --metrics for an --uncond run",
-        )
     if dry_run:
         typer.echo(json.dumps(opts.to_json(), indent=1))
-        typer.echo(f"run directory would be {outdir}/NNNNN-{opts.description()}")
+        typer.echo(f"run directory would be {opts.outdir}/NNNNN-{opts.description()}")
         return
-    if resume is not None:  # refused here, before the run makes its folder
+    if opts.resume is not None:  # refused here, before the run makes its folder
         from training.options import find_latest_snapshot
         from training.snapshot import load_snapshot
 
-        load_snapshot(find_latest_snapshot(resume))
+        load_snapshot(find_latest_snapshot(Path(opts.resume)))
     from training.distributed import shutdown
     from training.loop import run_training
 
@@ -372,9 +265,7 @@ def train_judge_cmd(
 
 
 def _filter_kwargs(cls: type, kwargs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    import inspect
-
-    params = inspect.signature(cls.__init__).parameters
+    params = inspect.signature(cls).parameters  # the parameters of __init__, less self
     keep = {k: v for k, v in kwargs.items() if k in params}
     return keep, sorted(set(kwargs) - set(keep))
 
@@ -406,7 +297,7 @@ def import_nvlabs(
     report.networks["G_ema"] = splice_state(G_ema, nv.networks["G_ema"].state_dict)
     report.networks["G"] = splice_state(G, nv.networks.get("G", nv.networks["G_ema"]).state_dict)
     report.networks["D"] = splice_state(D, nv.networks["D"].state_dict)
-    meta = {
+    meta: dict[str, Any] = {
         "kimg": 0.0,
         "G_kwargs": G.init_kwargs,
         "D_kwargs": D.init_kwargs,

@@ -33,6 +33,7 @@ from training.dataset import ImageArchive
 from training.distributed import DistContext, InfiniteSampler, broadcast_object, init_distributed
 from training.loss import GeneratorStep, StyleGAN2Loss
 from training.loss_projected import ProjectedLoss
+from training.networks import Generator
 from training.options import TrainingOptions, find_latest_snapshot, make_run_dir
 from training.precision import use_bf16
 from training.progress import save_fakes_grid, save_reals_grid
@@ -123,9 +124,9 @@ def _prepare_run_dir(opts: TrainingOptions, ctx: DistContext) -> Path | None:
 class _Nets:
     """The networks of a run and where they came from."""
 
-    G: torch.nn.Module
+    G: Generator
     D: torch.nn.Module
-    G_ema: torch.nn.Module
+    G_ema: Generator
     G_kwargs: dict[str, Any]
     D_kwargs: dict[str, Any]
     snap: Any = None  # the loaded snapshot when resuming (optimizer states, augment p, pl_mean)
@@ -151,7 +152,7 @@ def _build_networks(
     opts: TrainingOptions, data: ImageArchive, dev: torch.device, run_dir: Path | None, log: _Logger
 ) -> _Nets:
     """Fresh networks (optionally with transferred weights), or the ones of the snapshot to resume."""
-    from training.networks import Generator, build_discriminator
+    from training.networks import build_discriminator
 
     G_kwargs, D_kwargs = _networks(opts, data)
     if opts.resume:
@@ -188,12 +189,6 @@ def _build_networks(
         D = build_discriminator(D_kwargs).to(dev)
         G_ema = copy.deepcopy(G).eval().requires_grad_(False)
         if opts.transfer_from:
-            if opts.disc == "projected" and opts.transfer_parts != "G":
-                raise SkyassetError(
-                    "invalid_argument",
-                    "the projected discriminator trains from scratch on frozen features: transfer the "
-                    "generator only (--transfer-parts G)",
-                )
             from training.transfer import transfer_into
 
             report = transfer_into(Path(opts.transfer_from), G=G, D=D, G_ema=G_ema, parts=opts.transfer_parts)
@@ -209,7 +204,7 @@ def _build_networks(
         nets.frozen_noise = _zero_noise(nets.G, nets.G_ema, above=LOW_NOISE_MAX_RES)
     if opts.channels_last:
         for net in (nets.G, nets.D, nets.G_ema):
-            net.to(memory_format=torch.channels_last)
+            net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch's overloads omit it
     nets.G.train()
     nets.D.train()
     return nets
@@ -272,8 +267,8 @@ def _load_optimizers(snap: Any, opt_G: torch.optim.Adam, opt_D: torch.optim.Adam
 
 
 def _make_loader(opts: TrainingOptions, data: ImageArchive, ctx: DistContext, batch_gpu: int) -> Any:
-    loader = torch.utils.data.DataLoader(
-        data,
+    loader: torch.utils.data.DataLoader[tuple[torch.Tensor, torch.Tensor]] = torch.utils.data.DataLoader(
+        data,  # type: ignore[arg-type]  # a map-style dataset (__len__, __getitem__), not a Dataset subclass
         batch_size=batch_gpu,
         sampler=InfiniteSampler(len(data), ctx.rank, ctx.world_size, opts.seed),
         num_workers=opts.workers,
@@ -460,8 +455,8 @@ def _write_snapshot(
 
 
 def run_training(opts: TrainingOptions, ctx: DistContext | None = None) -> RunResult:
-    """Train as ``opts`` says (see ``TrainingOptions``); returns where things went and the last stats."""
-    opts.validate()
+    """Train as ``opts`` says (checked when it was built, see ``TrainingOptions``); returns where things went
+    and the last stats."""
     ctx = ctx or init_distributed(opts.device)
     dev = ctx.device
     if opts.batch % ctx.world_size:
@@ -566,7 +561,7 @@ def _write_reals(data: ImageArchive, run_dir: Path, log: _Logger) -> None:
 
 def _evaluate(
     opts: TrainingOptions,
-    G_ema: torch.nn.Module,
+    G_ema: Generator,
     data: ImageArchive,
     dev: torch.device,
     cur_nimg: int,

@@ -1,97 +1,209 @@
-"""Training options (one table, saved as ``training_options.json``) and numbered run directories."""
+"""Training options, declared once: each field of ``TrainingOptions`` carries its default, its ``--help`` text and
+its range; the ``train`` command's options (training/cli_options.py), ``training_options.json`` and the checks all
+come from it. Also the numbered run directories and the snapshot finder."""
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
 import stat
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from skyasset.errors import SkyassetError
 
-__all__ = ["AugmentMode", "TrainingOptions", "make_run_dir", "find_latest_snapshot"]
+__all__ = ["AugmentMode", "OptionSpec", "TrainingOptions", "make_run_dir", "find_latest_snapshot"]
 
 MAX_OPTION_VALUE = 1e9  # kimg, rates, weights and minutes: far above any run, far below float overflow
 MAX_BATCH = 1 << 16
 MAX_SEED = 2**31 - 1  # the seed range of every skyasset tool; seed * processes + rank stays a valid numpy seed
+MAX_WORKERS = 256
+LABELLED_METRICS = ("fid_per_class", "cond_acc", "cond_judge")  # metrics that ask the generator for classes
 
 AugmentMode = Literal["ada", "fixed", "none"]
 DiscKind = Literal["stylegan2", "projected"]
 Bf16Mode = Literal["auto", "on", "off"]
+SnapKind = Literal["full", "compact"]
+TransferParts = Literal["G+D", "G", "D"]
+NoiseMode = Literal["random", "none", "low"]
+DeviceChoice = Literal["auto", "cpu", "cuda"]
+Bound = Literal["positive", "non_negative"]
+
+# --snap-kind and --transfer-parts have always been refused in one sentence
+_KIND_OR_PARTS = f"--snap-kind is {'|'.join(get_args(SnapKind))}, --transfer-parts {'|'.join(get_args(TransferParts))}"
 
 
-@dataclass
+@dataclass(frozen=True)
+class OptionSpec:
+    """How one field of ``TrainingOptions`` shows on the command line and what values it takes."""
+
+    help: str  # ``--help`` text; "{choices}" is replaced by the field's Literal choices, "a | b | c"
+    flags: tuple[str, ...] = ()  # Typer's parameter declarations; () = "--field-name"
+    bound: Bound | None = None  # a finite number in (0, MAX] or [0, MAX] (None passes)
+    refuse: str | None = None  # message for a value outside the field's Literal choices ({value!r}, {one_of})
+    path: bool = False  # a path on the command line, text in the dataclass and its JSON
+    cli: bool = True  # False: settable from Python and the JSON only
+
+
+def _option(
+    default: Any = MISSING,
+    *,
+    help: str,
+    factory: Callable[[], Any] | None = None,
+    flags: tuple[str, ...] = (),
+    bound: Bound | None = None,
+    refuse: str | None = None,
+    path: bool = False,
+    cli: bool = True,
+) -> Any:
+    """A dataclass field (``default``, or a fresh ``factory()`` each time) whose metadata is its ``OptionSpec``."""
+    metadata = {"spec": OptionSpec(help, flags, bound, refuse, path, cli)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    return ", ".join(choices[:-1]) + f" or {choices[-1]}"
+
+
+_INTERVALS: dict[Bound, str] = {"positive": f"(0, {MAX_OPTION_VALUE:g}]", "non_negative": f"[0, {MAX_OPTION_VALUE:g}]"}
+
+
+def _within(value: float, bound: Bound) -> bool:
+    above_zero = value > 0 if bound == "positive" else value >= 0
+    return math.isfinite(value) and above_zero and value <= MAX_OPTION_VALUE
+
+
+@functools.cache
+def _field_types() -> dict[str, Any]:
+    return get_type_hints(TrainingOptions)
+
+
+@dataclass(frozen=True)
 class TrainingOptions:
-    """Everything a run depends on; ``training_options.json`` is this dataclass as JSON."""
+    """Everything a run depends on; ``training_options.json`` is this dataclass as JSON.
 
-    data: str  # Dataset archive from `skyasset-train prepare`.
-    outdir: str  # Parent of the numbered run directories.
-    config: str = "ccsn256-small"  # Network config name (training/networks/config.py).
-    cond: bool = True  # Train on labels; False = unconditional (c_dim 0).
-    batch: int = 32  # Total batch over all processes.
-    kimg: float = 100.0  # Train until this many thousand real images were shown (total).
-    tick_kimg: float = 4.0  # Progress line and stats every this many kimg.
-    snap_kimg: float = 20.0  # Snapshot (and metrics) every this many kimg; 0 = only at the end.
-    snap_kind: Literal["full", "compact"] = "full"  # 'compact': fp16 G_ema + D only (< 64 MB for small).
-    metrics: list[str] = field(default_factory=lambda: ["fid"])  # Metrics at each snapshot; [] = none.
-    metrics_num_gen: int = 5000  # Generated images per metric evaluation.
-    gamma: float | None = None  # R1 weight; None = 0.0002 * res^2 / batch (StyleGAN2-ADA 'auto').
-    lr: float = 0.0025  # Adam learning rate of G and D.
-    d_lr: float | None = None  # Adam learning rate of D; None = lr.
-    ema_kimg: float | None = None  # EMA half-life in kimg; None = batch * 10 / 32.
-    ema_rampup: float | None = 0.05  # EMA ramp-up (fraction of images so far); None = off.
-    style_mixing: float = 0.9  # Style-mixing probability.
-    pl_weight: float = 2.0  # Path-length regularisation weight; 0 = off.
-    g_reg_interval: int = 4  # Lazy path-length regularisation interval (steps).
-    d_reg_interval: int = 16  # Lazy R1 interval (steps).
-    aug: AugmentMode = "ada"  # 'ada' adapts p; 'fixed' keeps augment_p; 'none'.
-    augment_p: float = 0.0  # Initial (or fixed) augmentation probability.
-    ada_target: float = 0.6  # ADA r_t target.
-    ada_kimg: float = 500.0  # kimg for p to go 0 -> 1.
-    resume: str | None = None  # Snapshot (or run dir: its newest snapshot) to continue from.
-    transfer_from: str | None = None  # Snapshot or NVlabs .pkl to splice in before training.
-    transfer_parts: Literal["G+D", "G", "D"] = "G+D"
-    seed: int = 0  # Random seed.
-    max_size: int | None = None  # Use a random subset of this many images; None = all.
-    max_minutes: float | None = None  # Stop cleanly (with a snapshot) after this much wall time.
-    workers: int = 2  # DataLoader worker processes.
-    # 'none': no per-pixel noise inputs (strengths zeroed, frozen); 'low': only at 4-32 px (coarse layout variety).
-    noise: Literal["random", "none", "low"] = "random"
-    channels_last: bool = True  # Channels-last G and D (1.2-1.3x faster on CPU, same numbers).
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    # 'projected': hinge loss against patch discriminators on frozen Inception features (DiffAugment, no R1,
-    # no ADA); 'stylegan2': the residual D with R1 and ADA.
-    disc: DiscKind = "stylegan2"
-    disc_features: Literal["inception", "random"] = "inception"  # 'random': the control, Inception re-initialised
-    # bfloat16 autocast of the projected D on the CPU: 'auto' = where the CPU has AVX512-BF16 or AMX.
-    bf16: Bf16Mode = "auto"
-    desc: str | None = None  # Run directory suffix; None = derived from data/config/batch.
+    Built checked (``check`` runs on construction, so an instance is always valid): the loop trusts it. Field
+    order is the order of ``skyasset-train train --help``.
+    """
+
+    data: str = _option(help="Archive from `skyasset-train prepare`.", path=True)
+    outdir: str = _option(help="Parent folder of the numbered run directories.", path=True)
+    config: str = _option("ccsn256-small", help="Network config: tiny | lean64 | lean128 | ccsn256-small | ccsn256.")
+    cond: bool = _option(True, help="Train with or without labels.", flags=("--cond/--uncond",))
+    batch: int = _option(32, help="Total batch over all processes.")
+    kimg: float = _option(100.0, help="Total length in thousands of real images shown.", bound="positive")
+    tick_kimg: float = _option(4.0, help="Progress interval.", bound="positive")
+    snap_kimg: float = _option(20.0, help="Snapshot + metrics interval; 0 = end only.", bound="non_negative")
+    snap_kind: SnapKind = _option("full", help="{choices} (fp16 G_ema + D).", refuse=_KIND_OR_PARTS)
+    metrics: list[str] = _option(factory=lambda: ["fid"], help="Comma list (fid,kid,fid_per_class) or 'none'.")
+    metrics_num_gen: int = _option(5000, help="Generated images per evaluation.")
+    gamma: float | None = _option(None, help="R1 weight (default 0.0002 res^2 / batch).", bound="non_negative")
+    lr: float = _option(0.0025, help="Adam learning rate (G, and D unless --d-lr).", bound="positive")
+    d_lr: float | None = _option(None, help="Adam learning rate of D (default --lr).", bound="positive")
+    disc: DiscKind = _option(
+        "stylegan2",
+        help="stylegan2: residual D with R1 and ADA; projected: patch discriminators on frozen Inception "
+        "features (hinge loss, DiffAugment, no R1, no ADA).",
+        refuse="disc {value!r}: use {one_of}",
+    )
+    disc_features: Literal["inception", "random"] = _option(
+        "inception",
+        help="Projected D's feature weights: inception, or random (the control).",
+        refuse="disc_features {value!r}: use {one_of}",
+    )
+    bf16: Bf16Mode = _option(
+        "auto",
+        help="bfloat16 autocast of the projected D on the CPU: auto (where AVX512-BF16) | on | off.",
+        refuse="bf16 {value!r}: use {one_of}",
+    )
+    aug: AugmentMode = _option("ada", help="{choices}", refuse="aug {value!r} is not {one_of}")
+    augment_p: float = _option(0.0, help="Initial / fixed augment probability.", bound="non_negative")
+    ada_target: float = _option(0.6, help="ADA r_t target.", bound="non_negative")
+    ada_kimg: float = _option(500.0, help="ADA speed: kimg for p to go 0 -> 1 (100 for short runs).", bound="positive")
+    pl_weight: float = _option(2.0, help="Path-length regularisation weight; 0 = off.", bound="non_negative")
+    g_reg_interval: int = _option(4, help="Lazy path-length interval (steps).")
+    d_reg_interval: int = _option(16, help="Lazy R1 interval (steps).")
+    style_mixing: float = _option(0.9, help="Style-mixing probability.", bound="non_negative")
+    ema_kimg: float | None = _option(None, help="G_ema half-life in kimg (default batch * 10 / 32).", bound="positive")
+    ema_rampup: float | None = _option(
+        0.05, help="EMA ramp-up (fraction of images so far); None = off.", bound="non_negative", cli=False
+    )
+    resume: str | None = _option(None, help="Snapshot or run dir to continue.", path=True)
+    transfer_from: str | None = _option(None, help="Snapshot or NVlabs .pkl to splice in.", path=True)
+    transfer_parts: TransferParts = _option("G+D", help="{choices}", refuse=_KIND_OR_PARTS)
+    seed: int = _option(0, help="Random seed.")
+    max_size: int | None = _option(None, help="Use a random subset of N images.")
+    max_minutes: float | None = _option(None, help="Stop with a snapshot after this time.", bound="positive")
+    workers: int = _option(2, help="DataLoader workers.")
+    noise: NoiseMode = _option(
+        "random",
+        help="random: StyleGAN2's per-pixel noise inputs; none: without them (strengths zeroed); low: only at 4-32 px.",
+        refuse="noise {value!r}: use {one_of}",
+    )
+    channels_last: bool = _option(
+        True,
+        help="Memory format of G and D (channels-last is faster on CPU).",
+        flags=("--channels-last/--contiguous",),
+    )
+    # not refused (as before): init_distributed runs any word but cuda and auto on the CPU
+    device: DeviceChoice = _option("auto", help="{choices}")
+    desc: str | None = _option(None, help="Run directory suffix.")
+
+    def __post_init__(self) -> None:
+        self.check()
+
+    @classmethod
+    def specs(cls) -> dict[str, OptionSpec]:
+        """Each field's ``OptionSpec``, in field order."""
+        return {f.name: f.metadata["spec"] for f in fields(cls)}
+
+    @classmethod
+    def field_types(cls) -> dict[str, Any]:
+        """Each field's type, resolved (``Literal[...]``, ``float | None``, ...)."""
+        return _field_types()
+
+    @classmethod
+    def choices(cls, name: str) -> tuple[str, ...]:
+        """The values of a Literal-typed field (empty for any other field)."""
+        annotation = _field_types()[name]
+        return get_args(annotation) if get_origin(annotation) is Literal else ()
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TrainingOptions:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise SkyassetError("invalid_argument", f"unknown training options {unknown}")
-        return cls(**data)
+    def check(self) -> None:
+        """Refuse options no run can use, each with the option's name; the one place options are checked."""
+        self._check_counts_and_rates()
+        self._check_choices()
+        if self.resume and self.transfer_from:
+            raise SkyassetError(
+                "invalid_argument",
+                "use either --resume (continue a run) or --transfer-from "
+                "(start a new run from other weights), not both",
+            )
+        self._check_bounds()
+        self._check_integers()
+        self._check_metrics()
+        if self.transfer_from and self.disc == "projected" and self.transfer_parts != "G":
+            raise SkyassetError(
+                "invalid_argument",
+                "the projected discriminator trains from scratch on frozen features: transfer the "
+                "generator only (--transfer-parts G)",
+            )
 
-    def validate(self) -> None:
+    def _check_counts_and_rates(self) -> None:
         if self.batch < 1:
             raise SkyassetError("invalid_argument", f"batch must be >= 1, got {self.batch}")
         if self.batch > MAX_BATCH:
             raise SkyassetError("invalid_argument", f"--batch {self.batch} is over {MAX_BATCH}")
         if self.kimg <= 0 or self.tick_kimg <= 0:
             raise SkyassetError("invalid_argument", "kimg and tick_kimg must be > 0")
-        if self.aug not in ("ada", "fixed", "none"):
-            raise SkyassetError("invalid_argument", f"aug {self.aug!r} is not ada, fixed or none")
-        if self.noise not in ("random", "none", "low"):
-            raise SkyassetError("invalid_argument", f"noise {self.noise!r}: use random, none or low")
         if self.ada_kimg <= 0:
             raise SkyassetError("invalid_argument", f"ada_kimg must be > 0, got {self.ada_kimg}")
         if self.pl_weight < 0 or not 0 <= self.style_mixing <= 1:
@@ -100,57 +212,49 @@ class TrainingOptions:
             raise SkyassetError("invalid_argument", "--g-reg-interval and --d-reg-interval must be >= 1")
         if not 0 <= self.augment_p <= 1:
             raise SkyassetError("invalid_argument", f"augment_p {self.augment_p} is not in [0, 1]")
-        if self.disc not in ("stylegan2", "projected"):
-            raise SkyassetError("invalid_argument", f"disc {self.disc!r}: use stylegan2 or projected")
-        if self.disc_features not in ("inception", "random"):
-            raise SkyassetError("invalid_argument", f"disc_features {self.disc_features!r}: use inception or random")
-        if self.bf16 not in ("auto", "on", "off"):
-            raise SkyassetError("invalid_argument", f"bf16 {self.bf16!r}: use auto, on or off")
-        if self.resume and self.transfer_from:
-            raise SkyassetError(
-                "invalid_argument",
-                "use either --resume (continue a run) or --transfer-from "
-                "(start a new run from other weights), not both",
-            )
-        self._validate_numbers()
 
-    def _validate_numbers(self) -> None:
+    def _check_choices(self) -> None:
+        for name, spec in self.specs().items():
+            value, choices = getattr(self, name), self.choices(name)
+            if spec.refuse is not None and value not in choices:
+                raise SkyassetError("invalid_argument", spec.refuse.format(value=value, one_of=_one_of(choices)))
+
+    def _check_bounds(self) -> None:
         """Every number finite and in its range: NaN passes every ``<`` test and would reach the loop."""
-        positive: dict[str, float | None] = {
-            "kimg": self.kimg,
-            "tick_kimg": self.tick_kimg,
-            "lr": self.lr,
-            "ada_kimg": self.ada_kimg,
-        }
-        positive.update({"d_lr": self.d_lr, "ema_kimg": self.ema_kimg, "max_minutes": self.max_minutes})
-        for name, value in positive.items():
-            if value is not None and not (math.isfinite(value) and 0 < value <= MAX_OPTION_VALUE):
-                raise SkyassetError(
-                    "invalid_argument",
-                    f"--{name.replace('_', '-')} {value} is not a number in (0, {MAX_OPTION_VALUE:g}]",
-                )
-        non_negative: dict[str, float | None] = {
-            "snap_kimg": self.snap_kimg,
-            "gamma": self.gamma,
-            "pl_weight": self.pl_weight,
-        }
-        non_negative.update({"ada_target": self.ada_target, "augment_p": self.augment_p})
-        non_negative.update({"style_mixing": self.style_mixing, "ema_rampup": self.ema_rampup})
-        for name, value in non_negative.items():
-            if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_OPTION_VALUE):
-                raise SkyassetError(
-                    "invalid_argument",
-                    f"--{name.replace('_', '-')} {value} is not a number in [0, {MAX_OPTION_VALUE:g}]",
-                )
+        specs = self.specs()
+        for bound, interval in _INTERVALS.items():
+            for name in (name for name, spec in specs.items() if spec.bound == bound):
+                value = getattr(self, name)
+                if value is not None and not _within(value, bound):
+                    raise SkyassetError(
+                        "invalid_argument", f"--{name.replace('_', '-')} {value} is not a number in {interval}"
+                    )
+
+    def _check_integers(self) -> None:
         if not 0 <= self.seed <= MAX_SEED:
             raise SkyassetError("invalid_argument", f"--seed {self.seed} is not in 0..{MAX_SEED}")
-        if not 0 <= self.workers <= 256:
-            raise SkyassetError("invalid_argument", f"--workers {self.workers} is not in 0..256")
+        if not 0 <= self.workers <= MAX_WORKERS:
+            raise SkyassetError("invalid_argument", f"--workers {self.workers} is not in 0..{MAX_WORKERS}")
         if self.max_size is not None and self.max_size < 1:
             raise SkyassetError("invalid_argument", f"--max-size {self.max_size} keeps no image; give at least 1")
-        if self.metrics and self.metrics_num_gen < 2:
+
+    def _check_metrics(self) -> None:
+        if not self.metrics:
+            return
+        if self.metrics_num_gen < 2:
             raise SkyassetError(
                 "invalid_argument", f"--metrics-num-gen {self.metrics_num_gen}: metrics need at least 2 images"
+            )
+        from training.metrics import METRICS  # imports torch: only for a run that evaluates metrics
+
+        unknown = [m for m in self.metrics if m not in METRICS]
+        if unknown:
+            raise SkyassetError("invalid_argument", f"unknown metric(s) {unknown}; choose from {sorted(METRICS)}")
+        labelled = [m for m in self.metrics if m in LABELLED_METRICS]
+        if labelled and not self.cond:
+            raise SkyassetError(
+                "invalid_argument",
+                f"{', '.join(labelled)} need(s) class labels; drop them from --metrics for an --uncond run",
             )
 
     def description(self) -> str:
