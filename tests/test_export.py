@@ -205,13 +205,6 @@ def test_argument_errors(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exists"]
 
 
-def test_main_rejects_unknown_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = export_module.main(["--config", "nope", "--random-init", "--out", str(tmp_path / "b")])
-    assert code == 2
-    assert "unknown network config 'nope'" in capsys.readouterr().err
-    assert not (tmp_path / "b").exists()
-
-
 def test_noise_none_leaves_the_per_pixel_noise_out(tmp_path: Path) -> None:
     torch.manual_seed(1)
     G = Generator(**get_config("tiny").generator_kwargs()).eval()

@@ -308,6 +308,8 @@ def test_configs_and_fp16_budget() -> None:
     with pytest.raises(SkyassetError, match="ccsn256-small") as err:
         get_config("ccsn512")
     assert err.value.code == "invalid_argument"
+    # carried over from the removed `python -m training.export` CLI's test: the message and exit code 2
+    assert "unknown network config 'ccsn512'" in err.value.message and err.value.exit_code == 2
 
 
 def test_mixed_precision_blocks_match_fp32(monkeypatch: pytest.MonkeyPatch) -> None:

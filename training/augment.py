@@ -86,6 +86,8 @@ def _shift(tx: torch.Tensor, ty: torch.Tensor) -> torch.Tensor:
 class AugmentPipe(torch.nn.Module):
     """Sky-safe ADA augmentations; the probability is the buffer ``p`` (set by ``AdaController``)."""
 
+    p: torch.Tensor  # registered buffer: the augmentation probability, set by AdaController
+
     def __init__(
         self,
         xflip: float = 1,  # Probability multiplier of each augmentation, 0 = off.

@@ -56,6 +56,8 @@ class CanvasSynthesis(torch.nn.Module):
     noise from ``noise_seed``, see the module doc) or ``none``.
     """
 
+    span_tiles: torch.Tensor  # registered buffer
+
     def __init__(
         self, synthesis: SynthesisNetwork, tiles: int, noise_mode: NoiseMode = "none", noise_seed: int = 0
     ) -> None:

@@ -472,6 +472,90 @@ def _find_duplicates(
     return kept, within, across, removed_names
 
 
+def _check_prepare_arguments(resolution: int, jpeg_quality: int, max_images: int | None) -> None:
+    if resolution < 4 or resolution > 4096 or resolution & (resolution - 1):
+        raise SkyassetError("invalid_argument", f"resolution {resolution} is not a power of two in [4, 4096]")
+    if not 1 <= jpeg_quality <= 100:
+        raise SkyassetError("invalid_argument", f"jpeg quality {jpeg_quality} is not in [1, 100]")
+    if max_images is not None and max_images < 1:
+        raise SkyassetError(
+            "invalid_argument", f"--max-images {max_images} keeps no image; give at least 1, or leave it out for all"
+        )
+
+
+def _labelled_images(
+    source: Path, labels_json: Path | None, unconditional: bool
+) -> tuple[list[SourceImage], list[dict[str, str]]]:
+    """The source's photos and classes; without labels when ``unconditional``, else every photo must have one."""
+    images, classes = scan_source(source, labels_json)
+    if unconditional:
+        images = [SourceImage(i.path, i.archive_name, None) for i in images]
+    elif any(i.label is None for i in images):
+        raise SkyassetError("dataset_invalid", "the labels file has no labels; pass --unconditional")
+    return images, classes
+
+
+def _first_per_class(images: list[SourceImage], max_images: int) -> list[SourceImage]:
+    """The first ``max_images`` photos of each class, in order."""
+    per_class: Counter[int | None] = Counter()
+    limited = []
+    for img in images:
+        if per_class[img.label] < max_images:
+            per_class[img.label] += 1
+            limited.append(img)
+    return limited
+
+
+def _temporary_archive(out: Path) -> Path:
+    """An empty file beside ``out`` to write the archive into before it is renamed into place."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".skyasset-tmp", dir=out.parent)
+    except OSError as exc:
+        raise SkyassetError(
+            "io_error", f"cannot write the archive {out} ({exc.strerror or exc}); choose a writable folder"
+        ) from None
+    os.close(fd)
+    return Path(tmp_name)
+
+
+@dataclass(frozen=True)
+class _Encoding:
+    """How each photo goes into the archive: cropped square, side, file format and JPEG quality."""
+
+    resolution: int
+    crop: CropMode
+    image_format: ImageFormat
+    jpeg_quality: int
+
+
+def _write_images(
+    zf: zipfile.ZipFile,
+    images: list[SourceImage],
+    classes: list[dict[str, str]],
+    encoding: _Encoding,
+    *,
+    labelled: bool,
+) -> tuple[list[list[object]] | None, Counter[str]]:
+    """Write every photo into ``zf``; its ``labels`` list (None when not ``labelled``) and the count per class."""
+    ext = ".jpg" if encoding.image_format == "jpeg" else ".png"
+    labels: list[list[object]] | None = [] if labelled else None
+    counts: Counter[str] = Counter()
+    for img in images:
+        pil = _load_square(img.path, encoding.resolution, encoding.crop)
+        buf = io.BytesIO()
+        if encoding.image_format == "jpeg":
+            pil.save(buf, format="JPEG", quality=encoding.jpeg_quality)
+        else:
+            pil.save(buf, format="PNG", compress_level=6)
+        name = img.archive_name + ext
+        zf.writestr(name, buf.getvalue())
+        if labels is not None:
+            labels.append([name, img.label])
+        counts["all" if img.label is None else classes[img.label]["code"]] += 1
+    return labels, counts
+
+
 def prepare_dataset(
     source: Path,
     out: Path,
@@ -505,59 +589,21 @@ def prepare_dataset(
     force
         Overwrite ``out`` if it exists.
     """
-    if resolution < 4 or resolution > 4096 or resolution & (resolution - 1):
-        raise SkyassetError("invalid_argument", f"resolution {resolution} is not a power of two in [4, 4096]")
-    if not 1 <= jpeg_quality <= 100:
-        raise SkyassetError("invalid_argument", f"jpeg quality {jpeg_quality} is not in [1, 100]")
-    if max_images is not None and max_images < 1:
-        raise SkyassetError(
-            "invalid_argument", f"--max-images {max_images} keeps no image; give at least 1, or leave it out for all"
-        )
+    _check_prepare_arguments(resolution, jpeg_quality, max_images)
     out = Path(out)
     if out.is_dir() and not out.is_symlink():
         raise SkyassetError("invalid_argument", f"{out} is a folder; name the archive file, e.g. {out / 'data.zip'}")
     # a link at ``out`` is an existing output: refused without force, with it replaced itself (never followed)
     target = check_output_file(out, force, option="the archive")
-    images, classes = scan_source(Path(source), labels_json)
-    if unconditional:
-        images = [SourceImage(i.path, i.archive_name, None) for i in images]
-    elif any(i.label is None for i in images):
-        raise SkyassetError("dataset_invalid", "the labels file has no labels; pass --unconditional")
+    images, classes = _labelled_images(Path(source), labels_json, unconditional)
     images, within, across, removed = _find_duplicates(images, cross_class)
     if max_images is not None:
-        per_class: Counter[int | None] = Counter()
-        limited = []
-        for img in images:
-            if per_class[img.label] < max_images:
-                per_class[img.label] += 1
-                limited.append(img)
-        images = limited
-    ext = ".jpg" if image_format == "jpeg" else ".png"
-    labels: list[list[object]] | None = None if unconditional else []
-    counts: Counter[str] = Counter()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".skyasset-tmp", dir=out.parent)
-    except OSError as exc:
-        raise SkyassetError(
-            "io_error", f"cannot write the archive {out} ({exc.strerror or exc}); choose a writable folder"
-        ) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
+        images = _first_per_class(images, max_images)
+    tmp = _temporary_archive(out)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-            for img in images:
-                pil = _load_square(img.path, resolution, crop)
-                buf = io.BytesIO()
-                if image_format == "jpeg":
-                    pil.save(buf, format="JPEG", quality=jpeg_quality)
-                else:
-                    pil.save(buf, format="PNG", compress_level=6)
-                name = img.archive_name + ext
-                zf.writestr(name, buf.getvalue())
-                if labels is not None:
-                    labels.append([name, img.label])
-                counts["all" if img.label is None else classes[img.label]["code"]] += 1
+            encoding = _Encoding(resolution, crop, image_format, jpeg_quality)
+            labels, counts = _write_images(zf, images, classes, encoding, labelled=not unconditional)
             meta = {
                 "labels": labels,
                 "classes": None if unconditional else classes,

@@ -7,22 +7,16 @@ computes the per-class mean w through the mapping network, moves the graphs' wei
 (``weights.bin``, each tensor once: the canvas graph reuses the synthesis weights; :mod:`training.shared_weights`)
 and checks that ONNX Runtime then gives bit-identical outputs, and writes the folder atomically (a temporary
 sibling folder, renamed at the end). It writes nothing when a check fails.
-
-Command line (random weights, for smoke tests and benchmarks)::
-
-    python -m training.export --config tiny --random-init --out /tmp/tiny_bundle
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime as dt
 import logging
 import math
 import os
 import shutil
-import sys
 import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
@@ -37,12 +31,12 @@ from skyasset import bundle as bundle_schema
 from skyasset.classes import CCSN_CLASSES, CloudClass
 from skyasset.errors import SkyassetError
 from training.canvas import CanvasSynthesis
-from training.networks import Generator, get_config
+from training.networks import Generator
 from training.shared_weights import share_weights
 
 ExportNoiseMode = Literal["const", "none"]
 
-__all__ = ["SCHEMA_VERSION", "ExportCheck", "ExportNoiseMode", "export_bundle", "main"]
+__all__ = ["SCHEMA_VERSION", "ExportCheck", "ExportNoiseMode", "export_bundle"]
 
 SCHEMA_VERSION = bundle_schema.SCHEMA_VERSION
 MAX_RELATIVE_ERROR = 1e-3  # Allowed ORT-vs-PyTorch max abs error, as a fraction of the output's range.
@@ -246,6 +240,169 @@ def _check_classes(classes: Sequence[CloudClass]) -> None:
             )
 
 
+def _metadata(
+    G: Generator,
+    folder: Path,
+    model_id: str,
+    classes: Sequence[CloudClass],
+    mean_w: tuple[np.ndarray, np.ndarray],
+    graph_names: Sequence[str],
+    shared_weights: bool,
+    provenance: dict[str, Any],
+    license: str,
+) -> dict[str, Any]:
+    """The bundle's metadata.json (docs/BUNDLE.md) for the graphs already in ``folder``."""
+    class_w_avg, w_avg = mean_w
+    return {
+        "model_id": model_id,
+        "variant": "fp32",
+        "resolution": G.img_resolution,
+        "z_dim": G.z_dim,
+        "w_dim": G.w_dim,
+        "c_dim": G.c_dim,
+        "num_ws": G.num_ws,
+        "classes": [cls.to_json() for cls in classes],
+        "w_avg": [float(v) for v in w_avg],
+        "class_w_avg": [[float(v) for v in row] for row in class_w_avg],
+        "graphs": bundle_schema.graph_entries(folder, list(graph_names)),
+        **({"weights": bundle_schema.weights_entry(folder)} if shared_weights else {}),
+        "provenance": provenance,
+        "license": license,
+    }
+
+
+@dataclass(frozen=True)
+class _GraphSpec:
+    """One graph to export: its module, the check inputs, its output's name and whether its batch is dynamic."""
+
+    name: str
+    module: torch.nn.Module
+    inputs: dict[str, torch.Tensor]
+    output: str
+    dynamic_batch: bool
+
+
+def _resolve_classes(G: Generator, classes: Sequence[CloudClass] | None) -> Sequence[CloudClass]:
+    """The classes given, or the default for ``G.c_dim`` (CCSN's 11 genera, or none); one per label dimension."""
+    if classes is None:
+        if G.c_dim not in (0, len(CCSN_CLASSES)):
+            raise SkyassetError("invalid_argument", f"G has c_dim={G.c_dim}: pass classes= with one entry each")
+        classes = CCSN_CLASSES if G.c_dim else ()
+    if len(classes) != G.c_dim:
+        raise SkyassetError(
+            "invalid_argument",
+            f"{len(classes)} classes given for a generator with c_dim={G.c_dim}; "
+            "pass one class per label dimension, in label order",
+        )
+    _check_classes(classes)
+    return classes
+
+
+def _check_arguments(
+    out_dir: Path,
+    model_id: str,
+    opset: int,
+    mean_samples: int,
+    noise_mode: str,
+    canvas_tiles: int,
+    overwrite: bool,
+) -> None:
+    if not model_id or not isinstance(model_id, str):
+        raise SkyassetError("invalid_argument", "model_id must be a non-empty string, e.g. 'ccsn256-cond-v1'")
+    if opset < 17:
+        raise SkyassetError("invalid_argument", f"opset {opset} is too old; the dynamo exporter needs >= 17")
+    if mean_samples < 1:
+        raise SkyassetError("invalid_argument", f"mean_samples must be >= 1, got {mean_samples}")
+    if canvas_tiles != 0 and not 2 <= canvas_tiles <= 16:
+        raise SkyassetError(
+            "invalid_argument", f"canvas_tiles must be 0 (no canvas graph) or 2..16, got {canvas_tiles}"
+        )
+    if os.path.lexists(out_dir) and not overwrite:  # a link there, even a dangling one, is an existing output
+        raise SkyassetError("output_exists", f"{out_dir} already exists; remove it or pass overwrite=True")
+    if not out_dir.parent.is_dir():
+        raise SkyassetError("invalid_argument", f"parent folder {out_dir.parent} does not exist; create it first")
+    if noise_mode not in ("const", "none"):
+        raise SkyassetError("invalid_argument", f"noise_mode {noise_mode!r}: use 'const' or 'none'")
+
+
+def _graph_specs(G: Generator, noise_mode: ExportNoiseMode, canvas_tiles: int, seed: int) -> list[_GraphSpec]:
+    """The mapping, synthesis and (unless ``canvas_tiles`` is 0) canvas graphs of ``G``, with seeded check inputs."""
+    gen = torch.Generator().manual_seed(seed)
+    check_batch = 3  # Differs from the trace batch (2) so the check also proves the batch is dynamic.
+    z = torch.randn([check_batch, G.z_dim], generator=gen)
+    labels = torch.randint(0, max(G.c_dim, 1), [check_batch], generator=gen)
+    c = torch.nn.functional.one_hot(labels, max(G.c_dim, 1)).float()[:, : G.c_dim]
+    with torch.no_grad():
+        ws = G.mapping(z, c if G.c_dim else None)
+    mapping: torch.nn.Module
+    if G.c_dim > 0:
+        mapping, map_inputs = _MappingGraph(G), {"z": z, "c": c}
+    else:
+        mapping, map_inputs = _UnconditionalMappingGraph(G), {"z": z}
+    specs = [
+        _GraphSpec("mapping", mapping.eval(), map_inputs, "w", True),
+        _GraphSpec("synthesis", _SynthesisGraph(G, noise_mode).eval(), {"ws": ws}, "img", True),
+    ]
+    if canvas_tiles:
+        with torch.no_grad():
+            tile_c = c[:1].expand(canvas_tiles, -1) if G.c_dim else None
+            tile_ws = G.mapping(torch.randn([canvas_tiles, G.z_dim], generator=gen), tile_c)
+        turns = torch.randint(0, G.synthesis.b4.const.shape[2], [canvas_tiles], generator=gen)
+        canvas = CanvasSynthesis(G.synthesis, canvas_tiles, noise_mode, noise_seed=seed).eval()
+        specs.append(_GraphSpec("canvas", canvas, {"ws_tiles": tile_ws, "turns": turns}, "img", False))
+    return specs
+
+
+def _export_checked(
+    specs: Sequence[_GraphSpec], folder: Path, opset: int, verbose: bool
+) -> tuple[list[ExportCheck], dict[str, tuple[dict[str, torch.Tensor], np.ndarray]]]:
+    """Export every graph into ``folder`` and check ONNX Runtime against PyTorch; the checks, and per graph its
+    check inputs and ONNX Runtime's output (the reference of the shared-weights check)."""
+    checks = []
+    outputs: dict[str, tuple[dict[str, torch.Tensor], np.ndarray]] = {}
+    for spec in specs:
+        path = folder / f"{spec.name}.onnx"
+        trace_inputs = {k: v[:2] for k, v in spec.inputs.items()} if spec.dynamic_batch else spec.inputs
+        _export_graph(spec.module, trace_inputs, spec.output, path, opset, spec.dynamic_batch)
+        check, ort_output = _check_graph(spec.name, spec.module, path, spec.inputs)
+        outputs[spec.name] = (spec.inputs, ort_output)
+        if verbose:
+            print(
+                f"export check {spec.name}: ORT vs PyTorch max abs error {check.max_abs_error:.3g} "
+                f"(tolerance {check.tolerance:.3g} = 1e-3 of output range {check.output_range:.3g})"
+            )
+        if not check.passed:
+            raise SkyassetError(
+                "export_check_failed",
+                f"ONNX Runtime output of {spec.name}.onnx differs from PyTorch by {check.max_abs_error:.3g} "
+                f"(allowed {check.tolerance:.3g}); no bundle was written. Check that the network uses only "
+                "exportable ops and constant noise, or try another opset.",
+            )
+        checks.append(check)
+    return checks, outputs
+
+
+def _finite_class_mean_w(G: Generator, mean_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    class_w_avg, w_avg = _class_mean_w(G, mean_samples, seed)
+    if not (np.isfinite(class_w_avg).all() and np.isfinite(w_avg).all()):
+        raise SkyassetError(
+            "export_check_failed",
+            "the mapping network produced non-finite w (NaN/Inf): the weights are broken; export an earlier snapshot",
+        )
+    return class_w_avg, w_avg
+
+
+def _replace_folder(new: Path, out_dir: Path) -> None:
+    """Rename ``new`` to ``out_dir``, replacing what is there (rename moves a link itself, never its target)."""
+    if os.path.lexists(out_dir):
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        out_dir.rename(old / out_dir.name)
+        new.rename(out_dir)
+        shutil.rmtree(old)
+    else:
+        new.rename(out_dir)
+
+
 def export_bundle(
     G: Generator,
     out_dir: str | Path,
@@ -306,175 +463,23 @@ def export_bundle(
         the output range (nothing is written then).
     """
     out_dir = Path(out_dir).absolute()
-    if classes is None:
-        if G.c_dim not in (0, len(CCSN_CLASSES)):
-            raise SkyassetError("invalid_argument", f"G has c_dim={G.c_dim}: pass classes= with one entry each")
-        classes = CCSN_CLASSES if G.c_dim else ()
-    if len(classes) != G.c_dim:
-        raise SkyassetError(
-            "invalid_argument",
-            f"{len(classes)} classes given for a generator with c_dim={G.c_dim}; "
-            "pass one class per label dimension, in label order",
-        )
-    _check_classes(classes)
-    if not model_id or not isinstance(model_id, str):
-        raise SkyassetError("invalid_argument", "model_id must be a non-empty string, e.g. 'ccsn256-cond-v1'")
-    if opset < 17:
-        raise SkyassetError("invalid_argument", f"opset {opset} is too old; the dynamo exporter needs >= 17")
-    if mean_samples < 1:
-        raise SkyassetError("invalid_argument", f"mean_samples must be >= 1, got {mean_samples}")
-    if canvas_tiles != 0 and not 2 <= canvas_tiles <= 16:
-        raise SkyassetError(
-            "invalid_argument", f"canvas_tiles must be 0 (no canvas graph) or 2..16, got {canvas_tiles}"
-        )
-    if os.path.lexists(out_dir) and not overwrite:  # a link there, even a dangling one, is an existing output
-        raise SkyassetError("output_exists", f"{out_dir} already exists; remove it or pass overwrite=True")
-    if not out_dir.parent.is_dir():
-        raise SkyassetError("invalid_argument", f"parent folder {out_dir.parent} does not exist; create it first")
-
+    classes = _resolve_classes(G, classes)
+    _check_arguments(out_dir, model_id, opset, mean_samples, noise_mode, canvas_tiles, overwrite)
     G = copy.deepcopy(G).cpu().float().eval().requires_grad_(False)
-    gen = torch.Generator().manual_seed(seed)
-    check_batch = 3  # Differs from the trace batch (2) so the check also proves the batch is dynamic.
-    z = torch.randn([check_batch, G.z_dim], generator=gen)
-    labels = torch.randint(0, max(G.c_dim, 1), [check_batch], generator=gen)
-    c = torch.nn.functional.one_hot(labels, max(G.c_dim, 1)).float()[:, : G.c_dim]
-    with torch.no_grad():
-        ws = G.mapping(z, c if G.c_dim else None)
-
-    mapping: torch.nn.Module
-    if G.c_dim > 0:
-        mapping = _MappingGraph(G)
-        map_inputs = {"z": z, "c": c}
-    else:
-        mapping = _UnconditionalMappingGraph(G)
-        map_inputs = {"z": z}
-    if noise_mode not in ("const", "none"):
-        raise SkyassetError("invalid_argument", f"noise_mode {noise_mode!r}: use 'const' or 'none'")
-    synthesis = _SynthesisGraph(G, noise_mode)
-    syn_inputs = {"ws": ws}
-    mapping.eval()
-    synthesis.eval()
-    graphs: list[tuple[str, torch.nn.Module, dict[str, torch.Tensor], str, bool]] = [
-        ("mapping", mapping, map_inputs, "w", True),
-        ("synthesis", synthesis, syn_inputs, "img", True),
-    ]
-    if canvas_tiles:
-        with torch.no_grad():
-            tile_c = c[:1].expand(canvas_tiles, -1) if G.c_dim else None
-            tile_ws = G.mapping(torch.randn([canvas_tiles, G.z_dim], generator=gen), tile_c)
-        turns = torch.randint(0, G.synthesis.b4.const.shape[2], [canvas_tiles], generator=gen)
-        canvas = CanvasSynthesis(G.synthesis, canvas_tiles, noise_mode, noise_seed=seed).eval()
-        graphs.append(("canvas", canvas, {"ws_tiles": tile_ws, "turns": turns}, "img", False))
-
+    specs = _graph_specs(G, noise_mode, canvas_tiles, seed)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; a bundle is an ordinary readable folder.
-        checks = []
-        outputs: dict[str, tuple[dict[str, torch.Tensor], np.ndarray]] = {}
-        for name, module, inputs, output, dynamic_batch in graphs:
-            path = tmp / f"{name}.onnx"
-            trace_inputs = {k: v[:2] for k, v in inputs.items()} if dynamic_batch else inputs
-            _export_graph(module, trace_inputs, output, path, opset, dynamic_batch)
-            check, ort_output = _check_graph(name, module, path, inputs)
-            outputs[name] = (inputs, ort_output)
-            if verbose:
-                print(
-                    f"export check {name}: ORT vs PyTorch max abs error {check.max_abs_error:.3g} "
-                    f"(tolerance {check.tolerance:.3g} = 1e-3 of output range {check.output_range:.3g})"
-                )
-            if not check.passed:
-                raise SkyassetError(
-                    "export_check_failed",
-                    f"ONNX Runtime output of {name}.onnx differs from PyTorch by {check.max_abs_error:.3g} "
-                    f"(allowed {check.tolerance:.3g}); no bundle was written. Check that the network uses only "
-                    "exportable ops and constant noise, or try another opset.",
-                )
-            checks.append(check)
-        class_w_avg, w_avg = _class_mean_w(G, mean_samples, seed)
-        if not (np.isfinite(class_w_avg).all() and np.isfinite(w_avg).all()):
-            raise SkyassetError(
-                "export_check_failed",
-                "the mapping network produced non-finite w (NaN/Inf): the weights are broken; "
-                "export an earlier snapshot",
-            )
+        checks, outputs = _export_checked(specs, tmp, opset, verbose)
+        mean_w = _finite_class_mean_w(G, mean_samples, seed)
         if shared_weights:
             _share_weights_checked(tmp, outputs)
-        metadata = {
-            "model_id": model_id,
-            "variant": "fp32",
-            "resolution": G.img_resolution,
-            "z_dim": G.z_dim,
-            "w_dim": G.w_dim,
-            "c_dim": G.c_dim,
-            "num_ws": G.num_ws,
-            "classes": [cls.to_json() for cls in classes],
-            "w_avg": [float(v) for v in w_avg],
-            "class_w_avg": [[float(v) for v in row] for row in class_w_avg],
-            "graphs": bundle_schema.graph_entries(tmp, [name for name, *_ in graphs]),
-            **({"weights": bundle_schema.weights_entry(tmp)} if shared_weights else {}),
-            "provenance": _provenance(provenance, G, opset, checks, mean_samples, noise_mode),
-            "license": license,
-        }
+        record = _provenance(provenance, G, opset, checks, mean_samples, noise_mode)
+        names = [spec.name for spec in specs]
+        metadata = _metadata(G, tmp, model_id, classes, mean_w, names, shared_weights, record, license)
         bundle_schema.write_metadata(tmp, metadata)
-        if os.path.lexists(out_dir):  # rename moves a link itself, never what it points to
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-            out_dir.rename(old / out_dir.name)
-            tmp.rename(out_dir)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out_dir)
+        _replace_folder(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m training.export --config NAME --random-init --out DIR``: export a randomly initialised G."""
-    parser = argparse.ArgumentParser(prog="python -m training.export", description=main.__doc__)
-    parser.add_argument("--config", required=True, help="network config name (training.networks.CONFIGS)")
-    parser.add_argument(
-        "--random-init",
-        action="store_true",
-        required=True,
-        help="export random weights (smoke tests, benchmarks); never ship such a bundle",
-    )
-    parser.add_argument("--out", required=True, type=Path, help="bundle folder to create")
-    parser.add_argument("--seed", type=int, default=0, help="torch seed of the random weights")
-    parser.add_argument("--opset", type=int, default=18)
-    parser.add_argument("--mean-samples", type=int, default=4096, help="random z per class for the mean w")
-    parser.add_argument("--model-id", default=None, help="default: <config>-random")
-    parser.add_argument("--force", action="store_true", help="replace an existing --out folder")
-    parser.add_argument(
-        "--self-contained", action="store_true", help="each graph holds its own weights (no shared weights.bin)"
-    )
-    args = parser.parse_args(argv)
-    try:
-        config = get_config(args.config)
-        torch.manual_seed(args.seed)
-        G = Generator(**config.generator_kwargs())
-        out = export_bundle(
-            G,
-            args.out,
-            model_id=args.model_id or f"{config.name}-random",
-            license="CC0-1.0",
-            provenance={
-                "dataset": None,
-                "kimg": 0,
-                "trained_by": f"random init (config {config.name}, seed {args.seed}); not a trained model",
-            },
-            opset=args.opset,
-            mean_samples=args.mean_samples,
-            seed=args.seed,
-            shared_weights=not args.self_contained,
-            overwrite=args.force,
-        )
-    except SkyassetError as exc:
-        print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    print(f"wrote {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

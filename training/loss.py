@@ -7,13 +7,14 @@ in ``DistributedDataParallel`` (the other network is called through its plain mo
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Literal, cast
+from typing import Literal
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from training.augment import AdaController, AugmentPipe
+from training.networks.generator import Generator
 from training.networks.modconv import NoiseMode
 
 __all__ = ["Phase", "GeneratorStep", "StyleGAN2Loss", "style_mixing_latents"]
@@ -27,7 +28,7 @@ class GeneratorStep(torch.nn.Module):
     ``noise_mode`` 'none' trains without the per-pixel noise inputs (their strengths get no gradient).
     """
 
-    def __init__(self, G: torch.nn.Module, noise_mode: NoiseMode = "random") -> None:
+    def __init__(self, G: Generator, noise_mode: NoiseMode = "random") -> None:
         super().__init__()
         self.G = G
         self.noise_mode = noise_mode
@@ -45,7 +46,7 @@ class GeneratorStep(torch.nn.Module):
 def style_mixing_latents(z: torch.Tensor, G_step: GeneratorStep, prob: float) -> tuple[torch.Tensor | None, int]:
     """With probability ``prob``, a second latent and the layer from which it takes over; else ``(None, 0)``."""
     if prob > 0 and np.random.rand() < prob:
-        return torch.randn_like(z), int(np.random.randint(1, cast(int, G_step.G.num_ws)))
+        return torch.randn_like(z), int(np.random.randint(1, G_step.G.num_ws))
     return None, 0
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
 from training.dataset import ImageArchive
+
+if TYPE_CHECKING:
+    from training.networks import Generator
 
 __all__ = [
     "GRID_COLUMNS",
@@ -64,7 +68,7 @@ def save_reals_grid(data: ImageArchive, path: Path, columns: int = GRID_COLUMNS,
 
 @torch.no_grad()
 def generate_grid_images(
-    G: torch.nn.Module, columns: int = GRID_COLUMNS, seed: int = 0, noise_mode: str = "const"
+    G: Generator, columns: int = GRID_COLUMNS, seed: int = 0, noise_mode: str = "const"
 ) -> np.ndarray:
     """uint8 ``[rows * columns, 3, R, R]``: seeds ``seed .. seed + columns - 1`` for every class, psi 1."""
     c_dim = int(G.c_dim)
@@ -83,7 +87,7 @@ def generate_grid_images(
 
 
 def save_fakes_grid(
-    G: torch.nn.Module, path: Path, classes: Sequence[dict[str, str]] | None, columns: int = GRID_COLUMNS
+    G: Generator, path: Path, classes: Sequence[dict[str, str]] | None, columns: int = GRID_COLUMNS
 ) -> tuple[Path, float]:
     """Write the fixed-seed grid of ``G`` (its const noise, as exported) and return ``noise_rms(G)``."""
     images = generate_grid_images(G, columns)
@@ -93,7 +97,7 @@ def save_fakes_grid(
 
 
 def save_compact_grid(
-    G: torch.nn.Module,
+    G: Generator,
     path: Path,
     classes: Sequence[dict[str, str]] | None,
     columns: int = 4,
@@ -121,7 +125,7 @@ def _codes(classes: Sequence[dict[str, str]] | None) -> list[str] | None:
 
 
 @torch.no_grad()
-def noise_rms(G: torch.nn.Module, columns: int = GRID_COLUMNS) -> float:
+def noise_rms(G: Generator, columns: int = GRID_COLUMNS) -> float:
     """How much of the image the per-pixel noise inputs decide: RMS luma change between two noise draws / sqrt 2.
 
     The grid's latents are rendered twice with fresh random noise; what differs is only what the noise added. A

@@ -23,12 +23,20 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from skyasset.errors import SkyassetError
 from training.outputs import check_output_file, check_output_folder, remove_output
+
+if TYPE_CHECKING:
+    import torch
+
+    from training.dataset import ImageArchive
+    from training.export import ExportNoiseMode
+    from training.networks import Generator
+    from training.snapshot import Snapshot
 
 __all__ = ["NOISE_RMS_LIMIT", "SNAPSHOT_LIMIT_BYTES", "ShipReport", "ship_model"]
 
@@ -82,24 +90,78 @@ def ship_model(
     machine_hours
         Machine-hours of the model's whole training lineage, for the card (None = not stated).
     """
-    import torch
-
-    from training.dataset import ImageArchive
-    from training.export import export_bundle
-    from training.metrics import BundleSource, MetricContext, compute_metrics
-    from training.options import find_latest_snapshot
-    from training.progress import noise_rms
-    from training.snapshot import build_networks, load_snapshot, save_snapshot
-
     start = time.time()
     out, snapshot_out = Path(out), Path(snapshot_out)
+    _check_outputs(out, snapshot_out, noise, force)
+    snap_path, snap, D, G_ema, archive = _load_matching(Path(snapshot), data)
+    rms, noise_mode = _noise_mode(G_ema, noise)
+    log = print if verbose else (lambda *_: None)
+    log(f"{snap_path.name}: {snap.kimg:.3f} kimg, noise rms {rms:.4f} -> export with noise {noise_mode}")
+
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.ship-", dir=out.parent))
+    try:
+        bundle = staging / "bundle"
+        _export(G_ema, bundle, snap, snap_path, Path(data).name, model_id, noise_mode, verbose)
+        results, gen_counts = _measure(bundle, archive, num_gen, verbose)
+        metrics = {
+            "kimg": snap.kimg,
+            "snapshot": snap_path.name,
+            **_sample_sizes(archive, Path(data).name, num_gen, gen_counts),
+            "noise_rms": rms,
+            "noise_mode": noise_mode,
+            "noise_choice": noise,
+            # FID can fall without better pictures once a discriminator has judged Inception features.
+            "fid_gameable": _saw_inception(snap.meta["D_kwargs"]),
+            "discriminator": snap.meta["D_kwargs"].get("kind", "stylegan2"),
+            "machine_hours": machine_hours,
+            **results,
+        }
+        metrics.update(_write_memorisation(bundle, staging, archive))
+        _record_fid(bundle, results["fid"], num_gen, metrics["reference"])
+        (bundle / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+        _write_samples(bundle)
+        _write_skybox(bundle, staging)
+        _write_model_card(bundle, metrics, training_summary, failure_modes, summary)
+        compact = _save_compact(staging / snapshot_out.name, G_ema, D, snap.meta)
+        remove_output(out)
+        bundle.rename(out)
+        compact.replace(snapshot_out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log(f"wrote {out} and {snapshot_out}: FID {results['fid']:.2f}, cond_acc {results['cond_acc']:.3f}")
+    return ShipReport(
+        bundle=out.resolve(), snapshot=snapshot_out.resolve(), metrics=metrics, seconds=time.time() - start
+    )
+
+
+def _check_outputs(out: Path, snapshot_out: Path, noise: str, force: bool) -> None:
     if noise not in ("auto", "const", "none"):
         raise SkyassetError("invalid_argument", f"noise {noise!r}: use auto, const or none")
     check_output_folder(out, force)  # a link at either name counts as existing; --force replaces the link
     check_output_file(snapshot_out, force, option="--snapshot-out")
     if not out.parent.is_dir() or not snapshot_out.parent.is_dir():
         raise SkyassetError("invalid_argument", f"create the parent folders of {out} and {snapshot_out} first")
-    snap_path = find_latest_snapshot(Path(snapshot))
+
+
+def _noise_mode(G_ema: Generator, noise: str) -> tuple[float, ExportNoiseMode]:
+    """The RMS of ``G_ema``'s per-pixel noise, and the checked ``noise`` choice with ``auto`` resolved by it."""
+    from training.progress import noise_rms
+
+    rms = noise_rms(G_ema)
+    if noise == "auto":
+        return rms, "none" if rms > NOISE_RMS_LIMIT else "const"
+    return rms, "none" if noise == "none" else "const"
+
+
+def _load_matching(snapshot: Path, data: Path) -> tuple[Path, Snapshot, torch.nn.Module, Generator, ImageArchive]:
+    """The snapshot's path, the snapshot, its D and G_ema on the CPU, and the archive, which must match G_ema."""
+    import torch
+
+    from training.dataset import ImageArchive
+    from training.options import find_latest_snapshot
+    from training.snapshot import build_networks, load_snapshot
+
+    snap_path = find_latest_snapshot(snapshot)
     snap = load_snapshot(snap_path)
     _, D, G_ema = build_networks(snap, torch.device("cpu"))
     archive = ImageArchive(Path(data), use_labels=True)
@@ -110,91 +172,83 @@ def ship_model(
             f"{G_ema.c_dim} classes but {data} holds {archive.resolution} px images of "
             f"{archive.c_dim} classes; pass the archive the model was trained on",
         )
-    rms = noise_rms(G_ema)
-    noise_mode = ("none" if rms > NOISE_RMS_LIMIT else "const") if noise == "auto" else noise
-    log = print if verbose else (lambda *_: None)
-    log(f"{snap_path.name}: {snap.kimg:.3f} kimg, noise rms {rms:.4f} -> export with noise {noise_mode}")
+    return snap_path, snap, D, G_ema, archive
 
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.ship-", dir=out.parent))
-    try:
-        bundle = staging / "bundle"
-        from skyasset.classes import CloudClass
 
-        classes = [CloudClass(c["code"], c["name"], c.get("description", "")) for c in snap.meta["classes"]]
-        mid = model_id or f"{snap.meta.get('config', 'model')}-cond-{int(snap.kimg)}kimg"
-        export_bundle(
-            G_ema,
-            bundle,
-            classes=classes,
-            model_id=mid,
-            license="CC0-1.0",
-            noise_mode=noise_mode,
-            provenance={
-                "dataset": str(Path(data).name),
-                "kimg": snap.kimg,
-                "snapshot": snap_path.name,
-                "config": snap.meta.get("config"),
-            },
-            verbose=verbose,
-        )
-        # One sample of num_gen images serves every metric: on a CPU each image's Inception pass costs ~0.3 s.
-        ctx = MetricContext(BundleSource(bundle), archive, num_gen=num_gen, verbose=verbose, share_generated=True)
-        results = compute_metrics(["fid", "fid_per_class", "cond_acc", "swd", "fd_judge", "cond_judge"], ctx)
-        results.update(_floors(archive))
-        gen_counts = ctx.shared_class_counts()
-        reference = f"all {len(archive)} images of {Path(data).name} at {archive.resolution} px"
-        counts = np.bincount(archive.labels, minlength=archive.c_dim)
-        metrics = {
+def _export(
+    G_ema: Generator,
+    bundle: Path,
+    snap: Snapshot,
+    snap_path: Path,
+    dataset: str,
+    model_id: str | None,
+    noise_mode: ExportNoiseMode,
+    verbose: bool,
+) -> None:
+    from skyasset.classes import CloudClass
+    from training.export import export_bundle
+
+    classes = [CloudClass(c["code"], c["name"], c.get("description", "")) for c in snap.meta["classes"]]
+    export_bundle(
+        G_ema,
+        bundle,
+        classes=classes,
+        model_id=model_id or f"{snap.meta.get('config', 'model')}-cond-{int(snap.kimg)}kimg",
+        license="CC0-1.0",
+        noise_mode=noise_mode,
+        provenance={
+            "dataset": dataset,
             "kimg": snap.kimg,
             "snapshot": snap_path.name,
-            "num_gen": num_gen,
-            "reference": reference,
-            "real_images": len(archive),
-            "real_per_class": [int(counts.min()), int(counts.max())],
-            "gen_per_class": [int(gen_counts.min()), int(gen_counts.max())],
-            "noise_rms": rms,
-            "noise_mode": noise_mode,
-            "noise_choice": noise,
-            # FID can fall without better pictures once a discriminator has judged Inception features.
-            "fid_gameable": _saw_inception(snap.meta["D_kwargs"]),
-            "discriminator": snap.meta["D_kwargs"].get("kind", "stylegan2"),
-            "machine_hours": machine_hours,
-            **results,
-        }
-        memo = _write_memorisation(bundle, staging, archive)
-        metrics.update(
-            memorisation_gen_nn_median=memo["gen_nn_median"], memorisation_real_nn_median=memo["real_nn_median"]
-        )
-        _record_fid(bundle, results["fid"], num_gen, reference)
-        (bundle / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
-        _write_samples(bundle)
-        _write_skybox(bundle, staging)
-        (bundle / "MODEL_CARD.md").write_text(
-            model_card(
-                json.loads((bundle / "skyasset-bundle.json").read_text()),
-                metrics,
-                training_summary,
-                failure_modes,
-                summary=summary,
-            ),
-            encoding="utf-8",
-        )
-        compact = save_snapshot(staging / snapshot_out.name, G_ema=G_ema, D=D, meta=snap.meta, kind="compact")
-        if compact.stat().st_size > SNAPSHOT_LIMIT_BYTES:
-            raise SkyassetError(
-                "invalid_argument",
-                f"the compact snapshot is {compact.stat().st_size / 1e6:.1f} "
-                "MB, over the 25 MB a repository copy may take; ship a smaller config",
-            )
-        remove_output(out)
-        bundle.rename(out)
-        compact.replace(snapshot_out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    log(f"wrote {out} and {snapshot_out}: FID {results['fid']:.2f}, cond_acc {results['cond_acc']:.3f}")
-    return ShipReport(
-        bundle=out.resolve(), snapshot=snapshot_out.resolve(), metrics=metrics, seconds=time.time() - start
+            "config": snap.meta.get("config"),
+        },
+        verbose=verbose,
     )
+
+
+def _measure(bundle: Path, archive: ImageArchive, num_gen: int, verbose: bool) -> tuple[dict[str, Any], np.ndarray]:
+    """The bundle's metrics with their floors, and how many generated images each class got."""
+    from training.metrics import BundleSource, MetricContext, compute_metrics
+
+    # One sample of num_gen images serves every metric: on a CPU each image's Inception pass costs ~0.3 s.
+    ctx = MetricContext(BundleSource(bundle), archive, num_gen=num_gen, verbose=verbose, share_generated=True)
+    results = compute_metrics(["fid", "fid_per_class", "cond_acc", "swd", "fd_judge", "cond_judge"], ctx)
+    results.update(_floors(archive))
+    return results, ctx.shared_class_counts()
+
+
+def _sample_sizes(archive: ImageArchive, data_name: str, num_gen: int, gen_counts: np.ndarray) -> dict[str, Any]:
+    """How many images the metrics compared: generated, real, and per class of each."""
+    counts = np.bincount(archive.labels, minlength=archive.c_dim)
+    return {
+        "num_gen": num_gen,
+        "reference": f"all {len(archive)} images of {data_name} at {archive.resolution} px",
+        "real_images": len(archive),
+        "real_per_class": [int(counts.min()), int(counts.max())],
+        "gen_per_class": [int(gen_counts.min()), int(gen_counts.max())],
+    }
+
+
+def _write_model_card(
+    bundle: Path, metrics: dict[str, Any], training_summary: str, failure_modes: str, summary: str
+) -> None:
+    meta = json.loads((bundle / "skyasset-bundle.json").read_text())
+    card = model_card(meta, metrics, training_summary, failure_modes, summary=summary)
+    (bundle / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+
+
+def _save_compact(path: Path, G_ema: Generator, D: torch.nn.Module, meta: dict[str, Any]) -> Path:
+    """The compact snapshot (G_ema + D in fp16) at ``path``; refused over ``SNAPSHOT_LIMIT_BYTES``."""
+    from training.snapshot import save_snapshot
+
+    compact = save_snapshot(path, G_ema=G_ema, D=D, meta=meta, kind="compact")
+    if compact.stat().st_size > SNAPSHOT_LIMIT_BYTES:
+        raise SkyassetError(
+            "invalid_argument",
+            f"the compact snapshot is {compact.stat().st_size / 1e6:.1f} "
+            "MB, over the 25 MB a repository copy may take; ship a smaller config",
+        )
+    return compact
 
 
 def _record_fid(bundle: Path, fid: float, num_gen: int, reference: str) -> None:
@@ -220,8 +274,9 @@ def _floors(archive: Any) -> dict[str, float]:
     return {"swd_floor": swd_halves(archive)["swd"], "fd_judge_floor": fd_judge_halves(archive)}
 
 
-def _write_memorisation(bundle: Path, staging: Path, archive: Any) -> dict[str, Any]:
-    """64 samples beside their nearest training photo (judge features), at half size to keep the bundle light."""
+def _write_memorisation(bundle: Path, staging: Path, archive: Any) -> dict[str, float]:
+    """64 samples beside their nearest training photo (judge features), at half size to keep the bundle light;
+    the median nearest distances, as metrics."""
     from PIL import Image
 
     from training.metrics import BundleSource
@@ -231,7 +286,10 @@ def _write_memorisation(bundle: Path, staging: Path, archive: Any) -> dict[str, 
     memo = memorisation_pairs(BundleSource(bundle), archive, full)
     with Image.open(full) as im:
         im.resize((im.width // 2, im.height // 2), Image.Resampling.LANCZOS).save(bundle / "memorisation.png")
-    return memo
+    return {
+        "memorisation_gen_nn_median": memo["gen_nn_median"],
+        "memorisation_real_nn_median": memo["real_nn_median"],
+    }
 
 
 def _write_samples(bundle: Path, columns: int = 8) -> None:

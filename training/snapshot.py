@@ -21,18 +21,22 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import torch
 
 from skyasset.atomic import umask_mode
 from skyasset.errors import SkyassetError
 
+if TYPE_CHECKING:
+    from training.networks import Generator
+
 __all__ = ["SNAPSHOT_VERSION", "SnapshotKind", "Snapshot", "save_snapshot", "load_snapshot", "build_networks"]
 
 SNAPSHOT_FORMAT = "skyasset-train-snapshot"
 SNAPSHOT_VERSION = 1
 SnapshotKind = Literal["full", "compact"]
+ModuleT = TypeVar("ModuleT", bound=torch.nn.Module)
 
 
 @dataclass
@@ -234,7 +238,7 @@ MAX_KWARG_INT = 1 << 17  # above any real channel count or dimension; guards aga
 MAX_RESOLUTION = 4096
 
 
-def _check_kwargs(value: Any, where: str, source: Path | str) -> None:
+def _check_kwargs(value: Any, where: str, source: Path | str | None) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             _check_kwargs(item, f"{where}.{key}", source)
@@ -253,15 +257,15 @@ def _check_kwargs(value: Any, where: str, source: Path | str) -> None:
         raise SkyassetError("snapshot_invalid", f"{source}: {where} has a {type(value).__name__}, not a plain value")
 
 
-def construct(cls: type[torch.nn.Module], kwargs: Any, source: Path | str) -> torch.nn.Module:
+def construct(cls: type[ModuleT], kwargs: Any, source: Path | str | None) -> ModuleT:
     """``cls(**kwargs)`` for kwargs read from a file: checked to be plain, plausible values first, and any
     failure to build reported as ``snapshot_invalid`` rather than a traceback."""
     if not isinstance(kwargs, dict):
         raise SkyassetError("snapshot_invalid", f"{source}: the {cls.__name__} kwargs are not a mapping")
     _check_kwargs(kwargs, cls.__name__, source)
     resolution = kwargs.get("img_resolution")
-    power_of_two = isinstance(resolution, int) and resolution > 0 and not resolution & (resolution - 1)
-    if not power_of_two or not 4 <= resolution <= MAX_RESOLUTION:
+    power_of_two = isinstance(resolution, int) and not resolution & (resolution - 1)
+    if not (isinstance(resolution, int) and 4 <= resolution <= MAX_RESOLUTION and power_of_two):
         raise SkyassetError(
             "snapshot_invalid",
             f"{source}: {cls.__name__} img_resolution {resolution!r} is not a power of two in 4..{MAX_RESOLUTION}",
@@ -276,9 +280,7 @@ def construct(cls: type[torch.nn.Module], kwargs: Any, source: Path | str) -> to
         ) from None
 
 
-def build_networks(
-    snap: Snapshot, device: torch.device | str = "cpu"
-) -> tuple[torch.nn.Module, torch.nn.Module, torch.nn.Module]:
+def build_networks(snap: Snapshot, device: torch.device | str = "cpu") -> tuple[Generator, torch.nn.Module, Generator]:
     """Construct ``(G, D, G_ema)`` from the snapshot's kwargs and load its tensors (fp32).
 
     In a compact snapshot ``G`` starts as a copy of ``G_ema``.

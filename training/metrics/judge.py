@@ -182,6 +182,80 @@ def _augment(x: torch.Tensor, size: int, gen: torch.Generator) -> torch.Tensor:
     return x.clamp(-1, 1)
 
 
+@dataclass(frozen=True)
+class _Schedule:
+    """The judge's optimisation: epochs, batch size, AdamW's peak learning rate and weight decay."""
+
+    epochs: int
+    batch: int
+    lr: float
+    weight_decay: float
+
+
+def _fit(
+    net: JudgeNet,
+    x_all: torch.Tensor,
+    y_all: torch.Tensor,
+    train_idx: np.ndarray,
+    schedule: _Schedule,
+    gen: torch.Generator,
+    *,
+    device: str,
+    verbose: bool,
+    t0: float,
+) -> None:
+    """Train ``net`` on the augmented ``train_idx`` images: AdamW, linear warm-up then cosine decay per step."""
+    epochs, batch = schedule.epochs, schedule.batch
+    opt = torch.optim.AdamW(net.parameters(), lr=schedule.lr, weight_decay=schedule.weight_decay)
+    steps_per_epoch = max(len(train_idx) // batch, 1)
+    total = epochs * steps_per_epoch
+    warmup = min(steps_per_epoch, total // 10 + 1)
+
+    def lr_at(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(total - warmup, 1)))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+    train_t = torch.from_numpy(train_idx)
+    input_size = x_all.shape[-1]
+    for epoch in range(epochs):
+        net.train()
+        perm = train_t[torch.randperm(len(train_t), generator=gen)]
+        loss_sum = 0.0
+        for s in range(steps_per_epoch):
+            idx = perm[s * batch : (s + 1) * batch]
+            if len(idx) < 2:  # BatchNorm needs two images
+                continue
+            xb = _augment(x_all[idx], input_size, gen).to(device)
+            loss = loss_fn(net(xb), y_all[idx].to(device))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            loss_sum += float(loss.detach())
+        if verbose:
+            print(f"  epoch {epoch + 1}/{epochs}: loss {loss_sum / steps_per_epoch:.3f} ({time.time() - t0:.0f} s)")
+
+
+def _saved_state(net: JudgeNet) -> dict[str, torch.Tensor]:
+    """``net``'s weights as saved (fp16 on the CPU); ``net`` takes them back in fp32, so it is scored as saved."""
+    state = {k: (v.half() if v.is_floating_point() else v).cpu() for k, v in net.state_dict().items()}
+    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    return state
+
+
+def _save_judge(out: Path, meta: dict[str, Any], state: dict[str, torch.Tensor]) -> None:
+    """The weights and metadata to ``out``, the metadata alone to ``out.with_suffix('.json')``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    torch.save({"meta": meta, "state_dict": state}, tmp)
+    os.replace(tmp, out)
+    with atomic_output(out.with_suffix(".json"), force=True) as tmp_json:  # never through a link there
+        tmp_json.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+
 def train_judge(
     data: Path,
     out: Path,
@@ -215,39 +289,9 @@ def train_judge(
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     net = JudgeNet(len(codes)).to(device)
-    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
-    steps_per_epoch = max(len(train_idx) // batch, 1)
-    total = epochs * steps_per_epoch
-    warmup = min(steps_per_epoch, total // 10 + 1)
-
-    def lr_at(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(total - warmup, 1)))
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
-    train_t = torch.from_numpy(train_idx)
-    for epoch in range(epochs):
-        net.train()
-        perm = train_t[torch.randperm(len(train_t), generator=gen)]
-        loss_sum = 0.0
-        for s in range(steps_per_epoch):
-            idx = perm[s * batch : (s + 1) * batch]
-            if len(idx) < 2:  # BatchNorm needs two images
-                continue
-            xb = _augment(x_all[idx], input_size, gen).to(device)
-            loss = loss_fn(net(xb), y_all[idx].to(device))
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            loss_sum += float(loss.detach())
-        if verbose:
-            print(f"  epoch {epoch + 1}/{epochs}: loss {loss_sum / steps_per_epoch:.3f} ({time.time() - t0:.0f} s)")
-    # Score the weights as saved: fp16, read back into fp32.
-    state = {k: (v.half() if v.is_floating_point() else v).cpu() for k, v in net.state_dict().items()}
-    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    schedule = _Schedule(epochs, batch, lr, weight_decay)
+    _fit(net, x_all, y_all, train_idx, schedule, gen, device=device, verbose=verbose, t0=t0)
+    state = _saved_state(net)
     judge = Judge(net.eval(), {"input_size": input_size, "classes": archive.classes}, device=device)
     _, pred = judge.run(archive_images_subset(archive, test_idx))
     scores = _accuracy(pred, labels[test_idx], codes, "heldout_")
@@ -274,12 +318,7 @@ def train_judge(
         "heldout_names": [archive.names[i] for i in test_idx],
     }
     meta = json.loads(json.dumps(meta))  # plain JSON types: loadable with weights_only=True
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    torch.save({"meta": meta, "state_dict": state}, tmp)
-    os.replace(tmp, out)
-    with atomic_output(out.with_suffix(".json"), force=True) as tmp_json:  # never through a link there
-        tmp_json.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    _save_judge(out, meta, state)
     if verbose:
         print(
             f"  held-out accuracy {meta['heldout_acc']:.3f} (balanced {meta['heldout_bal_acc']:.3f}, "

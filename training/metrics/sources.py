@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import torch
+
+if TYPE_CHECKING:
+    from training.networks import Generator
 
 __all__ = ["ImageSource", "TorchSource", "BundleSource"]
 
@@ -22,7 +25,7 @@ class ImageSource(Protocol):
 class TorchSource:
     """Images from a ``Generator`` (usually ``G_ema``): constant noise (like the bundle), no truncation."""
 
-    def __init__(self, G: torch.nn.Module, device: str | torch.device = "cpu", batch: int = 16) -> None:
+    def __init__(self, G: Generator, device: str | torch.device = "cpu", batch: int = 16) -> None:
         self.G = G.eval().to(device)
         self.device = torch.device(device)
         self.batch = batch

@@ -12,12 +12,12 @@ lean128         5.89 M     5.35 M     22.5 MB (21.4 MiB)     CPU training at 128
 lean64          5.76 M     5.32 M     22.2 MB (21.1 MiB)     CPU training at 64 px, a first stage
 ============== ========== ========== ====================== ==================================
 
-``ccsn256`` (channel_base 16384, channel_max 512, 8 mapping layers) does not fit 64 MB in fp16, so the model
-to train and ship is ``ccsn256-small``: channel_max 256 (4..64 px: 256 maps, 128 px: 128, 256 px: 64) and a
-2-layer G mapping network as in StyleGAN2-ADA's ``auto`` config for small data sets (CCSN has 2,543 photos);
-its fp32 synthesis graph is ~36 MB, so even the fp32 bundle meets the 40 MB bundle limit. D keeps the NVlabs
-default of 8 layers in its class-embedding network (StyleGAN2-ADA never changed it). ``ccsn256`` stays for
-transfer from NVlabs 256x256 pickles, whose state dicts load into it 1:1.
+``ccsn256`` (channel_base 16384, channel_max 512, 8 mapping layers) does not fit 64 MB in fp16, so the 256 px
+model that fits is ``ccsn256-small`` (the default model is ``lean128``, trained on the CPU): channel_max 256
+(4..64 px: 256 maps, 128 px: 128, 256 px: 64) and a 2-layer G mapping network as in StyleGAN2-ADA's ``auto``
+config for small data sets (CCSN has 2,543 photos); its fp32 synthesis graph is ~36 MB, so even the fp32 bundle
+meets the 40 MB bundle limit. D keeps the NVlabs default of 8 layers in its class-embedding network (StyleGAN2-ADA
+never changed it). ``ccsn256`` stays for transfer from NVlabs 256x256 pickles, whose state dicts load into it 1:1.
 """
 
 from __future__ import annotations
@@ -110,9 +110,9 @@ CONFIGS: dict[str, NetworkConfig] = {
         mbstd_group_size=2,
     ),
     # StyleGAN2-ADA 'paper256' sizes, so NVlabs 256x256 weights load 1:1 for transfer. 103 MB in fp16
-    # for G_ema + D: does NOT fit the 64 MB budget; train 'ccsn256-small' for the shipped model.
+    # for G_ema + D: does NOT fit the 64 MB budget; 'ccsn256-small' is the 256 px config that does.
     "ccsn256": NetworkConfig(name="ccsn256", resolution=256),
-    # The shipped model: 33.8 MB in fp16 for G_ema + D (see the table above).
+    # The 256 px config within the budget: 33.8 MB in fp16 for G_ema + D (see the table above).
     "ccsn256-small": NetworkConfig(
         name="ccsn256-small",
         resolution=256,

@@ -19,6 +19,8 @@ __all__ = ["DiscriminatorBlock", "DiscriminatorEpilogue", "Discriminator"]
 class DiscriminatorBlock(torch.nn.Module):
     """One resolution: (FromRGB), conv, down-conv, plus a 1x1 down-sampled residual skip."""
 
+    resample_filter: torch.Tensor  # registered buffer
+
     def __init__(
         self,
         in_channels: int,  # Number of input channels, 0 = first block (reads the image).
@@ -53,7 +55,7 @@ class DiscriminatorBlock(torch.nn.Module):
             self.num_layers += 1
             return layer_idx >= freeze_layers
 
-        common = dict(conv_clamp=conv_clamp, channels_last=self.channels_last)
+        common: dict[str, Any] = dict(conv_clamp=conv_clamp, channels_last=self.channels_last)
         if in_channels == 0:
             self.fromrgb = Conv2dLayer(
                 img_channels, tmp_channels, kernel_size=1, activation=activation, trainable=trainable(), **common
@@ -191,7 +193,7 @@ class Discriminator(torch.nn.Module):
             cmap_dim = channels[4]
         if c_dim == 0:
             cmap_dim = 0
-        common = dict(img_channels=img_channels, architecture=architecture, conv_clamp=conv_clamp)
+        common: dict[str, Any] = dict(img_channels=img_channels, architecture=architecture, conv_clamp=conv_clamp)
         layer_idx = 0
         for res in self.block_resolutions:
             block = DiscriminatorBlock(

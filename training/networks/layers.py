@@ -84,7 +84,7 @@ class FullyConnectedLayer(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         w = self.weight.to(x.dtype) * self.weight_gain
-        b = self.bias
+        b: torch.Tensor | None = self.bias
         if b is not None:
             b = b.to(x.dtype)
             if self.bias_gain != 1:
@@ -99,6 +99,10 @@ class FullyConnectedLayer(torch.nn.Module):
 
 class Conv2dLayer(torch.nn.Module):
     """Convolution with equalized learning rate, optional FIR up/downsampling, bias, activation and clamp."""
+
+    resample_filter: torch.Tensor  # registered buffer
+    weight: torch.Tensor  # a Parameter, or a buffer when not trainable
+    bias: torch.Tensor | None
 
     def __init__(
         self,

@@ -16,6 +16,9 @@ class MappingNetwork(torch.nn.Module):
     Also used by the discriminator (``z_dim=0``, ``num_ws=None``) to embed the class for projection.
     """
 
+    w_avg: torch.Tensor  # registered buffer (when num_ws and w_avg_beta are set)
+    embed: FullyConnectedLayer  # c_dim > 0 only
+
     def __init__(
         self,
         z_dim: int,  # Input latent (Z) dimensionality, 0 = no latent.

@@ -73,6 +73,9 @@ def modulated_conv2d(
 class SynthesisLayer(torch.nn.Module):
     """Style-modulated 3x3 convolution (optionally upsampling 2x) + noise + bias + leaky ReLU."""
 
+    resample_filter: torch.Tensor  # registered buffer
+    noise_const: torch.Tensor  # registered buffer (use_noise only)
+
     def __init__(
         self,
         in_channels: int,  # Number of input channels.

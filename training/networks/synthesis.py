@@ -27,6 +27,9 @@ def use_half(use_fp16: bool, force_fp32: bool, device: torch.device) -> bool:
 class SynthesisBlock(torch.nn.Module):
     """One resolution of the synthesis network: (up)conv, conv, ToRGB, plus the upsampled running image."""
 
+    resample_filter: torch.Tensor  # registered buffer
+    const: torch.nn.Parameter  # the first block's learned input (in_channels == 0 only)
+
     def __init__(
         self,
         in_channels: int,  # Number of input channels, 0 = first block (learned constant).
@@ -56,7 +59,9 @@ class SynthesisBlock(torch.nn.Module):
         self.register_buffer("resample_filter", setup_filter(resample_filter))
         self.num_conv = 0
         self.num_torgb = 0
-        common = dict(w_dim=w_dim, resolution=resolution, conv_clamp=conv_clamp, channels_last=self.channels_last)
+        common: dict[str, Any] = dict(
+            w_dim=w_dim, resolution=resolution, conv_clamp=conv_clamp, channels_last=self.channels_last
+        )
         if in_channels == 0:
             self.const = torch.nn.Parameter(torch.randn([out_channels, resolution, resolution]))
         else:
@@ -108,6 +113,8 @@ class SynthesisNetwork(torch.nn.Module):
     ``num_ws = 2 * log2(R) - 2``: one w per conv layer plus one for the final ToRGB; block ``b{res}`` reads
     ``ws[:, i : i + num_conv + num_torgb]`` so its ToRGB shares the w of the next block's first conv.
     """
+
+    b4: SynthesisBlock  # the first block (learned constant), always there; the others are set as b8, b16, ...
 
     def __init__(
         self,

@@ -93,7 +93,7 @@ def fid_delta_command(
             )
         if samples < 2:
             raise SkyassetError("invalid_argument", f"--samples must be at least 2, got {samples}.")
-        from skyasset.cli.bench_model import expand_models
+        from skyasset.bench.model import expand_models
 
         found = expand_models(list(bundles))  # the same folders, in the same order, as the benchmark's
         for bundle in found:

@@ -45,7 +45,7 @@ def fid_of_bundles(
     seeds = rng.integers(0, 2**31, samples)
     labels = data.labels if len(data.labels) else np.zeros(len(data), np.int64)
     classes = rng.choice(labels, samples)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in bundles:
         bundle = load_bundle(path)
         images = BundleSource(path).generate(seeds, classes if bundle.c_dim else np.zeros(samples, np.int64))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import onnx
@@ -90,11 +92,11 @@ def constant_tensor(name: str, array: np.ndarray) -> onnx.TensorProto:
     return numpy_helper.from_array(np.ascontiguousarray(array), name)
 
 
-def node(op: str, inputs: list[str], outputs: list[str], name: str, **attrs: object) -> onnx.NodeProto:
+def node(op: str, inputs: list[str], outputs: list[str], name: str, **attrs: Any) -> onnx.NodeProto:
     return helper.make_node(op, inputs, outputs, name=name, **attrs)
 
 
-def attributes(n: onnx.NodeProto) -> dict[str, object]:
+def attributes(n: onnx.NodeProto) -> dict[str, Any]:
     return {a.name: helper.get_attribute_value(a) for a in n.attribute}
 
 
@@ -109,7 +111,7 @@ def only_reader(
     return reader if op is None or (reader.op_type == op and position == 0) else None
 
 
-def set_nodes(graph: onnx.GraphProto, nodes: list[onnx.NodeProto], added: list[onnx.TensorProto] = ()) -> None:
+def set_nodes(graph: onnx.GraphProto, nodes: list[onnx.NodeProto], added: Sequence[onnx.TensorProto] = ()) -> None:
     """Make ``nodes`` the graph's nodes; keep the initializers they still read, plus ``added``."""
     del graph.node[:]
     graph.node.extend(nodes)

@@ -48,8 +48,8 @@ def _phase_weight(w: np.ndarray, ry: int, rx: int) -> np.ndarray:
     Taps that never reach the phase are dropped, so the four phases together do exactly the multiply-adds
     of the transposed convolution (9 per input pixel and channel pair).
     """
-    rows = [_TAP[(ry, t)] for t in (0, 1) if _TAP[(ry, t)] is not None]
-    cols = [_TAP[(rx, t)] for t in (0, 1) if _TAP[(rx, t)] is not None]
+    rows = [tap for t in (0, 1) if (tap := _TAP[(ry, t)]) is not None]
+    cols = [tap for t in (0, 1) if (tap := _TAP[(rx, t)]) is not None]
     return np.ascontiguousarray(w[:, :, rows][:, :, :, cols].transpose(1, 0, 2, 3))
 
 

@@ -168,35 +168,16 @@ def quantize_bundle(
         ``out`` exists without ``force``, the ``bundle_*`` codes for a bad source, ``internal_error`` when a
         quantizer fails or its graph does not load in ONNX Runtime.
     """
-    if variant not in QUANT_VARIANTS:
-        raise SkyassetError(
-            "invalid_argument", f"Unknown variant '{variant}'. Choose one of: {', '.join(QUANT_VARIANTS)}."
-        )
-    if calibration_samples < 1:
-        raise SkyassetError("invalid_argument", f"calibration_samples must be >= 1, got {calibration_samples}.")
-    bundle = load_bundle(source)
-    if bundle.variant != "fp32":
-        raise SkyassetError(
-            "invalid_argument",
-            f"{bundle.path} is a '{bundle.variant}' bundle; quantize from the fp32 export instead.",
-        )
+    _check_request(variant, calibration_samples)
+    bundle = _fp32_source(source)
     target = Path(out).expanduser().resolve()
     if target.exists() and not force:
         raise SkyassetError("output_exists", f"{target} already exists. Choose another folder or pass --force.")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        methods = {}
         passes = _passes(variant, bundle, calibration_samples, seed)
-        for name, run in passes.items():
-            graph_out = staging / f"{name}.onnx"
-            try:
-                methods[name] = run(bundle.graphs[name].path, graph_out)
-                ort.InferenceSession(str(graph_out), providers=["CPUExecutionProvider"])
-            except Exception as exc:  # quantizers raise assorted types; name the step that failed
-                raise SkyassetError(
-                    "internal_error", f"{variant} quantization of the {name} graph failed: {exc}"
-                ) from exc
+        methods = _run_passes(passes, bundle, staging, variant)
         decode_at_load = {name for name, run in passes.items() if run in _DECODE_AT_LOAD}
         if shared_weights:
             files = [f"{name}.onnx" for name in passes]
@@ -211,6 +192,39 @@ def quantize_bundle(
             shutil.rmtree(staging)
     load_bundle(target)
     return target
+
+
+def _check_request(variant: str, calibration_samples: int) -> None:
+    if variant not in QUANT_VARIANTS:
+        raise SkyassetError(
+            "invalid_argument", f"Unknown variant '{variant}'. Choose one of: {', '.join(QUANT_VARIANTS)}."
+        )
+    if calibration_samples < 1:
+        raise SkyassetError("invalid_argument", f"calibration_samples must be >= 1, got {calibration_samples}.")
+
+
+def _fp32_source(source: str | os.PathLike[str]) -> Bundle:
+    """The validated bundle at ``source``, which must be an fp32 one: quantizing twice compounds the error."""
+    bundle = load_bundle(os.fspath(source))
+    if bundle.variant != "fp32":
+        raise SkyassetError(
+            "invalid_argument",
+            f"{bundle.path} is a '{bundle.variant}' bundle; quantize from the fp32 export instead.",
+        )
+    return bundle
+
+
+def _run_passes(passes: dict[str, Pass], bundle: Bundle, staging: Path, variant: str) -> dict[str, str]:
+    """Rewrite each of the bundle's graphs into ``staging`` and check ONNX Runtime loads it; the method labels."""
+    methods = {}
+    for name, run in passes.items():
+        graph_out = staging / f"{name}.onnx"
+        try:
+            methods[name] = run(bundle.graphs[name].path, graph_out)
+            ort.InferenceSession(str(graph_out), providers=["CPUExecutionProvider"])
+        except Exception as exc:  # quantizers raise assorted types; name the step that failed
+            raise SkyassetError("internal_error", f"{variant} quantization of the {name} graph failed: {exc}") from exc
+    return methods
 
 
 def _write_metadata(
@@ -229,7 +243,9 @@ def _write_metadata(
     meta.pop("weights", None)
     if shared_weights:
         meta["weights"] = weights_entry(folder)
-    provenance = meta.get("provenance") if isinstance(meta.get("provenance"), dict) else {}
+    provenance = meta.get("provenance")
+    if not isinstance(provenance, dict):
+        provenance = {}
     provenance["quantization"] = {
         "variant": variant,
         "methods": methods,

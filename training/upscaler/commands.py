@@ -48,7 +48,7 @@ def make_pairs(
 ) -> None:
     """Run the teacher on LR crops of training-split CCSN photos (4x downscaled); save part*.npz files."""
     from skyasset.upscale.realesrgan.teacher import build_teacher_onnx
-    from skyasset.upscale.upscale import _session
+    from skyasset.upscale.super_resolution import _session
     from training.upscaler.data import ccsn_root, split_files, teacher_pairs
 
     files = split_files(data or ccsn_root(), "train")
@@ -60,7 +60,7 @@ def make_pairs(
         if target.exists():
             continue  # resumable
         pairs = teacher_pairs([files[i] for i in order[k : k + chunk]], session, crop=crop, seed=k)
-        np.savez(out / f".part{k:05d}.tmp.npz", **pairs)
+        np.savez(out / f".part{k:05d}.tmp.npz", **pairs)  # type: ignore[arg-type]  # stub matches **kwds to allow_pickle
         (out / f".part{k:05d}.tmp.npz").replace(target)
         typer.echo(f"{min(k + chunk, len(order))}/{len(order)} crops")
 

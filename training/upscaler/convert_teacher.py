@@ -67,6 +67,8 @@ def export_onnx(net: torch.nn.Module, path: Path, *, opset: int = 18) -> None:
         output_names=["output"],
         dynamic_shapes={"x": {0: batch, 2: height, 3: width}},
     )
+    if program is None:
+        raise RuntimeError("torch.onnx.export returned no program")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     program.save(str(tmp))

@@ -91,6 +91,7 @@ def distill(pairs: dict[str, np.ndarray], cfg: DistillConfig, log: Path | None =
     net = FastUpscaler(cfg.width, cfg.depth)
     if cfg.linear_init:
         weight, bias = fit_linear(pairs, gt_weight=cfg.gt_weight, margin=cfg.margin)
+        assert net.skip.bias is not None  # nn.Conv2d's bias=True
         with torch.no_grad():
             net.skip.weight.copy_(torch.from_numpy(weight))
             net.skip.bias.copy_(torch.from_numpy(bias))

@@ -7,6 +7,8 @@ sharper, more faithful upscaler than bicubic. The network then only learns what 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -39,7 +41,11 @@ def fit_linear(
     Teacher pairs count ``|y - teacher|^2 + gt_weight |y - photo|^2``; photo-only pairs ``gt_weight |y - photo|^2``;
     the two groups weigh equally, as in a distillation batch.
     """
-    groups = {True: [np.zeros((76, 76)), np.zeros((76, 48)), 0], False: [np.zeros((76, 76)), np.zeros((76, 48)), 0]}
+    # per group: [X^T X, X^T Y, rows]
+    groups: dict[bool, list[Any]] = {
+        True: [np.zeros((76, 76)), np.zeros((76, 48)), 0],
+        False: [np.zeros((76, 76)), np.zeros((76, 48)), 0],
+    }
     for start in range(0, len(pairs["lr"]), chunk):
         sl = slice(start, start + chunk)
         for has_teacher in (True, False):

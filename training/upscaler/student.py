@@ -52,6 +52,7 @@ class FastUpscaler(nn.Module):
         self.scale = scale
         self.skip = nn.Conv2d(3, 3 * scale * scale, 5)
         with torch.no_grad():
+            assert self.skip.bias is not None  # nn.Conv2d's bias=True
             self.skip.weight.zero_()
             self.skip.bias.zero_()
             for c in range(3):  # channel c's 16 sub-pixels come from channel c alone: bicubic
@@ -62,6 +63,7 @@ class FastUpscaler(nn.Module):
             for _ in range(depth):
                 layers += [nn.Conv2d(width, width, 3, 1, 1), nn.LeakyReLU(0.1)]
             last = nn.Conv2d(width, 3 * scale * scale, 3, 1, 1)
+            assert last.bias is not None  # nn.Conv2d's bias=True
             nn.init.zeros_(last.weight)  # the body starts silent: output = skip path
             nn.init.zeros_(last.bias)
             self.body = nn.Sequential(*layers, last)
