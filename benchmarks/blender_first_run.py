@@ -86,7 +86,7 @@ def main() -> int:
     report: dict[str, Any] = {"size": args.size}
     bpy.ops.wm.read_factory_settings(use_empty=True)
     addon_utils.enable("blender_addon", default_set=True, handle_error=None)
-    from blender_addon import operators, properties
+    from blender_addon import cloud_cache, operators, properties
 
     prefs = bpy.context.preferences.addons["blender_addon"].preferences
     prefs.output_dir = str(args.out / "skies")
@@ -97,12 +97,12 @@ def main() -> int:
     # 1. Not found, then fixed: the draw path asks in the background and returns at once.
     prefs.executable = str(args.out / "nowhere" / "skyasset")
     properties.request_cloud_types(bpy.context)
-    report["1_not_found_message"] = properties.cloud_types_error()
+    report["1_not_found_message"] = cloud_cache.cloud_types_error()
     prefs.executable = SKYASSET
     started = time.perf_counter()
     properties.request_cloud_types(bpy.context)  # what the panel's first draw does
     report["1_first_draw_s"] = time.perf_counter() - started
-    while not properties.cloud_types_ready():
+    while not cloud_cache.cloud_types_ready():
         time.sleep(0.01)
     report["1_classes_answer_s"] = time.perf_counter() - started
     settings.cloud = args.cloud

@@ -42,10 +42,10 @@ def register() -> None:
 def unregister() -> None:
     import bpy
 
-    from . import operators, preview, properties
+    from . import cloud_cache, operators, preview
 
     operators.cancel_running_jobs()
-    properties.stop_requests()
+    cloud_cache.stop_requests()
     preview.clear()
     del bpy.types.World.skyasset
     for cls in reversed(_classes()):

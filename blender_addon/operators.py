@@ -17,7 +17,7 @@ from typing import Any
 import bpy
 from bpy.props import FloatProperty
 
-from . import cli_bridge, paths, preferences, preview, properties, sun, sun_light, world_nodes
+from . import cli_bridge, cloud_cache, paths, preferences, preview, properties, sun, sun_light, world_nodes
 
 __all__ = [
     "SKYASSET_OT_generate",
@@ -98,7 +98,7 @@ def _executable_and_cloud(op: bpy.types.Operator, context: bpy.types.Context) ->
         properties.refresh_cloud_types(context)
         cloud = settings.cloud
     if cloud == "NONE":
-        op.report({"ERROR"}, f"No cloud types: {properties.cloud_types_error() or 'run Check in the preferences'}")
+        op.report({"ERROR"}, f"No cloud types: {cloud_cache.cloud_types_error() or 'run Check in the preferences'}")
         return None
     return executable, cloud
 
@@ -294,7 +294,7 @@ class SKYASSET_OT_check_cli(bpy.types.Operator):
             self.report({"ERROR"}, "skyasset not found on PATH: install it or set the executable path")
             return {"CANCELLED"}
         properties.refresh_cloud_types(context)
-        error = properties.cloud_types_error()
+        error = cloud_cache.cloud_types_error()
         if error:
             self.report({"ERROR"}, error)
             return {"CANCELLED"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import operators, preview, properties
+from . import cloud_cache, operators, preview, properties
 
 __all__ = ["SKYASSET_PT_world", "CLASSES"]
 
@@ -26,14 +26,14 @@ class SKYASSET_PT_world(bpy.types.Panel):
         layout.use_property_decorate = False
         settings = context.world.skyasset
 
-        ready = properties.cloud_types_ready()  # reading the menu before the list is known would wait for the CLI
+        ready = cloud_cache.cloud_types_ready()  # reading the menu before the list is known would wait for the CLI
         if ready:
             layout.prop(settings, "cloud")
         else:
             properties.request_cloud_types(context)
-            if properties.cloud_types_loading():
-                layout.label(text=properties.LOADING_TEXT, icon="TIME")
-        error = properties.cloud_types_error()
+            if cloud_cache.cloud_types_loading():
+                layout.label(text=cloud_cache.LOADING_TEXT, icon="TIME")
+        error = cloud_cache.cloud_types_error()
         if error:
             layout.label(text=error, icon="ERROR")
         row = layout.row(align=True)

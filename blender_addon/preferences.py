@@ -7,7 +7,7 @@ from pathlib import Path
 import bpy
 from bpy.props import StringProperty
 
-from . import cli_bridge
+from . import cli_bridge, cloud_cache
 
 __all__ = ["SkyassetPreferences", "get_preferences", "resolve_executable", "model_path"]
 
@@ -16,9 +16,7 @@ ADDON_PACKAGE = __package__ or "skyasset"
 
 
 def _cli_changed(_self: bpy.types.AddonPreferences, _context: bpy.types.Context) -> None:
-    from . import properties  # properties imports this module
-
-    properties.invalidate_cloud_types()
+    cloud_cache.invalidate_cloud_types()
 
 
 class SkyassetPreferences(bpy.types.AddonPreferences):

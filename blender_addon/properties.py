@@ -1,9 +1,8 @@
-"""Per-world settings (``World.skyasset``) and the cached cloud-type list behind the Cloud menu."""
+"""Per-world settings (``World.skyasset``), with the Cloud menu read from :mod:`.cloud_cache`."""
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+from pathlib import Path
 
 import bpy
 from bpy.props import (
@@ -15,73 +14,20 @@ from bpy.props import (
     StringProperty,
 )
 
-from . import cli_bridge, preferences, sun_light, world_nodes
+from . import cli_bridge, cloud_cache, preferences, sun_light, world_nodes
 
-__all__ = [
-    "SkyassetWorldSettings",
-    "cloud_items",
-    "cloud_types_error",
-    "cloud_types_loading",
-    "cloud_types_ready",
-    "invalidate_cloud_types",
-    "refresh_cloud_types",
-    "request_cloud_types",
-    "stop_requests",
-]
+__all__ = ["SkyassetWorldSettings", "cloud_items", "refresh_cloud_types", "request_cloud_types"]
 
 SIZES = (512, 1024, 2048, 4096, 8192)
 
-# Blender keeps only pointers to enum item strings: the tuples must stay referenced here.
-_cloud_items: list[tuple[str, str, str]] = []
-_cloud_error: list[str] = []
-_no_items: dict[str, list[tuple[str, str, str]]] = {}  # one list per reason, kept for the same reason as above
-
-# The panel's first draw must not wait for the CLI (about a second, up to the timeout), so it asks in a thread.
-# The thread only runs the CLI; its answer is moved into the cache on the main thread (`_collect`), tagged with
-# the request it answers so that an answer from before `invalidate_cloud_types` is dropped.
-_lock = threading.Lock()
-_request: dict[str, Any] = {"id": 0, "thread": None}  # the newest request and its thread (None when none is under way)
-_answers: list[tuple[int, list[tuple[str, str, str]], str | None]] = []
-LOADING_TEXT = "Loading cloud types..."
+# Blender keeps only pointers to enum item strings: these lists must stay referenced here.
+_no_items: dict[str, list[tuple[str, str, str]]] = {}  # one list per reason
 
 
-def _items_of(types: list[cli_bridge.CloudType]) -> list[tuple[str, str, str]]:
-    return [(t.name, t.name.capitalize(), f"{t.code}: {t.description}") for t in types]
-
-
-def _store(items: list[tuple[str, str, str]], error: str | None) -> None:
-    _cloud_items[:] = items
-    _cloud_error[:] = [error] if error else []
-
-
-def _collect() -> None:
-    """Move a finished background answer into the cache (main thread only)."""
-    with _lock:
-        answers = list(_answers)
-        _answers.clear()
-        current = _request["id"]
-    for request_id, items, error in answers:
-        if request_id == current:
-            _store(items, error)
-            _request["thread"] = None
-
-
-def _wait_for_request(timeout: float) -> None:
-    thread = _request["thread"]
-    if isinstance(thread, threading.Thread):
-        thread.join(timeout)
-    _collect()
-
-
-def cloud_types_ready() -> bool:
-    """Whether the cloud-type list (or the reason there is none) is known, without asking the CLI."""
-    _collect()
-    return bool(_cloud_items or _cloud_error)
-
-
-def cloud_types_loading() -> bool:
-    _collect()
-    return _request["thread"] is not None
+def _cli_and_model(context: bpy.types.Context) -> tuple[str | None, Path | None]:
+    """The CLI the preferences point at (None if not found) and the model they name."""
+    prefs = preferences.get_preferences(context)
+    return preferences.resolve_executable(prefs), preferences.model_path(prefs)
 
 
 def request_cloud_types(context: bpy.types.Context) -> None:
@@ -89,81 +35,23 @@ def request_cloud_types(context: bpy.types.Context) -> None:
 
     Returns at once; the Properties editor is redrawn when the answer arrives. For the panel's first draw.
     """
-    if cloud_types_ready() or _request["thread"] is not None:
+    if cloud_cache.cloud_types_ready() or cloud_cache.cloud_types_loading():
         return
-    prefs = preferences.get_preferences(context)
-    executable = preferences.resolve_executable(prefs)
+    executable, model = _cli_and_model(context)
     if executable is None:
-        _store([], "skyasset not found: set its path in the add-on preferences")
+        cloud_cache.store_cli_missing()
         return
-    model = preferences.model_path(prefs)
-    request_id = _request["id"]
-
-    def ask() -> None:
-        try:
-            answer: tuple[list[tuple[str, str, str]], str | None] = (
-                _items_of(cli_bridge.query_classes(executable, model)),
-                None,
-            )
-        except cli_bridge.CliError as error:
-            answer = ([], error.message)
-        except Exception as error:  # noqa: BLE001 - any failure must still answer, or the panel waits forever
-            answer = ([], f"skyasset classes failed: {error}")
-        with _lock:
-            _answers.append((request_id, *answer))
-
-    thread = threading.Thread(target=ask, name="skyasset-classes", daemon=True)
-    _request["thread"] = thread
-    thread.start()
-    if not bpy.app.timers.is_registered(_poll_answer):
-        bpy.app.timers.register(_poll_answer, first_interval=0.1)
-
-
-def _poll_answer() -> float | None:
-    """Timer: wait for the background answer, then redraw the Properties editors that show the panel."""
-    if cloud_types_loading():
-        return 0.1
-    window_manager = getattr(bpy.context, "window_manager", None)
-    for window in getattr(window_manager, "windows", []):
-        for area in window.screen.areas:
-            if area.type == "PROPERTIES":
-                area.tag_redraw()
-    return None
-
-
-def stop_requests() -> None:
-    """On unregister: forget any request under way and its timer (the thread ends with its CLI call)."""
-    invalidate_cloud_types()
-    if bpy.app.timers.is_registered(_poll_answer):
-        bpy.app.timers.unregister(_poll_answer)
+    cloud_cache.start_request(executable, model)
 
 
 def refresh_cloud_types(context: bpy.types.Context) -> None:
     """Ask the CLI for its cloud types now (about a second) and cache them for the Cloud menu."""
-    invalidate_cloud_types()
-    prefs = preferences.get_preferences(context)
-    executable = preferences.resolve_executable(prefs)
+    cloud_cache.invalidate_cloud_types()
+    executable, model = _cli_and_model(context)
     if executable is None:
-        _store([], "skyasset not found: set its path in the add-on preferences")
+        cloud_cache.store_cli_missing()
         return
-    try:
-        _store(_items_of(cli_bridge.query_classes(executable, preferences.model_path(prefs))), None)
-    except cli_bridge.CliError as error:
-        _store([], error.message)
-
-
-def invalidate_cloud_types() -> None:
-    """Forget the cached list (and its error): the next draw or Generate asks the CLI again. Called when the
-    executable or model preference changes, so fixing the path takes effect without Check or a restart."""
-    with _lock:
-        _request["id"] = int(_request["id"]) + 1  # an answer still on its way is for the old settings
-        _answers.clear()
-    _request["thread"] = None
-    _store([], None)
-
-
-def cloud_types_error() -> str | None:
-    return _cloud_error[0] if _cloud_error else None
+    cloud_cache.query_now(executable, model)
 
 
 def cloud_items(_self: object, context: bpy.types.Context | None) -> list[tuple[str, str, str]]:
@@ -172,14 +60,14 @@ def cloud_items(_self: object, context: bpy.types.Context | None) -> list[tuple[
     Scripts and operators that read the menu before the list is known wait for it (a background request
     under way is waited for, not repeated); the panel draws a loading line instead (see ``request_cloud_types``).
     """
-    if not cloud_types_ready() and context is not None:
-        if _request["thread"] is not None:
-            _wait_for_request(cli_bridge.QUERY_TIMEOUT)
-        if not cloud_types_ready():
+    if not cloud_cache.cloud_types_ready() and context is not None:
+        cloud_cache.wait_for_request(cli_bridge.QUERY_TIMEOUT)
+        if not cloud_cache.cloud_types_ready():
             refresh_cloud_types(context)
-    if _cloud_items:
-        return _cloud_items
-    reason = cloud_types_error() or ""
+    items = cloud_cache.cached_items()
+    if items:
+        return items
+    reason = cloud_cache.cloud_types_error() or ""
     return _no_items.setdefault(reason, [("NONE", "(no cloud types)", reason)])
 
 

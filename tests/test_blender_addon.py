@@ -362,7 +362,7 @@ def test_fixing_the_path_in_preferences_takes_effect_at_once(addon: Any, tmp_pat
         prefs.executable = str(tmp_path / "nowhere" / "skyasset")
         try:
             assert world.skyasset.cloud == "NONE"  # what the panel's first draw shows
-            assert "not found" in (sys.modules[f"{EXTENSION}.properties"].cloud_types_error() or "")
+            assert "not found" in (sys.modules[f"{EXTENSION}.cloud_cache"].cloud_types_error() or "")
         finally:
             prefs.executable = good
         assert world.skyasset.cloud != "NONE"
@@ -391,18 +391,19 @@ class _RecordingLayout:
 
 def test_the_panels_first_draw_does_not_wait_for_the_cli(addon: Any) -> None:
     properties = sys.modules[f"{EXTENSION}.properties"]
+    cloud_cache = sys.modules[f"{EXTENSION}.cloud_cache"]
     world = bpy.data.worlds.new("Draw World")
     context = type("DrawContext", (), {"world": world, "preferences": bpy.context.preferences})()
     panel = type("Panel", (), {})()
-    properties.invalidate_cloud_types()
+    cloud_cache.invalidate_cloud_types()
 
     panel.layout = first = _RecordingLayout()
     started = time.perf_counter()
     bpy.types.SKYASSET_PT_world.draw(panel, context)
     drawn = time.perf_counter() - started
-    assert first.drew("label", properties.LOADING_TEXT) and not first.drew("prop", "cloud")
-    assert properties.cloud_types_loading()
-    while not properties.cloud_types_ready():  # the real CLI answers in its thread
+    assert first.drew("label", cloud_cache.LOADING_TEXT) and not first.drew("prop", "cloud")
+    assert cloud_cache.cloud_types_loading()
+    while not cloud_cache.cloud_types_ready():  # the real CLI answers in its thread
         assert time.perf_counter() - started < 60
         time.sleep(0.02)
     answered = time.perf_counter() - started
@@ -410,7 +411,7 @@ def test_the_panels_first_draw_does_not_wait_for_the_cli(addon: Any) -> None:
 
     panel.layout = second = _RecordingLayout()
     bpy.types.SKYASSET_PT_world.draw(panel, context)
-    assert second.drew("prop", "cloud") and not second.drew("label", properties.LOADING_TEXT)
+    assert second.drew("prop", "cloud") and not second.drew("label", cloud_cache.LOADING_TEXT)
     names = [item[0] for item in properties.cloud_items(None, context)]
     assert len(names) > 1 and "NONE" not in names
 
@@ -418,21 +419,22 @@ def test_the_panels_first_draw_does_not_wait_for_the_cli(addon: Any) -> None:
 def test_an_answer_for_old_settings_is_dropped(addon: Any, tmp_path: Path) -> None:
     # The path is fixed while the first draw's query still runs: that query's answer must not win.
     properties = sys.modules[f"{EXTENSION}.properties"]
+    cloud_cache = sys.modules[f"{EXTENSION}.cloud_cache"]
     prefs = bpy.context.preferences.addons[EXTENSION].preferences
     good = prefs.executable
-    properties.invalidate_cloud_types()
+    cloud_cache.invalidate_cloud_types()
     try:
         prefs.executable = str(tmp_path / "nowhere" / "skyasset")
         properties.request_cloud_types(bpy.context)
-        assert "not found" in (properties.cloud_types_error() or "")
+        assert "not found" in (cloud_cache.cloud_types_error() or "")
         prefs.executable = good  # invalidates; this request's thread runs the real CLI
         properties.request_cloud_types(bpy.context)
         running = [t for t in threading.enumerate() if t.name == "skyasset-classes"]
-        assert running and properties.cloud_types_loading()
-        properties.invalidate_cloud_types()  # e.g. the model preference changed while it ran
+        assert running and cloud_cache.cloud_types_loading()
+        cloud_cache.invalidate_cloud_types()  # e.g. the model preference changed while it ran
         for thread in running:
             thread.join(60)
-        assert not properties.cloud_types_ready(), "the stale answer was dropped"
+        assert not cloud_cache.cloud_types_ready(), "the stale answer was dropped"
         assert len(properties.cloud_items(None, bpy.context)) > 1  # a script still gets the list (waiting)
     finally:
         prefs.executable = good
@@ -441,6 +443,7 @@ def test_an_answer_for_old_settings_is_dropped(addon: Any, tmp_path: Path) -> No
 def test_a_cli_that_cannot_even_start_still_answers_the_panel(addon: Any, tmp_path: Path) -> None:
     # Executable bit set but not a program (Exec format error): not a CliError, yet the panel must not wait forever.
     properties = sys.modules[f"{EXTENSION}.properties"]
+    cloud_cache = sys.modules[f"{EXTENSION}.cloud_cache"]
     prefs = bpy.context.preferences.addons[EXTENSION].preferences
     good = prefs.executable
     broken = tmp_path / "skyasset"
@@ -450,10 +453,10 @@ def test_a_cli_that_cannot_even_start_still_answers_the_panel(addon: Any, tmp_pa
         prefs.executable = str(broken)
         properties.request_cloud_types(bpy.context)
         started = time.monotonic()
-        while not properties.cloud_types_ready():
+        while not cloud_cache.cloud_types_ready():
             assert time.monotonic() - started < 30, "no answer from the background query"
             time.sleep(0.02)
-        assert not properties.cloud_types_loading() and properties.cloud_types_error()
+        assert not cloud_cache.cloud_types_loading() and cloud_cache.cloud_types_error()
     finally:
         prefs.executable = good
 
@@ -479,7 +482,7 @@ def test_a_hung_cli_is_stopped_at_the_timeout(addon: Any, tmp_path: Path) -> Non
     good = prefs.executable
     prefs.executable = str(sleeper)
     try:
-        addon.properties._cloud_items.append(("stratus", "Stratus", "St"))  # the sleeper cannot list them
+        addon.cloud_cache._cloud_items.append(("stratus", "Stratus", "St"))  # the sleeper cannot list them
         started = time.monotonic()
         with pytest.raises(RuntimeError, match="did not finish within 2 s"):
             bpy.ops.skyasset.generate(timeout=2.0)

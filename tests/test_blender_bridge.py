@@ -290,3 +290,20 @@ def test_pure_modules_do_not_import_bpy_or_skyasset() -> None:
         assert not imported & {"bpy", "skyasset", "mathutils"}, name
     for path in (REPO_ROOT / "blender_addon").glob("*.py"):
         assert "import skyasset" not in path.read_text("utf-8") and "from skyasset" not in path.read_text("utf-8")
+
+
+def test_the_add_on_modules_import_each_other_without_a_cycle() -> None:
+    import ast
+
+    from tests.test_import_structure import cycles
+
+    folder = REPO_ROOT / "blender_addon"
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        relative = [n for n in ast.walk(ast.parse(path.read_text("utf-8"))) if isinstance(n, ast.ImportFrom)]
+        targets = {f"{n.module}" for n in relative if n.level == 1 and n.module}  # from .x import y
+        targets |= {a.name for n in relative if n.level == 1 and not n.module for a in n.names}  # from . import x
+        graph[path.stem] = targets - {"__init__"}
+    assert cycles(graph) == []
+    # The graph sees imports inside functions too: the old one, preferences -> properties, made a cycle.
+    assert cycles({**graph, "preferences": graph["preferences"] | {"properties"}}) != []

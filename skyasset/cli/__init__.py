@@ -6,36 +6,18 @@ during start-up is answered like one during the work: an ``interrupted`` error, 
 
 from __future__ import annotations
 
-import json
-import signal
 import sys
-import threading
+
+from skyasset.interrupts import catch_startup_interrupts, exit_if_interrupted_at_startup
 
 __all__ = ["main"]  # the Typer app is skyasset.cli.app.app, imported only once main has set up
 
-_interrupted_early = threading.Event()
-
-
-def _early_interrupt(signum: int, frame: object) -> None:
-    _interrupted_early.set()
-    raise KeyboardInterrupt
-
 
 def main() -> None:
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _early_interrupt)
-        signal.signal(signal.SIGTERM, _early_interrupt)
+    catch_startup_interrupts()
     try:
         from skyasset.cli.app import main as _main
     except BaseException:
-        if not _interrupted_early.is_set():  # a real import failure: show it
-            raise
-        from skyasset.errors import EXIT_CODES, SkyassetError
-
-        error = SkyassetError("interrupted", "Interrupted (Ctrl-C or SIGTERM) while starting; nothing was written.")
-        if "--json" in sys.argv[1:]:
-            sys.stdout.write(json.dumps(error.to_json()) + "\n")
-        else:
-            sys.stderr.write(f"error: {error.message}\n")
-        sys.exit(EXIT_CODES["interrupted"])
+        exit_if_interrupted_at_startup(sys.argv[1:])
+        raise  # a real import failure: show it
     sys.exit(_main(restore_signals=False))

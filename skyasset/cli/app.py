@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from typing import Annotated, Any
 
 import typer
@@ -15,12 +13,10 @@ from skyasset.cli.classes import list_classes
 from skyasset.cli.convert import convert_command
 from skyasset.cli.generate import generate_command
 from skyasset.cli.model import model_app
-from skyasset.cli.output import INTERRUPTED, OWN_SIGNAL_HANDLERS, emit_error
+from skyasset.cli.output import emit_error
 from skyasset.cli.studio import studio_command
 from skyasset.errors import EXIT_CODES, SkyassetError
-from skyasset.output_set import SET_PUBLISHED
-
-INTERRUPTED_EXIT = EXIT_CODES["interrupted"]
+from skyasset.interrupts import INTERRUPTED_EXIT, command_signals, interrupted_error
 
 app = typer.Typer(
     name="skyasset",
@@ -63,62 +59,35 @@ def main(argv: list[str] | None = None, *, restore_signals: bool = True) -> int:
     answer cannot turn an answered run into a death by signal with another exit status.
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    INTERRUPTED.clear()
-    SET_PUBLISHED.clear()
     json_mode = "--json" in args
     starved = _option_taking_json_as_value(args) if json_mode else None
     if starved:
         emit_error(SkyassetError("invalid_argument", f"Option {starved} needs a value before --json."), json_mode)
         return EXIT_CODES["invalid_argument"]
-    previous_term = _terminate_as_interrupt()
-    try:
-        rc = app(args=args, prog_name="skyasset", standalone_mode=False)
-    except (KeyboardInterrupt, Exception) as exc:
-        kind = type(exc).__name__
-        if kind == "Exit":
-            return int(getattr(exc, "exit_code", 0))
-        if kind in ("Abort", "KeyboardInterrupt"):
-            return _interrupted(json_mode)
-        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
-            if json_mode:
-                emit_error(SkyassetError("invalid_argument", exc.format_message()), json_mode)
-            else:
-                exc.show()  # type: ignore[union-attr]
-            return 2
-        raise
-    finally:
-        if previous_term is not None:
-            OWN_SIGNAL_HANDLERS.clear()
-            done = not restore_signals
-            signal.signal(signal.SIGTERM, signal.SIG_IGN if done else previous_term)
-            signal.signal(signal.SIGINT, signal.SIG_IGN if done else signal.default_int_handler)
+    with command_signals(leave_ignored=not restore_signals):
+        try:
+            rc = app(args=args, prog_name="skyasset", standalone_mode=False)
+        except (KeyboardInterrupt, Exception) as exc:
+            kind = type(exc).__name__
+            if kind == "Exit":
+                return int(getattr(exc, "exit_code", 0))
+            if kind in ("Abort", "KeyboardInterrupt"):
+                return _interrupted(json_mode)
+            if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+                if json_mode:
+                    emit_error(SkyassetError("invalid_argument", exc.format_message()), json_mode)
+                else:
+                    exc.show()  # type: ignore[union-attr]
+                return 2
+            raise
     if rc == INTERRUPTED_EXIT:  # typer turns Ctrl-C into Exit(130), which click returns in this mode
         return _interrupted(json_mode)
     return rc if isinstance(rc, int) else 0
 
 
 def _interrupted(json_mode: bool) -> int:
-    error = SkyassetError("interrupted", "Interrupted (Ctrl-C or SIGTERM); no skybox was half-written.")
-    emit_error(error, json_mode)
-    return error.exit_code
-
-
-def _raise_interrupt(signum: int, frame: object) -> None:
-    if SET_PUBLISHED.is_set():
-        # The skybox is in place: nothing is left to stop, and the truthful answer (about to be written) is
-        # success, so the signal is dropped rather than reported as an interruption.
-        return
-    INTERRUPTED.set()
-    raise KeyboardInterrupt
-
-
-def _terminate_as_interrupt() -> Any:
-    """Treat SIGTERM (how engines cancel the CLI) like Ctrl-C, so clean-up runs; returns the old handler."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    OWN_SIGNAL_HANDLERS.set()
-    return signal.signal(signal.SIGTERM, _raise_interrupt)
+    emit_error(interrupted_error(), json_mode)
+    return INTERRUPTED_EXIT
 
 
 def _option_taking_json_as_value(args: list[str]) -> str | None:

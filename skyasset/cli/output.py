@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,14 +12,9 @@ from typing import Any
 import typer
 
 from skyasset.errors import SkyassetError
+from skyasset.interrupts import INTERRUPTED, ignore_signals
 
-__all__ = ["INTERRUPTED", "OWN_SIGNAL_HANDLERS", "answer_line", "respond", "emit_error", "write_report"]
-
-# Set by the CLI's SIGINT/SIGTERM handler. An interrupt can surface as another error (e.g. an ImportError
-# from a module whose import it cut short); any failure after one is reported as the interruption it was.
-INTERRUPTED = threading.Event()
-# Set while the CLI's own signal handlers are installed (by `main`, not in-process test runners).
-OWN_SIGNAL_HANDLERS = threading.Event()
+__all__ = ["answer_line", "respond", "emit_error", "write_report"]
 
 
 # A lone surrogate in a str: Python's stand-in for a byte of a file name that is not UTF-8 (surrogateescape).
@@ -55,7 +48,7 @@ def answer_line(answer: dict[str, Any]) -> str:
 
 
 def emit_error(error: SkyassetError, json_mode: bool) -> None:
-    _ignore_interrupts()  # this is the run's one answer: a signal now must neither cut it nor add another
+    ignore_signals()  # this is the run's one answer: a signal now must neither cut it nor add another
     if json_mode:
         sys.stdout.write(answer_line(error.to_json()))
     else:
@@ -81,7 +74,7 @@ def respond(json_mode: bool, work: Callable[[], dict[str, Any]], human: Callable
     except KeyboardInterrupt:
         raise
     except Exception as exc:
-        if INTERRUPTED.is_set():
+        if INTERRUPTED.is_set():  # the failure is how the interrupt surfaced: report the interruption
             raise KeyboardInterrupt from None
         if isinstance(exc, SkyassetError):
             emit_error(exc, json_mode)
@@ -90,16 +83,9 @@ def respond(json_mode: bool, work: Callable[[], dict[str, Any]], human: Callable
         error = SkyassetError("internal_error", f"{type(exc).__name__}: {exc}")
         emit_error(error, json_mode)
         raise typer.Exit(error.exit_code) from None
-    _ignore_interrupts()  # the work is done and whole: a late Ctrl-C must not add a second answer
+    ignore_signals()  # the work is done and whole: a late Ctrl-C must not add a second answer
     if json_mode:
         sys.stdout.write(answer_line(answer))
     else:
         sys.stdout.write(human(answer).rstrip("\n") + "\n")
     sys.stdout.flush()
-
-
-def _ignore_interrupts() -> None:
-    if OWN_SIGNAL_HANDLERS.is_set() and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if hasattr(signal, "SIGTERM"):
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -32,6 +32,7 @@ import json
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ from starlette.routing import Route
 from starlette.types import Receive
 
 from skyasset import __version__
-from skyasset.api import LAYOUTS, METHODS, default_method
+from skyasset.api import LAYOUTS, METHODS
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator
 from skyasset.seeds import MAX_SEED
@@ -58,7 +59,7 @@ from skyasset.studio.params import MAX_SIZE, parse_params
 from skyasset.studio.presets import presets_for
 from skyasset.studio.runner import make_runner, sky_scores, thumbnail
 from skyasset.studio.verdict import describe_scores
-from skyasset.upscale.upscale import UPSCALE_MODES
+from skyasset.upscale.super_resolution import UPSCALE_MODES
 
 __all__ = ["create_app"]
 
@@ -187,9 +188,52 @@ def create_app(gen: SkyGenerator, library: Library, *, allowed_hosts: list[str] 
     """The studio app for one loaded model; finished skies are kept in ``library``."""
     jobs = JobQueue(make_runner(gen), library)
     token = secrets.token_urlsafe(32)
+    routes = [*_page_routes(token), _info_route(gen, library), *_JobApi(gen, jobs).routes()]
+    guard = Middleware(RequestGuard, hosts=_guarded_hosts(allowed_hosts), token=token)
+    app = Starlette(routes=routes, middleware=[guard], lifespan=_closing_jobs(jobs))
+    _add_error_handlers(app)
+    app.state.jobs = jobs
+    app.state.token = token
+    return app
+
+
+def _guarded_hosts(allowed_hosts: list[str] | None) -> list[str] | None:
+    """The Host headers the guard accepts: loopback names by default, any (None) for ``["*"]``."""
+    return None if allowed_hosts == ["*"] else (allowed_hosts or ["127.0.0.1", "localhost", "[::1]"])
+
+
+def _closing_jobs(jobs: JobQueue) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: when the server stops, the queue is closed (waiting jobs cancelled, the running one
+    asked to stop)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await anyio.to_thread.run_sync(jobs.close)
+
+    return lifespan
+
+
+def _page_routes(token: str) -> list[Route]:
+    """``/`` (the page, carrying the session's token) and ``/static/{name}``."""
     static = _static_bytes()
-    static["index.html"] = static["index.html"].replace(TOKEN_MARK, token.encode())
-    info: dict[str, Any] = {
+    index = static["index.html"].replace(TOKEN_MARK, token.encode())
+
+    async def page(_: Request) -> Response:
+        return Response(index, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
+
+    async def static_file(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC_FILES:
+            return _error("input_not_found", f"No static file {name!r}.", 404)
+        return Response(static[name], media_type=STATIC_FILES[name])
+
+    return [Route("/", page), Route("/static/{name}", static_file)]
+
+
+def _studio_info(gen: SkyGenerator, library: Library) -> dict[str, Any]:
+    """What the page builds its controls from: the model, its choices and ranges, the library folder."""
+    return {
         "version": __version__,
         "model": {
             "model_id": gen.bundle.model_id,
@@ -201,7 +245,7 @@ def create_app(gen: SkyGenerator, library: Library, *, allowed_hosts: list[str] 
         "layouts": list(LAYOUTS),
         "upscale": list(UPSCALE_MODES),
         "methods": [m for m in METHODS if m != "native" or gen.has_canvas],
-        "default_method": default_method(gen),
+        "default_method": gen.default_method,
         "presets": presets_for(gen),
         "library": str(library.root),
         "seed_max": MAX_SEED,
@@ -209,21 +253,54 @@ def create_app(gen: SkyGenerator, library: Library, *, allowed_hosts: list[str] 
         "size": {"min": 64, "max": MAX_SIZE, "multiple_of": 8, "default": 2048},
     }
 
-    async def page(_: Request) -> Response:
-        return Response(
-            static["index.html"], media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
-        )
 
-    async def static_file(request: Request) -> Response:
-        name = request.path_params["name"]
-        if name not in STATIC_FILES:
-            return _error("input_not_found", f"No static file {name!r}.", 404)
-        return Response(static[name], media_type=STATIC_FILES[name])
+def _info_route(gen: SkyGenerator, library: Library) -> Route:
+    info = _studio_info(gen, library)
 
     async def api_info(_: Request) -> Response:
         return JSONResponse(info)
 
-    async def api_generate(request: Request) -> Response:
+    return Route("/api/info", api_info)
+
+
+class _JobApi:
+    """The routes over the job queue: ask for a sky, follow it, fetch or delete what it made."""
+
+    def __init__(self, gen: SkyGenerator, jobs: JobQueue) -> None:
+        self.gen = gen
+        self.jobs = jobs
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/api/generate", self.api_generate, methods=["POST"]),
+            Route("/api/jobs", self.api_jobs),
+            Route("/api/jobs/{job_id}", self.api_job),
+            Route("/api/jobs/{job_id}", self.api_delete, methods=["DELETE"]),
+            Route("/api/jobs/{job_id}/files/{index:int}", self.api_file),
+            Route("/api/jobs/{job_id}/zip", self.api_zip),
+            Route("/api/jobs/{job_id}/viewer", self.api_viewer),
+            Route("/api/jobs/{job_id}/scores", self.api_scores),
+            Route("/api/jobs/{job_id}/thumbnail", self.api_thumbnail),
+        ]
+
+    def _job_json(self, job: Job) -> dict[str, Any]:
+        return {**job.to_json(), "ahead": self.jobs.ahead(job)}
+
+    def _job(self, request: Request) -> Job:
+        job_id = request.path_params["job_id"]
+        job = self.jobs.get(job_id) if SKY_ID.fullmatch(job_id) else None
+        if job is None:
+            raise _NotFound(f"No sky or job {job_id!r} in this studio (it may have been deleted).")
+        return job
+
+    def _finished(self, request: Request, missing: str) -> tuple[Job, Path]:
+        """The job of the request and its picture, once it is done; else 404 saying ``missing``."""
+        job = self._job(request)
+        if job.state != "done" or job.viewer is None:
+            raise _NotFound(f"Job {job.id} has {missing}.")
+        return job, job.viewer
+
+    async def api_generate(self, request: Request) -> Response:
         try:
             body = _parse_json(await _read_body(request))
         except _BadBody as bad:  # the rest of a refused body is not read: close rather than drain it
@@ -231,8 +308,8 @@ def create_app(gen: SkyGenerator, library: Library, *, allowed_hosts: list[str] 
         except ClientDisconnect:  # gone (or timed out) mid-body: nobody reads this answer
             return _error("invalid_argument", "The request body was not sent in full.", 400, close=True)
         try:
-            params = parse_params(body, gen)
-            job = jobs.submit(params)
+            params = parse_params(body, self.gen)
+            job = self.jobs.submit(params)
         except SkyassetError as error:
             return _error(error.code, error.message, 503 if error.code == "interrupted" else 400)
         except QueueFull as full:
@@ -242,32 +319,15 @@ def create_app(gen: SkyGenerator, library: Library, *, allowed_hosts: list[str] 
                 "wait for one to finish, then send this again.",
                 429,
             )
-        return JSONResponse({"job": _job_json(job)}, status_code=202)
+        return JSONResponse({"job": self._job_json(job)}, status_code=202)
 
-    def _job_json(job: Job) -> dict[str, Any]:
-        return {**job.to_json(), "ahead": jobs.ahead(job)}
+    async def api_jobs(self, _: Request) -> Response:
+        return JSONResponse({"jobs": [j.to_json() for j in self.jobs.recent()]})
 
-    def _job(request: Request) -> Job:
-        job_id = request.path_params["job_id"]
-        job = jobs.get(job_id) if SKY_ID.fullmatch(job_id) else None
-        if job is None:
-            raise _NotFound(f"No sky or job {job_id!r} in this studio (it may have been deleted).")
-        return job
-
-    def _finished(request: Request, missing: str) -> tuple[Job, Path]:
-        """The job of the request and its picture, once it is done; else 404 saying ``missing``."""
-        job = _job(request)
-        if job.state != "done" or job.viewer is None:
-            raise _NotFound(f"Job {job.id} has {missing}.")
-        return job, job.viewer
-
-    async def api_jobs(_: Request) -> Response:
-        return JSONResponse({"jobs": [j.to_json() for j in jobs.recent()]})
-
-    async def api_delete(request: Request) -> Response:
+    async def api_delete(self, request: Request) -> Response:
         job_id = request.path_params["job_id"]
         try:
-            await anyio.to_thread.run_sync(jobs.delete, check_sky_id(job_id))
+            await anyio.to_thread.run_sync(self.jobs.delete, check_sky_id(job_id))
         except JobBusy:
             return _error("invalid_argument", f"Sky {job_id} is still being made; delete it once it is done.", 409)
         except SkyassetError as error:
@@ -275,26 +335,26 @@ def create_app(gen: SkyGenerator, library: Library, *, allowed_hosts: list[str] 
             return _error(error.code, error.message, status)
         return JSONResponse({"deleted": job_id})
 
-    async def api_job(request: Request) -> Response:
-        job = _job(request)
+    async def api_job(self, request: Request) -> Response:
+        job = self._job(request)
         try:  # long poll: ?wait=S answers as soon as the job finishes, or after S seconds with its progress
             wait = min(max(float(request.query_params.get("wait", "0")), 0.0), MAX_WAIT_S)
         except ValueError:
             return _error("invalid_argument", "wait must be a number of seconds (0..5).", 400)
         if wait > 0 and not job.finished_event.is_set():
             await _wait_finished(job, request.receive, wait)
-        return JSONResponse(_job_json(job))
+        return JSONResponse(self._job_json(job))
 
-    async def api_file(request: Request) -> Response:
+    async def api_file(self, request: Request) -> Response:
         index = request.path_params["index"]
-        job, _ = _finished(request, f"no file {index}")
+        job, _ = self._finished(request, f"no file {index}")
         if not 0 <= index < len(job.files):
             raise _NotFound(f"Job {job.id} has no file {index}.")
         path = job.files[index]
         return FileResponse(path, filename=path.name)
 
-    async def api_zip(request: Request) -> Response:
-        job, _ = _finished(request, "no files yet")
+    async def api_zip(self, request: Request) -> Response:
+        job, _ = self._finished(request, "no files yet")
         name = _zip_name(job)
         return StreamingResponse(
             zip_stream(list(job.files)),  # a plain iterator: Starlette reads it in a worker thread
@@ -302,8 +362,8 @@ def create_app(gen: SkyGenerator, library: Library, *, allowed_hosts: list[str] 
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
-    async def api_scores(request: Request) -> Response:
-        job, _ = _finished(request, "no skybox to score")
+    async def api_scores(self, request: Request) -> Response:
+        job, _ = self._finished(request, "no skybox to score")
         if job.params.layout == "flat" or job.result is None:
             raise _NotFound(f"Job {job.id} has no skybox to score.")
         # Measured on request, not in the job: decoding the panorama again would delay the visible sky.
@@ -318,55 +378,36 @@ def create_app(gen: SkyGenerator, library: Library, *, allowed_hosts: list[str] 
         scores = await anyio.to_thread.run_sync(score_once)
         return JSONResponse({**scores, "summary": describe_scores(scores["wrap_seam"], scores["period_correlation"])})
 
-    async def api_thumbnail(request: Request) -> Response:
-        job, picture = _finished(request, "no picture yet")
+    async def api_thumbnail(self, request: Request) -> Response:
+        job, picture = self._finished(request, "no picture yet")
         if job.thumbnail is None:
             job.thumbnail = await anyio.to_thread.run_sync(thumbnail, picture)
         return Response(job.thumbnail, media_type="image/jpeg")
 
-    async def api_viewer(request: Request) -> Response:
-        return FileResponse(_finished(request, "no viewer image yet")[1])
+    async def api_viewer(self, request: Request) -> Response:
+        return FileResponse(self._finished(request, "no viewer image yet")[1])
 
-    routes = [
-        Route("/", page),
-        Route("/static/{name}", static_file),
-        Route("/api/info", api_info),
-        Route("/api/generate", api_generate, methods=["POST"]),
-        Route("/api/jobs", api_jobs),
-        Route("/api/jobs/{job_id}", api_job),
-        Route("/api/jobs/{job_id}", api_delete, methods=["DELETE"]),
-        Route("/api/jobs/{job_id}/files/{index:int}", api_file),
-        Route("/api/jobs/{job_id}/zip", api_zip),
-        Route("/api/jobs/{job_id}/viewer", api_viewer),
-        Route("/api/jobs/{job_id}/scores", api_scores),
-        Route("/api/jobs/{job_id}/thumbnail", api_thumbnail),
-    ]
-    hosts = None if allowed_hosts == ["*"] else (allowed_hosts or ["127.0.0.1", "localhost", "[::1]"])
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-        await anyio.to_thread.run_sync(jobs.close)
+async def _not_found(_: Request, __: Exception) -> Response:
+    return _error("input_not_found", "No such page or API route.", 404)
 
-    app = Starlette(routes=routes, middleware=[Middleware(RequestGuard, hosts=hosts, token=token)], lifespan=lifespan)
 
-    async def not_found(_: Request, __: Exception) -> Response:
-        return _error("input_not_found", "No such page or API route.", 404)
+async def _missing(_: Request, error: Exception) -> Response:
+    return _error("input_not_found", str(error), 404)
 
-    async def missing(_: Request, error: Exception) -> Response:
-        return _error("input_not_found", str(error), 404)
 
-    async def http_error(_: Request, error: Exception) -> Response:
-        status = error.status_code if isinstance(error, HTTPException) else 500
-        return _error("invalid_argument", f"HTTP {status}: {getattr(error, 'detail', '')}", status)
+async def _http_error(_: Request, error: Exception) -> Response:
+    status = error.status_code if isinstance(error, HTTPException) else 500
+    return _error("invalid_argument", f"HTTP {status}: {getattr(error, 'detail', '')}", status)
 
-    async def bug(_: Request, error: Exception) -> Response:
-        return _error("internal_error", f"{type(error).__name__}: {error}", 500)
 
-    app.add_exception_handler(404, not_found)
-    app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(_NotFound, missing)
-    app.add_exception_handler(Exception, bug)
-    app.state.jobs = jobs
-    app.state.token = token
-    return app
+async def _bug(_: Request, error: Exception) -> Response:
+    return _error("internal_error", f"{type(error).__name__}: {error}", 500)
+
+
+def _add_error_handlers(app: Starlette) -> None:
+    """Every error as the CLI's JSON error object: unknown routes, HTTP errors, missing jobs, and bugs."""
+    app.add_exception_handler(404, _not_found)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(_NotFound, _missing)
+    app.add_exception_handler(Exception, _bug)

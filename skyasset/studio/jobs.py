@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skyasset.errors import SkyassetError
+from skyasset.interrupts import studio_stopped_error, studio_stopping_error
 from skyasset.studio.library import Library, SavedSky
 from skyasset.studio.params import GenerateParams
 
@@ -184,7 +185,7 @@ class JobQueue:
     def submit(self, params: GenerateParams) -> Job:
         """Queue a job; :class:`QueueFull` if ``max_queued`` already wait, ``interrupted`` once closing."""
         if self.closing:
-            raise SkyassetError("interrupted", "The studio is stopping; start it again to make more skies.")
+            raise studio_stopping_error()
         job_id = secrets.token_hex(8)
         with self._lock:
             if sum(j.state == "queued" for j in self._jobs.values()) >= self._max_queued:
@@ -247,7 +248,7 @@ class JobQueue:
             except queue.Empty:
                 break
             if job is not None:
-                self._finish(job, _stopped())
+                self._finish(job, studio_stopped_error())
         self._queue.put(None)
         self._worker.join(timeout)
         self.library.close()
@@ -269,20 +270,20 @@ class JobQueue:
             if job is None:
                 return
             if self.closing:
-                self._finish(job, _stopped())
+                self._finish(job, studio_stopped_error())
                 continue
             job.state, job.stage, job.started = "running", "generating", time.time()
 
             def report(stage: str, fraction: float, job: Job = job) -> None:
                 if self.closing:
-                    raise _stopped()
+                    raise studio_stopped_error()
                 job.stage, job.progress = stage, max(0.0, min(1.0, fraction))
 
             error: SkyassetError | None = None
             try:
                 self._runner(job, report)
                 if self.closing:
-                    raise _stopped()
+                    raise studio_stopped_error()
                 job.finished = time.time()
                 saved = self.library.commit(job.to_saved())
                 job.folder, job.files, job.viewer = saved.folder, saved.files, saved.viewer
@@ -303,7 +304,3 @@ class JobQueue:
         job.mark_finished()
         with self._lock:
             self._evict_failed()
-
-
-def _stopped() -> SkyassetError:
-    return SkyassetError("interrupted", "The studio stopped before this sky was finished; no files were kept.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import signal
 import socket
 import threading
 import webbrowser
@@ -19,6 +18,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from skyasset.errors import SkyassetError
 from skyasset.generator import SkyGenerator
+from skyasset.interrupts import stop_on_signals
 from skyasset.studio.app import create_app
 from skyasset.studio.library import Library, default_library_folder
 
@@ -115,22 +115,6 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-@contextlib.contextmanager
-def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
-    """SIGINT/SIGTERM stop the server cleanly (unfinished skies removed) instead of interrupting a request."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    for s in previous:
-        signal.signal(s, lambda *_: stop())
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
 def serve(
     model: str | Path | None = None,
     *,
@@ -186,7 +170,7 @@ def serve(
             jobs.closing = True  # no queued job starts from now on; the running one stops at its next check
             server.should_exit = True
 
-        with _stop_on_signals(stop):
+        with stop_on_signals(stop):
             if on_ready is not None:
                 on_ready(
                     {
