@@ -22,7 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from skyasset.bench import add_fid, bench_models, format_table  # noqa: E402
+from skyasset.bench.fid import add_fid  # noqa: E402
+from skyasset.bench.model import bench_models, format_table  # noqa: E402
 from training.quantize import QUANT_VARIANTS, quantize_bundle  # noqa: E402
 
 SIZE_TARGET = 3.5

@@ -27,11 +27,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from skyasset.api import Method, default_method
-from skyasset.assets import RING_VIEWS, assemble_panorama, equirect_to_faces
-from skyasset.assets.bench import CanvasFn, bench_skybox, ccsn_views, generator_canvas, generator_views
-from skyasset.assets.native import NativeOptions
-from skyasset.assets.ring import split_zenith
+from skyasset.assets import assemble_panorama, equirect_to_faces
+from skyasset.bench.sheets import quantise_png
+from skyasset.bench.skybox import bench_skybox
+from skyasset.bench.skybox_sources import CanvasFn, ViewsFn, open_source
+from skyasset.sources import SkySource
 
 TARGETS = {
     "wrap_seam": 1.2,
@@ -43,53 +43,49 @@ TARGETS = {
 }
 
 
-def _quantise(path: Path) -> None:
-    """256-colour palette with Floyd-Steinberg dithering (no banding in smooth skies), ~half the bytes."""
-    img = Image.open(path).convert("RGB")
-    palette = img.quantize(256, method=Image.Quantize.MEDIANCUT)
-    img.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG).save(path, optimize=True)
+def _ring(source: SkySource, width: int) -> np.ndarray:
+    """A ring panorama; a generator's cloud layer overhead comes with the source's options."""
+    return assemble_panorama(source.views, "ring", width, source.options)
 
 
-def _ring(views: np.ndarray, width: int) -> np.ndarray:
-    """A ring panorama; a generator's extra last view becomes the cloud layer overhead."""
-    ring, options = split_zenith(views)
-    return assemble_panorama(ring, "ring", width, options)
-
-
-def assembly_seconds(views: np.ndarray, repeats: int = 7) -> float:
+def assembly_seconds(source: SkySource, repeats: int = 7) -> float:
     """Best-of-``repeats`` seconds of ring assembly at 2048 plus six 512 faces (everything after the generator).
 
     The minimum is the least disturbed run on a shared machine."""
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
-        equirect_to_faces(_ring(views, 2048), 512)
+        equirect_to_faces(_ring(source, 2048), 512)
         times.append(time.perf_counter() - t)
     return float(np.min(times))
 
 
-def example(views_fn, cloud: str, seed: int, path: Path) -> None:
+def _save_above(strip: np.ndarray, pano: np.ndarray, path: Path) -> None:
+    """``strip`` above ``pano`` as a palette PNG at ``path``."""
+    img = (np.clip(np.concatenate([strip, pano], axis=0), 0, 1) * 255 + 0.5).astype(np.uint8)
+    Image.fromarray(img).save(path)
+    quantise_png(path)
+
+
+def example(views_fn: ViewsFn, cloud: str, seed: int, path: Path) -> None:
     """Source views above the ring panorama they make (the README picture)."""
-    views = views_fn(cloud, seed, RING_VIEWS)
-    pano = _ring(views, 1024)
-    views = views[:RING_VIEWS]
+    source = views_fn(cloud, seed)
+    pano = _ring(source, 1024)
+    views = source.views
     cell = 1024 // len(views)
     strip = np.concatenate([cv2.resize(v, (cell, cell), interpolation=cv2.INTER_AREA) for v in views], axis=1)
     strip = np.pad(strip, ((0, 4), (0, 1024 - strip.shape[1]), (0, 0)), constant_values=1.0)
-    img = (np.clip(np.concatenate([strip, pano], axis=0), 0, 1) * 255 + 0.5).astype(np.uint8)
-    Image.fromarray(img).save(path)
-    _quantise(path)
+    _save_above(strip, pano, path)
 
 
 def native_example(canvas_fn: CanvasFn, cloud: str, seed: int, path: Path) -> None:
     """The canvas (one pass, all the way round) above the native panorama it makes (the README picture)."""
-    canvas, overhead = canvas_fn(cloud, seed)
-    pano = assemble_panorama(canvas[None], "native", 1024, NativeOptions(zenith=overhead))
+    source = canvas_fn(cloud, seed)
+    canvas = source.views[0]
+    pano = assemble_panorama(source.views, "native", 1024, source.options)
     strip = cv2.resize(canvas, (1024, 1024 * canvas.shape[0] // canvas.shape[1]), interpolation=cv2.INTER_AREA)
     strip = np.pad(strip, ((0, 4), (0, 0), (0, 0)), constant_values=1.0)
-    img = (np.clip(np.concatenate([strip, pano], axis=0), 0, 1) * 255 + 0.5).astype(np.uint8)
-    Image.fromarray(img).save(path)
-    _quantise(path)
+    _save_above(strip, pano, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,24 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--native-example", type=Path, help="README example PNG (canvas + native panorama)")
     args = ap.parse_args(argv)
 
-    canvas_fn: CanvasFn | None = None
-    if args.ccsn is not None:
-        views_fn = ccsn_views(args.ccsn)
-        known = sorted(p.name for p in args.ccsn.iterdir() if p.is_dir())
-        source = "ccsn"
-        default: Method = "ring"
-    else:
-        from skyasset.generator import SkyGenerator
-
-        gen = SkyGenerator(args.model)
-        views_fn = generator_views(gen, psi=args.psi)
-        canvas_fn = generator_canvas(gen, psi=args.psi) if gen.has_canvas else None
-        known = [c.code for c in gen.classes]
-        source = f"model:{gen.bundle.model_id}"
-        default = default_method(gen)
+    source = open_source(args.model, args.ccsn, psi=args.psi)
+    views_fn, canvas_fn = source.views, source.canvas
     if args.method == "native" and canvas_fn is None:
         ap.error("--method native needs --model with a canvas graph (re-export the bundle with skyasset-train export)")
-    classes = known if args.classes == "all" else args.classes.split(",")
+    classes = list(source.classes) if args.classes == "all" else args.classes.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         sheet = Path(tmp) / "sheet.png" if args.sheet else None
         report = bench_skybox(
@@ -143,15 +126,15 @@ def main(argv: list[str] | None = None) -> int:
             face_size=args.face_size,
             canvas_fn=canvas_fn,
             sheet=sheet,
-            source=source,
-            main_method=args.method or default,
+            source=source.name,
+            main_method=args.method or source.default_method,
         )
         if args.sheet:
             args.sheet.parent.mkdir(parents=True, exist_ok=True)
             Image.open(sheet).save(args.sheet)
-            _quantise(args.sheet)
+            quantise_png(args.sheet)
             report["contact_sheet"] = str(args.sheet.resolve())
-    report["seconds_assembly_best_of_7"] = round(assembly_seconds(views_fn(classes[0], 0, RING_VIEWS)), 4)
+    report["seconds_assembly_best_of_7"] = round(assembly_seconds(views_fn(classes[0], 0)), 4)
     report["targets"] = {k: (report[k] <= v if k != "unique_share" else report[k] >= v) for k, v in TARGETS.items()}
     best = report["seconds_assembly_best_of_7"]
     report["targets"]["seconds_assembly_best_of_7"] = best <= TARGETS["seconds_per_skybox"]

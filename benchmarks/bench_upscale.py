@@ -21,60 +21,35 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skyasset.upscale import upscale  # noqa: E402
-from training.upscaler.data import ccsn_root, downscale4, load_rgb, split_files  # noqa: E402
-
-
-def lanczos4(lr: np.ndarray) -> np.ndarray:
-    pil = Image.fromarray((np.clip(lr, 0, 1) * 255 + 0.5).astype(np.uint8))
-    big = pil.resize((lr.shape[1] * 4, lr.shape[0] * 4), Image.Resampling.LANCZOS)
-    return np.asarray(big, np.float32) / 255.0
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    return float(10 * np.log10(1.0 / max(np.mean((a - b) ** 2), 1e-12)))
-
-
-def ssim(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean SSIM on luma with an 11 px Gaussian window (Wang et al. 2004 constants)."""
-    ya, yb = (x @ np.array([0.299, 0.587, 0.114], np.float32) for x in (a, b))
-    blur = lambda x: cv2.GaussianBlur(x, (11, 11), 1.5)  # noqa: E731
-    ma, mb = blur(ya), blur(yb)
-    va, vb, cov = blur(ya * ya) - ma**2, blur(yb * yb) - mb**2, blur(ya * yb) - ma * mb
-    c1, c2 = 0.01**2, 0.03**2
-    return float(np.mean((2 * ma * mb + c1) * (2 * cov + c2) / ((ma**2 + mb**2 + c1) * (va + vb + c2))))
-
-
-def grad_energy(a: np.ndarray) -> float:
-    return float(np.mean(np.diff(a, axis=0) ** 2) + np.mean(np.diff(a, axis=1) ** 2))
+from skyasset.bench.quality import gradient_energy  # noqa: E402
+from skyasset.bench.sheets import write_crop_sheet  # noqa: E402
+from skyasset.bench.upscale import restore, score, shrink4  # noqa: E402
+from skyasset.upscale import upscale_image  # noqa: E402
+from training.upscaler.data import ccsn_root, load_rgb, split_files  # noqa: E402
 
 
 def quality(n_photos: int, n_best: int) -> tuple[dict, list]:
     files = split_files(ccsn_root(), "heldout")
     pick = np.random.default_rng(0).permutation(len(files))[:n_photos]
-    methods = {"lanczos": lanczos4, "fast": lambda x: upscale(x, "fast"), "best": lambda x: upscale(x, "best")}
+    methods = ("lanczos", "fast", "best")
     scores: dict[str, list[tuple[float, float, float]]] = {m: [] for m in methods}
     samples = []
     for j, i in enumerate(pick):
         hr = load_rgb(files[i])
-        lr = downscale4(hr)
+        lr = shrink4(hr)
         outs = {}
-        for name, fn in methods.items():
+        for name in methods:
             if name == "best" and j >= n_best:
                 continue
-            out = fn(lr)
-            outs[name] = out
-            b = 8  # leave the outer 2 LR pixels out: border handling is not what we compare
-            scores[name].append(
-                (psnr(out[b:-b, b:-b], hr[b:-b, b:-b]), ssim(out, hr), grad_energy(out) / grad_energy(hr))
-            )
+            outs[name] = restore(lr, name)
+            row = score(outs[name], hr)  # the outer 2 LR pixels left out: border handling is not compared
+            scores[name].append((row["psnr_db"], row["ssim"], row["sharpness"]))
         if j < 3:
-            samples.append((files[i].name, hr, outs))
+            samples.append((hr, outs))
         print(f"quality {j + 1}/{len(pick)}", file=sys.stderr, flush=True)
     summary = {}
     for name, rows in scores.items():
@@ -110,51 +85,33 @@ def timing(modes: list[str]) -> dict:
     result: dict[str, dict] = {}
     t = time.perf_counter()
     pano = assemble_panorama(views, "ring", 4096)
-    result["none"] = {"seconds": round(time.perf_counter() - t, 2), "grad_energy": grad_energy(pano)}
+    result["none"] = {"seconds": round(time.perf_counter() - t, 2), "grad_energy": gradient_energy(pano)}
     for mode in modes:
         t = time.perf_counter()
         small = assemble_panorama(views, "ring", 1024)
         t_asm = time.perf_counter() - t
-        big = upscale(small, mode, wrap=True)  # type: ignore[arg-type]
+        big = upscale_image(small, mode, wrap=True)  # type: ignore[arg-type]
         t_pano = time.perf_counter() - t
         assert big.shape == (2048, 4096, 3)
         entry = {
             "panorama_route_seconds": round(t_pano, 2),
             "assemble_1024_seconds": round(t_asm, 2),
-            "panorama_route_grad_energy": grad_energy(big),
+            "panorama_route_grad_energy": gradient_energy(big),
         }
         t = time.perf_counter()
-        up_views = np.stack([upscale(v, mode) for v in views])  # type: ignore[arg-type]
+        up_views = np.stack([upscale_image(v, mode) for v in views])  # type: ignore[arg-type]
         big_v = assemble_panorama(up_views, "ring", 4096)
         entry["views_route_seconds"] = round(time.perf_counter() - t, 2)
-        entry["views_route_grad_energy"] = grad_energy(big_v)
+        entry["views_route_grad_energy"] = gradient_energy(big_v)
         result[mode] = entry
         print(f"timing {mode} done", file=sys.stderr, flush=True)
     return result
 
 
 def side_by_side(samples: list, path: Path, crop: int = 144) -> None:
-    """Rows of crops: Lanczos | fast | best | original photo, each labelled."""
-    rows = []
-    names = [n for n in ("lanczos", "fast", "best") if all(n in outs for _, _, outs in samples[:2])] + ["photo"]
-    for _, hr, outs in samples[:2]:
-        # the most detailed window of the photo (flat blue sky shows no difference between methods)
-        grid = [(y, x) for y in range(0, hr.shape[0] - crop + 1, 16) for x in range(0, hr.shape[1] - crop + 1, 16)]
-        y0, x0 = max(grid, key=lambda p: grad_energy(hr[p[0] : p[0] + crop, p[1] : p[1] + crop]))
-        tiles = []
-        for name in names:
-            img = hr if name == "photo" else outs[name]
-            tile = (np.clip(img[y0 : y0 + crop, x0 : x0 + crop], 0, 1) * 255 + 0.5).astype(np.uint8)
-            tile = np.ascontiguousarray(tile)
-            cv2.putText(tile, name, (5, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 3, cv2.LINE_AA)
-            cv2.putText(tile, name, (5, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
-            tiles.append(np.pad(tile, ((2, 2), (2, 2), (0, 0)), constant_values=255))
-        rows.append(np.concatenate(tiles, axis=1))
-    sheet = np.concatenate(rows, axis=0)
+    """Rows of crops of the first two photos: Lanczos | fast | best | original photo, each labelled."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    Image.fromarray(sheet).save(tmp, optimize=True)
-    tmp.replace(path)
+    write_crop_sheet(samples[:2], path, crop=crop)
 
 
 def main() -> None:

@@ -20,10 +20,10 @@ import numpy as np
 from PIL import Image
 
 from skyasset import generate
-from skyasset.assets.bench import REFERENCE_SUFFIXES, label_image
-from skyasset.assets.hdr import read_hdr
 from skyasset.assets.perspective import perspective_view
-from skyasset.assets.sky_measures import display_from_radiance, score_sky
+from skyasset.assets.sky_measures import score_sky
+from skyasset.bench.reference_skies import REFERENCE_SUFFIXES, read_sky
+from skyasset.bench.sheets import label_image, quantise_png
 from skyasset.native_paths import imread
 
 VIEWS = ((90.0, "up"), (45.0, "45 deg"), (5.0, "horizon"))
@@ -48,12 +48,6 @@ def generated_sky(cloud: str, seed: int, folder: Path) -> np.ndarray:
     return imread(result.outputs[0], cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255.0
 
 
-def real_sky(path: Path) -> np.ndarray:
-    if path.suffix.lower() in (".hdr", ".exr"):
-        return display_from_radiance(read_hdr(path))
-    return imread(path, cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255.0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="Sheet PNG to write.")
@@ -70,11 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.reference is not None:
         for path in sorted(args.reference.iterdir()):
             if path.suffix.lower() in REFERENCE_SUFFIXES:
-                rows.append(sheet_row(real_sky(path), "real " + path.stem.split("_")[0], args.size))
-    # Palette-quantised (256 colours, dithered) to stay small enough for the README, as bench_skybox.py does.
-    sheet = Image.fromarray(np.concatenate(rows, axis=0))
-    palette = sheet.quantize(256, method=Image.Quantize.MEDIANCUT)
-    sheet.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG).save(args.out, optimize=True)
+                rows.append(sheet_row(read_sky(path)[0], "real " + path.stem.split("_")[0], args.size))
+    Image.fromarray(np.concatenate(rows, axis=0)).save(args.out)
+    quantise_png(args.out)
     print(args.out)
     return 0
 

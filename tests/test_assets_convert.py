@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from skyasset.assets import read_hdr
-from skyasset.assets.bench import bench_skybox, generator_views
 from skyasset.assets.panorama import RingOptions, StripeOptions
 from skyasset.assets.sphere import equirect_directions
+from skyasset.bench.skybox import bench_skybox
+from skyasset.bench.skybox_sources import generator_views
 from skyasset.cli.app import app
 from skyasset.convert import convert
 from skyasset.errors import SkyassetError

@@ -137,11 +137,11 @@ def test_bad_input_raises_skyasset_errors() -> None:
 def test_ring_from_real_ccsn_photos_meets_targets() -> None:
     if not CCSN.is_dir():
         pytest.skip(f"CCSN photos not found at {CCSN}")
-    from skyasset.assets.bench import ccsn_views
+    from skyasset.bench.skybox_sources import ccsn_photos
 
     seams, edges, unique = [], [], []
     for cloud in ("Cu", "St", "Ci", "Sc", "Ac"):
-        views = ccsn_views(CCSN)(cloud, 0, RING_VIEWS)
+        views = ccsn_photos(CCSN)(cloud, 0, RING_VIEWS)
         pano = assemble_panorama(views, "ring", 2048)  # the product size: the targets are stated for it
         seams.append(wrap_seam_score(pano))
         edges.append(cube_edge_score(pano, 512))
@@ -157,7 +157,7 @@ def test_ring_from_real_ccsn_photos_meets_targets() -> None:
 
 def test_resize_keeps_the_seam_one_column_apart() -> None:
     """Regression: a padded resize with a rounded pad drifted and made columns 0 and W-1 near copies."""
-    from skyasset.assets.ring import resize_equirect
+    from skyasset.assets.equirect import resize_equirect
 
     w = 808
     lon = (np.arange(w, dtype=np.float32) + 0.5) / w * 2 * np.pi

@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from skyasset.bench.quality import sharpness, ssim
+from skyasset.bench.upscale import bench_upscale, heldout_photos, restore, score, shrink4
 from skyasset.cli.app import main
 from skyasset.errors import SkyassetError
-from skyasset.upscale.bench import bench_upscale, heldout_photos, restore, score, sharpness, shrink4, ssim
 
 
 def _smooth(size: int = 128, seed: int = 0) -> np.ndarray:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from skyasset.bench import bench_models, format_table, psnr
+from skyasset.bench.model import bench_models, expand_models, format_table
+from skyasset.bench.quality import psnr
 from skyasset.cli.bench import bench_app
-from skyasset.cli.bench_model import expand_models
 from skyasset.errors import SkyassetError
 from skyasset.session import make_session
 from training.quantize import quantize_bundle

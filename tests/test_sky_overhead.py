@@ -160,7 +160,7 @@ def test_real_skies_set_the_range_and_the_default_model_is_within_it(tmp_path: P
     panoramas score (plus a margin for a sample of two); the 3 x 3 mosaic scored a median bias of 2.63. Single
     skies vary (a zenith view holds only a few patches: one streaky stratus patch can lean it), so medians."""
     from skyasset import generate
-    from skyasset.assets.bench import score_reference_skies
+    from skyasset.bench.reference_skies import score_reference_skies
 
     real = score_reference_skies(REFERENCE)
     assert len(real) == 2

@@ -8,7 +8,7 @@ bicubic and brought back by each method:
 - ``none``: bicubic (OpenCV), what ``--upscale none`` does: ``generate`` samples the views bicubically straight at
   the output size, ``convert`` resizes bicubically;
 - ``lanczos``: PIL's Lanczos, the best plain filter;
-- ``fast`` and ``best``: :func:`skyasset.upscale.upscale`.
+- ``fast`` and ``best``: :func:`skyasset.upscale.upscale_image`.
 
 Scores per photo, outer 8 px (2 input pixels) left out: PSNR, SSIM (luma, 11 px Gaussian window) and sharpness,
 the restored image's gradient energy over the photo's (1.0 = as much fine detail as the photo; above 1 = more
@@ -26,10 +26,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from skyasset.atomic import atomic_output
-from skyasset.bench import psnr
+from skyasset.bench.quality import psnr, sharpness, ssim
+from skyasset.bench.sheets import write_crop_sheet
 from skyasset.errors import SkyassetError
-from skyasset.upscale.upscale import check_upscale, upscale
+from skyasset.upscale.super_resolution import check_upscale, upscale_image
 
 __all__ = [
     "BenchMethod",
@@ -37,18 +37,16 @@ __all__ = [
     "heldout_photos",
     "shrink4",
     "restore",
-    "ssim",
-    "sharpness",
     "score",
-    "write_crop_sheet",
     "bench_upscale",
+    "format_upscale_report",
+    "parse_methods",
 ]
 
 BenchMethod = Literal["none", "lanczos", "fast", "best"]
 BENCH_METHODS: tuple[str, ...] = get_args(BenchMethod)
 BORDER = 8  # output pixels left out on each side: border handling is not what we compare
 HOLDOUT_EVERY = 10
-_LUMA = np.array([0.299, 0.587, 0.114])
 _PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
@@ -105,34 +103,7 @@ def restore(small: np.ndarray, method: BenchMethod) -> np.ndarray:
         return np.clip(out, 0.0, 1.0).astype(np.float32)
     if method == "lanczos":
         return np.asarray(_to_pil(small).resize((w, h), Image.Resampling.LANCZOS), dtype=np.float32) / 255.0
-    return upscale(small, method)
-
-
-def _luma(image: np.ndarray) -> np.ndarray:
-    return np.asarray(image, dtype=np.float64) @ _LUMA
-
-
-def ssim(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean SSIM of two RGB images in [0, 1] on luma, 11 px Gaussian window (Wang et al. 2004 constants)."""
-    ya, yb = _luma(a), _luma(b)
-
-    def blur(x: np.ndarray) -> np.ndarray:
-        return np.asarray(cv2.GaussianBlur(x, (11, 11), 1.5))
-
-    ma, mb = blur(ya), blur(yb)
-    va, vb, cov = blur(ya * ya) - ma**2, blur(yb * yb) - mb**2, blur(ya * yb) - ma * mb
-    c1, c2 = 0.01**2, 0.03**2
-    return float(np.mean((2 * ma * mb + c1) * (2 * cov + c2) / ((ma**2 + mb**2 + c1) * (va + vb + c2))))
-
-
-def _gradient_energy(image: np.ndarray) -> float:
-    y = _luma(image)
-    return float(np.mean(np.diff(y, axis=0) ** 2) + np.mean(np.diff(y, axis=1) ** 2))
-
-
-def sharpness(image: np.ndarray, photo: np.ndarray) -> float:
-    """Gradient energy of ``image`` relative to ``photo``'s: 1.0 = as much fine detail as the photo."""
-    return _gradient_energy(image) / max(_gradient_energy(photo), 1e-12)
+    return upscale_image(small, method)
 
 
 def score(restored: np.ndarray, photo: np.ndarray) -> dict[str, float]:
@@ -169,38 +140,17 @@ def _summary(rows: list[dict[str, float]], lanczos: list[dict[str, float]]) -> d
     return out
 
 
-def _detailed_window(photo: np.ndarray, crop: int) -> tuple[int, int, int]:
-    """Top-left corner and edge of the window (``crop`` px or less in a small photo) with the most fine detail
-    (a flat blue sky shows no difference between methods)."""
-    step = 16
-    crop = min(crop, photo.shape[0] - 2 * BORDER, photo.shape[1] - 2 * BORDER)
-    corners = [
-        (y, x)
-        for y in range(BORDER, photo.shape[0] - crop - BORDER + 1, step)
-        for x in range(BORDER, photo.shape[1] - crop - BORDER + 1, step)
-    ]
-    y, x = max(corners, key=lambda p: _gradient_energy(photo[p[0] : p[0] + crop, p[1] : p[1] + crop]))
-    return y, x, crop
-
-
-def write_crop_sheet(samples: list[tuple[np.ndarray, dict[str, np.ndarray]]], path: Path, crop: int = 128) -> None:
-    """Rows of labelled crops, one row per photo: each method, then the photo; shown 2x (nearest) to see pixels."""
-    rows = []
-    for photo, outs in samples:
-        y0, x0, edge = _detailed_window(photo, crop)
-        tiles = []
-        for name, img in [*outs.items(), ("photo", photo)]:
-            tile = np.clip(img[y0 : y0 + edge, x0 : x0 + edge], 0.0, 1.0)
-            tile = cv2.resize(tile, (2 * edge, 2 * edge), interpolation=cv2.INTER_NEAREST)
-            tile = np.ascontiguousarray((tile * 255.0 + 0.5).astype(np.uint8))
-            for colour, thickness in (((0, 0, 0), 3), ((255, 255, 255), 1)):
-                cv2.putText(tile, name, (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, colour, thickness, cv2.LINE_AA)
-            tiles.append(np.pad(tile, ((2, 2), (2, 2), (0, 0)), constant_values=255))
-        rows.append(np.concatenate(tiles, axis=1))
-    width = max(r.shape[1] for r in rows)
-    sheet = np.concatenate([np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows])
-    with atomic_output(path, force=True) as tmp:
-        Image.fromarray(sheet).save(tmp, format="PNG", optimize=True)
+def _restore_photo(photo: np.ndarray, methods: Sequence[str]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """``photo`` shrunk 4x and restored by each of ``methods``: its size and each method's scores (with seconds),
+    and each method's image."""
+    small = shrink4(photo)
+    entry: dict[str, Any] = {"size": photo.shape[1]}
+    outs: dict[str, np.ndarray] = {}
+    for method in methods:
+        started = time.perf_counter()
+        outs[method] = restore(small, method)  # type: ignore[arg-type]
+        entry[method] = {**score(outs[method], photo), "seconds": time.perf_counter() - started}
+    return entry, outs
 
 
 def bench_upscale(
@@ -249,18 +199,10 @@ def bench_upscale(
     samples: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
     for index, path in enumerate(files):
         photo = _load_photo(path)
-        small = shrink4(photo)
-        entry: dict[str, Any] = {"photo": f"{path.parent.name}/{path.name}", "size": photo.shape[1]}
-        outs: dict[str, np.ndarray] = {}
-        for method in chosen_methods:
-            if method == "best" and index >= best_photos:
-                continue
-            started = time.perf_counter()
-            outs[method] = restore(small, method)  # type: ignore[arg-type]
-            row = {**score(outs[method], photo), "seconds": time.perf_counter() - started}
-            scores[method].append(row)
-            entry[method] = row
-        per_photo.append(entry)
+        entry, outs = _restore_photo(photo, [m for m in chosen_methods if m != "best" or index < best_photos])
+        per_photo.append({"photo": f"{path.parent.name}/{path.name}"} | entry)
+        for method in outs:
+            scores[method].append(entry[method])
         if len(samples) < sheet_rows and ("best" not in chosen_methods or "best" in outs):
             samples.append((photo, outs))
         if progress is not None:
@@ -278,6 +220,37 @@ def bench_upscale(
         "per_photo": per_photo,
     }
     if sheet is not None and samples:
-        write_crop_sheet(samples, sheet)
+        write_crop_sheet(samples, sheet, margin=BORDER)
         report["sheet"] = str(sheet.resolve())
     return report
+
+
+def parse_methods(spec: str) -> list[str]:
+    """Comma-separated method names, or ``all`` for :data:`BENCH_METHODS` (checked by :func:`bench_upscale`)."""
+    return list(BENCH_METHODS) if spec == "all" else [m.strip() for m in spec.split(",") if m.strip()]
+
+
+def format_upscale_report(report: dict[str, Any]) -> str:
+    """The report as a table of each method's medians and its paired difference to Lanczos."""
+    lines = [
+        f"{'method':8} {'photos':>6} {'PSNR dB':>8} {'SSIM':>7} {'sharpness':>9} {'s/photo':>8} "
+        f"{'dB vs Lanczos':>13} {'SSIM vs Lanczos':>15} {'PSNR wins':>9}"
+    ]
+    for name, m in report["methods"].items():
+        paired = (
+            f"{m['psnr_gain_vs_lanczos_db']:+13.2f} {m['ssim_gain_vs_lanczos']:+15.4f} {m['psnr_wins_vs_lanczos']:9.0%}"
+            if "psnr_gain_vs_lanczos_db" in m
+            else f"{'':13} {'':15} {'':9}"
+        )
+        lines.append(
+            f"{name:8} {m['photos']:6d} {m['psnr_db']:8.2f} {m['ssim']:7.4f} {m['sharpness']:9.3f} "
+            f"{m['seconds']:8.3f} {paired}"
+        )
+    sizes = "/".join(str(s) for s in report["photo_sizes"])
+    lines.append(
+        f"medians over {report['photos']} held-out CCSN photos ({sizes} px) shrunk 4x and restored; sharpness = "
+        "gradient energy / the photo's (1 = as detailed as the photo); 'vs Lanczos' = median paired difference"
+    )
+    if "sheet" in report:
+        lines.append(f"crops: {report['sheet']}")
+    return "\n".join(lines)
