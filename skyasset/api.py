@@ -1,47 +1,54 @@
-"""The public one-call API: ``skyasset.generate(...)`` writes a sky to disk and says what it wrote."""
+"""The public one-call API: ``skyasset.generate(...)`` writes a sky to disk and says what it wrote.
+
+:func:`generate` checks the arguments once (:func:`skyasset.settings.sky_request`) and hands the request to
+:func:`generate_sky`, which the studio calls with the request it already checked.
+"""
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from PIL import Image
-from PIL.PngImagePlugin import PngInfo
-
-from skyasset.atomic import atomic_output, check_writable, output_path
+from skyasset.atomic import check_writable, output_path
 from skyasset.classes import CloudClass
 from skyasset.errors import SkyassetError
-from skyasset.generator import Mix, SkyGenerator, parse_mix
-from skyasset.limits import check_output_size
+from skyasset.generator import SkyGenerator
 from skyasset.naming import sky_stem
-from skyasset.seeds import z_from_seed
-from skyasset.upscale.upscale import UpscaleMode, check_upscale, upscale_factor
+from skyasset.settings import (
+    LAYOUTS,
+    METHODS,
+    Layout,
+    Method,
+    Mix,
+    SkyRequest,
+    check_destination,
+    sky_request,
+)
+from skyasset.upscale.super_resolution import UpscaleMode, upscale_factor
 
 if TYPE_CHECKING:
     from skyasset.assets.fill import GroundFill
 
 __all__ = [
     "generate",
-    "check_choice",
-    "check_destination",
-    "check_settings",
-    "default_method",
+    "generate_sky",
+    "check_for_model",
     "GenerateResult",
+    "ModelChoice",
     "Layout",
     "Method",
     "LAYOUTS",
     "METHODS",
 ]
 
-Layout = Literal["flat", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
-Method = Literal["ring", "native", "mirror", "stripe"]
-LAYOUTS: tuple[Layout, ...] = get_args(Layout)
-METHODS: tuple[Method, ...] = get_args(Method)
+ProgressFn = Callable[[int, int], None]
+_SETTINGS = tuple(inspect.signature(sky_request).parameters)  # cloud, seed, psi, ... rotate
+_ECHOED = ("seed", "psi", "mix", "layout")  # settings the answer repeats as the request holds them
 
 
 @dataclass
@@ -90,83 +97,24 @@ class GenerateResult:
         }
 
 
-def _write_flat(image: np.ndarray, out: Path, metadata: dict[str, Any], force: bool) -> dict[str, Any]:
-    if out.suffix.lower() != ".png":
-        raise SkyassetError("invalid_argument", f"The flat layout writes PNG: name the output *.png, not {out}.")
-    info = PngInfo()
-    for key, value in metadata.items():
-        info.add_text(f"skyasset:{key}", str(value))
-    pixels = (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-    with atomic_output(out, force=force) as tmp:
-        Image.fromarray(pixels).save(tmp, format="PNG", pnginfo=info)
-    h, w = pixels.shape[:2]
-    return {"path": str(out), "role": "flat", "format": "png", "width": w, "height": h}
+@dataclass(frozen=True)
+class ModelChoice:
+    """What a request means for one model: its cloud class (``None`` for an unconditional model) and the method
+    that makes the panorama (``None`` for ``flat``)."""
+
+    cloud_class: CloudClass | None
+    method: Method | None
 
 
-def _check_outputs(out: Path, layout: Layout, hdr: bool, force: bool) -> None:
-    if layout == "flat":
-        check_writable(out, force)
-        return
-    from skyasset.assets.skybox import skybox_targets
+@dataclass
+class _Made:
+    """The written files, the sun, the upscaling applied, the output size and the seconds of each step."""
 
-    for target in skybox_targets(out, layout, hdr=hdr):
-        check_writable(target, force)
-
-
-def default_method(gen: SkyGenerator) -> Method:
-    """``native`` for a bundle with a canvas graph (no stitching, no repeats: see README), else ``ring``."""
-    return gen.default_method
-
-
-def check_settings(*, layout: str, method: str | None, size: int, upscale: str) -> None:
-    """The model-independent arguments of :func:`generate`, as the CLI and the studio check them (``method``
-    ``None``: the model's default)."""
-    if layout not in LAYOUTS:
-        raise SkyassetError("invalid_argument", f"Unknown layout '{layout}'. Choose one of {', '.join(LAYOUTS)}.")
-    if method is not None and method not in METHODS:
-        raise SkyassetError("invalid_argument", f"Unknown method '{method}'. Choose one of {', '.join(METHODS)}.")
-    if isinstance(size, bool) or not isinstance(size, int) or size < 64 or size > 16384 or size % 8:
-        raise SkyassetError("invalid_argument", f"--size must be a multiple of 8 in 64..16384, got {size!r}.")
-    check_output_size(size, size // 2)
-    check_upscale(upscale)  # an unknown mode or a missing optional package fails early
-
-
-def check_destination(
-    out: str | os.PathLike[str] | None, out_dir: str | os.PathLike[str] | None
-) -> str | os.PathLike[str]:
-    """The one of ``out`` (a file name) and ``out_dir`` (a folder: the files are named after the sky) given."""
-    if out is not None and out_dir is not None:
-        raise SkyassetError(
-            "invalid_argument",
-            "Give either --out FILE (you name the files) or --out-dir FOLDER (the files are named after the "
-            "sky's settings), not both.",
-        )
-    if out is None and out_dir is None:
-        raise SkyassetError(
-            "invalid_argument",
-            "Say where the sky goes: --out sky.png, or --out-dir FOLDER to name the files after its settings.",
-        )
-    if out is not None:
-        return out
-    assert out_dir is not None
-    if not str(out_dir).strip():
-        raise SkyassetError("invalid_argument", "The output folder is empty; give one such as --out-dir skies.")
-    return out_dir
-
-
-def check_choice(gen: SkyGenerator, cloud: str | None, seed: int, psi: float, mix: Mix | None) -> CloudClass | None:
-    """The sky the user chose, checked against the model: its class, or ``None`` for an unconditional model."""
-    z_from_seed(seed, 1)  # the seed range
-    if isinstance(psi, bool) or not isinstance(psi, (int, float)) or not np.isfinite(psi) or not -1.0 <= psi <= 2.0:
-        raise SkyassetError("invalid_argument", f"psi must be in [-1, 2] (usually 0.5..1), got {psi!r}.")
-    index = gen.class_index(cloud) if cloud is not None and gen.bundle.c_dim else None
-    if gen.bundle.c_dim and index is None:
-        raise SkyassetError(
-            "invalid_argument", "Choose a cloud type with --cloud (see `skyasset classes`), e.g. --cloud cumulus."
-        )
-    if mix is not None:
-        gen.class_index(mix.cloud)
-    return gen.classes[index] if index is not None else None
+    files: list[dict[str, Any]]
+    sun: dict[str, Any] | None
+    upscale: UpscaleMode
+    size: tuple[int, int]
+    timings: dict[str, float]
 
 
 def generate(
@@ -185,7 +133,7 @@ def generate(
     model: SkyGenerator | str | os.PathLike[str] | None = None,
     providers: Sequence[str] | None = None,
     upscale: UpscaleMode = "none",
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
     sun: str | tuple[float, float] | None = "auto",
     ground: GroundFill = "haze",
     ground_color: Sequence[float] | None = None,
@@ -194,185 +142,207 @@ def generate(
 ) -> GenerateResult:
     """Generate one sky and write it in the chosen layout.
 
-    Parameters
-    ----------
-    cloud
-        Cloud type by code or name (``"Cu"``, ``"cumulus"``); ``None`` only for an unconditional model.
-    seed
-        0 .. 2**31-1; the same seed gives the same pixels everywhere.
-    out
-        Output file (``sky.png``); multi-file layouts derive their names from it.
-    out_dir
-        Instead of ``out``: the folder to write into, the files named after the sky's settings
-        (``<out_dir>/cumulus_7_psi070_2048.png``; the result's ``stem``, :func:`skyasset.naming.sky_stem`).
-    psi
-        Truncation toward the class-mean style: 1 = full variety, 0 = the class-mean sky.
-    mix
-        Blend toward a second cloud type, e.g. ``"stratus:0.3"``.
-    layout
-        ``flat`` writes the generator's image as is; the others write a skybox.
-    method
-        How the panorama is made: ``native`` (one canvas that goes all the way round, from the bundle's canvas
-        graph: no stitching), ``ring`` (views around the horizon, stitched), ``mirror``/``stripe`` (the 2025
-        baseline). ``None``: ``native`` when the bundle has a canvas graph, else ``ring`` (:func:`default_method`).
-    size
-        Equirect width in pixels (height = size / 2); cube faces are size / 4.
-    hdr
-        Also write a Radiance HDR / EXR expansion of the sky that can light a scene.
-    upscale
-        ``none``; ``fast`` (bundled network) or ``best`` (Real-ESRGAN x4plus, ``pip install 'skyasset[best]'``):
-        a skybox is assembled at ``size / 4`` (at least the views' own resolution) and the panorama upscaled 4x
-        across its wrap seam (:mod:`skyasset.pipeline` says why); ``flat`` upscales the generator image
-        4x. The result's ``upscale`` says what was applied: ``none`` when the views already fill ``size``.
-    progress
-        Called with (tiles done, tiles total) while upscaling.
-    sun
-        ``"auto"`` (the sun the picture shows; else none for overcast types, one placed from the seed for the
-        others), ``"none"``, or ``"ELEVATION,AZIMUTH"`` / ``(elevation, azimuth)`` in degrees (azimuth from
-        the panorama's centre, turning right): see :mod:`skyasset.assets.sun_place`. Ignored for ``flat``.
-    ground, ground_color
-        Below the horizon: ``haze`` (a haze in the sky's own colours deepening into a ground colour from its
-        light), ``solid`` (one ``ground_color``, R, G, B in [0, 1]; only with ``solid``) or ``reflection``
-        (the sky mirrored, as over water); :func:`skyasset.assets.fill.fill_below_horizon`. Ignored for ``flat``.
-    exposure, rotate
-        The studio's look, applied to the files (:mod:`skyasset.assets.look`): ``exposure`` in stops (-10 .. 10,
-        +1 twice the light; the ``.hdr`` records it as ``EXPOSURE=``), ``rotate`` in degrees of azimuth
-        (-360 .. 360, turning right; the sun turns with the sky). 0 and 0 leave the files as they were.
-        Ignored for ``flat``.
+    The sky's settings (``cloud`` to ``rotate``) are the fields of :class:`skyasset.settings.SkyRequest`, which
+    says what each does. ``out`` names the output file (``sky.png``; multi-file layouts derive their names from
+    it); ``out_dir`` instead names a folder, the files named after the sky's settings
+    (``<out_dir>/cumulus_7_psi070_2048.png``: the result's ``stem``, :func:`skyasset.naming.sky_stem`).
+    ``force`` overwrites existing files; ``model`` is a :class:`SkyGenerator`, a bundle folder or ``None`` for the
+    default model (``providers``: ONNX Runtime's); ``progress`` is called with (tiles done, tiles total) while
+    upscaling.
     """
+    check_destination(out, out_dir)  # before the settings: where the sky goes is the first question
+    arguments = locals()  # the settings are sky_request's arguments, by name: passed on, not restated
+    request = sky_request(**{name: arguments[name] for name in _SETTINGS})
+    return generate_sky(
+        request, out=out, out_dir=out_dir, force=force, model=model, providers=providers, progress=progress
+    )
+
+
+def generate_sky(
+    request: SkyRequest,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    model: SkyGenerator | str | os.PathLike[str] | None = None,
+    providers: Sequence[str] | None = None,
+    progress: ProgressFn | None = None,
+) -> GenerateResult:
+    """:func:`generate` for a request already checked: arguments, then the outputs, then the long work."""
     started = time.perf_counter()
+    destination = _destination(out, out_dir)
+    gen = model if isinstance(model, SkyGenerator) else SkyGenerator(model, providers=providers)
+    loaded = time.perf_counter()
+    choice = check_for_model(request, gen)
+    stem = _stem(request, choice, gen)
+    out_path = destination if out_dir is None else output_path(destination / f"{stem}.png")
+    _check_outputs(out_path, request, force)
+    job = _Job(gen, request, out_path, _metadata(request, choice, gen), force, progress)
+    made = _make_flat(job) if choice.method is None else _make_skybox(job, choice.method)
+    made.timings = {"load_s": loaded - started, **made.timings, "total_s": time.perf_counter() - started}
+    return _result(request, choice, gen, stem, made)
+
+
+def check_for_model(request: SkyRequest, gen: SkyGenerator) -> ModelChoice:
+    """What depends on the model, checked once before any work: the cloud type (required by a class-conditional
+    model, and one it knows, as is the mix's), and the canvas graph ``native`` needs."""
+    index = gen.class_index(request.cloud) if request.cloud is not None and gen.bundle.c_dim else None
+    if gen.bundle.c_dim and index is None:
+        raise SkyassetError(
+            "invalid_argument", "Choose a cloud type with --cloud (see `skyasset classes`), e.g. --cloud cumulus."
+        )
+    if request.mix is not None:
+        gen.class_index(request.mix.cloud)
+    method = None if request.flat else request.method or gen.default_method
+    if method == "native":
+        gen.require_canvas()
+    return ModelChoice(gen.classes[index] if index is not None else None, method)
+
+
+def _destination(out: str | os.PathLike[str] | None, out_dir: str | os.PathLike[str] | None) -> Path:
     destination = output_path(check_destination(out, out_dir))
     if out_dir is not None and destination.exists() and not destination.is_dir():
         raise SkyassetError(
             "invalid_argument", f"--out-dir {destination} is a file; give a folder (it is made if missing)."
         )
-    check_settings(layout=layout, method=method, size=size, upscale=upscale)
-    from skyasset.assets.sun_place import parse_sun
+    return destination
 
-    sun_request = parse_sun(sun)  # a bad --sun fails before the model loads
-    from skyasset.assets.fill import ground_settings
 
-    ground_fill_color = ground_settings(ground, ground_color)  # a bad --ground(-color) too
-    from skyasset.assets.look import Look, check_look
-
-    look = check_look(exposure, rotate)  # a bad --exposure/--rotate too
-    if layout == "flat":  # not a panorama: nothing to turn, and the preview shows it as written
-        look = Look()
-    mix_value = parse_mix(mix) if isinstance(mix, str) else mix
-
-    gen = model if isinstance(model, SkyGenerator) else SkyGenerator(model, providers=providers)
-    loaded = time.perf_counter()
-    cloud_class = check_choice(gen, cloud, seed, psi, mix_value)
-    method = method or default_method(gen)
-    if method == "native" and layout != "flat":
-        gen.require_canvas()  # before anything is written
-    stem = sky_stem(
-        cloud,
-        seed,
-        psi,
-        size,
-        mix=mix_value,
-        layout=layout,
-        method=method,
-        upscale=upscale,
-        exposure=look.exposure_stops,
-        rotate=look.rotation_deg,
+def _stem(request: SkyRequest, choice: ModelChoice, gen: SkyGenerator) -> str:
+    return sky_stem(
+        request.cloud,
+        request.seed,
+        request.psi,
+        request.size,
+        mix=request.mix,
+        layout=request.layout,
+        method=choice.method,
+        upscale=request.upscale,
+        exposure=request.look.exposure_stops,
+        rotate=request.look.rotation_deg,
         gen=gen,
     )
-    out_path = destination if out_dir is None else output_path(destination / f"{stem}.png")
-    _check_outputs(out_path, layout, hdr, force)  # arguments first, then the outputs, then the long work
-    metadata: dict[str, Any] = {
-        "cloud": cloud_class.code if cloud_class else None,
-        "seed": seed,
-        "psi": psi,
-        "mix": f"{mix_value.cloud}:{mix_value.weight}" if mix_value else None,
+
+
+def _check_outputs(out: Path, request: SkyRequest, force: bool) -> None:
+    if request.flat:
+        from skyasset.pipeline import flat_target
+
+        check_writable(out, force)  # a device or a folder is named as such before the file name's ending
+        flat_target(out)
+        return
+    from skyasset.assets.skybox import skybox_targets
+
+    for target in skybox_targets(out, request.layout, hdr=request.hdr):  # type: ignore[arg-type]  # not flat
+        check_writable(target, force)
+
+
+def _metadata(request: SkyRequest, choice: ModelChoice, gen: SkyGenerator) -> dict[str, Any]:
+    """What the files record about how they were made."""
+    mix = request.mix
+    return {
+        "cloud": choice.cloud_class.code if choice.cloud_class else None,
+        "seed": request.seed,
+        "psi": request.psi,
+        "mix": f"{mix.cloud}:{mix.weight}" if mix else None,
         "model": gen.bundle.model_id,
         "variant": gen.bundle.variant,
-        "layout": layout,
-        "method": None if layout == "flat" else method,
-        "upscale": upscale,
-        "ground": None if layout == "flat" else ground,
-        "ground_color": list(ground_fill_color) if layout != "flat" and ground == "solid" else None,
+        "layout": request.layout,
+        "method": choice.method,
+        "upscale": request.upscale,
+        "ground": None if request.flat else request.ground,
+        "ground_color": list(request.ground_color) if not request.flat and request.ground == "solid" else None,
     }
-    timings = {"load_s": loaded - started}
-    applied: UpscaleMode = upscale
 
-    sun_json: dict[str, Any] | None = None
-    if layout == "flat":
-        image = gen.generate(cloud, seed, psi=psi, mix=mix_value)[0]
-        generated = time.perf_counter()
-        assembled = generated
-        if upscale != "none":
-            from skyasset.upscale import upscale as upscale_image
 
-            image = upscale_image(image, upscale, progress=progress)
-        upscaled = time.perf_counter()
-        files = [_write_flat(image, out_path, metadata, force)]
-        side = gen.resolution * upscale_factor(upscale)
-        size_wh = (side, side)
-    else:
-        from skyasset import pipeline  # heavy imports (cv2) only when a skybox is wanted
-        from skyasset.assets.dome import LAYER_VIEWS
-        from skyasset.assets.native import NativeOptions
-        from skyasset.assets.panorama import PanoramaOptions, default_options
-        from skyasset.assets.ring import RING_VIEWS, split_zenith
+@dataclass(frozen=True)
+class _Job:
+    """One sky to make: the model, the request, where it goes and what its files record."""
 
-        options: PanoramaOptions | None = None
-        # The views after the ring's (or the canvas's tiles) make the cloud layer overhead (skyasset.assets.dome).
-        if method == "native":
-            tiles = gen.canvas_tiles
-            styles = gen.ring_styles(cloud, seed, tiles + LAYER_VIEWS, psi=psi, mix=mix_value)
-            options = NativeOptions(zenith=gen.synthesize(styles[tiles:]))
-            views = gen.canvas(cloud, seed, psi=psi, mix=mix_value)[None]
-        else:
-            count = RING_VIEWS + LAYER_VIEWS if method == "ring" else 1
-            views = gen.ring_views(cloud, seed, count, psi=psi, mix=mix_value)
-            if method == "ring":
-                views, options = split_zenith(views, RING_VIEWS)
-        options = replace(options or default_options(method), ground=ground, ground_color=ground_fill_color)
-        generated = time.perf_counter()
-        panorama = pipeline.panorama_from_views(views, method, size, upscale, progress=progress, options=options)
-        applied = panorama.upscale
-        assembled = generated + panorama.timings["assemble_s"]
-        upscaled = assembled + panorama.timings["upscale_s"]
-        files, sun_json = pipeline.write_sky(
-            panorama,
-            layout,
-            out_path,
-            hdr=hdr,
-            force=force,
-            metadata=metadata,
-            sun=sun_request,
-            cloud=cloud_class.code if cloud_class else None,
-            seed=seed,
-            look=look,
-        )
-        size_wh = (size, size // 2)
-    finished = time.perf_counter()
-    timings |= {
-        "generate_s": generated - loaded,
-        "assemble_s": assembled - generated,
-        "upscale_s": upscaled - assembled,
-        "write_s": finished - upscaled,
-        "total_s": finished - started,
-    }
+    gen: SkyGenerator
+    request: SkyRequest
+    out: Path
+    metadata: dict[str, Any]
+    force: bool
+    progress: ProgressFn | None
+
+
+def _make_flat(job: _Job) -> _Made:
+    """The generator's own image, upscaled when asked, written as one PNG."""
+    from skyasset import pipeline
+
+    started = time.perf_counter()
+    image = job.gen.generate(job.request.cloud, job.request.seed, psi=job.request.psi, mix=job.request.mix)[0]
+    generated = time.perf_counter()
+    image = pipeline.upscale_flat(image, job.request.upscale, progress=job.progress)
+    upscaled = time.perf_counter()
+    files = pipeline.write_flat(image, job.out, force=job.force, metadata=job.metadata)
+    side = job.gen.resolution * upscale_factor(job.request.upscale)
+    timings = _step_seconds(started, generated, generated, upscaled, time.perf_counter())
+    return _Made(files, None, job.request.upscale, (side, side), timings)
+
+
+def _make_skybox(job: _Job, method: Method) -> _Made:
+    """The method's views, assembled into a panorama, upscaled when it helps, written in the layout."""
+    from skyasset import pipeline  # heavy imports (cv2) only when a skybox is wanted
+    from skyasset.sources import sky_source
+
+    started = time.perf_counter()
+    source = sky_source(
+        job.gen,
+        method,
+        job.request.cloud,
+        job.request.seed,
+        psi=job.request.psi,
+        mix=job.request.mix,
+        ground=job.request.ground,
+        ground_color=job.request.ground_color,
+    )
+    generated = time.perf_counter()
+    panorama = pipeline.panorama_from_views(
+        source.views, method, job.request.size, job.request.upscale, progress=job.progress, options=source.options
+    )
+    assembled = generated + panorama.timings["assemble_s"]
+    upscaled = assembled + panorama.timings["upscale_s"]
+    files, sun = pipeline.write_sky(
+        panorama,
+        job.request.layout,  # type: ignore[arg-type]  # a skybox layout: flat has no method
+        job.out,
+        hdr=job.request.hdr,
+        force=job.force,
+        metadata=job.metadata,
+        sun=job.request.sun,
+        cloud=job.metadata["cloud"],
+        seed=job.request.seed,
+        look=job.request.look,
+    )
+    timings = _step_seconds(started, generated, assembled, upscaled, time.perf_counter())
+    return _Made(files, sun, panorama.upscale, (job.request.size, job.request.size // 2), timings)
+
+
+def _step_seconds(*clock: float) -> dict[str, float]:
+    """Each step's seconds from the clock read at the start and after each step (generate, assemble, upscale,
+    write)."""
+    steps = ("generate_s", "assemble_s", "upscale_s", "write_s")
+    return {name: end - start for name, start, end in zip(steps, clock[:-1], clock[1:], strict=True)}
+
+
+def _result(request: SkyRequest, choice: ModelChoice, gen: SkyGenerator, stem: str, made: _Made) -> GenerateResult:
+    cloud = choice.cloud_class
     return GenerateResult(
-        outputs=[Path(f["path"]) for f in files],
-        files=files,
+        outputs=[Path(f["path"]) for f in made.files],
+        files=made.files,
         stem=stem,
-        cloud=cloud_class.code if cloud_class else None,
-        cloud_name=cloud_class.name if cloud_class else None,
-        seed=seed,
-        psi=psi,
-        mix=mix_value,
-        layout=layout,
-        method=metadata["method"],
-        size=size_wh,
-        hdr=hdr and layout != "flat",
-        upscale=applied,
-        sun=sun_json,
-        exposure_stops=look.exposure_stops,
-        rotation_deg=look.rotation_deg,
+        cloud=cloud.code if cloud else None,
+        cloud_name=cloud.name if cloud else None,
+        **{name: getattr(request, name) for name in _ECHOED},
+        method=choice.method,
+        size=made.size,
+        hdr=request.hdr and not request.flat,
+        upscale=made.upscale,
+        sun=made.sun,
+        exposure_stops=request.look.exposure_stops,
+        rotation_deg=request.look.rotation_deg,
         model={"model_id": gen.bundle.model_id, "variant": gen.bundle.variant, "path": str(gen.bundle.path)},
-        timings=timings,
+        timings=made.timings,
     )

@@ -10,7 +10,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -156,12 +156,31 @@ def write_metadata(folder: Path, meta: dict[str, Any]) -> Path:
     return path
 
 
+# What each kind of damage is called in its message, and what to do about it.
+_Damage = Literal["bundle_invalid", "bundle_inconsistent"]
+_BUNDLE_DAMAGE: dict[_Damage, tuple[str, str]] = {
+    "bundle_invalid": (
+        "invalid",
+        "Re-export it with `skyasset-train export` or reinstall the package to restore the default model.",
+    ),
+    "bundle_inconsistent": (
+        "inconsistent",
+        "The metadata does not match the graphs; re-export the bundle from its snapshot.",
+    ),
+}
+
+
+def _damaged(code: _Damage, path: Path, what: str) -> SkyassetError:
+    state, remedy = _BUNDLE_DAMAGE[code]
+    return SkyassetError(code, f"Model bundle {path} is {state}: {what}. {remedy}")
+
+
 def _invalid(path: Path, what: str) -> SkyassetError:
-    return SkyassetError(
-        "bundle_invalid",
-        f"Model bundle {path} is invalid: {what}. Re-export it with `skyasset-train export` "
-        "or reinstall the package to restore the default model.",
-    )
+    return _damaged("bundle_invalid", path, what)
+
+
+def _inconsistent(path: Path, what: str) -> SkyassetError:
+    return _damaged("bundle_inconsistent", path, what)
 
 
 def _require(meta: dict[str, Any], key: str, kind: type | tuple[type, ...], path: Path) -> Any:
@@ -171,14 +190,6 @@ def _require(meta: dict[str, Any], key: str, kind: type | tuple[type, ...], path
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise _invalid(path, f"metadata key '{key}' has type {type(value).__name__}")
     return value
-
-
-def _inconsistent(path: Path, what: str) -> SkyassetError:
-    return SkyassetError(
-        "bundle_inconsistent",
-        f"Model bundle {path} is inconsistent: {what}. The metadata does not match the graphs; "
-        "re-export the bundle from its snapshot.",
-    )
 
 
 def _stat(path: Path, what: str) -> os.stat_result | None:

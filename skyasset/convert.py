@@ -5,23 +5,23 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 import cv2
 import numpy as np
 
 from skyasset.assets.cubemap import FACE_NAMES, faces_to_equirect, unpack_faces
+from skyasset.assets.equirect import resize_equirect
 from skyasset.assets.fill import GROUND_FILLS, GroundFill
 from skyasset.assets.hdr import read_hdr, replace_non_finite
-from skyasset.assets.look import check_look
-from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, default_options
-from skyasset.assets.ring import resize_equirect
+from skyasset.assets.look import Look, check_look
+from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, PhotoMethod, default_options
 from skyasset.assets.skybox import SKYBOX_LAYOUTS, SkyboxLayout, skybox_targets
-from skyasset.assets.sun_place import parse_sun
+from skyasset.assets.sun_place import SunRequest, parse_sun
 from skyasset.atomic import check_writable, output_path
+from skyasset.choices import check_choice
 from skyasset.errors import SkyassetError
 from skyasset.limits import (
     ImageHeader,
@@ -34,7 +34,8 @@ from skyasset.limits import (
     user_path,
 )
 from skyasset.native_paths import imread
-from skyasset.pipeline import panorama_from_equirect, panorama_from_views, write_sky
+from skyasset.pipeline import Panorama, ProgressFn, panorama_from_equirect, panorama_from_views, write_sky
+from skyasset.settings import check_size
 from skyasset.upscale import UpscaleMode, check_upscale, upscale_factor
 
 __all__ = [
@@ -44,13 +45,15 @@ __all__ = [
     "INPUT_KINDS",
     "ConvertResult",
     "convert",
+    "convert_request",
+    "convert_request_to",
     "detect_input_kind",
     "load_input",
 ]
 
-ConvertMethod = Literal["auto", "ring", "mirror", "stripe"]
+ConvertMethod = Literal["auto", PhotoMethod]
 CONVERT_METHODS: tuple[ConvertMethod, ...] = get_args(ConvertMethod)
-InputKind = Literal["auto", "photo", "photos", "equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
+InputKind = Literal["auto", "photo", "photos", SkyboxLayout]  # a panorama or cubemap in any layout we write
 INPUT_KINDS: tuple[InputKind, ...] = get_args(InputKind)
 _IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".hdr", ".exr"}
 # Face file name patterns: Unity names, then the common +/- axis conventions (in Unity's axes, see cubemap.py).
@@ -363,21 +366,83 @@ def convert(
     upscale: UpscaleMode = "none",
     ground: GroundFill = "haze",
     options: PanoramaOptions | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
     sun: str | tuple[float, float] | None = "auto",
     exposure: float = 0.0,
     rotate: float = 0.0,
 ) -> ConvertResult:
-    """Convert ``input_path`` into skybox files in layout ``to``.
+    """Convert ``input_path`` into skybox files in layout ``to``, written as ``out`` (and names derived from it).
 
-    Parameters
+    The arguments are checked once (:func:`convert_request`); :class:`ConvertRequest` says what each does.
+    ``force`` overwrites existing files; ``progress`` is called with (tiles done, tiles total) while upscaling.
+    """
+    request = convert_request(
+        input_path, to, kind, method, size, hdr, bit_depth, upscale, ground, options, sun, exposure, rotate
+    )
+    return convert_request_to(request, out, force=force, progress=progress)
+
+
+def convert_request_to(
+    request: ConvertRequest, out: str | os.PathLike[str], *, force: bool = False, progress: ProgressFn | None = None
+) -> ConvertResult:
+    """:func:`convert` for a request already checked: the outputs first, then loading, assembling and writing."""
+    started = time.perf_counter()
+    hdr = request.hdr
+    out = output_path(out)
+    for path in skybox_targets(out, request.layout, hdr=hdr):  # before any loading or upscaling
+        check_writable(path, force)
+    chosen = _input_kind(request)
+    data, is_panorama = load_input(request.source, chosen)
+    loaded = time.perf_counter()
+    if is_panorama:
+        panorama, used_method = _panorama_of_panorama(data, request, progress), None
+    else:
+        panorama, used_method = _panorama_of_photos(data, request, progress)
+    metadata = {"input": str(request.source), "input_kind": chosen, "method": used_method, "upscale": panorama.upscale}
+    # An HDR input's own radiance: the HDR twins keep it, and its sun is measured there even without --hdr.
+    radiance = load_radiance(request.source, chosen) if is_panorama else None
+    files, sun_json = write_sky(
+        panorama,
+        request.layout,
+        out,
+        hdr=hdr,
+        bit_depth=request.bit_depth,
+        force=force,
+        metadata=metadata,
+        radiance=radiance,
+        sun=request.sun,
+        look=request.look,
+    )
+    equirect = panorama.equirect
+    return ConvertResult(
+        input=request.source,
+        input_kind=chosen,
+        files=files,
+        layout=request.layout,
+        method=used_method,
+        size=(int(equirect.shape[1]), int(equirect.shape[0])),
+        hdr=hdr,
+        upscale=panorama.upscale,
+        sun=sun_json,
+        exposure_stops=request.look.exposure_stops,
+        rotation_deg=request.look.rotation_deg,
+        timings={"load_s": loaded - started, **panorama.timings, "total_s": time.perf_counter() - started},
+    )
+
+
+@dataclass(frozen=True)
+class ConvertRequest:
+    """The arguments of :func:`convert`, checked (:func:`convert_request`).
+
+    Attributes
     ----------
-    input_path
-        A photo (one view), a folder of photos (views around the horizon, in name order), an equirect
-        panorama (2:1), a cubemap image (cross-h 4:3, cross-v 3:4, horizon 6:1; ``dice`` only by ``kind``) or a
-        folder of six faces (Unity names front/back/left/right/up/down, or px/nx/py/ny/pz/nz).
-    to
-        Output layout (see :func:`skyasset.assets.skybox.write_skybox`).
+    source
+        ``input_path`` as an absolute path, one of: a photo (one view), a folder of photos (views around the
+        horizon, in name order), an equirect panorama (2:1), a cubemap image (cross-h 4:3, cross-v 3:4,
+        horizon 6:1; ``dice`` only by ``kind``) or a folder of six faces (Unity names
+        front/back/left/right/up/down, or px/nx/py/ny/pz/nz).
+    layout
+        ``to``, the output layout (see :func:`skyasset.assets.skybox.write_skybox`).
     kind
         What the input is; ``auto`` guesses from folder contents and aspect ratio.
     method
@@ -387,7 +452,7 @@ def convert(
         Equirect width; default: 2048 for photos, the input's own equirect width otherwise (4x it when
         upscaling).
     upscale
-        ``none``, ``fast`` or ``best`` 4x super-resolution (see :func:`skyasset.upscale.upscale`). Photos are
+        ``none``, ``fast`` or ``best`` 4x super-resolution (see :func:`skyasset.upscale.upscale_image`). Photos are
         assembled at ``size / 4`` (at least at their own resolution) and the panorama upscaled; photos that
         fill ``size`` on their own are not upscaled; a panorama or cubemap input narrower than ``size``
         is upscaled (first shrunk to at most ``size / 2``, so the 4x image stays at most twice the output) and
@@ -398,89 +463,92 @@ def convert(
     options
         For photo input, the panorama method's own options (:class:`skyasset.assets.panorama.RingOptions`, ...),
         which must fit the method used; they replace ``ground``.
-    progress
-        Called with (tiles done, tiles total) while upscaling.
     sun
         ``"auto"``: an HDR input's own sun, measured in its radiance; else the sun the picture shows, or none
         (a photo has no seed to place one from). ``"none"``, or ``"ELEVATION,AZIMUTH"`` / ``(elevation,
         azimuth)`` in degrees: a sun painted there (:mod:`skyasset.assets.sun_place`).
-    exposure, rotate
-        Exposure in stops and rotation in degrees of azimuth applied to the files, as for
+    look
+        ``exposure`` in stops and ``rotate`` in degrees of azimuth, applied to the files as for
         :func:`skyasset.api.generate` (:mod:`skyasset.assets.look`).
     """
-    started = time.perf_counter()
+
+    source: Path
+    layout: SkyboxLayout
+    kind: InputKind
+    method: ConvertMethod
+    size: int | None
+    hdr: bool  # also .hdr and .exr twins
+    bit_depth: Literal[8, 16]  # PNG bits per channel
+    upscale: UpscaleMode
+    ground: GroundFill
+    options: PanoramaOptions | None
+    sun: SunRequest
+    look: Look
+
+
+def convert_request(
+    input_path: str | os.PathLike[str],
+    to: str,
+    kind: str,
+    method: str,
+    size: int | None,
+    hdr: bool,
+    bit_depth: int,
+    upscale: str,
+    ground: str,
+    options: PanoramaOptions | None,
+    sun: str | tuple[float, float] | None,
+    exposure: float,
+    rotate: float,
+) -> ConvertRequest:
+    """Every argument of :func:`convert` checked once, before any loading, in the order a user fixes them."""
     sun_request = parse_sun(sun)
     look = check_look(exposure, rotate)
     source = _input_source(input_path)
-    if to not in SKYBOX_LAYOUTS:
-        raise SkyassetError("invalid_argument", f"Unknown layout '{to}'. Choose one of {', '.join(SKYBOX_LAYOUTS)}.")
-    if kind not in INPUT_KINDS:
-        raise SkyassetError("invalid_argument", f"Unknown input kind '{kind}'. Choose one of {', '.join(INPUT_KINDS)}.")
-    if size is not None and (size < 64 or size % 8):
-        raise SkyassetError("invalid_argument", f"--size must be a multiple of 8, >= 64; got {size}.")
+    layout = check_choice("layout", to, SKYBOX_LAYOUTS)
+    input_kind = check_choice("input kind", kind, INPUT_KINDS)
     if size is not None:
-        check_output_size(size, size // 2)
+        check_size(size)
     check_upscale(upscale)  # an unknown mode or a missing optional package fails before any long work
-    if ground not in GROUND_FILLS:
-        raise SkyassetError("invalid_argument", f"Unknown ground '{ground}'. Choose one of {', '.join(GROUND_FILLS)}.")
-    if method not in CONVERT_METHODS:
-        raise SkyassetError(
-            "invalid_argument", f"Unknown method '{method}'. Choose one of {', '.join(CONVERT_METHODS)}."
-        )
-    out = output_path(out)
-    for path in skybox_targets(out, to, hdr=hdr):  # before any loading or upscaling
-        check_writable(path, force)
-    chosen = detect_input_kind(source) if kind == "auto" else kind
+    ground_fill = check_choice("ground", ground, GROUND_FILLS)
+    photo_method = check_choice("method", method, CONVERT_METHODS)
+    if bit_depth not in (8, 16):
+        raise SkyassetError("invalid_argument", f"--bit-depth must be 8 or 16, got {bit_depth}.")
+    depth = cast(Literal[8, 16], bit_depth)
+    mode = cast(UpscaleMode, upscale)
+    return ConvertRequest(
+        source, layout, input_kind, photo_method, size, hdr, depth, mode, ground_fill, options, sun_request, look
+    )
+
+
+def _input_kind(request: ConvertRequest) -> InputKind:
+    """The input's kind, as given or guessed, when it fits what the input is (a file or a folder)."""
+    source = request.source
+    chosen = detect_input_kind(source) if request.kind == "auto" else request.kind
     if source.is_file() and chosen in ("faces",) or source.is_dir() and chosen not in ("faces", "photos"):
         raise SkyassetError("invalid_argument", f"Input kind '{chosen}' does not fit {source}.")
-    data, is_panorama = load_input(source, chosen)
-    loaded = time.perf_counter()
-    used_method: PanoramaMethod | None = None
-    if is_panorama:
-        target = size or int(data.shape[1]) * upscale_factor(upscale)
-        check_output_size(target, target // 2)
-        panorama = panorama_from_equirect(data, target, upscale, progress=progress)
-    else:
-        n = data.shape[0]
-        used_method = ("ring" if n > 1 else "stripe") if method == "auto" else method
-        if used_method == "ring" and n < 3:
-            raise SkyassetError(
-                "invalid_argument",
-                f"The ring method needs at least 3 photos around the horizon, got {n}. Use --method stripe or "
-                "mirror for a single photo, or give a folder of photos.",
-            )
-        chosen_options = options if options is not None else default_options(used_method, ground=ground)
-        panorama = panorama_from_views(
-            data, used_method, size or 2048, upscale, progress=progress, options=chosen_options
+    return chosen
+
+
+def _panorama_of_panorama(data: np.ndarray, request: ConvertRequest, progress: ProgressFn | None) -> Panorama:
+    target = request.size or int(data.shape[1]) * upscale_factor(request.upscale)
+    check_output_size(target, target // 2)
+    return panorama_from_equirect(data, target, request.upscale, progress=progress)
+
+
+def _panorama_of_photos(
+    data: np.ndarray, request: ConvertRequest, progress: ProgressFn | None
+) -> tuple[Panorama, PanoramaMethod]:
+    n = data.shape[0]
+    method: PanoramaMethod = ("ring" if n > 1 else "stripe") if request.method == "auto" else request.method
+    if method == "ring" and n < 3:
+        raise SkyassetError(
+            "invalid_argument",
+            f"The ring method needs at least 3 photos around the horizon, got {n}. Use --method stripe or "
+            "mirror for a single photo, or give a folder of photos.",
         )
-    metadata = {"input": str(source), "input_kind": chosen, "method": used_method, "upscale": panorama.upscale}
-    # An HDR input's own radiance: the HDR twins keep it, and its sun is measured there even without --hdr.
-    radiance = load_radiance(source, chosen) if is_panorama else None
-    files, sun_json = write_sky(
-        panorama,
-        to,
-        out,
-        hdr=hdr,
-        bit_depth=bit_depth,
-        force=force,
-        metadata=metadata,
-        radiance=radiance,
-        sun=sun_request,
-        look=look,
+    options = request.options if request.options is not None else default_options(method, ground=request.ground)
+    panorama = panorama_from_views(
+        data, method, request.size or 2048, request.upscale, progress=progress, options=options
     )
-    finished = time.perf_counter()
-    equirect = panorama.equirect
-    return ConvertResult(
-        input=source,
-        input_kind=chosen,
-        files=files,
-        layout=to,
-        method=used_method,
-        size=(int(equirect.shape[1]), int(equirect.shape[0])),
-        hdr=hdr,
-        upscale=panorama.upscale,
-        sun=sun_json,
-        exposure_stops=look.exposure_stops,
-        rotation_deg=look.rotation_deg,
-        timings={"load_s": loaded - started, **panorama.timings, "total_s": finished - started},
-    )
+    return panorama, method

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import numpy as np
 
@@ -13,38 +12,28 @@ from skyasset.bundle import Bundle, load_bundle
 from skyasset.classes import CloudClass
 from skyasset.errors import SkyassetError
 from skyasset.models import resolve_model_path
-from skyasset.seeds import integers_from_seed, loop_latents, z_from_seed
+from skyasset.seeds import integers_from_seed, z_from_seed
 from skyasset.session import make_session
+from skyasset.settings import Mix, check_psi
 
-__all__ = ["SkyGenerator", "Mix", "parse_mix"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # in typing from Python 3.11; annotations only, never imported at runtime
 
-
-@dataclass(frozen=True)
-class Mix:
-    """Blend toward another cloud type: ``w = (1 - weight) w_cloud + weight w_other``."""
-
-    cloud: str
-    weight: float
+__all__ = ["SkyGenerator"]
 
 
 RING_LAYOUT_RESOLUTION = 8  # styles up to 8 px place the clouds; finer ones set tone, colour and texture
-RING_STREAM = 16  # seed sub-streams 17, 18, ... are the ring's other views (0-2 are the seed and its loop)
+RING_STREAM = 16  # seed sub-streams 17, 18, ... are the ring's other views (0: the seed; 1-2: retired, unused)
 CANVAS_TURN_STREAM = 3  # seed sub-stream of the canvas's constant turns
 
 
-def parse_mix(spec: str) -> Mix:
-    """Parse ``"stratus:0.3"`` (a weight in [0, 1]); a bare ``"stratus"`` means 0.5."""
-    name, sep, weight_text = spec.partition(":")
-    try:
-        weight = float(weight_text) if sep else 0.5
-    except ValueError:
-        weight = float("nan")
-    if not name.strip() or not 0.0 <= weight <= 1.0:
-        raise SkyassetError(
-            "invalid_argument",
-            f"Cannot read mix '{spec}': write CLOUD:WEIGHT with a weight in [0, 1], e.g. stratus:0.3.",
-        )
-    return Mix(name.strip(), weight)
+class RingStyle(TypedDict, total=False):
+    """The style keywords of :meth:`SkyGenerator.ring_styles`, which :meth:`~SkyGenerator.ring_views` and
+    :meth:`~SkyGenerator.canvas` pass on (defaults there)."""
+
+    psi: float
+    mix: Mix | None
+    layout_resolution: int
 
 
 class SkyGenerator:
@@ -129,8 +118,7 @@ class SkyGenerator:
         0 = the class-mean image.
         """
         b = self.bundle
-        if not np.isfinite(psi) or not -1.0 <= psi <= 2.0:
-            raise SkyassetError("invalid_argument", f"psi must be in [-1, 2] (usually 0.5..1), got {psi}.")
+        check_psi(psi)
         index = self.class_index(cloud) if (cloud is not None and b.c_dim) else None
         if b.c_dim and index is None:
             raise SkyassetError(
@@ -193,50 +181,19 @@ class SkyGenerator:
             return np.zeros((0, self.resolution, self.resolution, 3), np.float32)
         return self.synthesize(self.style(z, cloud, psi=psi, mix=mix), batch_size=batch_size)
 
-    def loop_views(
-        self,
-        cloud: str | None,
-        seed: int,
-        n_views: int,
-        *,
-        psi: float = 1.0,
-        mix: Mix | None = None,
-        radius: float = 0.5,
-        batch_size: int = 8,
-    ) -> np.ndarray:
-        """``n_views`` images whose latents lie on a closed loop (see :func:`skyasset.seeds.loop_latents`).
-
-        Neighbouring views share style, and view ``n-1`` leads back into view 0, so a panorama built with
-        view ``i`` at yaw ``360 i / n`` has no odd one out at the wrap.
-        """
-        if n_views < 1:
-            raise SkyassetError("invalid_argument", f"n_views must be >= 1, got {n_views}.")
-        z = loop_latents(seed, self.bundle.z_dim, n_views, radius)
-        return self.synthesize(self.style(z, cloud, psi=psi, mix=mix), batch_size=batch_size)
-
     def ring_views(
-        self,
-        cloud: str | None,
-        seed: int,
-        n_views: int,
-        *,
-        psi: float = 1.0,
-        mix: Mix | None = None,
-        layout_resolution: int = RING_LAYOUT_RESOLUTION,
-        batch_size: int = 8,
+        self, cloud: str | None, seed: int, n_views: int, *, batch_size: int = 8, **style: Unpack[RingStyle]
     ) -> np.ndarray:
         """``n_views`` views of one sky: each with its own cloud layout, all with the seed's light and colour.
 
         View 0 is the seed's own image (what ``generate`` and a flat preview show). View ``i > 0`` takes the
         styles of the synthesis layers up to ``layout_resolution`` px (where the clouds are placed) from an
         independent latent, sub-stream ``i`` of the seed, and every finer layer's style (tone, colour,
-        texture) from the seed's latent. Views on a latent loop (:meth:`loop_views`) share their layout too, so
-        a ring of them repeats one tile around the horizon; independent latents differ in colour as well.
+        texture) from the seed's latent. Views on a closed latent loop would share their layout too, so a ring
+        of them would repeat one tile around the horizon; independent latents differ in colour as well.
+        ``style`` is :meth:`ring_styles`'s keywords.
         """
-        return self.synthesize(
-            self.ring_styles(cloud, seed, n_views, psi=psi, mix=mix, layout_resolution=layout_resolution),
-            batch_size=batch_size,
-        )
+        return self.synthesize(self.ring_styles(cloud, seed, n_views, **style), batch_size=batch_size)
 
     def ring_styles(
         self,
@@ -295,24 +252,23 @@ class SkyGenerator:
         """How many views wide the canvas graph renders (0 without one)."""
         return int(self._canvas_session().get_inputs()[0].shape[0]) if self.has_canvas else 0
 
-    def canvas(
-        self,
-        cloud: str | None,
-        seed: int,
-        *,
-        psi: float = 1.0,
-        mix: Mix | None = None,
-        layout_resolution: int = RING_LAYOUT_RESOLUTION,
-    ) -> np.ndarray:
+    def canvas(self, cloud: str | None, seed: int, **style: Unpack[RingStyle]) -> np.ndarray:
         """One sky all the way round: float32 ``[H, tiles * H, 3]`` in [0, 1], its last column leading into its
         first, from the bundle's canvas graph (one pass, no stitching; docs/BUNDLE.md).
 
         Tile i has the styles of :meth:`ring_views`'s view i (its own cloud layout, the seed's light and colour),
         blended smoothly between tile centres, and the learned constant turned by a seeded 0-3 columns per tile.
         """
+        tiles = int(self._canvas_session().get_inputs()[0].shape[0])  # a bundle without one fails here
+        return self.canvas_from_styles(self.ring_styles(cloud, seed, tiles, **style), seed)
+
+    def canvas_from_styles(self, ws: np.ndarray, seed: int) -> np.ndarray:
+        """:meth:`canvas` from its tiles' styles ``[tiles, num_ws, w_dim]`` (the first rows of :meth:`ring_styles`),
+        for a caller that needs those styles for more views too."""
         session = self._canvas_session()
         tiles = int(session.get_inputs()[0].shape[0])
-        ws = self.ring_styles(cloud, seed, tiles, psi=psi, mix=mix, layout_resolution=layout_resolution)
+        if ws.shape[0] != tiles:
+            raise SkyassetError("invalid_argument", f"The canvas graph takes {tiles} tiles' styles, got {ws.shape[0]}.")
         turns = integers_from_seed(seed, CANVAS_TURN_STREAM, tiles, 4)
         img = session.run(["img"], {"ws_tiles": np.ascontiguousarray(ws, np.float32), "turns": turns})[0]
         if not np.isfinite(img).all():

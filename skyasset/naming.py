@@ -18,8 +18,8 @@ import re
 from typing import TYPE_CHECKING
 
 from skyasset.errors import SkyassetError
-from skyasset.generator import Mix, parse_mix
-from skyasset.upscale.upscale import UpscaleMode, upscale_factor
+from skyasset.settings import Mix, parse_mix
+from skyasset.upscale.super_resolution import UpscaleMode, upscale_factor
 
 if TYPE_CHECKING:
     from skyasset.generator import SkyGenerator

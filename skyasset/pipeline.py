@@ -1,8 +1,9 @@
 """The one place that sequences a skybox: panorama (assembled from views, or given) -> upscaling -> files.
 
-``skyasset.generate`` (views from the generator) and ``skyasset.convert`` (photos, panoramas, cubemaps) are
-short wrappers around these three steps; :mod:`skyasset.assets` and :mod:`skyasset.upscale` each do one job
-on plain arrays and never call each other.
+``skyasset.generate`` (views from the generator, :mod:`skyasset.sources`) and ``skyasset.convert`` (photos,
+panoramas, cubemaps) call these steps in this order; the ``flat`` layout (the generator's own image) takes the
+short way through :func:`upscale_flat` and :func:`write_flat`. :mod:`skyasset.assets` and :mod:`skyasset.upscale`
+each do one job on plain arrays and never call each other.
 
 Why a panorama is upscaled rather than its views: the views overlap and are warped, blended and filled into the
 panorama, so upscaling them first would spend 4x the work on pixels that are thrown away and put the tiles'
@@ -24,10 +25,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from skyasset.assets.equirect import resize_equirect
 from skyasset.assets.hdr import sky_median
 from skyasset.assets.look import Look, rotate_equirect, rotate_sun, rotation_shift
 from skyasset.assets.panorama import PanoramaMethod, PanoramaOptions, assemble_panorama
-from skyasset.assets.ring import RingOptions, resize_equirect
+from skyasset.assets.png import write_image
+from skyasset.assets.ring import RingOptions
 from skyasset.assets.skybox import SkyboxLayout, write_skybox
 from skyasset.assets.sun import estimate_sun
 from skyasset.assets.sun_place import (
@@ -43,15 +46,20 @@ from skyasset.assets.sun_place import (
     parse_sun,
     report,
 )
-from skyasset.upscale import UpscaleMode, upscale, upscale_factor
+from skyasset.atomic import output_path
+from skyasset.errors import SkyassetError
+from skyasset.upscale import UpscaleMode, upscale_factor, upscale_image
 
 __all__ = [
     "Panorama",
     "base_width",
+    "flat_target",
     "native_width",
     "panorama_from_equirect",
     "panorama_from_views",
+    "upscale_flat",
     "upscaled_base_width",
+    "write_flat",
     "write_sky",
 ]
 
@@ -99,7 +107,7 @@ def upscaled_base_width(views: np.ndarray, method: str, mode: UpscaleMode, width
 
 
 def _upscale_to(equirect: np.ndarray, mode: UpscaleMode, width: int, progress: ProgressFn | None) -> np.ndarray:
-    out = upscale(equirect, mode, wrap=True, progress=progress)
+    out = upscale_image(equirect, mode, wrap=True, progress=progress)
     return np.clip(resize_equirect(out, width), 0.0, 1.0) if out.shape[1] != width else out
 
 
@@ -224,3 +232,23 @@ def _sun_in_radiance(radiance: np.ndarray, decision: SunDecision) -> tuple[dict[
     median = sky_median(radiance)
     lit = add_hdr_sun(radiance, decision.u, decision.v, SUN_LOOKS[decision.weather], median)
     return report(decision, median), lit
+
+
+def flat_target(out: Path) -> Path:
+    """The one file the ``flat`` layout writes: ``out``, which must be a ``.png``."""
+    if out.suffix.lower() != ".png":
+        raise SkyassetError("invalid_argument", f"The flat layout writes PNG: name the output *.png, not {out}.")
+    return out
+
+
+def upscale_flat(image: np.ndarray, mode: UpscaleMode, *, progress: ProgressFn | None = None) -> np.ndarray:
+    """The generator's image 4x (``mode`` not ``none``), or as it is."""
+    return image if mode == "none" else upscale_image(image, mode, progress=progress)
+
+
+def write_flat(image: np.ndarray, out: Path, *, force: bool, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    """Write the generator's image as one PNG with the metadata every skybox PNG carries; returns the file as JSON."""
+    target = flat_target(out)
+    h, w = image.shape[:2]
+    write_image(target, image, metadata=metadata | {"width": w, "height": h, "role": "flat"}, force=force)
+    return [{"path": str(output_path(target)), "role": "flat", "format": "png", "width": w, "height": h}]

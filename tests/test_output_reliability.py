@@ -233,7 +233,8 @@ def test_existing_outputs_are_found_before_any_work(tiny_bundle_path: Path, tmp_
     def no_generation(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("the sky was generated before the outputs were checked")
 
-    monkeypatch.setattr("skyasset.generator.SkyGenerator.loop_views", no_generation)
+    monkeypatch.setattr("skyasset.generator.SkyGenerator.ring_views", no_generation)
+    monkeypatch.setattr("skyasset.generator.SkyGenerator.canvas", no_generation)
     monkeypatch.setattr("skyasset.generator.SkyGenerator.generate", no_generation)
     with pytest.raises(SkyassetError) as caught:
         skyasset.generate(

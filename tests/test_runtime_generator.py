@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from skyasset.errors import SkyassetError
-from skyasset.generator import Mix, SkyGenerator, parse_mix
-from skyasset.seeds import loop_latents, z_from_seed
+from skyasset.generator import SkyGenerator
+from skyasset.seeds import z_from_seed
+from skyasset.settings import Mix, parse_mix
 
 
 @pytest.fixture(scope="module")
@@ -105,23 +106,6 @@ def test_bad_seed(gen: SkyGenerator, seed: object) -> None:
     with pytest.raises(SkyassetError) as caught:
         gen.generate("Cu", seed)  # type: ignore[arg-type]
     assert caught.value.code == "invalid_argument"
-
-
-def test_loop_latents_close_the_loop() -> None:
-    z = loop_latents(3, 512, 8, radius=0.5)
-    steps = np.linalg.norm(np.diff(np.concatenate([z, z[:1]]), axis=0), axis=1)
-    # The step from the last view back to the first is an ordinary step: no jump at the wrap.
-    assert steps.max() / steps.min() < 1.3
-    assert steps[-1] < 0.5 * np.linalg.norm(z[0] - z[4])
-    assert np.allclose(loop_latents(3, 64, 4, radius=0.0), z_from_seed(3, 64))
-
-
-def test_loop_views_neighbours_are_closer_than_opposites(gen: SkyGenerator) -> None:
-    views = gen.loop_views("Cu", 21, 8, radius=0.6)
-    assert views.shape == (8, gen.resolution, gen.resolution, 3)
-    neighbour = np.abs(views[0] - views[1]).mean()
-    opposite = np.abs(views[0] - views[4]).mean()
-    assert neighbour < opposite
 
 
 def test_ring_view_zero_is_the_seeds_own_image(gen: SkyGenerator) -> None:

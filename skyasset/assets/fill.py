@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from skyasset.assets.sphere import luminance, smoothstep
+from skyasset.choices import check_choice
 from skyasset.errors import SkyassetError
 
 __all__ = [
@@ -41,8 +42,7 @@ GROUND_BRIGHTNESS = 0.7  # and this share of its brightness
 
 def check_ground(ground: str, color: Sequence[float]) -> None:
     """Refuse an unknown fill or a colour that is not three values in [0, 1]."""
-    if ground not in GROUND_FILLS:
-        raise SkyassetError("invalid_argument", f"Unknown ground '{ground}'. Choose one of {', '.join(GROUND_FILLS)}.")
+    check_choice("ground", ground, GROUND_FILLS)
     if len(color) != 3 or not all(0.0 <= float(c) <= 1.0 for c in color):
         raise SkyassetError("invalid_argument", f"ground_color must be three values in [0, 1], got {color}.")
 

@@ -67,13 +67,14 @@ def check_look(exposure_stops: float = 0.0, rotation_deg: float = 0.0) -> Look:
     if not (math.isfinite(exposure_stops) and low <= exposure_stops <= high):
         raise SkyassetError(
             "invalid_argument",
-            f"--exposure must be in stops from {low:g} to {high:g} (+1 doubles the light), got {exposure_stops}.",
+            f"--exposure must be in stops from {low:g} to {high:g} (+1 doubles the light), "
+            f"got {float(exposure_stops)}.",
         )
     low, high = ROTATION_RANGE
     if not (math.isfinite(rotation_deg) and low <= rotation_deg <= high):
         raise SkyassetError(
             "invalid_argument",
-            f"--rotate must be in degrees from {low:g} to {high:g} (turning right), got {rotation_deg}.",
+            f"--rotate must be in degrees from {low:g} to {high:g} (turning right), got {float(rotation_deg)}.",
         )
     turn = float(rotation_deg) % 360.0
     return Look(float(exposure_stops) + 0.0, turn + 0.0)  # + 0.0: -0.0 is plain too

@@ -37,19 +37,19 @@ def wrap_seam_score(equirect: np.ndarray, *, window: int = 8) -> float:
 # The 12 cube edges as (face a, side of a, face b, side of b, reversed): the texel line along `side` of face a
 # touches the one along `side` of face b; `reversed` when they run in opposite directions. Sides: t(op),
 # b(ottom), l(eft), r(ight); lines run left->right for t/b and top->bottom for l/r (face orientation: cubemap.py).
+_AROUND = ("front", "left", "back", "right")  # the side faces, each one's right edge touching the next one's left
 _EDGES: tuple[tuple[str, str, str, str, bool], ...] = (
-    ("front", "r", "left", "l", False),
-    ("left", "r", "back", "l", False),
-    ("back", "r", "right", "l", False),
-    ("right", "r", "front", "l", False),
-    ("up", "b", "front", "t", False),
-    ("up", "r", "left", "t", True),
-    ("up", "t", "back", "t", True),
-    ("up", "l", "right", "t", False),
-    ("down", "t", "front", "b", False),
-    ("down", "r", "left", "b", False),
-    ("down", "b", "back", "b", True),
-    ("down", "l", "right", "b", True),
+    *((face, "r", after, "l", False) for face, after in zip(_AROUND, _AROUND[1:] + _AROUND[:1], strict=True)),
+    # The up face's bottom, right, top and left sides touch the top of the side faces, in _AROUND's order ...
+    *(
+        ("up", side, face, "t", rev)
+        for side, face, rev in zip("brtl", _AROUND, (False, True, True, False), strict=True)
+    ),
+    # ... and the down face's top, right, bottom and left sides touch their bottom.
+    *(
+        ("down", side, face, "b", rev)
+        for side, face, rev in zip("trbl", _AROUND, (False, False, True, True), strict=True)
+    ),
 )
 
 

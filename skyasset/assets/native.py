@@ -27,11 +27,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from skyasset.assets.band import BandOptions
 from skyasset.assets.dome import cloud_layer, deepen_zenith, fill_cap, overlay_cloud_layer
-from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, join_at_horizon
+from skyasset.assets.equirect import resize_equirect
+from skyasset.assets.fill import fill_below_horizon, join_at_horizon
 from skyasset.assets.ground_blobs import fill_ground_blobs
 from skyasset.assets.horizon import Horizon, detect_horizon
-from skyasset.assets.ring import resize_equirect
 from skyasset.assets.sphere import equirect_directions, smoothstep
 from skyasset.errors import SkyassetError
 
@@ -42,34 +43,17 @@ LAYER_LOWEST_DEG = 20.0  # the cloud layer never starts lower than this
 LAYER_LEAD_DEG = 6.0  # the layer starts this far below where the canvas starts fading at its top
 
 
-@dataclass(frozen=True, eq=False)  # eq=False: ``zenith`` is an array, which has no truth value to compare by
-class NativeOptions:
+@dataclass(frozen=True, eq=False)
+class NativeOptions(BandOptions):
     """How :func:`assemble_native` lays the canvas out; the defaults are the product's.
 
-    Attributes
-    ----------
-    ground, ground_color
-        Below-horizon fill: ``haze``, ``solid`` (``ground_color``) or ``reflection``.
-    top_feather
-        Width of the fade at the canvas's top edge as a fraction of its height, (0, 1].
-    detect
-        Detect the horizon and cut the ground off (off: the canvas's bottom edge is the horizon).
-    yaw
-        Where the canvas's first tile looks, in degrees (0: the panorama's centre, +Z).
-    zenith
-        One more view ``[H, W, 3]``, or k x k views ``[k * k, H, W, 3]``, whose sky becomes the cloud layer
-        overhead (:mod:`skyasset.assets.dome`); without it the cap above the canvas is filled smoothly.
+    The options are :class:`~skyasset.assets.band.BandOptions`'s: ``top_feather`` is the width of the fade at the
+    canvas's top edge, in (0, 1]; ``detect`` cuts the ground off (off: the canvas's bottom edge is the horizon);
+    ``yaw`` is where the canvas's first tile looks.
     """
 
-    ground: GroundFill = "haze"
-    ground_color: tuple[float, float, float] = (0.35, 0.36, 0.38)
-    top_feather: float = 0.2
-    detect: bool = True
-    yaw: float = 0.0
-    zenith: np.ndarray | None = None
-
     def __post_init__(self) -> None:
-        check_ground(self.ground, self.ground_color)
+        super().__post_init__()
         if not 0.0 < self.top_feather <= 1.0:
             raise SkyassetError("invalid_argument", f"top_feather must be in (0, 1], got {self.top_feather}.")
 

@@ -10,10 +10,12 @@ from skyasset.assets.baseline import MirrorOptions, StripeOptions, assemble_mirr
 from skyasset.assets.fill import GroundFill
 from skyasset.assets.native import NativeOptions, assemble_native
 from skyasset.assets.ring import RING_VIEWS, RingOptions, assemble_ring
+from skyasset.choices import check_choice
 from skyasset.errors import SkyassetError
 
 __all__ = [
     "PanoramaMethod",
+    "PhotoMethod",
     "PANORAMA_METHODS",
     "PanoramaOptions",
     "RING_VIEWS",
@@ -25,7 +27,8 @@ __all__ = [
     "default_options",
 ]
 
-PanoramaMethod = Literal["ring", "mirror", "stripe", "native"]
+PhotoMethod = Literal["ring", "mirror", "stripe"]  # what views or photos can be assembled with
+PanoramaMethod = Literal[PhotoMethod, "native"]  # native: the generator's canvas graph
 PANORAMA_METHODS: tuple[PanoramaMethod, ...] = get_args(PanoramaMethod)
 PanoramaOptions = RingOptions | MirrorOptions | StripeOptions | NativeOptions
 _OPTIONS: dict[str, type[PanoramaOptions]] = {
@@ -38,11 +41,7 @@ _OPTIONS: dict[str, type[PanoramaOptions]] = {
 
 def default_options(method: str, *, ground: GroundFill = "haze") -> PanoramaOptions:
     """The options ``method`` uses by default, with the below-horizon fill ``ground``."""
-    if method not in _OPTIONS:
-        raise SkyassetError(
-            "invalid_argument", f"Unknown panorama method '{method}'. Choose one of {', '.join(PANORAMA_METHODS)}."
-        )
-    return _OPTIONS[method](ground=ground)
+    return _OPTIONS[check_choice("panorama method", method, PANORAMA_METHODS)](ground=ground)
 
 
 def assemble_panorama(

@@ -22,22 +22,28 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from skyasset.assets.band import BandOptions
 from skyasset.assets.blend import BLEND_MODES, BlendMode, blend_views
 from skyasset.assets.dome import cloud_layer, deepen_zenith, fill_cap, overlay_cloud_layer
-from skyasset.assets.fill import GroundFill, check_ground, fill_below_horizon, join_at_horizon
+from skyasset.assets.equirect import resize_equirect
+from skyasset.assets.fill import fill_below_horizon, join_at_horizon
 from skyasset.assets.ground_blobs import fill_ground_blobs
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.assets.sphere import equirect_directions, smoothstep
+from skyasset.choices import check_choice
 from skyasset.errors import SkyassetError
 
-__all__ = ["RING_VIEWS", "RingOptions", "assemble_ring", "resize_equirect", "split_zenith"]
+__all__ = ["RING_VIEWS", "RingOptions", "assemble_ring", "split_zenith"]
 
 RING_VIEWS: int = 6  # 60 degrees apart; with the default 90 degree field of view neighbours overlap by 30
 
 
-@dataclass(frozen=True, eq=False)  # eq=False: ``zenith`` is an array, which has no truth value to compare by
-class RingOptions:
+@dataclass(frozen=True, eq=False)
+class RingOptions(BandOptions):
     """How :func:`assemble_ring` places and blends the views; the defaults are the product's.
+
+    Besides :class:`~skyasset.assets.band.BandOptions`'s (``yaw`` turns every view: view i looks at
+    ``yaw + 360 * i / N``):
 
     Attributes
     ----------
@@ -48,38 +54,18 @@ class RingOptions:
         visible ground is assumed to have the horizon at its bottom edge).
     blend
         ``multiband`` or ``feather``; see :mod:`skyasset.assets.blend` for why.
-    ground
-        Below-horizon fill: ``haze``, ``solid`` (``ground_color``) or ``reflection``.
     feather
         Width of the side feather as a fraction of the half view width.
-    top_feather
-        Width of the fade at a view's top edge as a fraction of its height.
-    detect
-        Detect horizons and paint out ground objects (turn off for views that are all sky).
-    yaw
-        Extra rotation of every view in degrees (view i looks at ``yaw + 360 * i / N``).
-    zenith
-        One more view ``[H, W, 3]``, or k x k views ``[k * k, H, W, 3]``, whose sky becomes the cloud layer
-        overhead (:mod:`skyasset.assets.dome`); without it the cap above the views is filled smoothly.
     """
 
     fov: float = 90.0
     pitch: float | None = None
     blend: BlendMode = "multiband"
-    ground: GroundFill = "haze"
-    ground_color: tuple[float, float, float] = (0.35, 0.36, 0.38)
     feather: float = 0.5
-    top_feather: float = 0.2
-    detect: bool = True
-    yaw: float = 0.0
-    zenith: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        check_ground(self.ground, self.ground_color)
-        if self.blend not in BLEND_MODES:
-            raise SkyassetError(
-                "invalid_argument", f"Unknown blend '{self.blend}'. Choose one of {', '.join(BLEND_MODES)}."
-            )
+        super().__post_init__()
+        check_choice("blend", self.blend, BLEND_MODES)
         if not 20.0 <= self.fov <= 160.0:
             raise SkyassetError("invalid_argument", f"Ring field of view must be 20..160 degrees, got {self.fov}.")
         if not 0.0 < self.feather <= 1.0 or not 0.0 < self.top_feather <= 1.0:
@@ -99,25 +85,6 @@ def split_zenith(
     if len(extra) == 0:
         return views[:n_views], base
     return views[:n_views], replace(base, zenith=extra[0] if len(extra) == 1 else extra)
-
-
-def resize_equirect(equirect: np.ndarray, width: int) -> np.ndarray:
-    """Resize an equirect to ``[width // 2, width]``, wrapping horizontally so the seam stays clean.
-
-    The image is padded with wrapped columns and resized so that the scale is exactly ``width / w``
-    everywhere; the crop then keeps pixel centres exact, so columns 0 and ``width - 1`` stay one column apart
-    across the seam (a pad whose scaled size is rounded drifts and makes them near copies).
-    """
-    h, w = equirect.shape[:2]
-    if w == width and h == width // 2:
-        return equirect
-    step = w // math.gcd(w, width)  # smallest pad (input columns) that scales to whole output columns
-    pad = step * max(1, -(-4 // step)) if step <= w // 2 else w
-    big_pad = pad * width // w
-    padded = np.concatenate([equirect[:, w - pad :], equirect, equirect[:, :pad]], axis=1)
-    interp = cv2.INTER_CUBIC if width > w else cv2.INTER_AREA
-    out = cv2.resize(padded, (width + 2 * big_pad, width // 2), interpolation=interp)
-    return np.ascontiguousarray(out[:, big_pad : big_pad + width])
 
 
 def _camera(yaw: float, pitch: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

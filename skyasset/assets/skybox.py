@@ -9,18 +9,19 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
-from skyasset.assets.cubemap import FACE_NAMES, equirect_to_faces, pack_faces
+from skyasset.assets.cubemap import FACE_NAMES, CubeLayout, equirect_to_faces, pack_faces
 from skyasset.assets.hdr import expand_to_hdr, hdr_white_point, sky_median, write_exr, write_radiance
 from skyasset.assets.look import expose_display
 from skyasset.assets.png import write_image
 from skyasset.assets.sphere import srgb_to_linear
 from skyasset.atomic import atomic_output, check_writable, output_path
+from skyasset.choices import check_choice
 from skyasset.errors import SkyassetError
 from skyasset.output_set import staged_outputs
 
 __all__ = ["SkyboxLayout", "SKYBOX_LAYOUTS", "OutputFile", "write_skybox", "layout_paths"]
 
-SkyboxLayout = Literal["equirect", "faces", "cross-h", "cross-v", "dice", "horizon"]
+SkyboxLayout = Literal["equirect", "faces", CubeLayout]
 SKYBOX_LAYOUTS: tuple[SkyboxLayout, ...] = get_args(SkyboxLayout)
 
 
@@ -100,9 +101,7 @@ def layout_paths(out: Path, layout: SkyboxLayout) -> list[tuple[Path, str]]:
     base = _base(out)
     if layout == "faces":
         return [(base.with_name(f"{base.name}_{n}.png"), f"face:{n}") for n in FACE_NAMES]
-    if layout in SKYBOX_LAYOUTS:
-        return [(_with_ext(base, ".png"), layout)]
-    raise SkyassetError("invalid_argument", f"Unknown layout '{layout}'. Choose one of {', '.join(SKYBOX_LAYOUTS)}.")
+    return [(_with_ext(base, ".png"), check_choice("layout", layout, SKYBOX_LAYOUTS))]
 
 
 def _images(equirect: np.ndarray, layout: SkyboxLayout, face_size: int) -> list[np.ndarray]:

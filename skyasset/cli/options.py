@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+
+from skyasset.assets.sun_place import SUN_HELP
+from skyasset.upscale.super_resolution import UPSCALE_MODES
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout (bridge protocol).")]
 ModelOpt = Annotated[
@@ -37,3 +40,23 @@ RotateOpt = Annotated[
         help="Turn the sky -360..360 degrees of azimuth (turning right); the sun turns with it.",
     ),
 ]
+
+
+def choice_metavar(choices: tuple[str, ...]) -> str:
+    """``<a|b|c>``: the choices in --help, for an option whose value the core checks (one message everywhere)."""
+    return "<" + "|".join(choices) + ">"
+
+
+UpscaleOpt = Annotated[str, typer.Option("--upscale", metavar=choice_metavar(UPSCALE_MODES), help=UPSCALE_HELP)]
+SunOpt = Annotated[str, typer.Option("--sun", help=SUN_HELP)]
+
+
+def choice_option(choices: tuple[str, ...], *flags: str, lead: str = "One of", tail: str = "") -> Any:
+    """A ``typer.Option`` for one of ``choices``, listed in --help (``<lead>: a, b, c<tail>.``)."""
+    return typer.Option(*flags, metavar=choice_metavar(choices), help=f"{lead}: {', '.join(choices)}{tail}.")
+
+
+def written_text(prefix: str, answer: dict[str, Any]) -> str:
+    """The human answer of a command that wrote a sky: ``<prefix>upscale U, T s)`` and the files, one a line."""
+    head = f"{prefix}upscale {answer['upscale']}, {answer['timings']['total_s']:.2f} s)"
+    return "\n".join([head, *answer["outputs"]])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from functools import cached_property
 from typing import Any, cast
 
-from skyasset.api import Layout, Method, check_choice, check_settings
-from skyasset.assets.look import check_look
-from skyasset.assets.sun_place import parse_sun
+from skyasset.api import check_for_model
 from skyasset.errors import SkyassetError
-from skyasset.generator import SkyGenerator, parse_mix
+from skyasset.generator import SkyGenerator
+from skyasset.settings import Layout, Method, SkyRequest, sky_request
 from skyasset.upscale import UpscaleMode
 
 __all__ = ["MAX_SIZE", "GenerateParams", "parse_params"]
@@ -52,6 +52,11 @@ class GenerateParams:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @cached_property
+    def request(self) -> SkyRequest:
+        """These parameters checked as ``skyasset generate`` checks its options (once: the job reuses it)."""
+        return sky_request(**self.to_json())  # the fields are sky_request's arguments, by name
 
     @classmethod
     def from_json(cls, saved: dict[str, Any]) -> GenerateParams:
@@ -96,24 +101,20 @@ def parse_params(body: object, gen: SkyGenerator) -> GenerateParams:
         psi=float(body.get("psi", 0.7)),
         mix=mix_text,
         size=body.get("size", 2048),
-        layout=cast(Layout, body.get("layout", "equirect")),  # checked below, by check_settings
+        layout=cast(Layout, body.get("layout", "equirect")),  # checked below, by params.request
         hdr=body.get("hdr", False),
         upscale=cast(UpscaleMode, body.get("upscale", "none")),
-        method=cast("Method | None", body.get("method")),  # checked below, by check_settings
+        method=cast("Method | None", body.get("method")),  # checked below, by params.request
         sun=body.get("sun", "auto"),
         exposure=float(body.get("exposure", 0.0)),
         rotate=float(body.get("rotate", 0.0)),
     )
-    check_settings(layout=params.layout, method=params.method, size=params.size, upscale=params.upscale)
-    parse_sun(params.sun)
-    check_look(params.exposure, params.rotate)
+    request = params.request  # every setting checked as `skyasset generate` checks it
     if params.size > MAX_SIZE:
         raise SkyassetError(
             "invalid_argument",
             f"The studio makes skies up to {MAX_SIZE} px wide, got size {params.size}; "
             f"use `skyasset generate --size {params.size}` for larger ones.",
         )
-    check_choice(gen, params.cloud, params.seed, params.psi, parse_mix(mix_text) if mix_text else None)
-    if params.method == "native" and params.layout != "flat":
-        gen.require_canvas()
+    check_for_model(request, gen)
     return params

@@ -52,20 +52,9 @@ def make_runner(gen: SkyGenerator) -> Callable[[Job, Callable[[str, float], None
             report("upscaling", 0.1 + 0.8 * done / max(total, 1))
 
         report("generating", 0.05)
-        result = skyasset.generate(
-            p.cloud,
-            p.seed,
+        result = skyasset.generate_sky(
+            p.request,  # checked once, when the request came in
             out_dir=job.folder,  # named by the core (skyasset.naming), as the CLI, Blender and Unity name it
-            psi=p.psi,
-            mix=p.mix,
-            layout=p.layout,
-            size=p.size,
-            hdr=p.hdr,
-            upscale=p.upscale,
-            method=p.method,
-            sun=p.sun,
-            exposure=p.exposure,
-            rotate=p.rotate,
             model=gen,
             progress=upscaling,
         )
@@ -91,8 +80,8 @@ def sky_scores(files: list[dict[str, object]], layout: str) -> dict[str, float]:
     Measured on the written (lossless) files, not on the viewer's JPEG: JPEG's 8x8 blocks do not wrap, so their
     errors at the two edges would count as a seam in a smooth sky.
     """
+    from skyasset.assets.equirect import resize_equirect
     from skyasset.assets.metrics import period_correlation, wrap_seam_score
-    from skyasset.assets.ring import resize_equirect
 
     image = _written_sky(files, layout)
     small = resize_equirect(image, min(1024, image.shape[1]))
@@ -138,7 +127,7 @@ def _viewer_image(files: list[dict[str, object]], layout: str, folder: Path) -> 
     """The equirect (or, for ``flat``, the image) the page shows: the written PNG, or a JPEG at most 4096 wide."""
     from PIL import Image
 
-    from skyasset.assets.ring import resize_equirect
+    from skyasset.assets.equirect import resize_equirect
 
     pngs = {str(f["role"]): Path(str(f["path"])) for f in files if f.get("format") == "png"}
     widths = {str(f["role"]): int(f["width"]) for f in files if f.get("format") == "png"}  # type: ignore[call-overload]

@@ -3,13 +3,13 @@ network, or Real-ESRGAN as ``best``. Where it slots into a skybox: :mod:`skyasse
 
 from __future__ import annotations
 
-from skyasset.upscale.upscale import (
+from skyasset.upscale.super_resolution import (
     UPSCALE_MODES,
     UpscaleMode,
     check_upscale,
     fast_model_path,
-    upscale,
     upscale_factor,
+    upscale_image,
 )
 
 __all__ = [
@@ -17,6 +17,6 @@ __all__ = [
     "UpscaleMode",
     "check_upscale",
     "fast_model_path",
-    "upscale",
     "upscale_factor",
+    "upscale_image",
 ]

@@ -1,4 +1,4 @@
-"""``upscale``: 4x super-resolution of an RGB float image with a bundled fast network or Real-ESRGAN."""
+"""``upscale_image``: 4x super-resolution of an RGB float image with a bundled fast network or Real-ESRGAN."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ import onnxruntime as ort
 
 from skyasset.errors import SkyassetError
 from skyasset.session import default_providers, make_session
-from skyasset.upscale.tiling import BlendMode, run_tiled
+from skyasset.upscale.tiling import TileJoin, run_tiled
 
-__all__ = ["UpscaleMode", "UPSCALE_MODES", "check_upscale", "upscale", "upscale_factor", "fast_model_path"]
+__all__ = ["UpscaleMode", "UPSCALE_MODES", "check_upscale", "upscale_image", "upscale_factor", "fast_model_path"]
 
 UpscaleMode = Literal["none", "fast", "best"]
 UPSCALE_MODES: tuple[str, ...] = get_args(UpscaleMode)
 
 # Tile edge, overlap (input pixels) and join per mode. The fast net sees at most 6 px around each pixel, so an
 # overlap of 16 px with ``crop`` reproduces a whole-image run exactly; Real-ESRGAN sees far more: feathered.
-_TILING: dict[str, tuple[int, int, BlendMode]] = {"fast": (512, 16, "crop"), "best": (192, 32, "feather")}
+_TILING: dict[str, tuple[int, int, TileJoin]] = {"fast": (512, 16, "crop"), "best": (192, 32, "feather")}
 _WRAP_PAD = 16  # input columns copied across the seam when wrapping a 360-degree panorama
 
 
@@ -32,12 +32,12 @@ def fast_model_path() -> Path:
 
 
 def upscale_factor(mode: UpscaleMode) -> int:
-    """How many times larger each side of :func:`upscale`'s output is: 1 for ``none``, else 4."""
-    _check_mode(mode)
+    """How many times larger each side of :func:`upscale_image`'s output is: 1 for ``none``, else 4 (``mode`` is
+    checked where it came in: :func:`check_upscale`)."""
     return 1 if mode == "none" else 4
 
 
-def _check_mode(mode: str) -> None:
+def _check_mode(mode: str) -> None:  # the one check of a mode's name, for both public entries below
     if mode not in UPSCALE_MODES:
         raise SkyassetError(
             "invalid_argument", f"Unknown upscale mode {mode!r}: use --upscale {' | '.join(UPSCALE_MODES)}."
@@ -87,7 +87,7 @@ def _model_session(mode: UpscaleMode) -> ort.InferenceSession:
         return _cached_session(build_teacher_onnx(rebuild=True))
 
 
-def upscale(
+def upscale_image(
     image: np.ndarray,
     mode: UpscaleMode,
     *,

@@ -19,9 +19,9 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["BlendMode", "tile_starts", "feather_ramp", "run_tiled"]
+__all__ = ["TileJoin", "tile_starts", "feather_ramp", "run_tiled"]
 
-BlendMode = Literal["crop", "feather"]
+TileJoin = Literal["crop", "feather"]
 TileFn = Callable[[np.ndarray], np.ndarray]  # [3, h, w] float32 -> [3, s*h, s*w] float32
 ProgressFn = Callable[[int, int], None]  # (tiles done, tiles total)
 
@@ -79,7 +79,7 @@ def run_tiled(
     scale: int,
     tile: int,
     overlap: int,
-    blend: BlendMode = "feather",
+    blend: TileJoin = "feather",
     progress: ProgressFn | None = None,
 ) -> np.ndarray:
     """Apply ``fn`` to overlapping tiles of ``image`` ``[3, H, W]`` and join them into ``[3, s*H, s*W]``.
