@@ -310,7 +310,7 @@ def _make_skybox(job: _Job, method: Method) -> _Made:
         job.out,
         hdr=job.request.hdr,
         force=job.force,
-        metadata=job.metadata,
+        metadata=job.metadata | {"upscale": panorama.upscale},  # what was applied, as convert records it
         sun=job.request.sun,
         cloud=job.metadata["cloud"],
         seed=job.request.seed,

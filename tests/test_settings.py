@@ -128,3 +128,11 @@ def test_each_method_gets_the_views_it_assembles(gen: SkyGenerator, method: str)
 
 def test_the_request_type_is_exported() -> None:
     assert skyasset.SkyRequest is SkyRequest
+
+
+def test_the_files_record_the_upscaling_applied_as_convert_does(gen: SkyGenerator, tmp_path: Path) -> None:
+    """Asked for fast at a width the views already fill, nothing is upscaled: the answer and the files say none."""
+    result = skyasset.generate(gen.classes[0].code, 3, tmp_path / "sky.png", size=64, upscale="fast", model=gen)
+    sidecar = json.loads((tmp_path / "sky.json").read_text())
+    png = json.loads(Image.open(tmp_path / "sky.png").text["skyasset"])
+    assert result.upscale == sidecar["skyasset"]["upscale"] == png["upscale"] == "none"
