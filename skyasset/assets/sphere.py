@@ -52,13 +52,28 @@ def directions_to_equirect_pixels(dirs: np.ndarray, height: int, width: int) -> 
 def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
     """IEC 61966-2-1 sRGB decoding of values in [0, 1] (float32)."""
     rgb = np.asarray(rgb, np.float32)
-    return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4).astype(np.float32)
+    # In one fresh buffer, in place: the same values as the formula written out, but an 8192 px HDR skybox spent
+    # half its time here, most of it faulting in the pages of four full-size temporaries (benchmarks/bench_srgb.py).
+    out = np.array(rgb, np.float32, copy=True)
+    np.add(out, np.float32(0.055), out=out)
+    np.divide(out, np.float32(1.055), out=out)
+    np.power(out, np.float32(2.4), out=out)
+    low = rgb <= np.float32(0.04045)
+    np.divide(rgb, np.float32(12.92), out=out, where=low)
+    return out
 
 
 def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
     """IEC 61966-2-1 sRGB encoding; input clipped to [0, 1] (float32)."""
-    lin = np.clip(np.asarray(lin, np.float32), 0.0, 1.0)
-    return np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055).astype(np.float32)
+    out = np.array(lin, np.float32, copy=True)
+    np.clip(out, np.float32(0.0), np.float32(1.0), out=out)
+    low = out <= np.float32(0.0031308)
+    low_values = out[low] * np.float32(12.92)
+    np.power(out, np.float32(1 / 2.4), out=out)
+    np.multiply(out, np.float32(1.055), out=out)
+    np.subtract(out, np.float32(0.055), out=out)
+    out[low] = low_values
+    return out
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:
