@@ -26,6 +26,7 @@ __all__ = [
     "INTERRUPTED",
     "INTERRUPTED_EXIT",
     "OWN_SIGNAL_HANDLERS",
+    "SignalInterrupt",
     "catch_startup_interrupts",
     "command_signals",
     "exit_if_interrupted_at_startup",
@@ -37,6 +38,19 @@ __all__ = [
 ]
 
 INTERRUPTED_EXIT = EXIT_CODES["interrupted"]
+
+
+class SignalInterrupt(KeyboardInterrupt):
+    """What the CLI's handlers raise: a ``KeyboardInterrupt`` (every ``except KeyboardInterrupt`` catches it) that
+    is not exactly one.
+
+    CPython remembers a plain ``KeyboardInterrupt`` that leaves code run from a string (``exec(text)``, as
+    ``dataclasses`` and ``collections.namedtuple`` do while modules import) as "unhandled", even when the CLI
+    catches it later; at exit it then kills itself with SIGINT, after the ``interrupted`` answer and instead of exit
+    130. It checks the exact type, so a subclass is never remembered.
+    """
+
+
 # Set by the CLI's SIGINT/SIGTERM handler. An interrupt can surface as another error (e.g. an ImportError
 # from a module whose import it cut short); any failure after one is reported as the interruption it was.
 INTERRUPTED = threading.Event()
@@ -69,7 +83,7 @@ def _is_main_thread() -> bool:
 
 def _startup_interrupt(signum: int, frame: object) -> None:
     _interrupted_at_startup.set()
-    raise KeyboardInterrupt
+    raise SignalInterrupt
 
 
 def catch_startup_interrupts() -> None:
@@ -107,7 +121,7 @@ def _interrupt_unless_published(published: threading.Event) -> Callable[[int, ob
             # success, so the signal is dropped rather than reported as an interruption.
             return
         INTERRUPTED.set()
-        raise KeyboardInterrupt
+        raise SignalInterrupt
 
     return raise_interrupt
 
@@ -157,16 +171,28 @@ def ignore_signals() -> None:
 @contextlib.contextmanager
 def stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
     """SIGINT/SIGTERM call ``stop`` (the server ends cleanly, unfinished skies removed) instead of interrupting a
-    request; the previous handlers come back afterwards. ``stop`` runs in a signal handler: plain assignments
-    only."""
+    request; the previous handlers come back afterwards, unless they are the CLI's and a signal stopped the
+    server: then both stay ignored, so a second Ctrl-C while it closes cannot cut that short or add an answer.
+    ``stop`` runs in a signal handler: plain assignments only."""
     if not _is_main_thread():
         yield
         return
+    if INTERRUPTED.is_set():  # a signal came while the studio started, and some library swallowed its interrupt
+        raise SignalInterrupt
+    stopped_by_signal = threading.Event()
+
+    def stop_server(signum: int, frame: object) -> None:
+        stopped_by_signal.set()
+        stop()
+
     previous: dict[int, Any] = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     for s in previous:
-        signal.signal(s, lambda *_: stop())
+        signal.signal(s, stop_server)
     try:
         yield
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+        if stopped_by_signal.is_set() and OWN_SIGNAL_HANDLERS.is_set():
+            ignore_signals()
+        else:
+            for s, handler in previous.items():
+                signal.signal(s, handler)

@@ -14,10 +14,12 @@ __all__ = ["main"]  # the Typer app is skyasset.cli.app.app, imported only once 
 
 
 def main() -> None:
-    catch_startup_interrupts()
-    try:
+    try:  # the start-up handlers stay until the command's own replace them, inside _main: a signal anywhere
+        catch_startup_interrupts()  # before that is answered here
         from skyasset.cli.app import main as _main
+
+        rc = _main(restore_signals=False)
     except BaseException:
         exit_if_interrupted_at_startup(sys.argv[1:])
-        raise  # a real import failure: show it
-    sys.exit(_main(restore_signals=False))
+        raise  # a real failure: show it
+    sys.exit(rc)

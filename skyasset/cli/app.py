@@ -71,13 +71,13 @@ def main(argv: list[str] | None = None, *, restore_signals: bool = True) -> int:
             kind = type(exc).__name__
             if kind == "Exit":
                 return int(getattr(exc, "exit_code", 0))
-            if kind in ("Abort", "KeyboardInterrupt"):
+            if kind == "Abort" or isinstance(exc, KeyboardInterrupt):  # also the handlers' subclass of it
                 return _interrupted(json_mode)
             if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
                 if json_mode:
                     emit_error(SkyassetError("invalid_argument", exc.format_message()), json_mode)
                 else:
-                    exc.show()  # type: ignore[union-attr]
+                    exc.show()  # type: ignore[attr-defined]
                 return 2
             raise
     if rc == INTERRUPTED_EXIT:  # typer turns Ctrl-C into Exit(130), which click returns in this mode
