@@ -6,8 +6,9 @@
   partly cloudy noon its sun (nothing else above 7 times its median), the hazy evening the glow where its
   sun sets (13 fragments above 10 times the median, all within 10 degrees and merged at 1.5).
 - :func:`sun_disagreement_deg`: the largest angle between the sidecar's sun, the sun the PNG shows
-  (:func:`skyasset.assets.sun_place.find_visible_sun`) and the HDR's brightest hot spot; 0 when all three say
-  there is none, 180 when some see a sun and others none.
+  (:func:`skyasset.assets.sun_place.find_visible_sun`: a sun the sidecar says was painted, else one the picture
+  shows of itself, ``evident``) and the HDR's brightest hot spot; 0 when all three say there is none, 180 when
+  some see a sun and others none.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = ["HOT_SPOT_RATIO", "MERGE_DEG", "hdr_hot_spots", "hdr_sun_position", "
 
 HOT_SPOT_RATIO = 10.0
 MERGE_DEG = 1.5
+PAINTED_SOURCES = ("placed", "given")  # a sidecar's sun that was painted into the picture
 MEASURE_WIDTH = 1024  # measured on a copy at most this wide (area-averaged: a sun keeps its energy)
 
 
@@ -97,7 +99,8 @@ def sun_disagreement_deg(
 
     0 when none of them has a sun, 180 when some have one and others none.
     """
-    positions = [_sidecar_position(sidecar_sun), _png_position(png_equirect)]
+    painted = sidecar_sun is not None and sidecar_sun.get("source") in PAINTED_SOURCES
+    positions = [_sidecar_position(sidecar_sun), _png_position(png_equirect, painted)]
     if hdr_radiance is not None:
         positions.append(hdr_sun_position(hdr_radiance))
     found = [p for p in positions if p is not None]
@@ -108,6 +111,8 @@ def sun_disagreement_deg(
     return max(angle_between_deg(a, b) for a, b in itertools.combinations(found, 2))
 
 
-def _png_position(png_equirect: np.ndarray) -> tuple[float, float] | None:
-    visible = find_visible_sun(png_equirect)
+def _png_position(png_equirect: np.ndarray, painted: bool) -> tuple[float, float] | None:
+    """The sun a person sees in the PNG: a painted one wherever it was put; without one, only a region that
+    looks like a photographed sun (a bright patch of cloud is not a sun to the eye)."""
+    visible = find_visible_sun(png_equirect, evident=not painted)
     return None if visible is None else (visible.u, visible.v)
