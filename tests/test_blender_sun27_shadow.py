@@ -55,7 +55,7 @@ def _scene_with_sky(hdr: Path, report: dict[str, Any]) -> bpy.types.Scene:
     sun_light.place_sun(scene, estimate.direction, strength=estimate.irradiance * 1.0, angle=estimate.angle)
     scene.render.engine = "CYCLES"
     scene.cycles.device = "CPU"
-    scene.cycles.samples = 16
+    scene.cycles.samples = 64  # at 16 a 3x3 patch of the plane varied by 20%: as much as the test's margin
     scene.cycles.use_denoising = False
     scene.render.resolution_x = scene.render.resolution_y = PIXELS
     scene.render.image_settings.file_format = "OPEN_EXR"
@@ -98,4 +98,4 @@ def test_the_cube_shadow_falls_away_from_the_sun(tmp_path: Path, cloud: str, sun
     assert shaded < depth * lit, f"no shadow away from the sun: lit {lit:.3f}, away {shaded:.3f}"
     # Sideways (perpendicular to the sun) the plane is lit as on the sun's side: the shadow is not a blur.
     side = np.array([-toward[1], toward[0]]) * reach
-    assert _plane_at(luma, *side) > 0.9 * lit
+    assert 0.5 * (_plane_at(luma, *side) + _plane_at(luma, *-side)) > 0.9 * lit

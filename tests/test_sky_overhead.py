@@ -196,6 +196,11 @@ def test_bench_skybox_reports_the_sky_measures_and_scores_a_reference_folder(tmp
     assert all(v["median"] <= v["max"] for v in answer["sky"].values())
     assert 0.0 <= answer["sky"]["sun_disagreement_deg"]["share_within_2"] <= 1.0
     assert set(answer["reference_skies"]) == {"sky.png"}
+    assert set(answer["reference_range"]) == set(answer["sky_above_real"]) == set(SKY_MEASURES)
+    assert len(answer["sky_runs"]) == answer["runs"]
+    for name, skies in answer["sky_above_real"].items():  # named as CLOUD SEED, and truly above the real maximum
+        runs = {f"{r['cloud']} {r['seed']}": r[name] for r in answer["sky_runs"]}
+        assert all(runs[sky] > answer["reference_range"][name]["max"] for sky in skies)
     assert set(answer["methods"]) == {"ring"} and answer["method"] == "ring"  # --methods ring: nothing else ran
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -203,3 +208,22 @@ def test_bench_skybox_reports_the_sky_measures_and_scores_a_reference_folder(tmp
     assert refused.exit_code != 0
     error = json.loads(refused.stdout)["error"]
     assert error["code"] == "invalid_argument" and "holds no panorama" in error["message"]
+
+
+def test_reference_range_spans_every_turn_of_the_real_skies(tmp_path: Path) -> None:
+    """The overhead measures look at fixed places of the view up, so a real sky is scored at several turns."""
+    from skyasset.bench.reference_skies import reference_range, skies_above
+
+    real = tmp_path / "real"
+    real.mkdir()
+    sky = (direction_colours(64) * 255).astype(np.uint8)
+    cv2.imwrite(str(real / "sky.png"), sky)
+    ranges = reference_range(real, turns=4)
+    turned = [score_sky(np.roll(sky[..., ::-1], k * 32, axis=1)) for k in range(4)]
+    for name, bounds in ranges.items():
+        assert bounds["min"] == pytest.approx(min(t[name] for t in turned), abs=1e-4)
+        assert bounds["max"] == pytest.approx(max(t[name] for t in turned), abs=1e-4)
+    runs = [
+        {"cloud": "Cu", "seed": s, "zenith_seam": ranges["zenith_seam"]["max"] + d} for s, d in enumerate((1, -1, 2))
+    ]
+    assert skies_above(runs, {"zenith_seam": ranges["zenith_seam"]}) == {"zenith_seam": ["Cu 2", "Cu 0"]}

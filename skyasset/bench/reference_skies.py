@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -11,9 +12,20 @@ from skyasset.assets.sky_measures import display_from_radiance, score_sky
 from skyasset.bench.photos import read_image
 from skyasset.errors import SkyassetError
 
-__all__ = ["REFERENCE_SUFFIXES", "read_sky", "score_reference_skies"]
+__all__ = [
+    "REFERENCE_SUFFIXES",
+    "REFERENCE_TURNS",
+    "read_sky",
+    "reference_range",
+    "score_reference_skies",
+    "skies_above",
+]
 
 REFERENCE_SUFFIXES = (".hdr", ".exr", ".png", ".jpg", ".jpeg")
+# A real sky is scored turned to this many azimuths: the overhead measures look at fixed places of the view
+# straight up, so one orientation of a real sky is one sample of its range (kloofendal's zenith seam: 2.29 as
+# stored, 2.27-2.61 over 24 turns; the evening sky's 1.88, 1.35-2.44).
+REFERENCE_TURNS = 24
 
 
 def read_sky(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
@@ -46,3 +58,28 @@ def score_reference_skies(folder: Path) -> dict[str, dict[str, float]]:
         hot_spots = {} if radiance is None else {"hdr_hot_spots": float(hdr_hot_spots(radiance))}
         scores[path.name] = {k: round(v, 4) for k, v in (score_sky(display) | hot_spots).items()}
     return scores
+
+
+def reference_range(folder: Path, turns: int = REFERENCE_TURNS) -> dict[str, dict[str, float]]:
+    """Per sky measure, the lowest and highest score of the real panoramas in ``folder``, each turned to
+    ``turns`` azimuths (see ``REFERENCE_TURNS``); every measure is "lower is better", so ``max`` is the bar."""
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in REFERENCE_SUFFIXES and p.is_file())
+    runs: list[dict[str, float]] = []
+    for path in files:
+        display = read_sky(path)[0]
+        width = display.shape[1]
+        runs.extend(score_sky(np.roll(display, k * width // turns, axis=1)) for k in range(turns))
+    return {
+        name: {"min": round(min(r[name] for r in runs), 4), "max": round(max(r[name] for r in runs), 4)}
+        for name in (runs[0] if runs else {})
+    }
+
+
+def skies_above(runs: list[dict[str, Any]], ranges: dict[str, dict[str, float]]) -> dict[str, list[str]]:
+    """Per measure of ``ranges``, the generated skies (``runs``: each with ``cloud``, ``seed`` and its scores)
+    that score above every real sky, worst first, as ``"CLOUD SEED"``."""
+    above = {}
+    for name, bounds in ranges.items():
+        worse = sorted((r for r in runs if r[name] > bounds["max"]), key=lambda r: -r[name])
+        above[name] = [f"{r['cloud']} {r['seed']}" for r in worse]
+    return above

@@ -48,6 +48,7 @@ class _Tally:
     gen_times: list[float] = field(default_factory=list)
     canvas_times: list[float] = field(default_factory=list)
     sky_scores: list[dict[str, float]] = field(default_factory=list)
+    sky_skies: list[tuple[str, int]] = field(default_factory=list)  # (cloud, seed) of each of sky_scores
     rows: list[tuple[str, dict[str, np.ndarray]]] = field(default_factory=list)  # the contact sheet's
     n_views: int = 0
 
@@ -133,6 +134,7 @@ def _measure_run(
         panos[method] = pano
         if method == main_method:
             tally.sky_scores.append(score_sky(pano) | score_sun(pano, cloud, seed))
+            tally.sky_skies.append((cloud, seed))
     return panos
 
 
@@ -153,6 +155,10 @@ def _report(tally: _Tally, main: PanoramaMethod) -> dict[str, Any]:
             for c, by_method in tally.period_by_class.items()
         },
         "sky": _summarise(tally.sky_scores),
+        "sky_runs": [
+            {"cloud": c, "seed": s} | {k: round(v, 4) for k, v in scores.items()}
+            for (c, s), scores in zip(tally.sky_skies, tally.sky_scores, strict=True)
+        ],
         "runs": len(tally.gen_times),
     }
 

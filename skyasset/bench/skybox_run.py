@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from skyasset.assets.panorama import PANORAMA_METHODS, PanoramaMethod
+from skyasset.bench.reference_skies import REFERENCE_TURNS
 from skyasset.bench.skybox import bench_skybox
 from skyasset.bench.skybox_sources import open_source
 from skyasset.errors import SkyassetError
@@ -77,9 +78,11 @@ def run_skybox_bench(request: SkyboxBenchRequest) -> dict[str, Any]:
         main_method=main_method,
     )
     if request.reference is not None:
-        from skyasset.bench.reference_skies import score_reference_skies
+        from skyasset.bench.reference_skies import reference_range, score_reference_skies, skies_above
 
         report["reference_skies"] = score_reference_skies(request.reference)
+        report["reference_range"] = reference_range(request.reference)
+        report["sky_above_real"] = skies_above(report["sky_runs"], report["reference_range"])
     return report
 
 
@@ -94,6 +97,15 @@ def _sky_lines(report: dict[str, Any]) -> list[str]:
         )
     for name, scores in report.get("reference_skies", {}).items():
         lines.append(f"  real sky {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+    ranges, above = report.get("reference_range", {}), report.get("sky_above_real", {})
+    if ranges:
+        lines.append(f"  real skies turned to {REFERENCE_TURNS} azimuths; generated skies above their worst:")
+    for name, bounds in ranges.items():
+        worst = ", ".join(above[name][:5]) + (", ..." if len(above[name]) > 5 else "")
+        lines.append(
+            f"  {name:22} real {bounds['min']:.3f}-{bounds['max']:.3f}: {len(above[name])} of "
+            f"{len(report['sky_runs'])}" + (f" ({worst})" if worst else "")
+        )
     return lines
 
 
