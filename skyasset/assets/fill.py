@@ -35,6 +35,7 @@ DEFAULT_GROUND_COLOR: tuple[float, float, float] = (0.35, 0.36, 0.38)  # the sol
 HORIZON_BAND_DEG = 1.0  # the sky's last degree sets each longitude's horizon colour
 COLUMN_DEG = 3.0  # below the horizon, each longitude's own colour is gone within this depression
 BROAD_SIGMA_DEG = 45.0  # ... into the horizon colour smoothed over longitude with this Gaussian sigma
+HAZE_DEG = 6.0  # the sky's last degrees fade into the haze's horizon colour (join_at_horizon)
 GROUND_DEG = 20.0  # the haze is 63% of the way to the ground colour at this depression
 GROUND_SATURATION = 0.4  # the ground keeps this share of the horizon's saturation
 GROUND_BRIGHTNESS = 0.7  # and this share of its brightness
@@ -208,11 +209,14 @@ def fill_below_horizon(
     raise ValueError(f"unknown ground fill {mode!r}")
 
 
-def join_at_horizon(upper: np.ndarray, lower: np.ndarray, *, haze_deg: float = 4.0) -> np.ndarray:
+def join_at_horizon(upper: np.ndarray, lower: np.ndarray, *, haze_deg: float = HAZE_DEG) -> np.ndarray:
     """Stack the hemispheres, fading the last ``haze_deg`` of sky into the fill's horizon colour.
 
     Real skies get hazier toward the horizon; the fade also hides the line where the views' sky ends. It reaches
-    the fill's first row at the sky's last row, so the two meet without a step.
+    the fill's first row at the sky's last row, so the two meet without a step. Over 4 degrees a band of cloud
+    still ended in a straight line on the flat haze below it: 14 of 220 default-model skies had a horizon step
+    above both real skies' (median 0.55); over ``HAZE_DEG`` 6 do (median 0.37; the real skies 0.22 and 1.07;
+    over 8 degrees 5, at the cost of more of the clouds low on the horizon).
     """
     h = upper.shape[0]
     k = max(2, int(round(haze_deg / 90.0 * h)))

@@ -86,8 +86,10 @@ def horizon_step(equirect: np.ndarray) -> float:
     horizon to the ground 0-2 degrees below it, over the sky's own change across the same 4 degrees just above
     (6-8 to 2-4 degrees), both in blocks of 10 degrees of longitude; the sky's change is floored at 2/255.
 
-    Measured over degrees, not across the last pixel row: the assembly fades the sky's last 4 degrees into the
-    ground's first row, and a step spread over them is as visible in a view at 5 degrees as a one-row edge."""
+    Measured over degrees, not across the last pixel row: the assembly fades the sky's last degrees
+    (:data:`skyasset.assets.fill.HAZE_DEG`, 6) into the ground's first row, and a step spread over 4 of them was
+    as visible in a view at 5 degrees as a one-row edge. Over 6 the sky rows measured here lie partly in the fade,
+    as a real sky's lowest degrees lie in its haze."""
     grid = _degree_grid(luminance(_check(equirect)))
     rows = np.stack([grid[82:84].mean(0), grid[86:88].mean(0), grid[90:92].mean(0)])
     far, near, ground = _smooth_longitude(rows, 10)
