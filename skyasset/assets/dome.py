@@ -18,9 +18,10 @@ weights are sharpened so that one patch dominates almost everywhere.
 Patches are small (``PATCH_UNITS``: 39 degrees across overhead) and cut from anywhere in their view, so the view
 straight up holds many, turned every way. With patches 58 degrees across, one patch of a view's parallel
 dashes could fill most of it: of 220 default-model skies (20 seeds x 11 types), 58 scored a zenith bias above
-the worst of two real skies turned to 24 azimuths (1.30) and 3 a zenith seam above theirs (2.61); with these
-30 and 1 (median bias 1.17 -> 1.10, worst 2.38 -> 2.14). The clouds keep their size: ``WINDOW / PATCH_UNITS``, the view's share per
-plane unit, is as it was. Cut points near the views' centres only made the same cloud recur overhead.
+the worst of two real skies turned to 24 azimuths (1.30) and 2 a zenith seam above theirs (2.61); with these
+30 and 1 (median bias 1.17 -> 1.10, worst 2.38 -> 2.14). The clouds keep their size: ``WINDOW / PATCH_UNITS``,
+the view's share per plane unit, is as it was. Cut points near the views' centres only made the same cloud recur
+overhead.
 
 Only the layer's cloud detail is used: the dome keeps the band's own light from horizon to zenith, darkened
 towards the zenith where the sky is blue (:func:`deepen_zenith`), as a clear sky is.
