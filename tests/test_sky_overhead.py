@@ -227,3 +227,17 @@ def test_reference_range_spans_every_turn_of_the_real_skies(tmp_path: Path) -> N
         {"cloud": "Cu", "seed": s, "zenith_seam": ranges["zenith_seam"]["max"] + d} for s, d in enumerate((1, -1, 2))
     ]
     assert skies_above(runs, {"zenith_seam": ranges["zenith_seam"]}) == {"zenith_seam": ["Cu 2", "Cu 0"]}
+
+
+def test_band_repeat_sees_clouds_drawn_again_half_way_round() -> None:
+    """A band whose clouds come round again after 180 degrees (what a few six-tile canvases draw) scores near 1;
+    the same band with its second half drawn afresh scores near 0."""
+    from skyasset.assets.sky_measures import SKY_MEASURES
+
+    rng = np.random.default_rng(3)
+    fresh = np.clip(0.5 + 0.2 * rng.standard_normal((256, 512, 1)), 0.0, 1.0).astype(np.float32)
+    fresh = cv2.GaussianBlur(np.repeat(fresh, 3, axis=2), (0, 0), 3.0)
+    repeated = fresh.copy()
+    repeated[:, 256:] = fresh[:, :256]
+    assert SKY_MEASURES["band_repeat"](repeated) > 0.95
+    assert SKY_MEASURES["band_repeat"](fresh) < 0.1

@@ -5,6 +5,9 @@ generated skies and real panoramas are scored the same way (``skyasset bench sky
   (bands sharing one direction), in the view straight up.
 - Horizon and ground (:mod:`skyasset.assets.horizon_metrics`): ``dark_blob_share`` (ground blobs in the 0-10
   degree band), ``horizon_step`` (a hard edge at the horizon) and ``ground_smear`` (vertical streaks below).
+- Around: ``band_repeat``, the sky band's largest correlation with itself turned by 60, 120 or 180 degrees
+  (:func:`skyasset.assets.metrics.period_correlation`): a canvas that draws the same clouds again a third or half
+  of the way round (the two real skies: 0.05 and 0.26).
 - The sun (:mod:`skyasset.assets.sun_measures`), for a generated sky whose sun is decided as ``skyasset generate``
   decides it: ``hdr_hot_spots`` (separate regions far brighter than the sky in the HDR) and
   ``sun_disagreement_deg`` (between the sidecar, the PNG's visible sun and the HDR's).
@@ -19,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from skyasset.assets.horizon_metrics import dark_blob_share, display_from_radiance, ground_smear, horizon_step
+from skyasset.assets.metrics import period_correlation
 from skyasset.assets.overhead import directional_bias, straight_seam_score, zenith_view
 
 __all__ = ["SKY_MEASURES", "display_from_radiance", "score_sky", "score_sun"]
@@ -32,12 +36,20 @@ def _zenith_bias(equirect: np.ndarray) -> float:
     return directional_bias(zenith_view(equirect))
 
 
+REPEAT_TURNS_DEG = (60.0, 120.0, 180.0)  # a six-tile canvas repeats, where it does, after whole tiles
+
+
+def _band_repeat(equirect: np.ndarray) -> float:
+    return max(period_correlation(equirect, shift_degrees=turn) for turn in REPEAT_TURNS_DEG)
+
+
 SKY_MEASURES: dict[str, Callable[[np.ndarray], float]] = {
     "zenith_seam": _zenith_seam,
     "zenith_bias": _zenith_bias,
     "dark_blob_share": dark_blob_share,
     "horizon_step": horizon_step,
     "ground_smear": ground_smear,
+    "band_repeat": _band_repeat,
 }
 """Name -> measure of a display equirect ``[H, 2H, 3]`` float32 in [0, 1]."""
 
