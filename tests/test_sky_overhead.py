@@ -160,9 +160,9 @@ def test_real_skies_set_the_range_and_the_default_model_is_within_it(tmp_path: P
     panoramas score (plus a margin for a sample of two); the 3 x 3 mosaic scored a median bias of 2.63. Single
     skies vary (a zenith view holds only a few patches: one streaky stratus patch can lean it), so medians."""
     from skyasset import generate
-    from skyasset.bench.reference_skies import score_reference_skies
+    from skyasset.bench.reference_skies import read_reference_skies, score_reference_skies
 
-    real = score_reference_skies(REFERENCE)
+    real = score_reference_skies(read_reference_skies(REFERENCE))
     assert len(real) == 2
     worst_bias = max(r["zenith_bias"] for r in real.values())
     worst_seam = max(r["zenith_seam"] for r in real.values())
@@ -212,13 +212,13 @@ def test_bench_skybox_reports_the_sky_measures_and_scores_a_reference_folder(tmp
 
 def test_reference_range_spans_every_turn_of_the_real_skies(tmp_path: Path) -> None:
     """The overhead measures look at fixed places of the view up, so a real sky is scored at several turns."""
-    from skyasset.bench.reference_skies import reference_range, skies_above
+    from skyasset.bench.reference_skies import read_reference_skies, reference_range, skies_above
 
     real = tmp_path / "real"
     real.mkdir()
     sky = (direction_colours(64) * 255).astype(np.uint8)
     cv2.imwrite(str(real / "sky.png"), sky)
-    ranges = reference_range(real, turns=4)
+    ranges = reference_range(read_reference_skies(real), turns=4)
     turned = [score_sky(np.roll(sky[..., ::-1], k * 32, axis=1)) for k in range(4)]
     for name, bounds in ranges.items():
         assert bounds["min"] == pytest.approx(min(t[name] for t in turned), abs=1e-4)

@@ -398,24 +398,18 @@ def _judge_core(
     its rows' pixel solid angles); ``strict`` > 1 asks for that much margin on every threshold (a placed sun
     is checked on a small copy and must still pass on the written picture).
     """
-    h, w = lum.shape
     area = float((solid * mask).sum())
     diameter = math.degrees(2.0 * math.sqrt(area / math.pi))
     if not MIN_CORE_DEG * strict <= diameter <= MAX_CORE_DEG / strict:
         return None
     rows, cols = np.nonzero(mask)
-    margin = 2 * RING_PX + 1
-    top, bottom = max(0, rows.min() - margin), min(h, rows.max() + margin + 1)
-    left, right = max(0, cols.min() - margin), min(w, cols.max() + margin + 1)
-    window = mask[top:bottom, left:right]
-    distance = cv2.distanceTransform((~window).astype(np.uint8), cv2.DIST_L2, 3)
+    window, distance = _rings_around(mask, rows, cols, 2)
     row_c = float((rows * solid[rows, 0]).sum() / solid[rows, 0].sum())
     col_c = float(cols.mean())
-    yy, xx = np.mgrid[top:bottom, left:right]
-    squeeze = math.cos(math.pi * (0.5 - (row_c + row0 + 0.5) / height))  # a degree of longitude is narrower
-    bearing = np.arctan2(yy - row_c, (xx - col_c) * squeeze)
+    yy, xx = np.mgrid[window]
+    bearing = np.arctan2(yy - row_c, (xx - col_c) * _squeeze(row_c + row0, height))
     sectors = ((bearing + math.pi) / (2.0 * math.pi) * GLOW_SECTORS).astype(np.int32) % GLOW_SECTORS
-    local = lum[top:bottom, left:right]
+    local = lum[window]
     near = _sector_means(local, sectors, (distance > 0) & (distance <= RING_PX))
     far = _sector_means(local, sectors, (distance > RING_PX) & (distance <= 2 * RING_PX))
     if near is None or far is None or float(near.min()) < strict * max(GLOW_MIN, GLOW_OVER_SKY * sky):
@@ -436,23 +430,37 @@ def _is_evident(mask: np.ndarray, lum: np.ndarray, sky: float, core: _Core, heig
     if core.diameter < EVIDENT_CORE_DEG:
         return False
     rows, cols = np.nonzero(mask)
-    squeeze = math.cos(math.pi * (0.5 - (core.row + 0.5) / height))  # a degree of longitude is narrower
-    spread = np.cov(np.stack([(cols - cols.mean()) * squeeze, rows - rows.mean()]))
+    spread = np.cov(np.stack([(cols - cols.mean()) * _squeeze(core.row, height), rows - rows.mean()]))
     low, high = np.linalg.eigvalsh(spread + 1e-6 * np.eye(2))
     if math.sqrt(high / low) > EVIDENT_ASPECT:
         return False
-    h, w = lum.shape
-    reach = EVIDENT_FAR_RINGS[1] * RING_PX + 1
-    top, bottom = max(0, rows.min() - reach), min(h, rows.max() + reach + 1)
-    left, right = max(0, cols.min() - reach), min(w, cols.max() + reach + 1)
-    distance = cv2.distanceTransform((~mask[top:bottom, left:right]).astype(np.uint8), cv2.DIST_L2, 3)
-    local = lum[top:bottom, left:right]
+    window, distance = _rings_around(mask, rows, cols, EVIDENT_FAR_RINGS[1])
+    local = lum[window]
     aureole = local[(distance > 0) & (distance <= RING_PX)]
     far = local[(distance > EVIDENT_FAR_RINGS[0] * RING_PX) & (distance <= EVIDENT_FAR_RINGS[1] * RING_PX)]
     if aureole.size == 0 or far.size == 0:
         return False
     glow = float(aureole.mean())
     return glow >= EVIDENT_GLOW_OVER_SKY * sky and glow >= EVIDENT_FALLOFF * float(far.mean())
+
+
+def _rings_around(
+    mask: np.ndarray, rows: np.ndarray, cols: np.ndarray, rings: int
+) -> tuple[tuple[slice, slice], np.ndarray]:
+    """The window of ``mask`` reaching ``rings`` rings of ``RING_PX`` beyond its region (pixels ``rows``,
+    ``cols``), and each window pixel's distance from the region (0 inside it)."""
+    h, w = mask.shape
+    margin = rings * RING_PX + 1
+    window = (
+        slice(max(0, rows.min() - margin), min(h, rows.max() + margin + 1)),
+        slice(max(0, cols.min() - margin), min(w, cols.max() + margin + 1)),
+    )
+    return window, cv2.distanceTransform((~mask[window]).astype(np.uint8), cv2.DIST_L2, 3)
+
+
+def _squeeze(row: float, height: int) -> float:
+    """How much narrower a degree of longitude is than one of latitude at ``row`` of a ``height``-row panorama."""
+    return math.cos(math.pi * (0.5 - (row + 0.5) / height))
 
 
 def _sector_means(lum: np.ndarray, sectors: np.ndarray, ring: np.ndarray) -> np.ndarray | None:

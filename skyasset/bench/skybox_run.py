@@ -78,10 +78,16 @@ def run_skybox_bench(request: SkyboxBenchRequest) -> dict[str, Any]:
         main_method=main_method,
     )
     if request.reference is not None:
-        from skyasset.bench.reference_skies import reference_range, score_reference_skies, skies_above
+        from skyasset.bench.reference_skies import (
+            read_reference_skies,
+            reference_range,
+            score_reference_skies,
+            skies_above,
+        )
 
-        report["reference_skies"] = score_reference_skies(request.reference)
-        report["reference_range"] = reference_range(request.reference)
+        real = read_reference_skies(request.reference)
+        report["reference_skies"] = score_reference_skies(real)
+        report["reference_range"] = reference_range(real)
         report["sky_above_real"] = skies_above(report["sky_runs"], report["reference_range"])
     return report
 
