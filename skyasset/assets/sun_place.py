@@ -489,9 +489,9 @@ def placed_sun_positions(display: np.ndarray, seed: int, look: SunLook) -> Itera
     an even background for its glow); the ``_CHECKED`` roomiest are painted on a small copy and kept only
     where :func:`_judge_core` then sees a sun there, with margin. Where none of them does, ``_WIDE_CANDIDATES``
     more are drawn over ``WIDE_ELEVATION_DEG`` (a lower or higher sun rather than an invisible one).
-    Of the 160 generated skies of the 8 non-overcast types (default model, seeds 0-19), none showed a sun of
-    its own (:func:`find_visible_sun` with ``evident``), 137 got a placed one and 23 none: white cloud nearly
-    everywhere (9 of them stratocumulus, 8 cirrostratus), where no aureole can outshine the sky around it.
+    Of the 160 generated skies of the 8 non-overcast types (default model, seeds 0-19), 2 showed a sun of
+    their own (:func:`find_visible_sun` with ``evident``), 131 got a placed one and 27 none: white cloud nearly
+    everywhere (12 of them stratocumulus, 10 cirrostratus), where no aureole can outshine the sky around it.
     """
     small = _detect_copy(display)
     h = small.shape[0]
