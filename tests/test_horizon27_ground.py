@@ -224,14 +224,17 @@ def test_a_second_fill_pass_takes_the_grey_rim_a_filled_blob_leaves(
     monkeypatch: pytest.MonkeyPatch, cloud: str, seed: int
 ) -> None:
     """The bundled model's skies (ONNX Runtime) that kept 3-5% of their 0-10 degree band as blobs after one pass:
-    filling a blob raised the sky level beside it, under which grey haze then counted as ground."""
+    filling a blob raised the sky level beside it, under which grey haze then counted as ground. Measured
+    without the aerial haze that comes after the fill, which pales what one pass leaves below the measure's
+    threshold: the fill must hold without it."""
     from skyasset import pipeline
-    from skyasset.assets import ground_blobs
+    from skyasset.assets import ground_blobs, native
     from skyasset.generator import SkyGenerator
     from skyasset.sources import sky_source
 
     gen = SkyGenerator(None)
     source = sky_source(gen, "native", cloud, seed, psi=0.7)
+    monkeypatch.setattr(native, "haze_low_sky", lambda sky: sky)
 
     def share() -> float:
         return dark_blob_share(

@@ -23,6 +23,11 @@ the worst of two real skies turned to 24 azimuths (1.30) and 2 a zenith seam abo
 the view's share per plane unit, is as it was. Cut points near the views' centres only made the same cloud recur
 overhead.
 
+Each patch's angle is chosen rather than drawn (:func:`_balance_turns`): of a few random angles, the one whose
+turned direction of detail best cancels its neighbours'. With angles drawn at random, a few streaky patches could
+still lean the view straight up one way by chance (30 of the 220 skies above the real skies' bias, worst 2.14);
+balanced, 3 are (worst 1.49, median 1.10 -> 1.06), for 0.03 s per sky.
+
 Only the layer's cloud detail is used: the dome keeps the band's own light from horizon to zenith, darkened
 towards the zenith where the sky is blue (:func:`deepen_zenith`), as a clear sky is.
 """
@@ -40,6 +45,8 @@ from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.assets.sphere import luminance, smoothstep
 
 __all__ = ["LAYER_VIEWS", "CAP_BLEND_DEG", "cloud_layer", "deepen_zenith", "fill_cap", "overlay_cloud_layer"]
+
+Patch = tuple[float, float, float, int, float, float]  # (x, z) on the plane, angle, view, (du, dv) cut point
 
 LAYER_VIEWS = 9  # views that texture the cloud layer of a generated sky
 PATCH_UNITS = 0.7  # a patch's diameter on the plane, in layer heights: about 39 degrees seen overhead
@@ -69,7 +76,7 @@ def _view_detail(view: np.ndarray, side: int, detect: bool) -> np.ndarray:
     return tile - cv2.GaussianBlur(tile, (0, 0), side / 3.0, borderType=cv2.BORDER_REFLECT)
 
 
-def _patch_layout(count: int, reach: float, seed: int) -> list[tuple[float, float, float, int, float, float]]:
+def _patch_layout(count: int, reach: float, seed: int) -> list[Patch]:
     """Patches covering the plane disc of radius ``reach``: ``(x, z, angle, view, du, dv)`` each, centres on a
     jittered lattice, views taken in turn, each patch cut around its own point ``(du, dv)`` of its view."""
     rng = np.random.default_rng(seed)
@@ -124,14 +131,83 @@ def cloud_layer(
     return image.astype(np.float32), weight
 
 
+def _patch_orientations(details: list[np.ndarray], layout: list[Patch]) -> np.ndarray:
+    """Each patch's direction of detail as it is cut from its view, before it is turned: ``(Jxx - Jyy) + 2i Jxy``
+    of its windowed gradient structure tensor (0 for detail with no direction; its argument is twice the
+    direction; its size how much energy has that direction)."""
+    side = details[0].shape[0]
+    radius = WINDOW * side
+    products = []
+    for detail in details:
+        grey = detail.mean(axis=2)
+        gy, gx = np.gradient(grey)
+        products.append((gx * gx - gy * gy, 2.0 * gx * gy))
+    half = int(math.ceil(radius))
+    offsets = np.arange(-half, half + 1, dtype=np.float32)
+    window = smoothstep(1.0 - np.hypot(offsets[None, :], offsets[:, None]) / radius) ** (2.0 * SHARPNESS)
+    result = np.zeros(len(layout), np.complex128)
+    for n, (_, _, _, index, du, dv) in enumerate(layout):
+        cu, cv = int(round((0.5 + du) * side - 0.5)), int(round((0.5 + dv) * side - 0.5))
+        y0, x0 = cv - half, cu - half
+        ys, xs = slice(max(0, y0), min(side, cv + half + 1)), slice(max(0, x0), min(side, cu + half + 1))
+        w = window[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0]
+        along, across = products[index]
+        result[n] = complex(float((along[ys, xs] * w).sum()), float((across[ys, xs] * w).sum()))
+    return result
+
+
+BALANCE_REACH = 0.5  # plane units (layer heights): the scale over which patch directions are made to cancel
+BALANCE_TRIES = 16  # random angles tried per patch
+
+
+def _balance_turns(details: list[np.ndarray], layout: list[Patch], seed: int) -> list[Patch]:
+    """``layout`` with each patch's angle chosen, from a few random ones, so that its direction cancels its
+    neighbours'.
+
+    Random angles alone leave a shared direction by chance where a few patches hold strong streaks (a view of
+    parallel contrails): of 220 default-model skies, 30 showed more directional bias straight up than two real
+    skies turned every way. Here each patch takes, of ``BALANCE_TRIES`` random angles, the one that leaves the
+    summed direction of the patches around it (Gaussian weights over ``BALANCE_REACH``) smallest, in two passes.
+    Turning a patch by ``angle`` turns its direction by ``-2 angle`` (:func:`_plane_texture` maps plane to view
+    by the rotation)."""
+    if not layout:
+        return layout
+    rng = np.random.default_rng(seed + 1)
+    own = _patch_orientations(details, layout)
+    centres = np.array([(x, z) for x, z, *_ in layout])
+    near = np.exp(-((centres[:, None, :] - centres[None, :, :]) ** 2).sum(-1) / (2.0 * BALANCE_REACH**2))
+    np.fill_diagonal(near, 0.0)
+    angles = np.array([a for _, _, a, *_ in layout])
+    placed = np.zeros(len(layout), bool)
+    for _ in range(2):
+        for n in range(len(layout)):
+            turned = own * np.exp(-2j * angles)
+            around = (near[n] * placed * turned).sum()
+            tries = np.concatenate([[angles[n]], rng.uniform(0.0, 2.0 * math.pi, BALANCE_TRIES - 1)])
+            angles[n] = tries[np.argmin(np.abs(around + own[n] * np.exp(-2j * tries)))]
+            placed[n] = True
+    return [(x, z, float(angles[n]), index, du, dv) for n, (x, z, _, index, du, dv) in enumerate(layout)]
+
+
 def _plane_texture(details: list[np.ndarray], reach: float, px_per_unit: float, seed: int) -> np.ndarray:
     """The plane square ``[-reach, reach]^2`` covered by the detail patches of :func:`_patch_layout`."""
+    layout = _balance_turns(details, _patch_layout(len(details), reach, seed), seed)
+    return _paint_patches(details, layout, reach, px_per_unit)
+
+
+def _paint_patches(
+    details: list[np.ndarray],
+    layout: list[Patch],
+    reach: float,
+    px_per_unit: float,
+) -> np.ndarray:
+    """The plane square ``[-reach, reach]^2`` with each patch of ``layout`` painted from its view's detail."""
     size = int(math.ceil(2.0 * reach * px_per_unit))
     acc = np.zeros((size, size, 3), np.float32)
     energy = np.zeros((size, size), np.float32)
     side = details[0].shape[0]
     radius_px = PATCH_UNITS / 2.0 * px_per_unit
-    for x, z, angle, index, du, dv in _patch_layout(len(details), reach, seed):
+    for x, z, angle, index, du, dv in layout:
         cx, cy = (x + reach) * px_per_unit - 0.5, (reach - z) * px_per_unit - 0.5
         x0, y0 = max(0, int(cx - radius_px)), max(0, int(cy - radius_px))
         x1, y1 = min(size, int(cx + radius_px) + 2), min(size, int(cy + radius_px) + 2)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from skyasset.assets.aerial import haze_low_sky
 from skyasset.assets.band import BandOptions
 from skyasset.assets.dome import cloud_layer, deepen_zenith, fill_cap, overlay_cloud_layer
 from skyasset.assets.equirect import resize_equirect
@@ -128,6 +129,7 @@ def assemble_native(canvas: np.ndarray, width: int = 2048, options: NativeOption
     upper = deepen_zenith(upper)
     if opts.detect:
         upper = fill_ground_blobs(upper)  # tree lines and land the generator drew on the horizon
+    upper = haze_low_sky(upper)
     lower = fill_below_horizon(upper, opts.ground, color=opts.ground_color)
     equirect = join_at_horizon(upper, lower)
     return np.clip(resize_equirect(equirect, width), 0.0, 1.0).astype(np.float32)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from skyasset.assets.aerial import haze_low_sky
 from skyasset.assets.band import BandOptions
 from skyasset.assets.blend import BLEND_MODES, BlendMode, blend_views
 from skyasset.assets.dome import cloud_layer, deepen_zenith, fill_cap, overlay_cloud_layer
@@ -151,6 +152,7 @@ def assemble_ring(views: np.ndarray, width: int = 2048, options: RingOptions | N
     upper = deepen_zenith(upper)
     if detect:
         upper = fill_ground_blobs(upper)  # tree lines and land the generator drew on the horizon
+    upper = haze_low_sky(upper)
     lower = fill_below_horizon(upper, opts.ground, color=opts.ground_color)
     equirect = join_at_horizon(upper, lower)
     return np.clip(resize_equirect(equirect, width), 0.0, 1.0).astype(np.float32)
