@@ -229,9 +229,12 @@ def test_reference_range_spans_every_turn_of_the_real_skies(tmp_path: Path) -> N
     assert skies_above(runs, {"zenith_seam": ranges["zenith_seam"]}) == {"zenith_seam": ["Cu 2", "Cu 0"]}
 
 
-def test_band_repeat_sees_clouds_drawn_again_half_way_round() -> None:
-    """A band whose clouds come round again after 180 degrees (what a few six-tile canvases draw) scores near 1;
-    the same band with its second half drawn afresh scores near 0."""
+def test_band_repeat_sees_clouds_drawn_again_and_not_the_lights_layout() -> None:
+    """Clouds that come round again (after 180 degrees, or 170: any turn is tried) score near 1; the same band with
+    its second half drawn afresh near 0, and so does a fresh band under a large-scale light layout (a dark side
+    and a bright one, which every sky has and which the 0.9 measure took for a repeat) or level layers that are
+    the same at every azimuth."""
+    from skyasset.assets.metrics import repeat_correlation
     from skyasset.assets.sky_measures import SKY_MEASURES
 
     rng = np.random.default_rng(3)
@@ -241,3 +244,13 @@ def test_band_repeat_sees_clouds_drawn_again_half_way_round() -> None:
     repeated[:, 256:] = fresh[:, :256]
     assert SKY_MEASURES["band_repeat"](repeated) > 0.95
     assert SKY_MEASURES["band_repeat"](fresh) < 0.1
+    offset = fresh.copy()
+    offset[:, 242:] = fresh[:, : 512 - 242]  # 242 of the 512 columns drawn again 170 degrees round
+    value, turn = repeat_correlation(offset)
+    assert value > 0.4 and abs(min(turn, 360.0 - turn) - 170.2) < 1.5, (value, turn)
+    azimuth = np.linspace(0.0, 2.0 * np.pi, 512, endpoint=False)
+    light = (0.25 * np.cos(2.0 * azimuth))[None, :, None]  # bright at 0 and 180 degrees, dark between
+    assert SKY_MEASURES["band_repeat"](np.clip(fresh + light, 0.0, 1.0)) < 0.1
+    rows = np.arange(256, dtype=np.float32)[:, None, None]
+    layers = (0.2 * np.sin(rows * 1.3)).astype(np.float32)  # level bands of cloud, fine in elevation
+    assert SKY_MEASURES["band_repeat"](np.clip(fresh + layers, 0.0, 1.0)) < 0.1

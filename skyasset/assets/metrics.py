@@ -11,7 +11,14 @@ import numpy as np
 
 from skyasset.assets.cubemap import equirect_to_faces
 
-__all__ = ["wrap_seam_score", "cube_edge_score", "unique_pixel_share", "period_correlation", "sky_detail_share"]
+__all__ = [
+    "wrap_seam_score",
+    "cube_edge_score",
+    "unique_pixel_share",
+    "period_correlation",
+    "repeat_correlation",
+    "sky_detail_share",
+]
 
 
 def _as_float(img: np.ndarray) -> np.ndarray:
@@ -131,6 +138,50 @@ def period_correlation(
     shifted = np.roll(strip, int(round(shift_degrees / 360.0 * w)), axis=1)
     denom = float(np.sqrt((strip**2).sum() * (shifted**2).sum()))
     return float((strip * shifted).sum() / denom) if denom > 1e-12 else 0.0
+
+
+PEAK_DEG = 5.0  # a repeat is a peak of the band's correlation over this many degrees either side
+
+
+def repeat_correlation(
+    equirect: np.ndarray,
+    *,
+    band: tuple[float, float] = (0.0, 40.0),
+    detail_deg: float = 4.0,
+    min_shift_deg: float = 45.0,
+) -> tuple[float, float]:
+    """The sky band's clouds drawn again elsewhere round it: ``(correlation, turn in degrees)`` of the band's detail
+    with itself turned by the turn, between ``min_shift_deg`` and ``360 - min_shift_deg``, where it is largest.
+
+    Only the detail counts (the band, grey, minus a Gaussian blur of ``detail_deg``, minus each row's mean, which
+    layers level all round share with every turn): the light's large-scale layout (a dark cloud mass on one side,
+    a bright one across) correlates with itself at half a turn in every sky, real ones included, and hid the
+    clouds that do come round again. Only peaks count, and every turn is tried (one FFT along the
+    longitude), so a copy that is not exactly 60, 120 or 180 degrees away is found too.
+    """
+    e = _grey(_as_float(equirect))
+    h, w = e.shape[:2]
+    lo, hi = band
+    strip = e[int(round((90.0 - hi) / 180.0 * h)) : int(round((90.0 - lo) / 180.0 * h))].astype(np.float32)
+    sigma = max(0.5, detail_deg / 360.0 * w)
+    pad = min(w, int(4 * sigma) + 1)
+    wide = np.concatenate([strip[:, -pad:], strip, strip[:, :pad]], axis=1)
+    detail = (wide - cv2.GaussianBlur(wide, (0, 0), sigma, borderType=cv2.BORDER_REFLECT))[:, pad : pad + w]
+    detail = detail - detail.mean(axis=1, keepdims=True)  # what every azimuth shares (level layers) is no repeat
+    spectrum = np.fft.rfft(detail.astype(np.float64), axis=1)
+    auto = np.fft.irfft((spectrum * spectrum.conj()).sum(axis=0), n=w)
+    if auto[0] <= 1e-12:
+        return 0.0, 0.0
+    turns = np.arange(w) / w * 360.0
+    # Only peaks count: long bands of stratus correlate with themselves over tens of degrees, falling off
+    # smoothly, which is not a copy.
+    reach = max(1, int(round(PEAK_DEG / 360.0 * w)))
+    around = np.max([np.roll(auto, k) for k in range(-reach, reach + 1) if k], axis=0)
+    allowed = (turns >= min_shift_deg) & (turns <= 360.0 - min_shift_deg) & (auto >= around)
+    if not allowed.any():
+        return 0.0, 0.0
+    best = int(np.flatnonzero(allowed)[np.argmax(auto[allowed])])
+    return float(auto[best] / auto[0]), float(turns[best])
 
 
 def sky_detail_share(

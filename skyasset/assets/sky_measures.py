@@ -5,9 +5,10 @@ generated skies and real panoramas are scored the same way (``skyasset bench sky
   (bands sharing one direction), in the view straight up.
 - Horizon and ground (:mod:`skyasset.assets.horizon_metrics`): ``dark_blob_share`` (ground blobs in the 0-10
   degree band), ``horizon_step`` (a hard edge at the horizon) and ``ground_smear`` (vertical streaks below).
-- Around: ``band_repeat``, the sky band's largest correlation with itself turned by 60, 120 or 180 degrees
-  (:func:`skyasset.assets.metrics.period_correlation`): a canvas that draws the same clouds again a third or half
-  of the way round (the two real skies: 0.05 and 0.26).
+- Around: ``band_repeat``, the largest correlation of the sky band's cloud detail with itself turned by 45-315
+  degrees (:func:`skyasset.assets.metrics.repeat_correlation`): a canvas that draws the same clouds again. Until
+  0.9 it correlated the whole band at 60, 120 and 180 degrees, which mostly read the light's large-scale layout
+  (a dark cloud mass on one side and another across scored 0.4, as high as a contrail drawn twice).
 - The sun (:mod:`skyasset.assets.sun_measures`), for a generated sky whose sun is decided as ``skyasset generate``
   decides it: ``hdr_hot_spots`` (separate regions far brighter than the sky in the HDR) and
   ``sun_disagreement_deg`` (between the sidecar, the PNG's visible sun and the HDR's).
@@ -22,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from skyasset.assets.horizon_metrics import dark_blob_share, display_from_radiance, ground_smear, horizon_step
-from skyasset.assets.metrics import period_correlation
+from skyasset.assets.metrics import repeat_correlation
 from skyasset.assets.overhead import directional_bias, straight_seam_score, zenith_view
 
 __all__ = ["SKY_MEASURES", "display_from_radiance", "score_sky", "score_sun"]
@@ -36,11 +37,8 @@ def _zenith_bias(equirect: np.ndarray) -> float:
     return directional_bias(zenith_view(equirect))
 
 
-REPEAT_TURNS_DEG = (60.0, 120.0, 180.0)  # a six-tile canvas repeats, where it does, after whole tiles
-
-
 def _band_repeat(equirect: np.ndarray) -> float:
-    return max(period_correlation(equirect, shift_degrees=turn) for turn in REPEAT_TURNS_DEG)
+    return repeat_correlation(equirect)[0]
 
 
 SKY_MEASURES: dict[str, Callable[[np.ndarray], float]] = {
