@@ -7,7 +7,8 @@ every 16 steps, Adam, EMA) on random images, after warm-up steps, and prints one
     python benchmarks/bench_train.py --config lean128 --batch 16 --steps 16 --channels-last --pl-weight 0
     python benchmarks/bench_train.py --config ccsn256 --batch 32 --steps 20 --devices cuda
 
-``--disc stylegan2,projected`` times both discriminators (the projected one: hinge loss, DiffAugment, no R1);
+``--disc stylegan2,projected,both`` times each discriminator (the projected one: hinge loss, DiffAugment, no R1;
+``both``: the two side by side, as ``--disc both`` trains);
 ``--bf16 off,on`` runs each variant in fp32 and under bfloat16 autocast of the projected D, interleaved
 ``--repeats`` times in one process so that both see the same machine (paired medians and their ratio).
 """
@@ -25,8 +26,10 @@ import torch
 
 from training.augment import AugmentPipe
 from training.loss import GeneratorStep, StyleGAN2Loss
+from training.loss_dual import DualLoss
 from training.loss_projected import ProjectedLoss
 from training.networks import Discriminator, Generator, get_config
+from training.networks.dual import DualDiscriminator, dual_kwargs
 from training.networks.projected import ProjectedDiscriminator
 from training.precision import cpu_has_native_bf16
 
@@ -52,6 +55,9 @@ def bench(
     G = Generator(**cfg.generator_kwargs()).to(dev).train()
     if disc == "projected":
         D: torch.nn.Module = ProjectedDiscriminator(c_dim=cfg.c_dim, img_resolution=cfg.resolution).to(dev).train()
+    elif disc == "both":
+        projected_kwargs = dict(c_dim=cfg.c_dim, img_resolution=cfg.resolution, img_channels=3, kind="projected")
+        D = DualDiscriminator(**dual_kwargs(cfg.discriminator_kwargs(), projected_kwargs)).to(dev).train()
     else:
         D = Discriminator(**cfg.discriminator_kwargs()).to(dev).train()
     if channels_last:
@@ -61,20 +67,24 @@ def bench(
     pipe = AugmentPipe().to(dev)
     pipe.p.fill_(0.2)
     step_module = GeneratorStep(G)
-    loss: StyleGAN2Loss | ProjectedLoss
+    loss: StyleGAN2Loss | ProjectedLoss | DualLoss
     if disc == "projected":
         loss = ProjectedLoss(step_module, D, step_module, D, bf16=bf16)
+        loss.pl_mean = loss.pl_mean.to(dev)
     else:
+        residual = D.residual if isinstance(D, DualDiscriminator) else D
         loss = StyleGAN2Loss(
             step_module,
-            D,
+            residual,
             step_module,
-            D,
+            residual,
             augment_pipe=pipe,
             r1_gamma=0.0002 * cfg.resolution**2 / batch,
             pl_weight=pl_weight,
         )
-    loss.pl_mean = loss.pl_mean.to(dev)
+        loss.pl_mean = loss.pl_mean.to(dev)
+        if isinstance(D, DualDiscriminator):
+            loss = DualLoss(loss, ProjectedLoss(step_module, D.projected, step_module, D.projected, bf16=bf16))
     opt_G = torch.optim.Adam(G.parameters(), lr=0.002, betas=(0.0, 0.99))
     opt_D = torch.optim.Adam(D.parameters(), lr=0.002, betas=(0.0, 0.99))
     real = torch.rand(batch, 3, cfg.resolution, cfg.resolution, device=dev) * 2 - 1
@@ -150,7 +160,7 @@ def main() -> None:
     ap.add_argument("--d-reg-interval", type=int, default=16)
     ap.add_argument("--channels-last", action="store_true", help="channels-last memory format for G and D")
     ap.add_argument("--d-mapping-layers", type=int, default=None, help="override the config's D class mapping")
-    ap.add_argument("--disc", default="stylegan2", help="comma list of stylegan2,projected")
+    ap.add_argument("--disc", default="stylegan2", help="comma list of stylegan2,projected,both")
     ap.add_argument("--bf16", default="off", help="comma list of off,on (bf16 autocast of the projected D)")
     ap.add_argument("--repeats", type=int, default=1, help="interleaved repeats of every variant (paired medians)")
     ap.add_argument("--json", action="store_true")

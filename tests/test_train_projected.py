@@ -185,3 +185,54 @@ def test_model_card_marks_fid_gameable_only_when_d_saw_inception() -> None:
     }
     assert "gameable" not in model_card(meta, {**metrics, "fid_gameable": False}, "", "")
     assert "**FID 50.00** (gameable:" in model_card(meta, {**metrics, "fid_gameable": True}, "", "")
+
+
+def test_both_discriminators_train_side_by_side_resume_and_take_a_plain_runs_d(tmp_path: Path) -> None:
+    """``--disc both``: G answers to the residual D (with R1 and ADA) and the projected D; the pair snapshots and
+    resumes as one D, and a plain run's D becomes its residual D on transfer (the projected D starts fresh)."""
+    from training.dataset import prepare_dataset
+    from training.loop import run_training
+    from training.networks.dual import DualDiscriminator
+    from training.options import TrainingOptions
+    from training.ship import _saw_inception
+    from training.snapshot import build_networks, load_snapshot
+
+    data = tmp_path / "ccsn32.zip"
+    prepare_dataset(CCSN, data, resolution=32, max_images=4)
+    base = dict(
+        data=str(data),
+        outdir=str(tmp_path / "runs"),
+        config="tiny",
+        batch=4,
+        kimg=0.008,
+        tick_kimg=0.004,
+        snap_kimg=0,
+        metrics=[],
+        workers=0,
+        device="cpu",
+        bf16="off",
+        d_reg_interval=1,  # R1 on every step, so the short run shows it
+    )
+    plain = run_training(TrainingOptions(**base))  # type: ignore[arg-type]
+    plain_snap = plain.run_dir / "snapshot-0000000008.pt"
+    both = {**base, "disc": "both", "transfer_from": str(plain_snap), "transfer_parts": "G+D"}
+    first = run_training(TrainingOptions(**both))  # type: ignore[arg-type]
+    report = json.loads((first.run_dir / "transfer_report.json").read_text())
+    assert not report["networks"]["D"]["skipped"]
+    stats = [json.loads(line) for line in (first.run_dir / "stats.jsonl").read_text().splitlines()]
+    for s in stats:
+        for key in ("loss/G_residual", "loss/G_projected", "loss/D", "loss/D_projected", "loss/r1"):
+            assert math.isfinite(s[key]), (key, s)
+    snap = load_snapshot(first.run_dir / "snapshot-0000000008.pt")
+    assert snap.meta["D_kwargs"]["kind"] == "both" and _saw_inception(snap.meta["D_kwargs"])
+    assert any(k.startswith("residual.") for k in snap.D) and any(k.startswith("projected.") for k in snap.D)
+    assert not any(".layers." in k for k in snap.D)  # the Inception weights stay out of the snapshot
+    _, D, _ = build_networks(snap)
+    assert isinstance(D, DualDiscriminator)
+    d_report = report["networks"]["D"]  # every tensor of the plain D went into the residual D, none left over
+    assert len(d_report["copied"]) == len(load_snapshot(plain_snap).D) and not d_report["unused"]
+
+    second = run_training(TrainingOptions(**{**base, "disc": "both", "kimg": 0.012, "resume": str(first.run_dir)}))  # type: ignore[arg-type]
+    assert second.kimg == pytest.approx(0.012)
+    with pytest.raises(SkyassetError, match="--transfer-parts G\\+D"):  # a plain snapshot resumed as a pair
+        run_training(TrainingOptions(**{**base, "disc": "both", "kimg": 0.016, "resume": str(plain.run_dir)}))  # type: ignore[arg-type]

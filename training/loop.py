@@ -32,8 +32,10 @@ from training.augment import AdaController, AugmentPipe
 from training.dataset import ImageArchive
 from training.distributed import DistContext, InfiniteSampler, broadcast_object, init_distributed
 from training.loss import GeneratorStep, StyleGAN2Loss
+from training.loss_dual import DualLoss
 from training.loss_projected import ProjectedLoss
 from training.networks import Generator
+from training.networks.dual import DualDiscriminator
 from training.options import TrainingOptions, find_latest_snapshot, make_run_dir
 from training.precision import use_bf16
 from training.progress import save_fakes_grid, save_reals_grid
@@ -68,19 +70,23 @@ def _networks(opts: TrainingOptions, data: ImageArchive) -> tuple[dict[str, Any]
             f"{cfg.resolution} or pick a config of that resolution",
         )
     G_kwargs = cfg.generator_kwargs()
+    G_kwargs["c_dim"] = data.c_dim
+    projected: dict[str, Any] = dict(
+        c_dim=data.c_dim,
+        img_resolution=cfg.resolution,
+        img_channels=cfg.img_channels,
+        feature_weights=opts.disc_features,
+        feature_seed=opts.seed,
+        kind="projected",
+    )
+    residual = {**cfg.discriminator_kwargs(), "c_dim": data.c_dim}
     if opts.disc == "projected":
-        D_kwargs: dict[str, Any] = dict(
-            c_dim=data.c_dim,
-            img_resolution=cfg.resolution,
-            img_channels=cfg.img_channels,
-            feature_weights=opts.disc_features,
-            feature_seed=opts.seed,
-            kind="projected",
-        )
-    else:
-        D_kwargs = cfg.discriminator_kwargs()
-    G_kwargs["c_dim"] = D_kwargs["c_dim"] = data.c_dim
-    return G_kwargs, D_kwargs
+        return G_kwargs, projected
+    if opts.disc == "both":
+        from training.networks.dual import dual_kwargs
+
+        return G_kwargs, dual_kwargs(residual, projected)
+    return G_kwargs, residual
 
 
 def _adam(params: Any, lr: float, reg_interval: int | None) -> torch.optim.Adam:
@@ -141,7 +147,7 @@ class _Trainer:
     """What one optimisation step needs, built once per run."""
 
     nets: _Nets
-    loss: StyleGAN2Loss | ProjectedLoss
+    loss: StyleGAN2Loss | ProjectedLoss | DualLoss
     opt_G: torch.optim.Adam
     opt_D: torch.optim.Adam
     pipe: AugmentPipe | None
@@ -152,7 +158,7 @@ def _build_networks(
     opts: TrainingOptions, data: ImageArchive, dev: torch.device, run_dir: Path | None, log: _Logger
 ) -> _Nets:
     """Fresh networks (optionally with transferred weights), or the ones of the snapshot to resume."""
-    from training.networks import build_discriminator
+    from training.networks import build_discriminator, disc_kind
 
     G_kwargs, D_kwargs = _networks(opts, data)
     if opts.resume:
@@ -164,12 +170,17 @@ def _build_networks(
                 f"{snap_path} has c_dim {snap.meta['G_kwargs']['c_dim']} but "
                 f"the data has {data.c_dim} classes; use --transfer-from to change the classes",
             )
-        snap_disc = "projected" if snap.meta["D_kwargs"].get("kind") == "projected" else "stylegan2"
+        snap_disc = disc_kind(snap.meta["D_kwargs"])
         if snap_disc != opts.disc:
             raise SkyassetError(
                 "invalid_argument",
                 f"{snap_path} was trained with --disc {snap_disc}, not {opts.disc}; to keep its generator and "
-                f"start a {opts.disc} discriminator, use --transfer-from {snap_path} --transfer-parts G",
+                f"start a {opts.disc} discriminator, use --transfer-from {snap_path} --transfer-parts "
+                + (
+                    "G+D (its D becomes the pair's residual D)"
+                    if (opts.disc, snap_disc) == ("both", "stylegan2")
+                    else "G"
+                ),
             )
         G, D, G_ema = build_networks(snap, dev)
         nets = _Nets(
@@ -235,17 +246,24 @@ def _build_trainer(opts: TrainingOptions, nets: _Nets, data: ImageArchive, ctx: 
         return _Trainer(nets, loss, opt_G, opt_D, None, None)
     pipe = None
     ada = None
+    if opts.disc == "both" and ctx.distributed:
+        raise SkyassetError(
+            "invalid_argument",
+            "--disc both trains in one process (its losses call the two discriminators directly, outside "
+            "DistributedDataParallel): use one GPU, or --disc stylegan2 or projected across several",
+        )
     if opts.aug != "none":
         pipe = AugmentPipe().to(dev)
         pipe.p.fill_(nets.augment_p)
         if opts.aug == "ada":
             ada = AdaController(pipe, target=opts.ada_target, ada_kimg=opts.ada_kimg)
     gamma = opts.gamma if opts.gamma is not None else 0.0002 * data.resolution**2 / opts.batch
+    residual = D.residual if isinstance(D, DualDiscriminator) else D
     stylegan2_loss = StyleGAN2Loss(
         G_step,
-        D_train,
+        residual if isinstance(D, DualDiscriminator) else D_train,
         G_step_plain,
-        D,
+        residual,
         augment_pipe=pipe,
         ada=ada,
         r1_gamma=gamma,
@@ -253,10 +271,16 @@ def _build_trainer(opts: TrainingOptions, nets: _Nets, data: ImageArchive, ctx: 
         pl_weight=opts.pl_weight,
     )
     stylegan2_loss.pl_mean = torch.tensor(nets.pl_mean, device=dev)
+    training_loss: StyleGAN2Loss | DualLoss = stylegan2_loss
+    if isinstance(D, DualDiscriminator):
+        projected = ProjectedLoss(
+            G_step, D.projected, G_step_plain, D.projected, opts.style_mixing, bf16=use_bf16(opts.bf16, dev)
+        )
+        training_loss = DualLoss(stylegan2_loss, projected, projected_weight=opts.projected_weight)
     opt_G = _adam(G.parameters(), opts.lr, opts.g_reg_interval)
     opt_D = _adam(D.parameters(), opts.d_lr if opts.d_lr is not None else opts.lr, opts.d_reg_interval)
     _load_optimizers(nets.snap, opt_G, opt_D)
-    return _Trainer(nets, stylegan2_loss, opt_G, opt_D, pipe, ada)
+    return _Trainer(nets, training_loss, opt_G, opt_D, pipe, ada)
 
 
 def _load_optimizers(snap: Any, opt_G: torch.optim.Adam, opt_D: torch.optim.Adam) -> None:

@@ -25,7 +25,7 @@ MAX_WORKERS = 256
 LABELLED_METRICS = ("fid_per_class", "cond_acc", "cond_judge")  # metrics that ask the generator for classes
 
 AugmentMode = Literal["ada", "fixed", "none"]
-DiscKind = Literal["stylegan2", "projected"]
+DiscKind = Literal["stylegan2", "projected", "both"]
 Bf16Mode = Literal["auto", "on", "off"]
 SnapKind = Literal["full", "compact"]
 TransferParts = Literal["G+D", "G", "D"]
@@ -109,8 +109,13 @@ class TrainingOptions:
     disc: DiscKind = _option(
         "stylegan2",
         help="stylegan2: residual D with R1 and ADA; projected: patch discriminators on frozen Inception "
-        "features (hinge loss, DiffAugment, no R1, no ADA).",
+        "features (hinge loss, DiffAugment, no R1, no ADA); both: the two side by side, G answering to each.",
         refuse="disc {value!r}: use {one_of}",
+    )
+    projected_weight: float = _option(
+        0.5,
+        help="--disc both: the projected D's share of G's loss beside the residual D's (1).",
+        bound="non_negative",
     )
     disc_features: Literal["inception", "random"] = _option(
         "inception",

@@ -261,8 +261,10 @@ def _record_fid(bundle: Path, fid: float, num_gen: int, reference: str) -> None:
 
 
 def _saw_inception(D_kwargs: dict[str, Any]) -> bool:
-    from training.networks import is_projected
+    from training.networks import is_dual, is_projected
 
+    if is_dual(D_kwargs):
+        return _saw_inception(D_kwargs.get("projected", {}))
     return is_projected(D_kwargs) and D_kwargs.get("feature_weights", "inception") == "inception"
 
 

@@ -145,5 +145,14 @@ def transfer_into(
     if parts in ("G+D", "D"):
         if "D" not in states:
             raise SkyassetError("snapshot_invalid", f"{source} has no discriminator to transfer")
-        report.networks["D"] = splice_state(D, states["D"])
+        report.networks["D"] = splice_state(_d_target(D, states["D"]), states["D"])
     return report
+
+
+def _d_target(D: torch.nn.Module, source: dict[str, torch.Tensor]) -> torch.nn.Module:
+    """Where a source D goes: a single StyleGAN2 D into a pair's residual D (``--disc both`` from a plain run)."""
+    from training.networks.dual import DualDiscriminator
+
+    if isinstance(D, DualDiscriminator) and not any(name.startswith(("residual.", "projected.")) for name in source):
+        return D.residual
+    return D

@@ -22,8 +22,22 @@ def is_projected(D_kwargs: Any) -> bool:
     return isinstance(D_kwargs, dict) and D_kwargs.get("kind") == "projected"
 
 
+def is_dual(D_kwargs: Any) -> bool:
+    """True for the kwargs of a ``DualDiscriminator`` (``kind: 'both'``: residual and projected D side by side)."""
+    return isinstance(D_kwargs, dict) and D_kwargs.get("kind") == "both"
+
+
+def disc_kind(D_kwargs: Any) -> str:
+    """``stylegan2``, ``projected`` or ``both``: the ``--disc`` that built a D with these kwargs."""
+    return "both" if is_dual(D_kwargs) else "projected" if is_projected(D_kwargs) else "stylegan2"
+
+
 def discriminator_class(D_kwargs: Any) -> type[torch.nn.Module]:
     """The discriminator class that ``D_kwargs`` (from a config or a snapshot) builds."""
+    if is_dual(D_kwargs):
+        from training.networks.dual import DualDiscriminator
+
+        return DualDiscriminator
     if is_projected(D_kwargs):
         from training.networks.projected import ProjectedDiscriminator
 
@@ -43,7 +57,9 @@ __all__ = [
     "NetworkConfig",
     "SynthesisNetwork",
     "build_discriminator",
+    "disc_kind",
     "discriminator_class",
+    "is_dual",
     "is_projected",
     "get_config",
 ]
