@@ -176,7 +176,7 @@ def main() -> None:
         for c in args.config.split(",")
         for disc in args.disc.split(",")
         for bf16 in args.bf16.split(",")
-        if not (bf16 == "on" and (disc != "projected" or d != "cpu"))
+        if not (bf16 == "on" and (disc not in ("projected", "both") or d != "cpu"))
     ]
     speeds: dict[tuple[str, str, str, bool], list[float]] = {}
     for _ in range(args.repeats):
