@@ -115,15 +115,13 @@ def test_bf16_auto_follows_the_cpu_flags(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not CCSN.is_dir(), reason="CCSN photos not found at ../shared/datasets/ccsn")
-def test_projected_run_trains_snapshots_and_resumes(tmp_path: Path) -> None:
+def _tiny_run(tmp_path: Path) -> dict[str, object]:
+    """Options of an 8-image run of the tiny config on 4 CCSN photos at 32 px (the data prepared here)."""
     from training.dataset import prepare_dataset
-    from training.loop import run_training
-    from training.options import TrainingOptions
-    from training.snapshot import build_networks, load_snapshot
 
     data = tmp_path / "ccsn32.zip"
     prepare_dataset(CCSN, data, resolution=32, max_images=4)
-    base = dict(
+    return dict(
         data=str(data),
         outdir=str(tmp_path / "runs"),
         config="tiny",
@@ -134,9 +132,16 @@ def test_projected_run_trains_snapshots_and_resumes(tmp_path: Path) -> None:
         metrics=[],
         workers=0,
         device="cpu",
-        disc="projected",
         bf16="off",
     )
+
+
+def test_projected_run_trains_snapshots_and_resumes(tmp_path: Path) -> None:
+    from training.loop import run_training
+    from training.options import TrainingOptions
+    from training.snapshot import build_networks, load_snapshot
+
+    base = {**_tiny_run(tmp_path), "disc": "projected"}
     first = run_training(TrainingOptions(**base))  # type: ignore[arg-type]
     stats = [json.loads(line) for line in (first.run_dir / "stats.jsonl").read_text().splitlines()]
     assert [s["kimg"] for s in stats] == [0.004, 0.008]
@@ -190,29 +195,13 @@ def test_model_card_marks_fid_gameable_only_when_d_saw_inception() -> None:
 def test_both_discriminators_train_side_by_side_resume_and_take_a_plain_runs_d(tmp_path: Path) -> None:
     """``--disc both``: G answers to the residual D (with R1 and ADA) and the projected D; the pair snapshots and
     resumes as one D, and a plain run's D becomes its residual D on transfer (the projected D starts fresh)."""
-    from training.dataset import prepare_dataset
     from training.loop import run_training
     from training.networks.dual import DualDiscriminator
     from training.options import TrainingOptions
     from training.ship import _saw_inception
     from training.snapshot import build_networks, load_snapshot
 
-    data = tmp_path / "ccsn32.zip"
-    prepare_dataset(CCSN, data, resolution=32, max_images=4)
-    base = dict(
-        data=str(data),
-        outdir=str(tmp_path / "runs"),
-        config="tiny",
-        batch=4,
-        kimg=0.008,
-        tick_kimg=0.004,
-        snap_kimg=0,
-        metrics=[],
-        workers=0,
-        device="cpu",
-        bf16="off",
-        d_reg_interval=1,  # R1 on every step, so the short run shows it
-    )
+    base = {**_tiny_run(tmp_path), "d_reg_interval": 1}  # R1 on every step, so the short run shows it
     plain = run_training(TrainingOptions(**base))  # type: ignore[arg-type]
     plain_snap = plain.run_dir / "snapshot-0000000008.pt"
     both = {**base, "disc": "both", "transfer_from": str(plain_snap), "transfer_parts": "G+D"}
