@@ -26,7 +26,10 @@ overhead.
 Each patch's angle is chosen rather than drawn (:func:`_balance_turns`): of a few random angles, the one whose
 turned direction of detail best cancels its neighbours'. With angles drawn at random, a few streaky patches could
 still lean the view straight up one way by chance (30 of the 220 skies above the real skies' bias, worst 2.14);
-balanced, 3 are (worst 1.49, median 1.10 -> 1.06), for 0.03 s per sky.
+balanced, 3 are (worst 1.49, median 1.10 -> 1.06), for 0.03 s per sky. Four balanced layouts are tried, each
+painted small over the view straight up, and the one whose texture runs least one way there is kept
+(:func:`overhead_anisotropy`: any direction, not only the view's axes): then none of the 220 is above the real
+skies (worst 1.23, median 1.04), for about 0.04 s more.
 
 Only the layer's cloud detail is used: the dome keeps the band's own light from horizon to zenith, darkened
 towards the zenith where the sky is blue (:func:`deepen_zenith`), as a clear sky is.
@@ -44,7 +47,15 @@ from skyasset.assets.fill import smooth_columns
 from skyasset.assets.horizon import detect_horizon, sky_only
 from skyasset.assets.sphere import luminance, smoothstep
 
-__all__ = ["LAYER_VIEWS", "CAP_BLEND_DEG", "cloud_layer", "deepen_zenith", "fill_cap", "overlay_cloud_layer"]
+__all__ = [
+    "LAYER_VIEWS",
+    "CAP_BLEND_DEG",
+    "cloud_layer",
+    "deepen_zenith",
+    "fill_cap",
+    "overhead_anisotropy",
+    "overlay_cloud_layer",
+]
 
 Patch = tuple[float, float, float, int, float, float]  # (x, z) on the plane, angle, view, (du, dv) cut point
 
@@ -189,10 +200,55 @@ def _balance_turns(details: list[np.ndarray], layout: list[Patch], seed: int) ->
     return [(x, z, float(angles[n]), index, du, dv) for n, (x, z, _, index, du, dv) in enumerate(layout)]
 
 
+LAYOUT_TRIES = 4  # balanced layouts painted small and judged; the least directional one overhead is kept
+JUDGE_PX_PER_UNIT = 64.0  # plane pixels per layer height when layouts are judged (the view up: 128 for 90 degrees)
+JUDGE_REACH = 1.0  # the square of the plane judged: the 90 degree view straight up
+
+
+def overhead_anisotropy(texture: np.ndarray, px_per_unit: float, reach: float = JUDGE_REACH) -> float:
+    """How much the plane texture's detail over ``[-reach, reach]^2`` around its centre runs one way: the
+    coherence ``|sum(gx^2 - gy^2) + 2i sum(gx gy)| / sum(gx^2 + gy^2)`` of its gradients (0 for no direction,
+    1 for parallel lines; any direction counts, not only the view's axes), over the whole square plus half the
+    mean of its four quarters', so that two streaky quarters crossing each other do not pass as balanced."""
+    grey = np.asarray(texture, np.float32)
+    grey = grey.mean(axis=2) if grey.ndim == 3 else grey
+    centre, half = grey.shape[0] / 2.0, reach * px_per_unit
+    lo, hi = max(0, int(round(centre - half))), min(grey.shape[0], int(round(centre + half)))
+    gy, gx = np.gradient(grey[lo:hi, lo:hi])
+    along, across, energy = gx * gx - gy * gy, 2.0 * gx * gy, gx * gx + gy * gy
+
+    def coherence(rows: slice, cols: slice) -> float:
+        total = float(energy[rows, cols].sum())
+        return abs(complex(float(along[rows, cols].sum()), float(across[rows, cols].sum()))) / max(total, 1e-12)
+
+    mid = (hi - lo) // 2
+    quarters = [coherence(r, c) for r in (slice(0, mid), slice(mid, None)) for c in (slice(0, mid), slice(mid, None))]
+    return coherence(slice(None), slice(None)) + 0.5 * float(np.mean(quarters))
+
+
 def _plane_texture(details: list[np.ndarray], reach: float, px_per_unit: float, seed: int) -> np.ndarray:
-    """The plane square ``[-reach, reach]^2`` covered by the detail patches of :func:`_patch_layout`."""
-    layout = _balance_turns(details, _patch_layout(len(details), reach, seed), seed)
-    return _paint_patches(details, layout, reach, px_per_unit)
+    """The plane square ``[-reach, reach]^2`` covered by the detail patches of :func:`_patch_layout`: of
+    ``LAYOUT_TRIES`` balanced layouts, the one whose texture runs least one way overhead.
+
+    Balancing turns cancels each patch's direction against its neighbours', measured on its own window; the
+    painted sum can still lean one way (a few strong streaks where patches overlap): 3 of 220 default-model skies
+    kept a zenith bias above both real skies'. Judging whole painted layouts, small, catches what the per-patch
+    sums miss."""
+    layouts = [_balance_turns(details, _patch_layout(len(details), reach, s), s) for s in _layout_seeds(seed)]
+    if len(layouts) > 1:
+        scale = JUDGE_PX_PER_UNIT / px_per_unit
+        small = [cv2.resize(d, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for d in details]
+        scores = [
+            overhead_anisotropy(_paint_patches(small, layout, JUDGE_REACH, JUDGE_PX_PER_UNIT), JUDGE_PX_PER_UNIT)
+            for layout in layouts
+        ]
+        layouts = [layouts[int(np.argmin(scores))]]
+    return _paint_patches(details, layouts[0], reach, px_per_unit)
+
+
+def _layout_seeds(seed: int) -> list[int]:
+    """The seeds of the layouts tried: the first is ``seed`` itself (a single try is the layout of old)."""
+    return [(seed + 7919 * k) % 2**32 for k in range(max(1, LAYOUT_TRIES))]
 
 
 def _paint_patches(
