@@ -140,6 +140,9 @@ class _Nets:
     augment_p: float = 0.0
     pl_mean: float = 0.0
     frozen_noise: list[torch.nn.Parameter] = field(default_factory=list)
+    # The EMA ramp-up keeps an early G_ema from holding a random G; a G_ema transferred from a trained model is
+    # already an average, and capping its half-life at 5% of this run's images made it follow G step by step.
+    ema_rampup: bool = True
 
 
 @dataclass
@@ -193,6 +196,7 @@ def _build_networks(
             cur_nimg=int(round(snap.kimg * 1000)),
             augment_p=float(snap.meta.get("augment_p", opts.augment_p)),
             pl_mean=float(snap.meta.get("pl_mean", 0.0)),
+            ema_rampup=bool(snap.meta.get("ema_rampup", True)),
         )
         log.line(f"resuming from {snap_path} at {snap.kimg:.3f} kimg ({snap.kind} snapshot)")
     else:
@@ -208,7 +212,10 @@ def _build_networks(
             log.line(report.summary())
             if run_dir is not None:
                 report.write(run_dir / "transfer_report.json")
-        nets = _Nets(G, D, G_ema, G_kwargs, D_kwargs, augment_p=opts.augment_p)
+        trained_g = bool(opts.transfer_from) and opts.transfer_parts != "D"
+        nets = _Nets(G, D, G_ema, G_kwargs, D_kwargs, augment_p=opts.augment_p, ema_rampup=not trained_g)
+        if trained_g:
+            log.line("G_ema transferred from a trained model: no EMA ramp-up (full half-life from the start)")
     if opts.noise == "none":
         _zero_noise(nets.G, nets.G_ema)
     if opts.noise == "low":  # noise for layout variety at coarse layers, none where it would speckle
@@ -347,7 +354,7 @@ def _update_ema(opts: TrainingOptions, nets: _Nets, cur_nimg: int) -> None:
     ema_kimg = opts.ema_kimg if opts.ema_kimg is not None else opts.batch * 10 / 32
     with torch.no_grad():
         ema_nimg = ema_kimg * 1000
-        if opts.ema_rampup is not None:
+        if opts.ema_rampup is not None and nets.ema_rampup:
             ema_nimg = min(ema_nimg, cur_nimg * opts.ema_rampup)
         beta = 0.5 ** (opts.batch / max(ema_nimg, 1e-8))
         for p_ema, p in zip(nets.G_ema.parameters(), nets.G.parameters(), strict=True):
@@ -439,6 +446,7 @@ def _write_snapshot(
         "classes": data.classes,
         "augment_p": float(trainer.pipe.p) if trainer.pipe is not None else 0.0,
         "pl_mean": float(trainer.loss.pl_mean),
+        "ema_rampup": nets.ema_rampup,
         "config": opts.config,
         "dataset": str(opts.data),
         "training_options": opts.to_json(),
