@@ -178,6 +178,42 @@ def test_cond_judge_on_its_own_held_out_photos_is_its_held_out_accuracy(
         compute_metrics(["cond_judge"], MetricContext(Wrong(), archive, num_gen=4, judge=path))  # type: ignore[arg-type]
 
 
+def test_fd_judge_per_class_finds_the_class_that_lost_its_variety(
+    trained_judge: tuple[Path, dict], colour_archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A "generator" returning the archive's own photos by class scores about 0 and spread 1 in every class; the
+    same with one class's photos all one photo keeps the others and shows that class far off, its spread near 0."""
+    monkeypatch.setenv("SKYASSET_CACHE", str(tmp_path / "cache"))
+    path, _ = trained_judge
+    archive = ImageArchive(colour_archive)
+    images, labels = archive_images_subset(archive, np.arange(len(archive.labels))), np.asarray(archive.labels)
+
+    class Replay:  # seed i -> photo i, the class asked for checked
+        c_dim = len(CODES)
+
+        def __init__(self, collapse: int | None) -> None:
+            self.images = images.copy()
+            if collapse is not None:
+                self.images[labels == collapse] = images[np.flatnonzero(labels == collapse)[0]]
+
+        def generate(self, seeds: np.ndarray, classes: np.ndarray) -> np.ndarray:
+            assert np.array_equal(classes, labels[seeds])
+            return self.images[seeds]
+
+    class Ctx(MetricContext):
+        def gen_classes(self, n: int) -> np.ndarray:
+            return labels[:n]
+
+    same = compute_metrics(["fd_judge_per_class"], Ctx(Replay(None), archive, num_gen=len(labels), judge=path))  # type: ignore[arg-type]
+    assert same["spread_judge"] == pytest.approx(1.0)
+    for code in CODES:
+        assert abs(same[f"fd_judge/{code}"]) < 1e-3 and same[f"spread_judge/{code}"] == pytest.approx(1.0)
+    lost = compute_metrics(["fd_judge_per_class"], Ctx(Replay(2), archive, num_gen=len(labels), judge=path))  # type: ignore[arg-type]
+    # the judge's features of a flat-colour class vary little, so distances are small; the others stay at 0
+    assert lost["spread_judge/Ns"] < 0.05 and lost["fd_judge/Ns"] > 1e6 * max(same["fd_judge/Ns"], 1e-20)
+    assert all(lost[f"fd_judge/{c}"] == pytest.approx(same[f"fd_judge/{c}"], abs=1e-6) for c in ("Ci", "Cu", "St"))
+
+
 def test_memorisation_grid_of_a_tiny_generator(
     trained_judge: tuple[Path, dict], colour_archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -154,7 +154,10 @@ def metrics_cmd(
     snapshot: Annotated[Path | None, typer.Option(help="Snapshot to evaluate (its G_ema).")] = None,
     bundle: Annotated[Path | None, typer.Option(help="Exported bundle to evaluate (ONNX Runtime).")] = None,
     metrics: Annotated[
-        str, typer.Option(help="Comma list: fid,kid,fid_per_class,cond_acc,swd,fd_judge,cond_judge ('' = none)")
+        str,
+        typer.Option(
+            help="Comma list: fid,kid,fid_per_class,cond_acc,swd,fd_judge,fd_judge_per_class,cond_judge ('' = none)"
+        ),
     ] = "fid",
     num_gen: Annotated[int, typer.Option("--num-gen", help="Generated images.")] = 5000,
     halves: Annotated[

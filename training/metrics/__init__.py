@@ -208,6 +208,13 @@ def _fd_judge(ctx: MetricContext) -> dict[str, float]:
     return fd_judge(ctx)
 
 
+@register_metric("fd_judge_per_class")
+def _fd_judge_per_class(ctx: MetricContext) -> dict[str, float]:
+    from training.metrics.judge import fd_judge_per_class
+
+    return fd_judge_per_class(ctx)
+
+
 @register_metric("cond_judge")
 def _cond_judge(ctx: MetricContext) -> dict[str, float]:
     from training.metrics.judge import cond_judge

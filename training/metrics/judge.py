@@ -407,6 +407,28 @@ def fd_judge(ctx: MetricContext) -> dict[str, float]:
     return {"fd_judge": fid_from_features(real, gen)}
 
 
+def fd_judge_per_class(ctx: MetricContext) -> dict[str, float]:
+    """``fd_judge/<code>``: each class's generated images (the main sample's, by requested class) against the real
+    photos of that class, in the judge's features; ``spread_judge`` and ``spread_judge/<code>``: the trace of the
+    generated features' covariance over the real ones' (below 1: less varied than the photos; above: more, as
+    off-distribution faults make it). Where fd_judge is high, these say which classes hold it and whether
+    variety is lost or added. A class with fewer than 2 images of either kind is left out."""
+    real, _ = _ctx_real(ctx)
+    classes, gen, _ = _ctx_gen(ctx)
+    labels = np.asarray(ctx.archive.labels)
+    out = {"spread_judge": _spread(gen) / max(_spread(real), 1e-12)}
+    for k, code in enumerate(_ctx_judge(ctx).codes):
+        g, r = gen[classes == k], real[labels == k]
+        if len(g) >= 2 and len(r) >= 2:
+            out[f"fd_judge/{code}"] = fid_from_features(r, g)
+            out[f"spread_judge/{code}"] = _spread(g) / max(_spread(r), 1e-12)
+    return out
+
+
+def _spread(features: np.ndarray) -> float:
+    return float(np.trace(np.atleast_2d(np.cov(features, rowvar=False))))
+
+
 def cond_judge_from_images(judge: Judge, images: np.ndarray, classes: np.ndarray) -> dict[str, float]:
     """``cond_judge`` (share of ``images`` the judge puts in ``classes``), ``cond_judge_bal``, ``cond_judge/<code>``."""
     _, pred = judge.run(images)
