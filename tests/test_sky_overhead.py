@@ -254,3 +254,29 @@ def test_band_repeat_sees_clouds_drawn_again_and_not_the_lights_layout() -> None
     rows = np.arange(256, dtype=np.float32)[:, None, None]
     layers = (0.2 * np.sin(rows * 1.3)).astype(np.float32)  # level bands of cloud, fine in elevation
     assert SKY_MEASURES["band_repeat"](np.clip(fresh + layers, 0.0, 1.0)) < 0.1
+
+
+def test_ring_edge_sees_a_band_ending_at_one_elevation_all_round() -> None:
+    """A band of cloud ending at 35 degrees all round (a ring at 45 degrees) scores far above the same band whose
+    top wanders by 15 degrees round the sky, and above a sky that only brightens smoothly towards the horizon or
+    holds random clouds; the two real CC0 skies score 1.8 and 2.6."""
+    from skyasset.assets.metrics import ring_edge
+
+    h, w = 512, 1024
+    elevation = (90.0 - (np.arange(h) + 0.5) / h * 180.0)[:, None]
+    azimuth = (np.arange(w) + 0.5) / w * 2.0 * np.pi
+    smooth = np.clip(0.35 + 0.4 * np.exp(-np.maximum(elevation, 0.0) / 20.0), 0.0, 1.0) + np.zeros((1, w))
+    rng = np.random.default_rng(0)
+    clouds = cv2.GaussianBlur(rng.random((h, w)).astype(np.float32), (0, 0), 6.0)
+    clouds = 0.3 * (clouds - clouds.mean()) / clouds.std()
+
+    def sky(top: np.ndarray | float) -> np.ndarray:
+        band = (elevation < top) & (elevation > 0)
+        grey = np.clip(smooth + 0.2 * band + clouds * 0.2, 0.0, 1.0)
+        return np.repeat(grey[..., None], 3, axis=2).astype(np.float32)
+
+    ring = ring_edge(sky(35.0))
+    wavy = ring_edge(sky(35.0 + 15.0 * np.sin(3.0 * azimuth)[None, :]))
+    plain = ring_edge(sky(-1.0))
+    assert ring > 20.0 and ring > 4.0 * wavy and wavy > plain, (ring, wavy, plain)
+    assert plain < 2.0

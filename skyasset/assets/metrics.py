@@ -184,6 +184,27 @@ def repeat_correlation(
     return float(auto[best] / auto[0]), float(turns[best])
 
 
+RING_BAND_DEG = (12.0, 70.0)  # elevations searched for a ring: above the horizon's haze, below the zenith
+
+
+def ring_edge(equirect: np.ndarray, *, band: tuple[float, float] = RING_BAND_DEG, smooth_deg: float = 6.0) -> float:
+    """The strongest edge that runs all round the sky at one elevation, in 1/255 of luminance per degree.
+
+    Seen at 45 degrees, an edge at one elevation everywhere (a band of cloud whose tops end at the same height all
+    round, under a different dome) is a ring or funnel around the viewer. The sky, at one pixel per degree, minus
+    a blur of ``smooth_deg`` along the elevation (the sky's slow change from horizon to zenith is no edge), is
+    differentiated along the elevation; at each elevation the gradient is averaged round the sky, where edges of
+    single clouds cancel and a ring adds up; the largest average over ``band`` is the score.
+    """
+    e = _grey(_as_float(equirect))
+    grid = cv2.resize(e.astype(np.float32), (360, 180), interpolation=cv2.INTER_AREA)[:90]  # elevation 90 .. 0
+    detail = grid - cv2.GaussianBlur(grid, (0, 0), sigmaX=0.1, sigmaY=smooth_deg, borderType=cv2.BORDER_REFLECT)
+    across = np.abs(np.diff(detail, axis=0).mean(axis=1))  # between rows k and k + 1: elevation 89 - k
+    elevation = 89.0 - np.arange(len(across))
+    inside = (elevation >= band[0]) & (elevation <= band[1])
+    return float(across[inside].max() * 255.0) if inside.any() else 0.0
+
+
 def sky_detail_share(
     equirect: np.ndarray, *, min_elevation: float = 45.0, tile_degrees: float = 10.0, threshold: float = 0.01
 ) -> float:
