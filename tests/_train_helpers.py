@@ -11,6 +11,23 @@ from PIL import Image
 CCSN = Path(__file__).resolve().parents[1].parent / "shared/datasets/ccsn"
 
 
+def tiny_run_options(data: Path, outdir: Path) -> dict[str, object]:
+    """Options of an 8-image CPU run of the tiny config on the archive ``data`` (fp32, no metrics, 2 ticks)."""
+    return dict(
+        data=str(data),
+        outdir=str(outdir),
+        config="tiny",
+        batch=4,
+        kimg=0.008,
+        tick_kimg=0.004,
+        snap_kimg=0,
+        metrics=[],
+        workers=0,
+        device="cpu",
+        bf16="off",
+    )
+
+
 def write_photo(path: Path, seed: int, size: tuple[int, int] = (48, 40)) -> None:
     """A small random-noise RGB photo (distinct bytes per seed)."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from tests._train_helpers import one_torch_thread, write_photo  # noqa: E402, F401
+from tests._train_helpers import one_torch_thread, tiny_run_options, write_photo  # noqa: E402, F401
 
 
 def _tiny_options(tmp_path: Path) -> dict[str, object]:
@@ -22,19 +22,7 @@ def _tiny_options(tmp_path: Path) -> dict[str, object]:
         write_photo(source / ("Cu" if n % 2 else "St") / f"{n}.png", seed=n)
     data = tmp_path / "tiny.zip"
     prepare_dataset(source, data, resolution=32)
-    return dict(
-        data=str(data),
-        outdir=str(tmp_path / "runs"),
-        config="tiny",
-        batch=4,
-        kimg=0.008,
-        tick_kimg=0.004,
-        snap_kimg=0,
-        metrics=[],
-        workers=0,
-        device="cpu",
-        bf16="off",
-    )
+    return tiny_run_options(data, tmp_path / "runs")
 
 
 def _moved(ema_rampup: bool) -> float:

