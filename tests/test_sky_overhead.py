@@ -280,3 +280,29 @@ def test_ring_edge_sees_a_band_ending_at_one_elevation_all_round() -> None:
     plain = ring_edge(sky(-1.0))
     assert ring > 20.0 and ring > 4.0 * wavy and wavy > plain, (ring, wavy, plain)
     assert plain < 2.0
+
+
+def test_ring_excess_reads_rings_not_busy_clouds() -> None:
+    """Busy clouds with no ring score ring_edge well above a calm sky's but ring_excess near 1; a band ending at
+    one elevation all round scores ring_excess far above 1, and well above the same band with its top wandering."""
+    from skyasset.assets.metrics import ring_edge, ring_excess
+
+    h, w = 512, 1024
+    elevation = (90.0 - (np.arange(h) + 0.5) / h * 180.0)[:, None]
+    azimuth = (np.arange(w) + 0.5) / w * 2.0 * np.pi
+    smooth = np.clip(0.35 + 0.4 * np.exp(-np.maximum(elevation, 0.0) / 20.0), 0.0, 1.0) + np.zeros((1, w))
+    rng = np.random.default_rng(1)
+    busy = cv2.GaussianBlur(rng.random((h, w)).astype(np.float32), (0, 0), 10.0)
+    busy = 0.25 * (busy - busy.mean()) / busy.std()
+
+    def sky(top: np.ndarray | float, clouds: np.ndarray) -> np.ndarray:
+        band = (elevation < top) & (elevation > 0)
+        grey = np.clip(smooth + 0.15 * band + clouds, 0.0, 1.0)
+        return np.repeat(grey[..., None], 3, axis=2).astype(np.float32)
+
+    no_ring = sky(-1.0, busy)
+    assert ring_edge(no_ring) > 2.0 * ring_edge(sky(-1.0, 0.1 * busy))
+    assert 0.6 < ring_excess(no_ring) < 1.5
+    ring = ring_excess(sky(35.0, busy))
+    wavy = ring_excess(sky(35.0 + 15.0 * np.sin(3.0 * azimuth)[None, :], busy))
+    assert ring > 2.5 and ring > 1.8 * wavy, (ring, wavy)

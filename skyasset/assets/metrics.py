@@ -17,6 +17,8 @@ __all__ = [
     "unique_pixel_share",
     "period_correlation",
     "repeat_correlation",
+    "ring_edge",
+    "ring_excess",
     "sky_detail_share",
 ]
 
@@ -187,6 +189,20 @@ def repeat_correlation(
 RING_BAND_DEG = (12.0, 70.0)  # elevations searched for a ring: above the horizon's haze, below the zenith
 
 
+def _one_degree_grid(equirect: np.ndarray) -> np.ndarray:
+    """The sky's grey at one pixel per degree, ``[180, 360]``, row 0 at the zenith."""
+    return cv2.resize(_grey(_as_float(equirect)).astype(np.float32), (360, 180), interpolation=cv2.INTER_AREA)
+
+
+def _ring_score(grid: np.ndarray, band: tuple[float, float], smooth_deg: float) -> float:
+    upper = grid[:90]  # elevation 90 .. 0
+    detail = upper - cv2.GaussianBlur(upper, (0, 0), sigmaX=0.1, sigmaY=smooth_deg, borderType=cv2.BORDER_REFLECT)
+    across = np.abs(np.diff(detail, axis=0).mean(axis=1))  # between rows k and k + 1: elevation 89 - k
+    elevation = 89.0 - np.arange(len(across))
+    inside = (elevation >= band[0]) & (elevation <= band[1])
+    return float(across[inside].max() * 255.0) if inside.any() else 0.0
+
+
 def ring_edge(equirect: np.ndarray, *, band: tuple[float, float] = RING_BAND_DEG, smooth_deg: float = 6.0) -> float:
     """The strongest edge that runs all round the sky at one elevation, in 1/255 of luminance per degree.
 
@@ -195,14 +211,38 @@ def ring_edge(equirect: np.ndarray, *, band: tuple[float, float] = RING_BAND_DEG
     a blur of ``smooth_deg`` along the elevation (the sky's slow change from horizon to zenith is no edge), is
     differentiated along the elevation; at each elevation the gradient is averaged round the sky, where edges of
     single clouds cancel and a ring adds up; the largest average over ``band`` is the score.
+
+    The average of 360 columns does not cancel single clouds fully: a busy sky scores several units with no ring
+    at all (:func:`ring_excess` divides that part out).
     """
-    e = _grey(_as_float(equirect))
-    grid = cv2.resize(e.astype(np.float32), (360, 180), interpolation=cv2.INTER_AREA)[:90]  # elevation 90 .. 0
-    detail = grid - cv2.GaussianBlur(grid, (0, 0), sigmaX=0.1, sigmaY=smooth_deg, borderType=cv2.BORDER_REFLECT)
-    across = np.abs(np.diff(detail, axis=0).mean(axis=1))  # between rows k and k + 1: elevation 89 - k
-    elevation = 89.0 - np.arange(len(across))
-    inside = (elevation >= band[0]) & (elevation <= band[1])
-    return float(across[inside].max() * 255.0) if inside.any() else 0.0
+    return _ring_score(_one_degree_grid(equirect), band, smooth_deg)
+
+
+RING_SECTORS = 12  # the null's sectors round the sky (30 degrees each)
+RING_SHIFT_DEG = 8  # each sector moved up or down by at most this much
+RING_NULL_DRAWS = 6
+
+
+def ring_excess(equirect: np.ndarray, *, band: tuple[float, float] = RING_BAND_DEG, smooth_deg: float = 6.0) -> float:
+    """:func:`ring_edge` over what the same clouds score without a ring: about 1 for no ring, more for a ring.
+
+    ``ring_edge`` of a generated sky mostly reads how busy its clouds are: the average round the sky of a texture
+    with few independent clouds across it is far from zero at some elevation, and the largest of 58 elevations
+    is taken. The null keeps every cloud and breaks every ring: the sky cut into ``RING_SECTORS`` sectors, each
+    moved up or down by a random whole number of degrees up to ``RING_SHIFT_DEG`` (a ring at one elevation is
+    spread over 17 degrees). The score is ``ring_edge`` over the null's mean over ``RING_NULL_DRAWS`` fixed draws.
+    """
+    grid = _one_degree_grid(equirect)
+    rng = np.random.default_rng(0)
+    width = grid.shape[1] // RING_SECTORS
+    nulls = []
+    for _ in range(RING_NULL_DRAWS):
+        moved = grid.copy()
+        for k, shift in enumerate(rng.integers(-RING_SHIFT_DEG, RING_SHIFT_DEG + 1, RING_SECTORS)):
+            block = slice(k * width, (k + 1) * width)
+            moved[:, block] = np.roll(grid[:, block], int(shift), axis=0)
+        nulls.append(_ring_score(moved, band, smooth_deg))
+    return _ring_score(grid, band, smooth_deg) / max(float(np.mean(nulls)), 1e-6)
 
 
 def sky_detail_share(

@@ -10,7 +10,9 @@ generated skies and real panoramas are scored the same way (``skyasset bench sky
   0.9 it correlated the whole band at 60, 120 and 180 degrees, which mostly read the light's large-scale layout
   (a dark cloud mass on one side and another across scored 0.4, as high as a contrail drawn twice). ``ring_edge``
   (:func:`skyasset.assets.metrics.ring_edge`): an edge at one elevation all round, which reads as a ring or
-  funnel around the viewer at 45 degrees.
+  funnel around the viewer at 45 degrees; ``ring_excess`` (:func:`skyasset.assets.metrics.ring_excess`), the
+  same over what the sky's clouds score with every ring broken (about 1: no ring; ``ring_edge`` alone mostly
+  reads how busy the clouds are).
 - The sun (:mod:`skyasset.assets.sun_measures`), for a generated sky whose sun is decided as ``skyasset generate``
   decides it: ``hdr_hot_spots`` (separate regions far brighter than the sky in the HDR) and
   ``sun_disagreement_deg`` (between the sidecar, the PNG's visible sun and the HDR's).
@@ -25,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 
 from skyasset.assets.horizon_metrics import dark_blob_share, display_from_radiance, ground_smear, horizon_step
-from skyasset.assets.metrics import repeat_correlation, ring_edge
+from skyasset.assets.metrics import repeat_correlation, ring_edge, ring_excess
 from skyasset.assets.overhead import directional_bias, straight_seam_score, zenith_view
 
 __all__ = ["SKY_MEASURES", "display_from_radiance", "score_sky", "score_sun"]
@@ -51,6 +53,7 @@ SKY_MEASURES: dict[str, Callable[[np.ndarray], float]] = {
     "ground_smear": ground_smear,
     "band_repeat": _band_repeat,
     "ring_edge": ring_edge,
+    "ring_excess": ring_excess,
 }
 """Name -> measure of a display equirect ``[H, 2H, 3]`` float32 in [0, 1]."""
 
