@@ -65,7 +65,9 @@ def _columns(width: int, canvas_width: int, side: int, cols: slice) -> slice:
     return slice(to_eq(cols.start), to_eq(cols.stop))
 
 
-def test_a_tree_line_on_the_canvas_horizon_is_filled_and_a_grey_cloud_base_is_kept() -> None:
+def test_a_tree_line_on_the_canvas_horizon_is_filled_and_a_grey_cloud_base_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     canvas, tree, cloud = _canvas_with_tree_line()
     pano = assemble_native(canvas, 768)
     assert dark_blob_share(pano) < 0.002
@@ -73,12 +75,26 @@ def test_a_tree_line_on_the_canvas_horizon_is_filled_and_a_grey_cloud_base_is_ke
     trees = band[:, _columns(768, canvas.shape[1], 64, tree)]
     # Nothing in the tree's columns is as dark as a tree any more: the sky around it continues there.
     assert luminance(trees).min() > 0.45, luminance(trees).min()
-    # The grey cloud base (5-9 degrees up) is still there, its own colour.
-    base = _band_of(pano, 5.5, 7.5)[:, _columns(768, canvas.shape[1], 64, cloud)]
-    np.testing.assert_allclose(np.median(base.reshape(-1, 3), axis=0), CLOUD_BASE, atol=0.05)
+    # The grey cloud base (2-5 degrees up, where the squashed canvas lays it) is left alone by the fill, which
+    # changes the tree's columns: the same panorama without the fill differs there and only there.
+    monkeypatch.setattr("skyasset.assets.native.fill_ground_blobs", lambda upper: upper)
+    unfilled = assemble_native(canvas, 768)
+    low = _band_of(pano, 0.0, 12.0)
+    low_unfilled = _band_of(unfilled, 0.0, 12.0)
+    columns = _columns(768, canvas.shape[1], 64, cloud)
+    assert np.abs(low[:, columns] - low_unfilled[:, columns]).max() < 0.02
+    assert (
+        np.abs(
+            low[:, _columns(768, canvas.shape[1], 64, tree)] - low_unfilled[:, _columns(768, canvas.shape[1], 64, tree)]
+        ).max()
+        > 0.2
+    )
+    # ... and it still shows, greyer than the sky beside it.
+    beside = _columns(768, canvas.shape[1], 64, slice(cloud.start - 40, cloud.start - 16))
+    assert luminance(low[:, columns]).min() < luminance(low[:, beside]).min() - 0.03
     # Without detection (views known to be all sky) nothing is painted out: the blob stays and is measured.
     kept = assemble_native(canvas[:48], 768, NativeOptions(detect=False))
-    assert dark_blob_share(kept) > 0.02
+    assert dark_blob_share(kept) > 0.01  # squashed (as the canvas is laid) the tree spans 1.5-2.5 degrees
 
 
 def test_ring_keeps_its_band_clean_and_its_ground_smooth() -> None:
@@ -226,7 +242,8 @@ def test_a_second_fill_pass_takes_the_grey_rim_a_filled_blob_leaves(
     """The bundled model's skies (ONNX Runtime) that kept 3-5% of their 0-10 degree band as blobs after one pass:
     filling a blob raised the sky level beside it, under which grey haze then counted as ground. Measured
     without the aerial haze that comes after the fill, which pales what one pass leaves below the measure's
-    threshold: the fill must hold without it."""
+    threshold: the fill must hold without it. The canvas is laid unsquashed, as when these skies were found: laid
+    1.6 times flatter, as the product lays it now, none of 160 default-model skies keeps a rim after one pass."""
     from skyasset import pipeline
     from skyasset.assets import ground_blobs, native
     from skyasset.generator import SkyGenerator
@@ -235,6 +252,8 @@ def test_a_second_fill_pass_takes_the_grey_rim_a_filled_blob_leaves(
     gen = SkyGenerator(None)
     source = sky_source(gen, "native", cloud, seed, psi=0.7)
     monkeypatch.setattr(native, "haze_low_sky", lambda sky: sky)
+    monkeypatch.setattr(native, "CANVAS_SQUASH", 1.0)
+    monkeypatch.setattr(native, "ROW_WANDER", 1.0)
 
     def share() -> float:
         return dark_blob_share(

@@ -75,8 +75,11 @@ def test_a_20_degree_hill_is_measured_then_lowered_away_and_cloud_base_and_storm
 ) -> None:
     from skyasset.assets import native
 
-    # The fill is judged on its own: the aerial haze after it pales the lowest 12 degrees of every sky alike.
+    # The fill is judged on its own: the aerial haze after it pales the lowest 12 degrees of every sky alike; and
+    # on the canvas laid unsquashed, one degree per row, so the hill stands 20 degrees tall.
     monkeypatch.setattr(native, "haze_low_sky", lambda sky: sky)
+    monkeypatch.setattr(native, "CANVAS_SQUASH", 1.0)
+    monkeypatch.setattr(native, "ROW_WANDER", 1.0)
     canvas, hill, base, storm = _canvas()
     # Without detection nothing is painted out: the measure sees the hill (it used to stop at 12 degrees).
     kept = assemble_native(canvas[:HORIZON], 768, NativeOptions(detect=False))

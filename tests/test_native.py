@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from skyasset.api import generate
 from skyasset.assets.metrics import period_correlation, wrap_seam_score
-from skyasset.assets.native import NativeOptions, assemble_native, canvas_horizon
+from skyasset.assets.native import NativeOptions, assemble_native, canvas_horizon, canvas_scales, row_scales
 from skyasset.assets.panorama import assemble_panorama
 from skyasset.bundle import load_bundle
 from skyasset.cli.app import app
@@ -137,17 +137,30 @@ def test_native_panorama_puts_tile_zero_at_the_centre_and_the_horizon_on_the_hor
 
 
 def test_native_panorama_reaches_as_high_as_its_cylinder_says() -> None:
-    """A canvas H tall with its horizon at the bottom spans atan(H / f) above the horizon, f = W / (2 pi)."""
+    """A canvas H tall with its horizon at the bottom spans atan(H / (s f)) above the horizon at each longitude,
+    f = W / (2 pi) and s the canvas's vertical scale there, which wanders round the sky by ROW_WANDER."""
     side = 64
     canvas = np.full((side, side * TILES, 3), 0.5, np.float32)
     canvas[:2] = 1.0  # a bright line along the canvas's top edge
     pano = assemble_native(canvas, 1024, NativeOptions(detect=False, top_feather=0.02))
-    top = math.degrees(math.atan(side / (side * TILES / (2 * math.pi))))
-    h = pano.shape[0]
-    profile = pano[: h // 2, :, 0].mean(axis=1)
-    row = int(np.argmax(profile))
-    elevation = 90.0 - (row + 0.5) / (h / 2) * 90.0
-    assert elevation == pytest.approx(top, abs=1.5)
+    h, w = pano.shape[:2]
+    longitude = ((np.arange(w) + 0.5) / w - 0.5) * 2.0 * math.pi
+    expected = np.degrees(np.arctan(side / (side * TILES / (2 * math.pi) * canvas_scales(canvas, longitude))))
+    bright = pano[: h // 2, :, 0] > 0.6  # the line, and the cap above it filled with its colour
+    rows = h // 2 - 1 - np.argmax(bright[::-1], axis=0)  # each column's lowest bright row: the line
+    elevation = 90.0 - (rows + 0.5) / (h / 2) * 90.0
+    assert np.abs(elevation - expected).max() < 1.5
+    assert np.ptp(expected) > 5.0  # the canvas's top is no circle round the viewer
+
+
+def test_row_scales_span_their_range_smoothly_and_go_round() -> None:
+    longitude = np.linspace(-math.pi, math.pi, 3601)
+    scales = row_scales(longitude, seed=3, wander=1.3)
+    assert scales.min() == pytest.approx(1 / 1.3, rel=1e-3) and scales.max() == pytest.approx(1.3, rel=1e-3)
+    assert scales[0] == pytest.approx(scales[-1])  # periodic: no step where the panorama's ends meet
+    assert np.abs(np.diff(np.log(scales))).max() < 0.01  # no jumps: at most 4 cycles round the sky
+    np.testing.assert_array_equal(scales, row_scales(longitude, seed=3, wander=1.3))
+    assert not np.allclose(scales, row_scales(longitude, seed=4, wander=1.3))
 
 
 def test_native_panorama_is_seamless_and_has_no_period() -> None:

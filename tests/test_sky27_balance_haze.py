@@ -178,3 +178,34 @@ def test_haze_takes_the_hard_line_off_a_deep_blue_horizon(method: str, monkeypat
     monkeypatch.setattr(ring, "haze_low_sky", lambda sky: sky)
     plain = horizon_step(assemble())
     assert hazed < 1.07 and hazed < 0.8 * plain, (hazed, plain)
+
+
+def _fine_checker_plane(size: int = 600) -> np.ndarray:
+    """A plane of one-pixel squares, +-1: any footprint of several pixels averages it to about 0."""
+    rows, cols = np.mgrid[0:size, 0:size]
+    return np.repeat((((rows + cols) % 2) * 2.0 - 1.0)[..., None], 3, axis=2).astype(np.float32)
+
+
+@pytest.mark.parametrize("taps", [dome.RADIAL_TAPS, 1])
+def test_the_plane_is_averaged_along_the_line_of_sight_near_the_horizon(
+    taps: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Low down a pixel spans a dozen plane pixels in depth; one sample of a fine texture there is noise (the
+    control, one tap), the taps average it out. Overhead, where a pixel spans less than a plane pixel, both agree."""
+    from skyasset.assets.sphere import equirect_directions
+
+    monkeypatch.setattr(dome, "RADIAL_TAPS", taps)
+    plane = _fine_checker_plane()
+    dirs = equirect_directions(512, 1024)[:256]
+    image = dome._sample_plane(plane, dirs, reach=6.0, px_per_unit=50.0)
+    elevation = 90.0 - (np.arange(256) + 0.5) / 256 * 90.0
+    low = image[(elevation > 12) & (elevation < 18)]
+    if taps > 1:
+        assert float(low.std()) < 0.25
+    else:
+        assert float(low.std()) > 0.4
+    smooth = np.repeat(np.linspace(-1.0, 1.0, 600, dtype=np.float32)[None, :, None], 600, axis=0).repeat(3, axis=2)
+    overhead = dome._sample_plane(smooth, dirs, reach=6.0, px_per_unit=50.0)[elevation > 70]
+    monkeypatch.setattr(dome, "RADIAL_TAPS", 1)
+    single = dome._sample_plane(smooth, dirs, reach=6.0, px_per_unit=50.0)[elevation > 70]
+    np.testing.assert_allclose(overhead, single, atol=0.01)

@@ -31,6 +31,10 @@ painted small over the view straight up, and the one whose texture runs least on
 (:func:`overhead_anisotropy`: any direction, not only the view's axes): then 1 of the 220 is above the real
 skies (worst 1.34, median 1.04), for about 0.04 s more.
 
+The plane is laid out to 12 degrees (``PLANE_ELEVATION_DEG``), where the native canvas hands over to it. Down
+there one pixel of the sky spans a dozen plane pixels along the line of sight, so the plane is averaged over each
+pixel's footprint (:func:`_sample_plane`) rather than sampled once, which read as glitter.
+
 Only the layer's cloud detail is used: the dome keeps the band's own light from horizon to zenith, darkened
 towards the zenith where the sky is blue (:func:`deepen_zenith`), as a clear sky is.
 """
@@ -67,7 +71,7 @@ CUT_REACH = 0.48 - WINDOW  # a patch is cut around a point this far from its vie
 ENERGY_FLOOR = 0.25
 CAP_BLEND_DEG = 30.0  # above the band of views, its top colour turns to one colour for every azimuth over this
 CAP_STAGES_DEG = (5.0, 20.0, 60.0)  # azimuth blurs (sigma) of the top colour on the way up
-PLANE_ELEVATION_DEG = 20.0  # the cloud plane is laid out to this elevation whatever the layer's own start
+PLANE_ELEVATION_DEG = 12.0  # the cloud plane is laid out to this elevation whatever the layer's own start
 SHARPNESS = 1.0  # exponent on the patch windows (> 1: one patch dominates, with sharper edges between them)
 
 
@@ -112,8 +116,8 @@ def cloud_layer(
     views: np.ndarray,
     dirs: np.ndarray,
     *,
-    min_elevation: float = 20.0,
-    full_elevation: float = 40.0,
+    min_elevation: float | np.ndarray = 20.0,
+    full_elevation: float | np.ndarray = 40.0,
     detect: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The cloud detail of views ``[N, H, W, 3]`` (or one view ``[H, W, 3]``) on a cloud plane, sampled at unit
@@ -128,18 +132,45 @@ def cloud_layer(
     stack = stack[None] if stack.ndim == 3 else stack
     side = max(int(stack.shape[2]), 8)
     # the plane's radius seen above PLANE_ELEVATION_DEG: fixed, so where the layer starts does not move its patches
-    reach = 1.0 / math.tan(math.radians(min(min_elevation, PLANE_ELEVATION_DEG)))
+    reach = 1.0 / math.tan(math.radians(min(float(np.min(min_elevation)), PLANE_ELEVATION_DEG)))
     px_per_unit = side * 2.0 * WINDOW / PATCH_UNITS  # a patch's round window spans PATCH_UNITS on the plane
     plane = _plane_texture([_view_detail(v, side, detect) for v in stack], reach, px_per_unit, _content_seed(stack))
     elevation = np.degrees(np.arcsin(np.clip(dirs[..., 1], -1.0, 1.0)))
-    weight = smoothstep((elevation - min_elevation) / max(full_elevation - min_elevation, 1e-3)).astype(np.float32)
+    span = np.maximum(np.asarray(full_elevation) - min_elevation, 1e-3)
+    weight = smoothstep((elevation - min_elevation) / span).astype(np.float32)
+    return _sample_plane(plane, dirs, reach, px_per_unit), weight
+
+
+RADIAL_TAPS = 8  # samples along a pixel's footprint on the plane, where the plane is foreshortened
+
+
+def _sample_plane(plane: np.ndarray, dirs: np.ndarray, reach: float, px_per_unit: float) -> np.ndarray:
+    """The plane texture seen along ``dirs``, averaged over each pixel's footprint along the line of sight.
+
+    Towards the horizon a pixel spans ``1 / sin(e)^2`` times more of the plane along the line of sight than
+    overhead (``1 / sin(e)`` across it): at 12 degrees one pixel covers about a dozen plane pixels in depth, and a
+    single sample there reads as glittering noise. ``RADIAL_TAPS`` samples spread over that length fix it; across
+    the line of sight the footprint stays within a few plane pixels, which the cubic kernel covers."""
     up = np.maximum(dirs[..., 1], 1e-3)
     px = (dirs[..., 0] / up + reach) * px_per_unit - 0.5
     py = (reach - dirs[..., 2] / up) * px_per_unit - 0.5
-    image = cv2.remap(
-        plane, px.astype(np.float32), py.astype(np.float32), cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT
-    )
-    return image.astype(np.float32), weight
+    elevation = np.arcsin(np.clip(dirs[..., 1], -1.0, 1.0))
+    step = np.abs(np.gradient(elevation, axis=0)) if dirs.shape[0] > 1 else np.zeros_like(elevation)
+    depth = px_per_unit * step / np.maximum(up, 0.05) ** 2  # the footprint's length along the line of sight
+    flat = np.maximum(np.hypot(dirs[..., 0], dirs[..., 2]), 1e-6)
+    ux, uy = dirs[..., 0] / flat, -dirs[..., 2] / flat  # away from the viewer, in plane pixels
+    taps = RADIAL_TAPS if float(depth.max(initial=0.0)) > 1.0 else 1
+    image = np.zeros((*dirs.shape[:2], plane.shape[2]), np.float32)
+    for k in range(taps):
+        along = ((k + 0.5) / taps - 0.5) * depth
+        image += cv2.remap(
+            plane,
+            (px + along * ux).astype(np.float32),
+            (py + along * uy).astype(np.float32),
+            cv2.INTER_CUBIC,
+            borderMode=cv2.BORDER_CONSTANT,
+        )
+    return image / taps
 
 
 def _patch_orientations(details: list[np.ndarray], layout: list[Patch]) -> np.ndarray:
@@ -189,14 +220,13 @@ def _balance_turns(details: list[np.ndarray], layout: list[Patch], seed: int) ->
     near = np.exp(-((centres[:, None, :] - centres[None, :, :]) ** 2).sum(-1) / (2.0 * BALANCE_REACH**2))
     np.fill_diagonal(near, 0.0)
     angles = np.array([a for _, _, a, *_ in layout])
-    placed = np.zeros(len(layout), bool)
+    placed = np.zeros(len(layout), np.complex128)  # each placed patch's turned direction; 0 until placed
     for _ in range(2):
         for n in range(len(layout)):
-            turned = own * np.exp(-2j * angles)
-            around = (near[n] * placed * turned).sum()
+            around = (near[n] * placed).sum()
             tries = np.concatenate([[angles[n]], rng.uniform(0.0, 2.0 * math.pi, BALANCE_TRIES - 1)])
             angles[n] = tries[np.argmin(np.abs(around + own[n] * np.exp(-2j * tries)))]
-            placed[n] = True
+            placed[n] = own[n] * np.exp(-2j * angles[n])
     return [(x, z, float(angles[n]), index, du, dv) for n, (x, z, _, index, du, dv) in enumerate(layout)]
 
 
@@ -331,7 +361,7 @@ def deepen_zenith(sky: np.ndarray, *, depth: float = 0.3, start_deg: float = 30.
     """``sky`` (upper hemisphere, row 0 = zenith) darkened and saturated towards the zenith where it is blue.
 
     A clear sky is darker and a deeper blue overhead than near the horizon (the light reaching us overhead
-    crossed the least air). The band of views stops at ~40 degrees and the fill above it repeats the band's top
+    crossed the least air). The band of views stops at 20-45 degrees and the fill above it repeats the band's top
     colour, so without this the dome is as pale as the horizon. Each pixel above ``start_deg`` is darkened by
     up to ``depth`` at the zenith in proportion to how blue the band is there (blue over red, per column,
     smoothed): grey and white skies (overcast, sunsets) keep their light.
