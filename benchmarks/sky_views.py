@@ -2,15 +2,18 @@
 skies beside real sky panoramas viewed the same way, as one labelled sheet (docs/images/sky_views.png).
 
     python benchmarks/sky_views.py --out docs/images/sky_views.png [--reference FOLDER] [--sky Cu:7 --sky Ci:3]
+    python benchmarks/sky_views.py --native docs/images/skybox_native.png [--sky cumulus:7]
 
 Generated skies use the bundled default model with the product's defaults (``skyasset generate``); real
 panoramas (.hdr/.exr/.png/.jpg equirects in ``--reference``) are shown as the sky measures see them (HDR scaled
-so the sky's 99th-percentile luminance is white). Each row ends with the equirect itself.
+so the sky's 99th-percentile luminance is white). Each row ends with the equirect itself. ``--native`` writes
+the first sky's one-pass canvas above the equirect it becomes (docs/images/skybox_native.png).
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 import tempfile
 from pathlib import Path
@@ -48,14 +51,39 @@ def generated_sky(cloud: str, seed: int, folder: Path) -> np.ndarray:
     return imread(result.outputs[0], cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255.0
 
 
+def native_picture(cloud: str, seed: int, folder: Path, width: int = 1024) -> np.ndarray:
+    """uint8: the generator's canvas for ``cloud``/``seed`` (as ``skyasset generate`` draws it) above its skybox."""
+    from skyasset.generator import SkyGenerator
+    from skyasset.sources import sky_source
+
+    psi = inspect.signature(generate).parameters["psi"].default  # the canvas `skyasset generate` draws
+    source = sky_source(SkyGenerator(), "native", cloud, seed, psi=psi)
+    canvas = source.views[0]
+    canvas = cv2.resize(canvas, (width, round(canvas.shape[0] * width / canvas.shape[1])), interpolation=cv2.INTER_AREA)
+    sky = cv2.resize(generated_sky(cloud, seed, folder), (width, width // 2), interpolation=cv2.INTER_AREA)
+    gap = np.ones((4, width, 3), np.float32)
+    return (np.clip(np.concatenate([canvas, gap, sky], axis=0), 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="Sheet PNG to write.")
+    parser.add_argument("--out", type=Path, help="Sheet PNG to write.")
+    parser.add_argument("--native", type=Path, help="PNG of the first sky's canvas above its skybox.")
     parser.add_argument("--sky", action="append", help="CLOUD:SEED of a generated sky (repeatable).")
     parser.add_argument("--reference", type=Path, help="Folder of real equirect panoramas to show beside them.")
     parser.add_argument("--size", type=int, default=256, help="Pixels per view.")
     args = parser.parse_args(argv)
+    if args.out is None and args.native is None:
+        parser.error("give --out, --native or both")
     skies = args.sky or ["cumulus:7", "cirrus:3", "stratus:3"]
+    if args.native is not None:
+        cloud, _, seed = skies[0].partition(":")
+        with tempfile.TemporaryDirectory() as tmp:
+            Image.fromarray(native_picture(cloud, int(seed or 0), Path(tmp))).save(args.native)
+        quantise_png(args.native)
+        print(args.native)
+    if args.out is None:
+        return 0
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for spec in skies:
