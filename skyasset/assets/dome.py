@@ -31,7 +31,7 @@ painted small over the view straight up, and the one whose texture runs least on
 (:func:`overhead_anisotropy`: any direction, not only the view's axes): then 1 of the 220 is above the real
 skies (worst 1.34, median 1.04), for about 0.04 s more.
 
-The plane is laid out to 12 degrees (``PLANE_ELEVATION_DEG``), where the native canvas hands over to it. Down
+The native panorama lays the plane out to 12 degrees (``plane_elevation``), where its canvas hands over to it. Down
 there one pixel of the sky spans a dozen plane pixels along the line of sight, so the plane is averaged over each
 pixel's footprint (:func:`_sample_plane`) rather than sampled once, which read as glitter.
 
@@ -71,7 +71,7 @@ CUT_REACH = 0.48 - WINDOW  # a patch is cut around a point this far from its vie
 ENERGY_FLOOR = 0.25
 CAP_BLEND_DEG = 30.0  # above the band of views, its top colour turns to one colour for every azimuth over this
 CAP_STAGES_DEG = (5.0, 20.0, 60.0)  # azimuth blurs (sigma) of the top colour on the way up
-PLANE_ELEVATION_DEG = 12.0  # the cloud plane is laid out to this elevation whatever the layer's own start
+PLANE_ELEVATION_DEG = 20.0  # by default the cloud plane is laid out to this elevation whatever the layer's start
 SHARPNESS = 1.0  # exponent on the patch windows (> 1: one patch dominates, with sharper edges between them)
 
 
@@ -119,20 +119,23 @@ def cloud_layer(
     min_elevation: float | np.ndarray = 20.0,
     full_elevation: float | np.ndarray = 40.0,
     detect: bool = True,
+    plane_elevation: float = PLANE_ELEVATION_DEG,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The cloud detail of views ``[N, H, W, 3]`` (or one view ``[H, W, 3]``) on a cloud plane, sampled at unit
     directions ``dirs [H', W', 3]`` (y up).
 
     Returns ``(detail [H', W', 3], weight [H', W'])``. The detail averages to zero and carries none of the
     views' overall light (see the module docstring for how the patches are laid). The weight is 0 below
-    ``min_elevation`` and rises smoothly to 1 at ``full_elevation``. With ``detect`` each view's ground is cut
-    off first (its sky above the detected horizon is stretched to a square); otherwise the whole view is used.
+    ``min_elevation`` and rises smoothly to 1 at ``full_elevation`` (either may vary by direction). With
+    ``detect`` each view's ground is cut off first (its sky above the detected horizon is stretched to a square);
+    otherwise the whole view is used. The plane is laid out down to ``plane_elevation`` (lower where the layer
+    starts lower), so the same views give the same patches wherever the layer starts above it.
     """
     stack = np.asarray(views, np.float32)
     stack = stack[None] if stack.ndim == 3 else stack
     side = max(int(stack.shape[2]), 8)
-    # the plane's radius seen above PLANE_ELEVATION_DEG: fixed, so where the layer starts does not move its patches
-    reach = 1.0 / math.tan(math.radians(min(float(np.min(min_elevation)), PLANE_ELEVATION_DEG)))
+    # the plane's radius seen above plane_elevation: fixed, so where the layer starts does not move its patches
+    reach = 1.0 / math.tan(math.radians(min(float(np.min(min_elevation)), plane_elevation)))
     px_per_unit = side * 2.0 * WINDOW / PATCH_UNITS  # a patch's round window spans PATCH_UNITS on the plane
     plane = _plane_texture([_view_detail(v, side, detect) for v in stack], reach, px_per_unit, _content_seed(stack))
     elevation = np.degrees(np.arcsin(np.clip(dirs[..., 1], -1.0, 1.0)))

@@ -159,6 +159,7 @@ def assemble_native(canvas: np.ndarray, width: int = 2048, options: NativeOption
             min_elevation=np.maximum(LAYER_LOWEST_DEG, fade_deg - LAYER_LEAD_DEG),
             full_elevation=top_deg,
             detect=opts.detect,
+            plane_elevation=LAYER_LOWEST_DEG,
         )
         upper = overlay_cloud_layer(upper, layer, layer_weight)
     upper = deepen_zenith(upper)
