@@ -49,7 +49,7 @@ __all__ = ["NativeOptions", "assemble_native", "canvas_horizon", "canvas_scales"
 LOWEST_HORIZON = 0.6  # the horizon is searched below this fraction of the canvas's height (see above)
 LAYER_LOWEST_DEG = 12.0  # the cloud layer never starts lower than this
 LAYER_LEAD_DEG = 10.0  # the layer starts this far below where the canvas starts fading at its top
-CANVAS_SQUASH = 1.6  # the canvas is laid this many times flatter than it is wide (see above)
+CANVAS_SQUASH = 1.6  # the canvas's rows are laid this many times closer than its columns (see above)
 ROW_WANDER = 1.3  # ... times between 1 / ROW_WANDER and ROW_WANDER, changing smoothly round the sky
 WANDER_HARMONICS = 4  # that change's slowest to fastest: 1 to 4 cycles round the sky
 
@@ -150,7 +150,7 @@ def assemble_native(canvas: np.ndarray, width: int = 2048, options: NativeOption
     upper = fill_cap(warped, weight)
     if opts.zenith is not None:
         # The layer takes over where the canvas fades out at its top edge (20-37 degrees, by where its horizon
-        # sits and by the wander), starting LAYER_LEAD_DEG below it so the two cross-fade over 12-16 degrees.
+        # sits and by the wander), starting LAYER_LEAD_DEG below it so the two cross-fade over 10-17 degrees.
         top_deg = np.degrees(np.arctan(horizon_px / f_rows))
         fade_deg = np.degrees(np.arctan(max(0.0, horizon_px - opts.top_feather * ch) / f_rows))
         layer, layer_weight = cloud_layer(
