@@ -256,28 +256,37 @@ def test_band_repeat_sees_clouds_drawn_again_and_not_the_lights_layout() -> None
     assert SKY_MEASURES["band_repeat"](np.clip(fresh + layers, 0.0, 1.0)) < 0.1
 
 
+RING_H, RING_W = 512, 1024
+RING_ELEVATION = (90.0 - (np.arange(RING_H) + 0.5) / RING_H * 180.0)[:, None]
+RING_AZIMUTH = (np.arange(RING_W) + 0.5) / RING_W * 2.0 * np.pi
+
+
+def _cloud_field(seed: int, sigma: float, contrast: float) -> np.ndarray:
+    """Random grey clouds over the whole equirect, blurred by ``sigma`` pixels, of standard deviation ``contrast``."""
+    clouds = cv2.GaussianBlur(np.random.default_rng(seed).random((RING_H, RING_W)).astype(np.float32), (0, 0), sigma)
+    return contrast * (clouds - clouds.mean()) / clouds.std()
+
+
+def _banded_sky(top: np.ndarray | float, clouds: np.ndarray, step: float) -> np.ndarray:
+    """A sky brightening smoothly towards the horizon, with ``clouds`` on it and a band ``step`` brighter from
+    the horizon up to ``top`` degrees (per column where ``top`` is an array; none where it is negative)."""
+    smooth = np.clip(0.35 + 0.4 * np.exp(-np.maximum(RING_ELEVATION, 0.0) / 20.0), 0.0, 1.0) + np.zeros((1, RING_W))
+    band = (RING_ELEVATION < top) & (RING_ELEVATION > 0)
+    grey = np.clip(smooth + step * band + clouds, 0.0, 1.0)
+    return np.repeat(grey[..., None], 3, axis=2).astype(np.float32)
+
+
 def test_ring_edge_sees_a_band_ending_at_one_elevation_all_round() -> None:
     """A band of cloud ending at 35 degrees all round (a ring at 45 degrees) scores far above the same band whose
     top wanders by 15 degrees round the sky, and above a sky that only brightens smoothly towards the horizon or
     holds random clouds; the two real CC0 skies score 1.8 and 2.6."""
     from skyasset.assets.metrics import ring_edge
 
-    h, w = 512, 1024
-    elevation = (90.0 - (np.arange(h) + 0.5) / h * 180.0)[:, None]
-    azimuth = (np.arange(w) + 0.5) / w * 2.0 * np.pi
-    smooth = np.clip(0.35 + 0.4 * np.exp(-np.maximum(elevation, 0.0) / 20.0), 0.0, 1.0) + np.zeros((1, w))
-    rng = np.random.default_rng(0)
-    clouds = cv2.GaussianBlur(rng.random((h, w)).astype(np.float32), (0, 0), 6.0)
-    clouds = 0.3 * (clouds - clouds.mean()) / clouds.std()
+    clouds = _cloud_field(0, 6.0, 0.3) * 0.2
 
-    def sky(top: np.ndarray | float) -> np.ndarray:
-        band = (elevation < top) & (elevation > 0)
-        grey = np.clip(smooth + 0.2 * band + clouds * 0.2, 0.0, 1.0)
-        return np.repeat(grey[..., None], 3, axis=2).astype(np.float32)
-
-    ring = ring_edge(sky(35.0))
-    wavy = ring_edge(sky(35.0 + 15.0 * np.sin(3.0 * azimuth)[None, :]))
-    plain = ring_edge(sky(-1.0))
+    ring = ring_edge(_banded_sky(35.0, clouds, 0.2))
+    wavy = ring_edge(_banded_sky(35.0 + 15.0 * np.sin(3.0 * RING_AZIMUTH)[None, :], clouds, 0.2))
+    plain = ring_edge(_banded_sky(-1.0, clouds, 0.2))
     assert ring > 20.0 and ring > 4.0 * wavy and wavy > plain, (ring, wavy, plain)
     assert plain < 2.0
 
@@ -287,22 +296,14 @@ def test_ring_excess_reads_rings_not_busy_clouds() -> None:
     one elevation all round scores ring_excess far above 1, and well above the same band with its top wandering."""
     from skyasset.assets.metrics import ring_edge, ring_excess
 
-    h, w = 512, 1024
-    elevation = (90.0 - (np.arange(h) + 0.5) / h * 180.0)[:, None]
-    azimuth = (np.arange(w) + 0.5) / w * 2.0 * np.pi
-    smooth = np.clip(0.35 + 0.4 * np.exp(-np.maximum(elevation, 0.0) / 20.0), 0.0, 1.0) + np.zeros((1, w))
-    rng = np.random.default_rng(1)
-    busy = cv2.GaussianBlur(rng.random((h, w)).astype(np.float32), (0, 0), 10.0)
-    busy = 0.25 * (busy - busy.mean()) / busy.std()
+    busy = _cloud_field(1, 10.0, 0.25)
 
     def sky(top: np.ndarray | float, clouds: np.ndarray) -> np.ndarray:
-        band = (elevation < top) & (elevation > 0)
-        grey = np.clip(smooth + 0.15 * band + clouds, 0.0, 1.0)
-        return np.repeat(grey[..., None], 3, axis=2).astype(np.float32)
+        return _banded_sky(top, clouds, 0.15)
 
     no_ring = sky(-1.0, busy)
     assert ring_edge(no_ring) > 2.0 * ring_edge(sky(-1.0, 0.1 * busy))
     assert 0.6 < ring_excess(no_ring) < 1.5
     ring = ring_excess(sky(35.0, busy))
-    wavy = ring_excess(sky(35.0 + 15.0 * np.sin(3.0 * azimuth)[None, :], busy))
+    wavy = ring_excess(sky(35.0 + 15.0 * np.sin(3.0 * RING_AZIMUTH)[None, :], busy))
     assert ring > 2.5 and ring > 1.8 * wavy, (ring, wavy)
