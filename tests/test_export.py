@@ -234,3 +234,29 @@ def test_noise_none_leaves_the_per_pixel_noise_out(tmp_path: Path) -> None:
     assert np.abs(outputs["const"] - outputs["none"]).mean() > 1e-3
     with pytest.raises(SkyassetError, match="noise_mode"):
         export_bundle(G, tmp_path / "bad", model_id="x", license="CC0-1.0", noise_mode="random", verbose=False)
+
+
+def test_metric_sources_truncate_as_the_runtime_does(regenerated: Path) -> None:
+    """`skyasset-train metrics --psi` on a snapshot measures the images its bundle makes at that psi."""
+    from training.metrics import BundleSource, TorchSource
+
+    mk = load_make_tiny_bundle()
+    torch.manual_seed(mk.SEED)
+    G = Generator(**get_config("tiny").generator_kwargs()).eval()
+    seeds, classes = np.arange(6), np.array([0, 3, 3, 7, 10, 3])
+
+    def torch_images(psi: float) -> np.ndarray:
+        return TorchSource(G, psi=psi, mean_samples=mk.MEAN_SAMPLES, mean_seed=mk.SEED).generate(seeds, classes)
+
+    for psi in (0.7, 0.0, 1.0):
+        from_bundle = BundleSource(regenerated, psi=psi).generate(seeds, classes).astype(int)
+        assert np.abs(torch_images(psi).astype(int) - from_bundle).max() <= 1, psi
+    untruncated, truncated, centre = torch_images(1.0), torch_images(0.7), torch_images(0.0)
+    assert np.array_equal(untruncated, TorchSource(G).generate(seeds, classes))
+    assert not np.array_equal(truncated, untruncated)
+    # psi 0 is each class's mean image, whatever the seed: the three class-3 samples are one image.
+    assert np.array_equal(centre[1], centre[2]) and np.array_equal(centre[1], centre[5])
+    assert not np.array_equal(centre[0], centre[1])
+    # Truncation moves each image toward its class's mean image.
+    moved = np.abs(truncated.astype(int) - centre).mean()
+    assert moved < np.abs(untruncated.astype(int) - centre).mean()

@@ -394,6 +394,7 @@ def _option_cases(root: Path) -> list[list[str]]:
     base = ["train", "--data", str(archive), "--outdir", str(root / "runs"), "--config", "tiny", "--dry-run"]
     cases = [[*base, flag, value] for flag, value in BAD_OPTIONS]
     cases.append(["metrics", "--data", str(archive), "--bundle", str(root), "--num-gen", "0"])
+    cases.append(["metrics", "--data", str(archive), "--bundle", str(root), "--psi", "nan"])
     cases.append(["ship", str(root / "s.pt"), "--data", str(archive), "--out", str(root / "b"),
                   "--snapshot-out", str(root / "c.pt"), "--num-gen", "-5"])  # fmt: skip
     cases.append(["transfer", str(root / "s.pt"), "--out", str(root / "t.pt"), "--c-dim", "-1"])

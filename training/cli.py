@@ -160,6 +160,13 @@ def metrics_cmd(
         ),
     ] = "fid",
     num_gen: Annotated[int, typer.Option("--num-gen", help="Generated images.")] = 5000,
+    psi: Annotated[
+        float,
+        typer.Option(
+            help="Truncation toward each class's mean w, as `skyasset generate --psi` (1 = none; the runtime's "
+            "default is 0.7)."
+        ),
+    ] = 1.0,
     halves: Annotated[
         bool,
         typer.Option("--halves", help="Floors: FID, SWD, fd_judge (if the judge exists) of two halves of --data."),
@@ -181,6 +188,10 @@ def metrics_cmd(
     from training.metrics import BundleSource, MetricContext, TorchSource, compute_metrics, fid_halves
 
     _check_num_gen(num_gen)
+    if not (math.isfinite(psi) and -1.0 <= psi <= 2.0):  # before a snapshot is loaded
+        raise SkyassetError(
+            "invalid_argument", f"--psi must be in [-1, 2] (1 = no truncation; the runtime's default is 0.7), got {psi}"
+        )
     if memorisation_png is not None:  # before minutes of work; a link there is replaced, never written through
         check_output_file(memorisation_png, True, option="--memorisation-png", suffixes=IMAGE_SUFFIXES)
     dev = _device(device)
@@ -203,13 +214,13 @@ def metrics_cmd(
     if (snapshot is None) == (bundle is None):
         raise SkyassetError("invalid_argument", "pass exactly one of --snapshot and --bundle (or --halves)")
     if bundle is not None:
-        source: Any = BundleSource(bundle)
+        source: Any = BundleSource(bundle, psi=psi)
     else:
         from training.options import find_latest_snapshot
         from training.snapshot import build_networks, load_snapshot
 
         _, _, G_ema = build_networks(load_snapshot(find_latest_snapshot(snapshot)), dev)  # type: ignore[arg-type]
-        source = TorchSource(G_ema, dev)
+        source = TorchSource(G_ema, dev, psi=psi)
     archive = ImageArchive(data, use_labels=source.c_dim > 0)
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     ctx = MetricContext(source, archive, num_gen=num_gen, device=dev, verbose=not as_json, judge=judge)
@@ -217,6 +228,7 @@ def metrics_cmd(
     payload: dict[str, Any] = {
         "results": results,
         "num_gen": num_gen,
+        "psi": psi,
         "reference": str(data),
         "reference_images": len(archive),
     }

@@ -33,6 +33,7 @@ from skyasset.errors import SkyassetError
 from training.canvas import CanvasSynthesis
 from training.networks import Generator
 from training.shared_weights import share_weights
+from training.truncation import EXPORT_MEAN_SAMPLES, class_mean_w
 
 ExportNoiseMode = Literal["const", "none"]
 
@@ -165,28 +166,6 @@ def _share_weights_checked(folder: Path, graphs: dict[str, tuple[dict[str, torch
                 f"{name}.onnx computes a different image once its weights are in {bundle_schema.WEIGHTS_NAME}; "
                 "no bundle was written. Export with shared_weights=False and report the ONNX Runtime version.",
             )
-
-
-def _class_mean_w(G: Generator, num_samples: int, seed: int, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
-    """Mean w per class ``[c_dim, w_dim]`` and overall ``[w_dim]`` over ``num_samples`` random z per class."""
-    gen = torch.Generator().manual_seed(seed)
-    num_classes = max(G.c_dim, 1)
-    sums = torch.zeros([num_classes, G.w_dim], dtype=torch.float64)
-    with torch.no_grad():
-        for cls in range(num_classes):
-            done = 0
-            while done < num_samples:
-                n = min(batch_size, num_samples - done)
-                z = torch.randn([n, G.z_dim], generator=gen)
-                c = None
-                if G.c_dim > 0:
-                    c = torch.zeros([n, G.c_dim])
-                    c[:, cls] = 1
-                sums[cls] += G.mapping.map_w(z, c).double().sum(dim=0)
-                done += n
-    means = sums / num_samples
-    class_means = means.float().numpy() if G.c_dim > 0 else np.zeros([0, G.w_dim], np.float32)
-    return class_means, means.mean(dim=0).float().numpy()
 
 
 def _provenance(
@@ -383,7 +362,7 @@ def _export_checked(
 
 
 def _finite_class_mean_w(G: Generator, mean_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    class_w_avg, w_avg = _class_mean_w(G, mean_samples, seed)
+    class_w_avg, w_avg = class_mean_w(G, mean_samples, seed)
     if not (np.isfinite(class_w_avg).all() and np.isfinite(w_avg).all()):
         raise SkyassetError(
             "export_check_failed",
@@ -412,7 +391,7 @@ def export_bundle(
     provenance: Mapping[str, Any] | None = None,
     license: str,
     opset: int = 18,
-    mean_samples: int = 4096,
+    mean_samples: int = EXPORT_MEAN_SAMPLES,
     seed: int = 0,
     noise_mode: ExportNoiseMode = "const",
     canvas_tiles: int = CANVAS_TILES,
