@@ -99,6 +99,12 @@ def test_ship_writes_the_whole_measured_folder(archive_and_snapshot: tuple[Path,
     assert metrics["discriminator"] == "stylegan2" and metrics["fid_gameable"] is False and "gameable" not in card
     assert f"**SWD {metrics['swd']:.1f}** (x1e3; floor {metrics['swd_floor']:.1f}" in card
     assert f"**cond_judge {metrics['cond_judge']:.3f}**" in card and "1.5 machine-hours" in card
+    # The same three measures as `skyasset generate` draws by default: truncated, so not the psi-1 numbers.
+    assert metrics["runtime_psi"] == 0.7 and "**At psi 0.7**" in card
+    for key in ("swd", "fd_judge"):
+        assert np.isfinite(metrics[f"{key}@psi"]) and metrics[f"{key}@psi"] != metrics[key], key
+    assert 0 <= metrics["cond_judge@psi"] <= 1
+    assert f"fd_judge {metrics['fd_judge@psi']:.2f}, cond_judge {metrics['cond_judge@psi']:.3f}" in card
     memo = Image.open(out / "memorisation.png")  # 64 pairs, at half size
     assert memo.size[0] < 1100 and memo.size[1] > 100 and "memorisation.png" in card
     assert Image.open(out / "samples.png").size == (28 + 8 * 32, 11 * 32)

@@ -6,7 +6,8 @@ One command turns a snapshot into the folder that ``skyasset/models/default/`` h
 ``samples.png``                                             seeds 0-7 of every class, psi 1, made by the bundle
 ``skybox.png``                                              a 2048x1024 skybox (cumulus, seed 7, default method)
 ``metrics.json``                                            swd, fd_judge, cond_judge (with their floors), FID,
-                                                            per-class FID, conditioning accuracy, noise
+                                                            per-class FID, conditioning accuracy, noise; swd,
+                                                            fd_judge, cond_judge again at the runtime's psi
 ``memorisation.png``                                        64 samples beside their nearest training photo
 ``MODEL_CARD.md``                                           data, licence, config, training, numbers, failure modes
 
@@ -17,6 +18,7 @@ built under a temporary name beside ``out`` and renamed into place, so it appear
 
 from __future__ import annotations
 
+import inspect
 import json
 import shutil
 import tempfile
@@ -43,6 +45,14 @@ __all__ = ["NOISE_RMS_LIMIT", "SNAPSHOT_LIMIT_BYTES", "ShipReport", "ship_model"
 NOISE_RMS_LIMIT = 0.01  # above this the per-pixel noise shows as speckle: export without it
 SNAPSHOT_LIMIT_BYTES = 25 * 10**6
 SKYBOX_CLOUD, SKYBOX_SEED = "cumulus", 7
+RUNTIME_METRICS = ("swd", "fd_judge", "cond_judge")  # measured again at the runtime's default psi
+
+
+def runtime_psi() -> float:
+    """The truncation ``skyasset generate`` applies unless told otherwise: what users see first."""
+    from skyasset.settings import sky_request
+
+    return float(inspect.signature(sky_request).parameters["psi"].default)
 
 
 @dataclass
@@ -116,6 +126,7 @@ def ship_model(
             "machine_hours": machine_hours,
             **results,
         }
+        metrics.update(_measure_at_runtime_psi(bundle, archive, num_gen, verbose))
         metrics.update(_write_memorisation(bundle, staging, archive))
         _record_fid(bundle, results["fid"], num_gen, metrics["reference"])
         (bundle / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
@@ -215,6 +226,17 @@ def _measure(bundle: Path, archive: ImageArchive, num_gen: int, verbose: bool) -
     results = compute_metrics(["fid", "fid_per_class", "cond_acc", "swd", "fd_judge", "cond_judge"], ctx)
     results.update(_floors(archive))
     return results, ctx.shared_class_counts()
+
+
+def _measure_at_runtime_psi(bundle: Path, archive: ImageArchive, num_gen: int, verbose: bool) -> dict[str, Any]:
+    """swd, fd_judge and cond_judge of the same seeds and classes truncated as ``skyasset generate`` draws them
+    (``swd@psi``, ...; the main numbers stay at psi 1, the protocol every logged run used)."""
+    from training.metrics import BundleSource, MetricContext, compute_metrics
+
+    psi = runtime_psi()
+    ctx = MetricContext(BundleSource(bundle, psi=psi), archive, num_gen=num_gen, verbose=verbose)
+    results = compute_metrics(list(RUNTIME_METRICS), ctx)
+    return {"runtime_psi": psi, **{f"{k}@psi": v for k, v in results.items() if k.split("/")[0] in RUNTIME_METRICS}}
 
 
 def _sample_sizes(archive: ImageArchive, data_name: str, num_gen: int, gen_counts: np.ndarray) -> dict[str, Any]:
@@ -421,4 +443,15 @@ def _independent_metrics(metrics: dict[str, Any], classes: int) -> str:
   features of a small CNN trained from scratch on CCSN only (no ImageNet).
 - **cond_judge {_fmt(metrics, "cond_judge")}** (chance {1 / classes:.3f}): the share of generated images that judge
   assigns to the requested class; it gets {_fmt(metrics, "judge_real_acc")} right on held-out real photos.
-"""
+{_runtime_psi_line(metrics)}"""
+
+
+def _runtime_psi_line(metrics: dict[str, Any]) -> str:
+    """The three numbers again as users get the images by default, or nothing for an older metrics.json."""
+    if "swd@psi" not in metrics:
+        return ""
+    return (
+        f"- **At psi {metrics['runtime_psi']:g}**, the truncation `skyasset generate` applies by default (the numbers"
+        f" above are at psi 1: full variety): SWD {_fmt(metrics, 'swd@psi', 1)}, fd_judge"
+        f" {_fmt(metrics, 'fd_judge@psi', 2)}, cond_judge {_fmt(metrics, 'cond_judge@psi')}; same seeds and classes.\n"
+    )
