@@ -309,7 +309,8 @@ def _write_memorisation(bundle: Path, staging: Path, archive: Any) -> dict[str, 
     full = staging / "memorisation-full.png"
     memo = memorisation_pairs(BundleSource(bundle), archive, full)
     with Image.open(full) as im:
-        im.resize((im.width // 2, im.height // 2), Image.Resampling.LANCZOS).save(bundle / "memorisation.png")
+        half = im.resize((im.width // 2, im.height // 2), Image.Resampling.LANCZOS)
+        half.save(bundle / "memorisation.png", optimize=True)  # lossless; every ship stays in every clone
     return {
         "memorisation_gen_nn_median": memo["gen_nn_median"],
         "memorisation_real_nn_median": memo["real_nn_median"],
@@ -323,7 +324,7 @@ def _write_samples(bundle: Path, columns: int = 8) -> None:
     gen = SkyGenerator(bundle)
     rows = [gen.generate(c.code, list(range(columns)), psi=1.0) for c in gen.bundle.classes]
     images = (np.concatenate(rows) * 255 + 0.5).astype(np.uint8).transpose(0, 3, 1, 2)
-    image_grid(images, len(rows), [c.code for c in gen.bundle.classes]).save(bundle / "samples.png")
+    image_grid(images, len(rows), [c.code for c in gen.bundle.classes]).save(bundle / "samples.png", optimize=True)
 
 
 def _noise_reason(metrics: dict[str, Any]) -> str:
@@ -342,7 +343,7 @@ def _write_skybox(bundle: Path, staging: Path) -> None:
     work = staging / "skybox"
     work.mkdir()
     skyasset.generate(SKYBOX_CLOUD, SKYBOX_SEED, work / "skybox.png", model=str(bundle), size=2048)
-    shutil.copy(work / "skybox.png", bundle / "skybox.png")
+    shutil.copy(work / "skybox.png", bundle / "skybox.png")  # as users get it, with its metadata
 
 
 def model_card(
