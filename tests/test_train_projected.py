@@ -209,6 +209,18 @@ def test_both_discriminators_train_side_by_side_resume_and_take_a_plain_runs_d(t
     d_report = report["networks"]["D"]  # every tensor of the plain D went into the residual D, none left over
     assert len(d_report["copied"]) == len(load_snapshot(plain_snap).D) and not d_report["unused"]
 
+    # A shipped pair keeps only its residual D (the projected heads would add 7.4 MB per ship at 128 px), and a
+    # `both` run continues from it by transfer, the projected D starting fresh.
+    from training.ship import _save_compact
+
+    G_ema = build_networks(snap)[2]
+    compact = load_snapshot(_save_compact(tmp_path / "compact.pt", G_ema, D, snap.meta))
+    assert compact.meta["D_kwargs"] == snap.meta["D_kwargs"]["residual"] and compact.meta["trained_with_disc"] == "both"
+    assert sorted(compact.D) == sorted(k.removeprefix("residual.") for k in snap.D if k.startswith("residual."))
+    again = run_training(TrainingOptions(**{**both, "transfer_from": str(compact.path)}))  # type: ignore[arg-type]
+    again_report = json.loads((again.run_dir / "transfer_report.json").read_text())["networks"]["D"]
+    assert len(again_report["copied"]) == len(compact.D) and not again_report["unused"]
+
     second = run_training(TrainingOptions(**{**base, "disc": "both", "kimg": 0.012, "resume": str(first.run_dir)}))  # type: ignore[arg-type]
     assert second.kimg == pytest.approx(0.012)
     with pytest.raises(SkyassetError, match="--transfer-parts G\\+D"):  # a plain snapshot resumed as a pair

@@ -139,3 +139,33 @@ def test_ship_refuses_an_archive_of_another_resolution(archive_and_snapshot: tup
     )
     assert res.exit_code != 0 and "pass the archive the model was trained on" in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ccsn64.zip"]  # no half-written folder
+
+
+def test_sigterm_leaves_no_staging_folder(archive_and_snapshot: tuple[Path, Path], tmp_path: Path) -> None:
+    """An engine or a shell stopping `ship` with SIGTERM gets `interrupted` (130) and nothing half-made beside --out."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data, snap = archive_and_snapshot
+    out = tmp_path / "models" / "default"
+    out.parent.mkdir()
+    cmd = [sys.executable, "-m", "training.cli", "ship", str(snap), "--data", str(data), "--out", str(out)]
+    cmd += ["--snapshot-out", str(tmp_path / "s.pt"), "--num-gen", "22"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 300
+    while not list(out.parent.glob(".default.ship-*/bundle/metrics.json")) and not list(
+        out.parent.glob(".default.ship-*/bundle/*.onnx")
+    ):
+        assert proc.poll() is None, proc.communicate()
+        assert time.time() < deadline, "ship never started its staging folder"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "error [interrupted]" in err and "Traceback" not in err
+    assert list(out.parent.iterdir()) == []  # no bundle, no staging folder
+    assert not (tmp_path / "s.pt").exists()

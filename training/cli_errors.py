@@ -5,11 +5,17 @@ Inputs are checked where they are read, each with its own code; this wrapper is 
 operation (no space, no permission, a file where a folder should be): ``io_error`` with its path. PIL's
 decompression-bomb guard is a refused image: ``dataset_invalid``. Anything else is a bug: ``internal_error`` with
 the exception and where it was raised, never a traceback.
+
+SIGTERM is treated like Ctrl-C, a ``KeyboardInterrupt`` that lets clean-up run (a command's temporary folders
+beside its outputs are removed on the way out), answered ``interrupted`` with exit code 130. Without it the
+default handler ended the process on the spot and left them behind.
 """
 
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -17,6 +23,7 @@ from typing import Any, TypeVar
 import typer
 
 from skyasset.errors import SkyassetError
+from skyasset.interrupts import SignalInterrupt
 
 __all__ = ["handle_errors", "as_skyasset_error"]
 
@@ -56,13 +63,31 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = _raise_on_sigterm()
         try:
             return fn(*args, **kwargs)
         except _PASS_THROUGH:
             raise
+        except KeyboardInterrupt:
+            typer.echo("error [interrupted]: Interrupted (Ctrl-C or SIGTERM); no output was half-written.", err=True)
+            raise typer.Exit(SkyassetError("interrupted", "").exit_code) from None
         except Exception as exc:  # noqa: BLE001 - every exception gets an answer; see as_skyasset_error
             error = as_skyasset_error(exc)
             typer.echo(f"error [{error.code}]: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _sigterm(signum: int, frame: object) -> None:
+    raise SignalInterrupt
+
+
+def _raise_on_sigterm() -> Any:
+    """Install :func:`_sigterm` for SIGTERM (main thread only); the handler it replaced, or None."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _sigterm)

@@ -110,6 +110,7 @@ def ship_model(
 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.ship-", dir=out.parent))
     try:
+        compact = _save_compact(staging / snapshot_out.name, G_ema, D, snap.meta)  # its size limit before the metrics
         bundle = staging / "bundle"
         _export(G_ema, bundle, snap, snap_path, Path(data).name, model_id, noise_mode, verbose)
         results, gen_counts = _measure(bundle, archive, num_gen, verbose)
@@ -133,7 +134,6 @@ def ship_model(
         _write_samples(bundle)
         _write_skybox(bundle, staging)
         _write_model_card(bundle, metrics, training_summary, failure_modes, summary)
-        compact = _save_compact(staging / snapshot_out.name, G_ema, D, snap.meta)
         remove_output(out)
         bundle.rename(out)
         compact.replace(snapshot_out)
@@ -259,10 +259,31 @@ def _write_model_card(
     (bundle / "MODEL_CARD.md").write_text(card, encoding="utf-8")
 
 
+def compact_parts(D: torch.nn.Module, meta: dict[str, Any]) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """The discriminator a compact snapshot keeps, and the meta that describes it.
+
+    Of a ``--disc both`` pair only the residual (StyleGAN2) D: the projected D's patch heads and fixed channel
+    mixings would add 7.4 MB to every ship of a 128 px model, and they train again in minutes. Continue from such
+    a snapshot with ``--transfer-from ... --transfer-parts G+D --disc both`` (the pair's residual D is this one, the
+    projected D starts fresh; G_ema keeps its full half-life).
+    """
+    import torch
+
+    from training.networks import disc_kind
+
+    if disc_kind(meta["D_kwargs"]) != "both":
+        return D, meta
+    residual = D.residual
+    assert isinstance(residual, torch.nn.Module)
+    return residual, {**meta, "D_kwargs": dict(meta["D_kwargs"]["residual"]), "trained_with_disc": "both"}
+
+
 def _save_compact(path: Path, G_ema: Generator, D: torch.nn.Module, meta: dict[str, Any]) -> Path:
-    """The compact snapshot (G_ema + D in fp16) at ``path``; refused over ``SNAPSHOT_LIMIT_BYTES``."""
+    """The compact snapshot (G_ema + D in fp16, :func:`compact_parts`) at ``path``; refused over
+    ``SNAPSHOT_LIMIT_BYTES``."""
     from training.snapshot import save_snapshot
 
+    D, meta = compact_parts(D, meta)
     compact = save_snapshot(path, G_ema=G_ema, D=D, meta=meta, kind="compact")
     if compact.stat().st_size > SNAPSHOT_LIMIT_BYTES:
         raise SkyassetError(
