@@ -235,15 +235,19 @@ def test_api_refuses_a_bad_ground_before_loading_a_model(tmp_path: Path) -> None
     assert err.value.code == "invalid_argument" and "lava" in err.value.message
 
 
-@pytest.mark.parametrize(("cloud", "seed"), [("Cb", 4), ("Sc", 16)])
+@pytest.mark.parametrize(("cloud", "seed"), [("Cb", 9), ("Cb", 14)])
 def test_a_second_fill_pass_takes_the_grey_rim_a_filled_blob_leaves(
     monkeypatch: pytest.MonkeyPatch, cloud: str, seed: int
 ) -> None:
-    """The bundled model's skies (ONNX Runtime) that kept 3-5% of their 0-10 degree band as blobs after one pass:
+    """The bundled model's skies (ONNX Runtime) that keep 2-3% of their 0-10 degree band as blobs after one pass:
     filling a blob raised the sky level beside it, under which grey haze then counted as ground. Measured
     without the aerial haze that comes after the fill, which pales what one pass leaves below the measure's
-    threshold: the fill must hold without it. The canvas is laid unsquashed, as when these skies were found: laid
-    1.6 times flatter, as the product lays it now, none of 160 default-model skies keeps a rim after one pass."""
+    threshold: the fill must hold without it. The canvas is laid unsquashed, as when such skies were first found:
+    laid 1.6 times flatter, as the product lays it now, none of 160 default-model skies keeps a rim after one pass.
+
+    The skies depend on the model: after a new default ships, find them again with this test's settings among
+    Cb, Sc, Ns and St seeds 0-19 (one pass leaves more than 1%, the full passes none; for the 459 kimg model, Cb 9
+    and Cb 14; the 342 kimg model's were Cb 4 and Sc 16)."""
     from skyasset import pipeline
     from skyasset.assets import ground_blobs, native
     from skyasset.generator import SkyGenerator
