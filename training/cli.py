@@ -184,14 +184,15 @@ def metrics_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """FID / KID / per-class FID / SWD / judge metrics of a snapshot or a bundle against a data set (or its halves)."""
+    from skyasset.settings import check_psi
     from training.dataset import ImageArchive
     from training.metrics import BundleSource, MetricContext, TorchSource, compute_metrics, fid_halves
 
     _check_num_gen(num_gen)
-    if not (math.isfinite(psi) and -1.0 <= psi <= 2.0):  # before a snapshot is loaded
-        raise SkyassetError(
-            "invalid_argument", f"--psi must be in [-1, 2] (1 = no truncation; the runtime's default is 0.7), got {psi}"
-        )
+    try:  # the runtime's bounds, checked before a snapshot is loaded
+        check_psi(psi)
+    except SkyassetError as err:
+        raise SkyassetError(err.code, f"--psi: {err.message}") from None
     if memorisation_png is not None:  # before minutes of work; a link there is replaced, never written through
         check_output_file(memorisation_png, True, option="--memorisation-png", suffixes=IMAGE_SUFFIXES)
     dev = _device(device)

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import typer
 
 from skyasset.errors import SkyassetError
-from skyasset.interrupts import SignalInterrupt
+from skyasset.interrupts import INTERRUPTED_EXIT, SignalInterrupt
 
 __all__ = ["handle_errors", "as_skyasset_error"]
 
@@ -70,7 +70,7 @@ def handle_errors(fn: F) -> F:
             raise
         except KeyboardInterrupt:
             typer.echo("error [interrupted]: Interrupted (Ctrl-C or SIGTERM); no output was half-written.", err=True)
-            raise typer.Exit(SkyassetError("interrupted", "").exit_code) from None
+            raise typer.Exit(INTERRUPTED_EXIT) from None
         except Exception as exc:  # noqa: BLE001 - every exception gets an answer; see as_skyasset_error
             error = as_skyasset_error(exc)
             typer.echo(f"error [{error.code}]: {error.message}", err=True)
